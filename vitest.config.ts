@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Store tests open real SQLite files and a real PostgreSQL schema per file.
+    fileParallelism: true,
+  },
+});
