@@ -1,20 +1,61 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { planToJson } from "../present/plan-json.ts";
+import { planMermaid, planSummary, planTable } from "../present/plan-text.ts";
+import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
-export function buildProgram(): Command {
+export function buildProgram(io: Io = processIo): Command {
+  let exit = 0;
   const program = new Command("duban")
     .description("督办 Duban: run a government campaign from a declarative plan file")
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError();
+
+  program
+    .command("validate")
+    .description("check a plan file: every problem as file:line:col, or a one-screen summary")
+    .argument("<plan>", "plan file (YAML)")
+    .action((file: string) => {
+      const plan = loadPlanReporting(file, io);
+      if (!plan) return void (exit = 1);
+      io.out(planSummary(plan));
+    });
+
+  program
+    .command("plan")
+    .description("show the resolved plan: every assignment with its concrete due instant")
+    .argument("<plan>", "plan file (YAML)")
+    .option("--json", "same as --format json")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "mermaid"]).default("table"))
+    .action((file: string, opts: { json?: boolean; format: string }) => {
+      const plan = loadPlanReporting(file, io);
+      if (!plan) return void (exit = 1);
+      const format = opts.json ? "json" : opts.format;
+      if (format === "json") io.out(JSON.stringify(planToJson(plan), null, 2));
+      else if (format === "mermaid") io.out(planMermaid(plan));
+      else io.out(planTable(plan));
+    });
+
+  program.hook("postAction", () => {
+    process.exitCode = exit;
+  });
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs the CLI; returns the exit status. User mistakes print one line, never a stack trace. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  process.exitCode = 0;
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof UsageError) {
+      io.err(`duban: ${err.message}`);
+      return err.exitCode;
+    }
     throw err;
   }
 }

@@ -1,0 +1,185 @@
+import { createRequire } from "node:module";
+import { DateTime } from "luxon";
+
+/** A calendar date in the plan's zone, `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+/** Epoch milliseconds: the engine's internal instant. Shown to people only through {@link formatInstant}. */
+export type EpochMs = number;
+
+export interface CalendarSpec {
+  /** `cn`: PRC statutory holidays and make-up working days; `weekends`: Saturday and Sunday only. */
+  base: "cn" | "weekends";
+  zone: string;
+  /** Extra rest days declared by the plan; they win over the data package. */
+  holidays?: readonly IsoDate[];
+  /** Extra working days declared by the plan (make-up days); they win over everything else. */
+  workdays?: readonly IsoDate[];
+}
+
+interface CnData {
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+}
+
+const require = createRequire(import.meta.url);
+let cnData: { holidays: Set<string>; workdays: Set<string>; years: Set<number> } | undefined;
+
+/** The data package is read once per process: it is 40 KB of JSON, no network. */
+function loadCn() {
+  if (!cnData) {
+    const raw = require("chinese-days/dist/chinese-days.json") as CnData;
+    const years = new Set<number>();
+    for (const d of Object.keys(raw.holidays)) years.add(Number(d.slice(0, 4)));
+    cnData = { holidays: new Set(Object.keys(raw.holidays)), workdays: new Set(Object.keys(raw.workdays)), years };
+  }
+  return cnData;
+}
+
+const DAY_MS = 86_400_000;
+
+function toDayNumber(date: IsoDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+}
+
+function fromDayNumber(day: number): IsoDate {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function isRealDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  return fromDayNumber(toDayNumber(date)) === date;
+}
+
+export function addDays(date: IsoDate, n: number): IsoDate {
+  return fromDayNumber(toDayNumber(date) + n);
+}
+
+/** 1 = Monday … 7 = Sunday, as ISO 8601 and luxon count. */
+export function weekday(date: IsoDate): number {
+  const d = new Date(toDayNumber(date) * DAY_MS).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+export const WEEKDAY_ZH = ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"] as const;
+
+/**
+ * Working days in one zone. Pure and deterministic: the answer for a date never depends on
+ * when it is asked, which is what lets simulation, catch-up and replay agree.
+ */
+export class WorkCalendar {
+  readonly zone: string;
+  readonly base: CalendarSpec["base"];
+  private readonly extraHolidays: Set<string>;
+  private readonly extraWorkdays: Set<string>;
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(spec: CalendarSpec) {
+    this.zone = spec.zone;
+    this.base = spec.base;
+    this.extraHolidays = new Set(spec.holidays ?? []);
+    this.extraWorkdays = new Set(spec.workdays ?? []);
+  }
+
+  isWorkingDay(date: IsoDate): boolean {
+    let v = this.memo.get(date);
+    if (v === undefined) {
+      v = this.compute(date);
+      this.memo.set(date, v);
+    }
+    return v;
+  }
+
+  private compute(date: IsoDate): boolean {
+    if (this.extraWorkdays.has(date)) return true;
+    if (this.extraHolidays.has(date)) return false;
+    if (this.base === "cn") {
+      const cn = loadCn();
+      if (cn.workdays.has(date)) return true;
+      if (cn.holidays.has(date)) return false;
+    }
+    return weekday(date) <= 5;
+  }
+
+  /**
+   * The n-th working day after (n > 0) or before (n < 0) `date`, not counting `date` itself.
+   * n = 0 gives `date` when it is a working day, else the next working day.
+   */
+  addWorkingDays(date: IsoDate, n: number): IsoDate {
+    if (n === 0) return this.isWorkingDay(date) ? date : this.nextWorkingDay(date);
+    const step = n > 0 ? 1 : -1;
+    let left = Math.abs(n);
+    let day = toDayNumber(date);
+    while (left > 0) {
+      day += step;
+      if (this.isWorkingDay(fromDayNumber(day))) left--;
+    }
+    return fromDayNumber(day);
+  }
+
+  nextWorkingDay(date: IsoDate): IsoDate {
+    return this.addWorkingDays(date, 1);
+  }
+
+  previousWorkingDay(date: IsoDate): IsoDate {
+    return this.addWorkingDays(date, -1);
+  }
+
+  /** Working days strictly after `from` up to and including `to` (negative when `to` is earlier). */
+  workingDaysBetween(from: IsoDate, to: IsoDate): number {
+    const a = toDayNumber(from);
+    const b = toDayNumber(to);
+    const step = b >= a ? 1 : -1;
+    let count = 0;
+    for (let d = a; d !== b; d += step) {
+      if (this.isWorkingDay(fromDayNumber(d + (step > 0 ? 1 : 0)))) count += step;
+    }
+    return count;
+  }
+
+  /** Whether the holiday data (package or plan) covers the year of `date`. */
+  hasDataFor(date: IsoDate): boolean {
+    if (this.base !== "cn") return true;
+    const year = Number(date.slice(0, 4));
+    if (loadCn().years.has(year)) return true;
+    for (const d of this.extraHolidays) if (Number(d.slice(0, 4)) === year) return true;
+    return false;
+  }
+
+  /** Epoch ms of a local wall-clock time on a date in this calendar's zone. */
+  at(date: IsoDate, time: string): EpochMs {
+    return localInstant(date, time, this.zone);
+  }
+
+  /** The local calendar date of an instant in this zone. */
+  dateOf(instant: EpochMs): IsoDate {
+    return DateTime.fromMillis(instant, { zone: this.zone }).toISODate()!;
+  }
+}
+
+const instantMemo = new Map<string, EpochMs>();
+
+export function localInstant(date: IsoDate, time: string, zone: string): EpochMs {
+  const key = `${date}T${time}@${zone}`;
+  let v = instantMemo.get(key);
+  if (v === undefined) {
+    v = DateTime.fromISO(`${date}T${time}`, { zone }).toMillis();
+    instantMemo.set(key, v);
+  }
+  return v;
+}
+
+/** ISO 8601 with the zone's offset, seconds precision: how instants are stored and exchanged. */
+export function formatInstant(instant: EpochMs, zone: string): string {
+  return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!;
+}
+
+/** Parses an ISO 8601 instant; a bare date or local time is read in `zone`. Returns NaN when invalid. */
+export function parseInstant(text: string, zone: string): EpochMs {
+  const dt = DateTime.fromISO(text, { zone, setZone: false });
+  return dt.isValid ? dt.toMillis() : Number.NaN;
+}
+
+export function isCnDataYear(year: number): boolean {
+  return loadCn().years.has(year);
+}

@@ -1,0 +1,536 @@
+import { IANAZone } from "luxon";
+import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type IsoDate } from "../engine/calendar.ts";
+import type { DiagnosticSink } from "./diagnostics.ts";
+import { suggest } from "./schema.ts";
+import type { PathSegment, PlanSource } from "./source.ts";
+import { parseOffset, parseTimeExpr, type TimeExpr } from "./time-expr.ts";
+import {
+  RecipientRole,
+  type Assignment,
+  type DeliverableInput,
+  type Phase,
+  type PlanInput,
+  type Policy,
+  type ResolvedPlan,
+  type RestDayRule,
+  type Task,
+  type Unit,
+  type UnitId,
+} from "./types.ts";
+
+/** Built-in group: the lead unit of every task. */
+export const TASK_LEADS_GROUP = "task-leads";
+
+const DEFAULTS = { timezone: "Asia/Shanghai", language: "zh-CN", base: "cn", sendAt: "09:00", dueAt: "18:00", dueOnRestDay: "next" } as const;
+
+/**
+ * Semantic checks and resolution in one pass: every reference is looked up, every date computed,
+ * every problem reported with its position. Returns undefined when there were errors.
+ */
+export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink): ResolvedPlan | undefined {
+  const r = new Resolver(input, source, sink);
+  return r.run(hash);
+}
+
+class Resolver {
+  private errors = 0;
+  private readonly units = new Map<UnitId, Unit>();
+  private readonly groups = new Map<string, { name?: string; members: UnitId[] }>();
+  private readonly phases = new Map<string, Phase>();
+  private readonly dueDates = new Map<string, IsoDate | null>(); // null while being computed: cycle detection
+  private readonly deliverableIndex = new Map<string, number>();
+  private calendar!: WorkCalendar;
+  private zone = DEFAULTS.timezone as string;
+
+  constructor(
+    private readonly p: PlanInput,
+    private readonly source: PlanSource,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  private err(code: Parameters<DiagnosticSink["error"]>[0], message: string, path: PathSegment[], key = false) {
+    this.errors++;
+    this.sink.error(code, message, this.source.position(path, { key }));
+  }
+  private warn(code: Parameters<DiagnosticSink["warning"]>[0], message: string, path: PathSegment[]) {
+    this.sink.warning(code, message, this.source.position(path));
+  }
+
+  run(hash: string): ResolvedPlan | undefined {
+    const p = this.p;
+    this.zone = p.campaign.timezone ?? DEFAULTS.timezone;
+    if (!IANAZone.isValidZone(this.zone)) {
+      this.err("BAD_ZONE", `"${this.zone}" is not a time zone; use an IANA name such as Asia/Shanghai`, ["campaign", "timezone"]);
+      this.zone = DEFAULTS.timezone;
+    }
+    const cal = p.calendar ?? {};
+    for (const [i, d] of (cal.holidays ?? []).entries()) this.checkDate(d, ["calendar", "holidays", i]);
+    for (const [i, d] of (cal.workdays ?? []).entries()) this.checkDate(d, ["calendar", "workdays", i]);
+    this.calendar = new WorkCalendar({ base: cal.base ?? DEFAULTS.base, zone: this.zone, holidays: cal.holidays, workdays: cal.workdays });
+
+    const startOk = this.checkDate(p.campaign.start, ["campaign", "start"]);
+    const endOk = this.checkDate(p.campaign.end, ["campaign", "end"]);
+    if (startOk && endOk && p.campaign.end < p.campaign.start)
+      this.err("PHASE_ORDER", `the campaign ends (${p.campaign.end}) before it starts (${p.campaign.start})`, ["campaign", "end"]);
+
+    this.indexUnits();
+    this.indexGroups();
+    this.checkLeadingGroup();
+    this.indexPhases();
+    const policies = this.resolvePolicies();
+    const tasks = this.resolveTasks(policies);
+    this.indexDeliverables();
+    const assignments = [...this.deliverableAssignments(policies, tasks), ...this.taskAssignments(tasks)];
+    this.checkCalendarCoverage(assignments);
+    this.checkContacts(assignments);
+    if (this.errors > 0) return undefined;
+
+    const at = (d: IsoDate, t: string) => this.calendar.at(d, t);
+    return {
+      hash,
+      file: this.source.file,
+      campaign: {
+        id: p.campaign.id,
+        title: p.campaign.title,
+        issuer: p.campaign.issuer,
+        document: p.campaign.document,
+        timezone: this.zone,
+        language: p.campaign.language ?? DEFAULTS.language,
+        start: p.campaign.start,
+        end: p.campaign.end,
+        startAt: at(p.campaign.start, "00:00"),
+        endAt: at(addDays(p.campaign.end, 1), "00:00"),
+        baseUrl: p.campaign.baseUrl,
+      },
+      calendar: {
+        base: cal.base ?? DEFAULTS.base,
+        sendAt: cal.sendAt ?? DEFAULTS.sendAt,
+        dueAt: cal.dueAt ?? DEFAULTS.dueAt,
+        dueOnRestDay: cal.dueOnRestDay ?? DEFAULTS.dueOnRestDay,
+        holidays: cal.holidays ?? [],
+        workdays: cal.workdays ?? [],
+      },
+      units: this.units,
+      groups: this.groups,
+      leadingGroup: {
+        name: p.leadingGroup.name,
+        leader: p.leadingGroup.leader,
+        deputies: p.leadingGroup.deputies ?? [],
+        members: p.leadingGroup.members ?? [],
+        office: p.leadingGroup.office,
+      },
+      phases: [...this.phases.values()],
+      tasks,
+      deliverables: p.deliverables ?? [],
+      policies,
+      assignments,
+    };
+  }
+
+  private checkDate(date: string, path: PathSegment[]): boolean {
+    if (isRealDate(date)) return true;
+    this.err("BAD_DATE", `${date} is not a real calendar date`, path);
+    return false;
+  }
+
+  private insideCampaign(date: IsoDate, path: PathSegment[], what: string): boolean {
+    const { start, end } = this.p.campaign;
+    if (date >= start && date <= end) return true;
+    this.err("DATE_OUTSIDE_CAMPAIGN", `${what} (${date}) is outside the campaign (${start} to ${end})`, path);
+    return false;
+  }
+
+  private indexUnits(): void {
+    const reserved = new Set<string>([...RecipientRole, "engine"]);
+    const firstAt = new Map<string, number>();
+    for (const [i, u] of this.p.units.entries()) {
+      if (reserved.has(u.id)) {
+        this.err("RESERVED_ID", `"${u.id}" is a role name and cannot be a unit id; choose another id`, ["units", i, "id"]);
+        continue;
+      }
+      const prev = firstAt.get(u.id);
+      if (prev !== undefined) {
+        const line = this.source.position(["units", prev, "id"]).line;
+        this.err("DUPLICATE_ID", `unit id "${u.id}" is already used by the unit at line ${line}`, ["units", i, "id"]);
+        continue;
+      }
+      firstAt.set(u.id, i);
+      this.units.set(u.id, {
+        id: u.id,
+        name: u.name,
+        short: u.short,
+        kind: u.kind,
+        parent: u.parent,
+        title: u.title,
+        email: u.contacts?.email ?? [],
+        webhooks: u.contacts?.webhooks ?? [],
+        groups: [],
+      });
+    }
+    for (const [i, u] of this.p.units.entries()) {
+      if (u.parent !== undefined) this.unitRef(u.parent, ["units", i, "parent"]);
+      if (u.kind === "person" && u.parent === undefined) this.warn("UNKNOWN_REF", `person "${u.id}" has no "parent" unit`, ["units", i]);
+    }
+  }
+
+  /** Looks up one unit id; reports it with a suggestion when unknown. */
+  private unitRef(id: string, path: PathSegment[], kind?: "person" | "organisation"): Unit | undefined {
+    const u = this.units.get(id);
+    if (!u) {
+      this.err("UNKNOWN_REF", `unknown unit "${id}"${suggest(id, this.units.keys())}`, path);
+      return undefined;
+    }
+    if (kind === "person" && u.kind !== "person") this.err("WRONG_KIND", `"${id}" is a ${u.kind}, but a person is needed here`, path);
+    if (kind === "organisation" && u.kind === "person") this.err("WRONG_KIND", `"${id}" is a person, but a unit is needed here`, path);
+    return u;
+  }
+
+  private indexGroups(): void {
+    const raw = this.p.groups ?? {};
+    if (TASK_LEADS_GROUP in raw) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
+    const visiting = new Set<string>();
+    const expand = (name: string): UnitId[] => {
+      const done = this.groups.get(name);
+      if (done) return done.members;
+      const g = raw[name]!;
+      if (visiting.has(name)) {
+        this.err("CYCLE", `group "${name}" contains itself (through ${[...visiting].join(" → ")})`, ["groups", name], true);
+        return [];
+      }
+      visiting.add(name);
+      const members: UnitId[] = [];
+      for (const [i, m] of g.members.entries()) {
+        if (m.startsWith("@")) {
+          const ref = m.slice(1);
+          if (!(ref in raw)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
+          else members.push(...expand(ref));
+        } else if (this.unitRef(m, ["groups", name, "members", i])) members.push(m);
+      }
+      visiting.delete(name);
+      const unique = [...new Set(members)];
+      this.groups.set(name, { name: g.name, members: unique });
+      return unique;
+    };
+    for (const name of Object.keys(raw)) if (name !== TASK_LEADS_GROUP) expand(name);
+    for (const [name, g] of this.groups) for (const m of g.members) this.units.get(m)?.groups.push(name);
+  }
+
+  /** Expands a list of unit ids and @groups, reporting unknown ones; order kept, duplicates dropped. */
+  private expandRefs(refs: readonly string[], path: PathSegment[]): UnitId[] {
+    const out: UnitId[] = [];
+    for (const [i, ref] of refs.entries()) {
+      if (ref === `@${TASK_LEADS_GROUP}`) out.push(...(this.p.tasks ?? []).map((t) => t.lead).filter((id) => this.units.has(id)));
+      else if (ref.startsWith("@")) {
+        const g = this.groups.get(ref.slice(1));
+        if (g) out.push(...g.members);
+        else if (!(this.p.groups && ref.slice(1) in this.p.groups))
+          this.err("UNKNOWN_REF", `unknown group "${ref}"${suggest(ref.slice(1), [...Object.keys(this.p.groups ?? {}), TASK_LEADS_GROUP])}`, [...path, i]);
+      } else if (this.unitRef(ref, [...path, i], "organisation")) out.push(ref);
+    }
+    return [...new Set(out)];
+  }
+
+  private checkLeadingGroup(): void {
+    const lg = this.p.leadingGroup;
+    this.unitRef(lg.leader, ["leadingGroup", "leader"], "person");
+    for (const [i, d] of (lg.deputies ?? []).entries()) this.unitRef(d, ["leadingGroup", "deputies", i], "person");
+    for (const [i, m] of (lg.members ?? []).entries()) {
+      this.unitRef(m.person, ["leadingGroup", "members", i, "person"], "person");
+      this.unitRef(m.unit, ["leadingGroup", "members", i, "unit"], "organisation");
+    }
+    this.unitRef(lg.office.unit, ["leadingGroup", "office", "unit"], "organisation");
+    if (lg.office.director !== undefined) this.unitRef(lg.office.director, ["leadingGroup", "office", "director"], "person");
+  }
+
+  private indexPhases(): void {
+    let prev: Phase | undefined;
+    for (const [i, ph] of this.p.phases.entries()) {
+      if (this.phases.has(ph.id)) {
+        this.err("DUPLICATE_ID", `phase id "${ph.id}" is already used`, ["phases", i, "id"]);
+        continue;
+      }
+      const ok = this.checkDate(ph.start, ["phases", i, "start"]) && this.checkDate(ph.end, ["phases", i, "end"]);
+      if (!ok) continue;
+      this.insideCampaign(ph.start, ["phases", i, "start"], `the start of phase "${ph.name}"`);
+      this.insideCampaign(ph.end, ["phases", i, "end"], `the end of phase "${ph.name}"`);
+      if (ph.end < ph.start) this.err("PHASE_ORDER", `phase "${ph.name}" ends (${ph.end}) before it starts (${ph.start})`, ["phases", i, "end"]);
+      if (prev && ph.start <= prev.end)
+        this.err("PHASE_ORDER", `phase "${ph.name}" starts on ${ph.start}, before the previous phase "${prev.name}" ends (${prev.end}); list phases in order, without overlap`, ["phases", i, "start"]);
+      const phase: Phase = {
+        id: ph.id,
+        name: ph.name,
+        start: ph.start,
+        end: ph.end,
+        startAt: this.calendar.at(ph.start, "00:00"),
+        endAt: this.calendar.at(addDays(ph.end, 1), "00:00"),
+      };
+      this.phases.set(ph.id, phase);
+      prev = phase;
+    }
+  }
+
+  private phaseRef(id: string, path: PathSegment[]): Phase | undefined {
+    const ph = this.phases.get(id);
+    if (!ph && !this.p.phases.some((x) => x.id === id)) this.err("UNKNOWN_REF", `unknown phase "${id}"${suggest(id, this.phases.keys())}`, path);
+    return ph;
+  }
+
+  private resolvePolicies(): Map<string, Policy> {
+    const out = new Map<string, Policy>();
+    for (const [id, pol] of Object.entries(this.p.policies ?? {})) {
+      const steps = pol.steps.map((s, index) => {
+        const { offset, unit } = parseOffset(s.at);
+        for (const [j, who] of s.notify.entries()) {
+          if (!(RecipientRole as readonly string[]).includes(who) && !this.units.has(who))
+            this.err("UNKNOWN_REF", `"${who}" is neither a role (${RecipientRole.join(", ")}) nor a unit${suggest(who, [...RecipientRole, ...this.units.keys()])}`, ["policies", id, "steps", index, "notify", j]);
+        }
+        return { index, offset, unit, notify: s.notify, level: s.level ?? 0, repeat: s.repeat ?? 0 };
+      });
+      out.set(id, { id, dueSoon: pol.dueSoon ?? 3, steps });
+    }
+    const d = this.p.defaults ?? {};
+    if (d.policy !== undefined) this.policyRef(d.policy, out, ["defaults", "policy"]);
+    if (d.taskPolicy !== undefined) this.policyRef(d.taskPolicy, out, ["defaults", "taskPolicy"]);
+    return out;
+  }
+
+  private policyRef(id: string | undefined, policies: Map<string, Policy>, path: PathSegment[]): string {
+    if (id === undefined) return "";
+    if (!policies.has(id)) this.err("UNKNOWN_REF", `unknown policy "${id}"${suggest(id, policies.keys())}`, path);
+    return id;
+  }
+
+  private resolveTasks(policies: Map<string, Policy>): Task[] {
+    const seen = new Set<string>();
+    const out: Task[] = [];
+    for (const [i, t] of (this.p.tasks ?? []).entries()) {
+      if (seen.has(t.id)) this.err("DUPLICATE_ID", `task id "${t.id}" is already used`, ["tasks", i, "id"]);
+      seen.add(t.id);
+      this.unitRef(t.lead, ["tasks", i, "lead"], "organisation");
+      const support = this.expandRefs(t.support ?? [], ["tasks", i, "support"]);
+      if (support.includes(t.lead)) this.warn("TASK_LEAD", `the lead unit "${t.lead}" is also listed as support; it is counted once, as lead`, ["tasks", i, "support"]);
+      const partners = this.expandRefs(t.partners ?? [], ["tasks", i, "partners"]);
+      const phases = t.phases ?? this.p.phases.map((p) => p.id);
+      for (const [j, ph] of (t.phases ?? []).entries()) this.phaseRef(ph, ["tasks", i, "phases", j]);
+      if (t.policy !== undefined) this.policyRef(t.policy, policies, ["tasks", i, "policy"]);
+      out.push({ id: t.id, no: t.no, title: t.title, scope: t.scope, lead: t.lead, support: support.filter((u) => u !== t.lead), partners, phases });
+    }
+    return out;
+  }
+
+  private indexDeliverables(): void {
+    const taskIds = new Set((this.p.tasks ?? []).map((t) => t.id));
+    for (const [i, d] of (this.p.deliverables ?? []).entries()) {
+      if (this.deliverableIndex.has(d.id) || taskIds.has(d.id))
+        this.err("DUPLICATE_ID", `"${d.id}" is already the id of a ${taskIds.has(d.id) ? "task" : "deliverable"}; tasks and deliverables share one id space`, ["deliverables", i, "id"]);
+      else this.deliverableIndex.set(d.id, i);
+    }
+  }
+
+  /** Evaluates a date expression to a date, applying the rest-day rule to calendar-day results. */
+  private evalExpr(text: string, path: PathSegment[], rule: RestDayRule): IsoDate | undefined {
+    const parsed = parseTimeExpr(text);
+    if (!parsed.ok) {
+      this.err("BAD_TIME_EXPR", parsed.message, path);
+      return undefined;
+    }
+    const base = this.anchorDate(parsed.expr, path);
+    if (base === undefined) return undefined;
+    const { offset, unit } = parsed.expr;
+    if (unit === "wd") return this.calendar.addWorkingDays(base, offset);
+    return this.applyRestDayRule(addDays(base, offset), rule);
+  }
+
+  private applyRestDayRule(date: IsoDate, rule: RestDayRule): IsoDate {
+    if (rule === "keep" || this.calendar.isWorkingDay(date)) return date;
+    return rule === "next" ? this.calendar.nextWorkingDay(date) : this.calendar.previousWorkingDay(date);
+  }
+
+  private anchorDate(expr: TimeExpr, path: PathSegment[]): IsoDate | undefined {
+    const a = expr.anchor;
+    switch (a.kind) {
+      case "date":
+        return this.checkDate(a.date, path) ? a.date : undefined;
+      case "campaign-start":
+        return this.p.campaign.start;
+      case "campaign-end":
+        return this.p.campaign.end;
+      case "phase-start":
+        return this.phaseRef(a.phase, path)?.start;
+      case "phase-end":
+        return this.phaseRef(a.phase, path)?.end;
+      case "due":
+        return this.deliverableDue(a.deliverable, path);
+    }
+  }
+
+  /** The (single) due date of a one-off deliverable, computed on demand so order in the file does not matter. */
+  private deliverableDue(id: string, path: PathSegment[]): IsoDate | undefined {
+    const i = this.deliverableIndex.get(id);
+    if (i === undefined) {
+      this.err("UNKNOWN_REF", `unknown deliverable "${id}"${suggest(id, this.deliverableIndex.keys())}`, path);
+      return undefined;
+    }
+    const d = this.p.deliverables![i]!;
+    if (this.dueDates.has(id)) {
+      const v = this.dueDates.get(id);
+      if (v === null) {
+        this.err("CYCLE", `the due date of "${id}" depends on itself; break the chain of due: references`, path);
+        return undefined;
+      }
+      return v;
+    }
+    if (d.due === undefined) {
+      this.err("UNKNOWN_REF", `"${id}" is recurring and has no single due date to refer to`, path);
+      return undefined;
+    }
+    this.dueDates.set(id, null);
+    const v = this.evalExpr(d.due, ["deliverables", i, "due"], this.restRule(d));
+    this.dueDates.set(id, v ?? "");
+    return v;
+  }
+
+  private restRule(d: DeliverableInput): RestDayRule {
+    return d.dueOnRestDay ?? this.p.calendar?.dueOnRestDay ?? DEFAULTS.dueOnRestDay;
+  }
+
+  private deliverableAssignments(policies: Map<string, Policy>, tasks: Task[]): Assignment[] {
+    const out: Assignment[] = [];
+    const office = this.p.leadingGroup.office.unit;
+    const dueTime = this.p.calendar?.dueAt ?? DEFAULTS.dueAt;
+    for (const [i, d] of (this.p.deliverables ?? []).entries()) {
+      const path: PathSegment[] = ["deliverables", i];
+      const task = d.task !== undefined ? tasks.find((t) => t.id === d.task) : undefined;
+      if (d.task !== undefined && !task) this.err("UNKNOWN_REF", `unknown task "${d.task}"${suggest(d.task, tasks.map((t) => t.id))}`, [...path, "task"]);
+      const phase = d.phase !== undefined ? this.phaseRef(d.phase, [...path, "phase"]) : undefined;
+      const to = d.to === undefined || d.to === "office" ? office : d.to;
+      if (d.to !== undefined && d.to !== "office") this.unitRef(d.to, [...path, "to"], "organisation");
+      const from = this.expandRefs(d.from, [...path, "from"]);
+      if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `"${d.id}" is owed by no unit: its "from" list is empty once groups are expanded`, [...path, "from"]);
+      const policy = this.policyRef(d.policy ?? this.p.defaults?.policy, policies, d.policy !== undefined ? [...path, "policy"] : ["defaults", "policy"]);
+      if (!policy) this.err("UNKNOWN_REF", `"${d.id}" names no policy and the plan has no defaults.policy`, path);
+      const rule = this.restRule(d);
+
+      const opensDate = d.opens !== undefined ? this.evalExpr(d.opens, [...path, "opens"], "keep") : (phase?.start ?? this.p.campaign.start);
+      const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; duePath: PathSegment[] }[] = [];
+      if (d.due !== undefined) {
+        const due = this.deliverableDue(d.id, [...path, "due"]);
+        const written = this.writtenDate(d.due);
+        if (due !== undefined) instances.push({ suffix: "", due, written: written ?? due, opens: opensDate, duePath: [...path, "due"] });
+      } else if (d.recurring) {
+        const rp = [...path, "recurring"];
+        const from = this.evalExpr(d.recurring.from, [...rp, "from"], "keep");
+        const until = this.evalExpr(d.recurring.until, [...rp, "until"], "keep");
+        if (from !== undefined && until !== undefined) {
+          let prevDue = opensDate !== undefined && opensDate > from ? opensDate : from;
+          for (let day = from; day <= until; day = addDays(day, 1)) {
+            const r = d.recurring;
+            const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
+            if (!hit) continue;
+            const due = this.applyRestDayRule(day, rule);
+            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, duePath: [...rp] });
+            prevDue = due;
+          }
+          if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `the schedule of "${d.id}" has no date between ${from} and ${until}`, rp);
+        }
+      }
+      for (const inst of instances) {
+        if (!this.insideCampaign(inst.due, inst.duePath, `the due date of "${d.id}"`)) continue;
+        if (phase && (inst.due < phase.start || inst.due > phase.end))
+          this.err("DATE_OUTSIDE_PHASE", `"${d.id}" is due on ${inst.due}, outside its phase "${phase.name}" (${phase.start} to ${phase.end})`, inst.duePath);
+        if (inst.opens !== undefined && inst.opens > inst.due)
+          this.err("DUE_BEFORE_OPEN", `"${d.id}" is due on ${inst.due}, before it opens on ${inst.opens}`, inst.duePath);
+        if (inst.due !== inst.written && d.due !== undefined)
+          this.warn("DUE_ON_REST_DAY", `${inst.written} (${WEEKDAY_ZH[weekday(inst.written)]}) is a rest day; by the rule "${rule}" "${d.id}" is due on ${inst.due} (${WEEKDAY_ZH[weekday(inst.due)]})`, inst.duePath);
+        const dueAt = this.calendar.at(inst.due, dueTime);
+        const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, "00:00");
+        for (const unit of from) {
+          out.push({
+            id: `${d.id}${inst.suffix}/${unit}`,
+            kind: "deliverable",
+            unit,
+            role: "owner",
+            title: d.title,
+            deliverable: d.id,
+            ...(task ? { task: task.id } : {}),
+            ...(phase ? { phase: phase.id } : {}),
+            to,
+            lead: task?.lead ?? to,
+            policy,
+            opensAt,
+            dueAt,
+            ...(inst.due !== inst.written ? { dueShiftedFrom: inst.written } : {}),
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The date as written, for the rest-day warning: only plain dates and date + calendar days shift visibly. */
+  private writtenDate(text: string): IsoDate | undefined {
+    const parsed = parseTimeExpr(text);
+    if (!parsed.ok || parsed.expr.unit === "wd" || parsed.expr.anchor.kind !== "date") return undefined;
+    return addDays(parsed.expr.anchor.date, parsed.expr.offset);
+  }
+
+  private taskAssignments(tasks: Task[]): Assignment[] {
+    const out: Assignment[] = [];
+    const dueTime = this.p.calendar?.dueAt ?? DEFAULTS.dueAt;
+    for (const [i, t] of tasks.entries()) {
+      const input = this.p.tasks![i]!;
+      const phases = t.phases.map((id) => this.phases.get(id)).filter((x): x is Phase => x !== undefined);
+      if (phases.length === 0) continue;
+      const first = phases.reduce((a, b) => (a.start <= b.start ? a : b));
+      const last = phases.reduce((a, b) => (a.end >= b.end ? a : b));
+      const due = input.due !== undefined ? this.evalExpr(input.due, ["tasks", i, "due"], this.p.calendar?.dueOnRestDay ?? DEFAULTS.dueOnRestDay) : this.applyRestDayRule(last.end, "previous");
+      if (due === undefined) continue;
+      this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `the due date of task "${t.id}"`);
+      const policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
+      if (!policy) this.err("UNKNOWN_REF", `task "${t.id}" names no policy and the plan has no defaults.taskPolicy`, ["tasks", i]);
+      for (const [unit, role] of [[t.lead, "lead"], ...t.support.map((u) => [u, "support"])] as [string, "lead" | "support"][]) {
+        if (!this.units.has(unit)) continue;
+        out.push({
+          id: `${t.id}/${unit}`,
+          kind: "task",
+          unit,
+          role,
+          title: t.title,
+          task: t.id,
+          to: role === "lead" ? this.p.leadingGroup.office.unit : t.lead,
+          lead: t.lead,
+          policy,
+          opensAt: this.calendar.at(first.start, "00:00"),
+          dueAt: this.calendar.at(due, dueTime),
+        });
+      }
+    }
+    return out;
+  }
+
+  private checkCalendarCoverage(assignments: Assignment[]): void {
+    if ((this.p.calendar?.base ?? "cn") !== "cn") return;
+    const { start, end } = this.p.campaign;
+    if (!isRealDate(start) || !isRealDate(end)) return;
+    const missing = new Set<number>();
+    for (let y = Number(start.slice(0, 4)); y <= Number(end.slice(0, 4)); y++) if (!this.calendar.hasDataFor(`${y}-01-01`)) missing.add(y);
+    if (missing.size === 0) return;
+    const dates = [...new Set(assignments.map((a) => this.calendar.dateOf(a.dueAt)).filter((d) => missing.has(Number(d.slice(0, 4)))))].sort();
+    const shown = dates.slice(0, 8).join(", ") + (dates.length > 8 ? ` and ${dates.length - 8} more` : "");
+    this.warn(
+      "NO_CALENDAR_DATA",
+      `no published holiday data for ${[...missing].join(", ")}: working days there count weekends only${dates.length ? ` (affects due dates ${shown})` : ""}; list that year's holidays and make-up working days under calendar.holidays / calendar.workdays`,
+      ["campaign", "end"],
+    );
+  }
+
+  private checkContacts(assignments: Assignment[]): void {
+    const notified = new Set<string>();
+    for (const a of assignments) notified.add(a.unit);
+    for (const [i, u] of this.p.units.entries()) {
+      const unit = this.units.get(u.id);
+      if (unit && notified.has(u.id) && unit.email.length === 0 && unit.webhooks.length === 0)
+        this.warn("NO_CONTACT", `unit "${u.id}" (${u.name}) owes work but has no email address or webhook: it cannot be reminded`, ["units", i]);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { readFileSync, statSync } from "node:fs";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import { DiagnosticSink, type SourcePosition } from "./diagnostics.ts";
+
+/** A plan larger than this is not a plan someone wrote; refuse before parsing. */
+export const MAX_PLAN_BYTES = 8 * 1024 * 1024;
+/** Aliases are legal YAML but a plan needs few; a cap stops "billion laughs" documents. */
+export const MAX_ALIAS_COUNT = 200;
+
+export type PathSegment = string | number;
+
+/** A parsed plan file that can answer "where in the file is this value?" for diagnostics. */
+export class PlanSource {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly doc: Document.Parsed | undefined,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Position of the value at `path`, or of the deepest existing ancestor. `key: true` points at the key. */
+  position(path: readonly PathSegment[], opts: { key?: boolean } = {}): SourcePosition {
+    let offset = 0;
+    let node: unknown = this.doc?.contents;
+    if (node && (node as Node).range) offset = (node as Node).range![0];
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (isMap(node)) {
+        const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        const last = i === path.length - 1;
+        const keyNode = pair.key as Node;
+        if (last && opts.key && keyNode.range) {
+          offset = keyNode.range[0];
+          node = undefined;
+          break;
+        }
+        node = pair.value;
+        const r = (pair.value as Node | null)?.range ?? keyNode.range;
+        if (r) offset = r[0];
+      } else if (isSeq(node) && typeof seg === "number") {
+        const item = node.items[seg] as Node | undefined;
+        if (!item) break;
+        node = item;
+        if (item.range) offset = item.range[0];
+      } else break;
+    }
+    return this.at(offset);
+  }
+
+  at(offset: number): SourcePosition {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+}
+
+function looksBinary(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 8192);
+  return head.includes(0);
+}
+
+/**
+ * Reads and parses a plan file. Never throws for a bad file: problems go to `sink`
+ * and the returned source has no document when nothing usable was read.
+ */
+export function readPlanSource(file: string, sink: DiagnosticSink): PlanSource {
+  const empty = (text = "") => new PlanSource(file, text, undefined, new LineCounter());
+  const top = { file, line: 1, col: 1 };
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (err) {
+    sink.error("FILE_UNREADABLE", `cannot read the plan file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, top);
+    return empty();
+  }
+  if (size > MAX_PLAN_BYTES) {
+    sink.error("FILE_TOO_LARGE", `the plan file is ${size} bytes; the limit is ${MAX_PLAN_BYTES} bytes`, top);
+    return empty();
+  }
+  const bytes = readFileSync(file);
+  if (looksBinary(bytes)) {
+    sink.error("BINARY_FILE", "this is a binary file, not a YAML plan", top);
+    return empty();
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    sink.error("BINARY_FILE", "the plan file is not valid UTF-8 text; save it as UTF-8", top);
+    return empty();
+  }
+  return parsePlanText(file, text, sink);
+}
+
+export function parsePlanText(file: string, text: string, sink: DiagnosticSink): PlanSource {
+  // TextDecoder already drops a BOM from bytes; a BOM in a string is dropped here.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const source = new PlanSource(file, text, doc, lines);
+  for (const e of doc.errors) {
+    const code = e.code === "DUPLICATE_KEY" ? "DUPLICATE_ID" : "YAML_SYNTAX";
+    sink.error(code, yamlMessage(e.message), source.at(e.pos[0]));
+  }
+  for (const w of doc.warnings) sink.warning("YAML_SYNTAX", yamlMessage(w.message), source.at(w.pos[0]));
+  return source;
+}
+
+/** yaml appends its own "at line L, column C" and a code excerpt; we print positions ourselves. */
+function yamlMessage(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Converts the document to plain data, refusing alias bombs. */
+export function toData(source: PlanSource, sink: DiagnosticSink): unknown {
+  if (!source.doc) return undefined;
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError || /alias/i.test(String(err))) {
+      sink.error("ALIAS_LIMIT", `too many YAML aliases (more than ${MAX_ALIAS_COUNT}); expand them or simplify the plan`, {
+        file: source.file,
+        line: 1,
+        col: 1,
+      });
+      return undefined;
+    }
+    throw err;
+  }
+}

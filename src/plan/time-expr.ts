@@ -1,0 +1,49 @@
+import type { IsoDate } from "../engine/calendar.ts";
+
+export type TimeAnchor =
+  | { kind: "date"; date: IsoDate }
+  | { kind: "phase-start" | "phase-end"; phase: string }
+  | { kind: "due"; deliverable: string }
+  | { kind: "campaign-start" | "campaign-end" };
+
+/** A date written in the plan: an anchor, optionally moved by N working days (wd) or calendar days (d). */
+export interface TimeExpr {
+  anchor: TimeAnchor;
+  offset: number;
+  unit: "wd" | "d";
+}
+
+export type ParseResult = { ok: true; expr: TimeExpr } | { ok: false; message: string };
+
+const EXPR = /^\s*([a-z:0-9_-]+?|\d{4}-\d{2}-\d{2})\s*(?:([+-])\s*(\d+)\s*(wd|d))?\s*$/;
+
+export const TIME_EXPR_HELP =
+  'write a date (2021-05-20) or start:PHASE, end:PHASE, due:DELIVERABLE, campaign:start, campaign:end, optionally followed by "+ 5wd" (working days) or "- 3d" (calendar days)';
+
+export function parseTimeExpr(text: string): ParseResult {
+  const m = EXPR.exec(text);
+  if (!m) return { ok: false, message: `"${text}" is not a date expression: ${TIME_EXPR_HELP}` };
+  const [, head, sign, n, unit] = m;
+  const offset = n === undefined ? 0 : (sign === "-" ? -1 : 1) * Number(n);
+  const anchor = parseAnchor(head!);
+  if (!anchor) return { ok: false, message: `"${head}" is not a date or an anchor: ${TIME_EXPR_HELP}` };
+  return { ok: true, expr: { anchor, offset, unit: (unit as "wd" | "d" | undefined) ?? "d" } };
+}
+
+function parseAnchor(head: string): TimeAnchor | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(head)) return { kind: "date", date: head };
+  const [kind, ref] = head.split(":", 2);
+  if (!ref) return undefined;
+  if (kind === "start") return { kind: "phase-start", phase: ref };
+  if (kind === "end") return { kind: "phase-end", phase: ref };
+  if (kind === "due") return { kind: "due", deliverable: ref };
+  if (kind === "campaign" && ref === "start") return { kind: "campaign-start" };
+  if (kind === "campaign" && ref === "end") return { kind: "campaign-end" };
+  return undefined;
+}
+
+/** Offsets of ladder steps: "-3wd", "0wd", "+1wd", "-4h". The schema has already checked the form. */
+export function parseOffset(text: string): { offset: number; unit: "wd" | "h" } {
+  const m = /^([+-]?\d+)(wd|h)$/.exec(text)!;
+  return { offset: Number(m[1]), unit: m[2] as "wd" | "h" };
+}

@@ -1,0 +1,41 @@
+import { formatInstant } from "../engine/calendar.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+
+/** The resolved plan as JSON (the shape documented in the README under "duban plan --json"). */
+export function planToJson(plan: ResolvedPlan) {
+  const zone = plan.campaign.timezone;
+  const iso = (ms: number) => formatInstant(ms, zone);
+  const c = plan.campaign;
+  return {
+    planHash: plan.hash,
+    campaign: { id: c.id, title: c.title, issuer: c.issuer, document: c.document, timezone: zone, language: c.language, start: c.start, end: c.end },
+    calendar: plan.calendar,
+    leadingGroup: plan.leadingGroup,
+    units: [...plan.units.values()].map((u) => ({ id: u.id, name: u.name, short: u.short, kind: u.kind, parent: u.parent, title: u.title, groups: u.groups })),
+    groups: Object.fromEntries([...plan.groups].map(([id, g]) => [id, { name: g.name, members: g.members }])),
+    phases: plan.phases.map((p) => ({ id: p.id, name: p.name, start: p.start, end: p.end })),
+    tasks: plan.tasks.map((t) => ({ id: t.id, no: t.no, title: t.title, lead: t.lead, support: t.support, partners: t.partners, phases: t.phases })),
+    deliverables: plan.deliverables.map((d) => ({ id: d.id, title: d.title, source: d.source, task: d.task, phase: d.phase, to: d.to ?? plan.leadingGroup.office.unit, due: d.due, recurring: d.recurring })),
+    policies: Object.fromEntries([...plan.policies].map(([id, p]) => [id, { dueSoon: p.dueSoon, steps: p.steps.map((s) => ({ at: `${s.offset >= 0 ? "+" : ""}${s.offset}${s.unit}`, notify: s.notify, level: s.level, repeat: s.repeat })) }])),
+    assignments: plan.assignments.map((a) => assignmentJson(a, iso)),
+  };
+}
+
+export function assignmentJson(a: Assignment, iso: (ms: number) => string) {
+  return {
+    id: a.id,
+    kind: a.kind,
+    unit: a.unit,
+    role: a.role,
+    title: a.title,
+    deliverable: a.deliverable,
+    task: a.task,
+    phase: a.phase,
+    to: a.to,
+    lead: a.lead,
+    policy: a.policy,
+    opens: iso(a.opensAt),
+    due: iso(a.dueAt),
+    dueShiftedFrom: a.dueShiftedFrom,
+  };
+}

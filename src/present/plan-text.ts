@@ -1,0 +1,109 @@
+import { DateTime } from "luxon";
+import { WEEKDAY_ZH } from "../engine/calendar.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+
+/** "2021-05-20 周四 18:00" in the plan's zone: how people read a due instant. */
+export function formatLocal(ms: number, zone: string, withTime = true): string {
+  const dt = DateTime.fromMillis(ms, { zone });
+  return `${dt.toISODate()} ${WEEKDAY_ZH[dt.weekday]}${withTime ? ` ${dt.toFormat("HH:mm")}` : ""}`;
+}
+
+export function unitName(plan: ResolvedPlan, id: string): string {
+  const u = plan.units.get(id);
+  return u ? (u.short ?? u.name) : id;
+}
+
+/** Unit list for people: a whole group is shown by its name ("各区县（自治县）人力社保部门（38）"). */
+export function unitList(plan: ResolvedPlan, ids: string[], mark: (id: string) => string = () => ""): string {
+  const rest = new Set(ids);
+  const parts: string[] = [];
+  for (const [id, g] of plan.groups) {
+    if (g.members.length > 1 && g.members.every((m) => rest.has(m) && !mark(m))) {
+      parts.push(`${g.name ?? id}（${g.members.length}）`);
+      for (const m of g.members) rest.delete(m);
+    }
+  }
+  return [...[...rest].map((id) => unitName(plan, id) + mark(id)), ...parts].join("、");
+}
+
+/** The office is shown as the office, not as the division that hosts it. */
+export function recipientName(plan: ResolvedPlan, id: string): string {
+  return id === plan.leadingGroup.office.unit ? (plan.leadingGroup.office.name ?? unitName(plan, id)) : unitName(plan, id);
+}
+
+/** Assignments that share a deliverable instance (or task) and a due instant, listed once with their units. */
+function groupAssignments(items: Assignment[]) {
+  const groups = new Map<string, Assignment[]>();
+  for (const a of items) {
+    const key = `${a.id.slice(0, a.id.lastIndexOf("/"))}|${a.dueAt}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(a);
+  }
+  return [...groups.values()].sort((x, y) => x[0]!.dueAt - y[0]!.dueAt);
+}
+
+/** One-screen summary printed by `duban validate`. */
+export function planSummary(plan: ResolvedPlan): string {
+  const kinds = new Map<string, number>();
+  for (const u of plan.units.values()) kinds.set(u.kind, (kinds.get(u.kind) ?? 0) + 1);
+  const kindZh: Record<string, string> = { department: "部门", district: "区县", external: "外部单位", person: "人员" };
+  const dues = plan.assignments.map((a) => a.dueAt);
+  const zone = plan.campaign.timezone;
+  const lines = [
+    `${plan.campaign.title}（${plan.campaign.issuer}）`,
+    `  时间：${plan.campaign.start} 至 ${plan.campaign.end}（${zone}）`,
+    `  单位：${plan.units.size} 个（${[...kinds].map(([k, n]) => `${kindZh[k] ?? k} ${n}`).join("，")}）；分组 ${plan.groups.size} 个`,
+    `  阶段：${plan.phases.map((p) => `${p.name} ${p.start}～${p.end}`).join("；")}`,
+    `  重点任务：${plan.tasks.length} 项；报送事项：${plan.deliverables.length} 项；责任分解：${plan.assignments.length} 条`,
+  ];
+  if (dues.length) lines.push(`  最早截止：${formatLocal(Math.min(...dues), zone)}；最晚截止：${formatLocal(Math.max(...dues), zone)}`);
+  lines.push(`  版本：${plan.hash.slice(0, 12)}`);
+  return lines.join("\n");
+}
+
+/** The resolved plan grouped by phase, for a terminal. */
+export function planTable(plan: ResolvedPlan): string {
+  const zone = plan.campaign.timezone;
+  const out: string[] = [`${plan.campaign.title}  ${plan.campaign.start} ～ ${plan.campaign.end}`];
+  const byPhase = new Map<string, Assignment[]>();
+  for (const a of plan.assignments) {
+    const phase = a.phase ?? plan.phases.find((p) => a.dueAt >= p.startAt && a.dueAt < p.endAt)?.id ?? "";
+    (byPhase.get(phase) ?? byPhase.set(phase, []).get(phase)!).push(a);
+  }
+  for (const p of plan.phases) {
+    out.push("", `■ ${p.name}  ${p.start} ～ ${p.end}`);
+    for (const group of groupAssignments(byPhase.get(p.id) ?? [])) {
+      const a = group[0]!;
+      const what = a.kind === "task" ? `任务：${a.title}` : a.title;
+      const shifted = a.dueShiftedFrom ? `（原定 ${a.dueShiftedFrom}，遇休息日顺延）` : "";
+      const lead = new Set(group.filter((g) => g.role === "lead").map((g) => g.unit));
+      out.push(`  ${formatLocal(a.dueAt, zone)}  ${what} → ${recipientName(plan, a.to)}${shifted}`);
+      out.push(`      ${group.length} 个单位：${unitList(plan, group.map((g) => g.unit), (id) => (lead.has(id) ? "（牵头）" : ""))}`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** A Mermaid Gantt chart of phases and deadlines, for the office's slides. */
+export function planMermaid(plan: ResolvedPlan): string {
+  const zone = plan.campaign.timezone;
+  const date = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate();
+  const clean = (s: string) => s.replace(/[:#;]/g, " ");
+  const out = ["gantt", `  title ${clean(plan.campaign.title)}`, "  dateFormat YYYY-MM-DD", "  axisFormat %m-%d", "  section 阶段"];
+  for (const p of plan.phases) out.push(`  ${clean(p.name)} :${p.id}, ${p.start}, ${date(p.endAt)}`);
+  const milestones = new Map<string, { title: string; due: number }>();
+  for (const a of plan.assignments) {
+    if (a.kind !== "deliverable") continue;
+    const key = a.id.slice(0, a.id.lastIndexOf("/"));
+    if (!milestones.has(key)) milestones.set(key, { title: a.title, due: a.dueAt });
+  }
+  out.push("  section 报送截止");
+  for (const m of [...milestones.values()].sort((a, b) => a.due - b.due)) out.push(`  ${clean(m.title)} :milestone, ${date(m.due)}, 0d`);
+  if (plan.tasks.length) {
+    out.push("  section 重点任务");
+    for (const t of plan.tasks) {
+      const phases = plan.phases.filter((p) => t.phases.includes(p.id));
+      if (phases.length) out.push(`  ${clean(t.title)} :${phases[0]!.start}, ${date(phases[phases.length - 1]!.endAt)}`);
+    }
+  }
+  return out.join("\n");
+}
