@@ -5,6 +5,7 @@ import type { DeliveryResult, Notifier, OutgoingMessage } from "./types.ts";
 import { failure } from "./types.ts";
 import { composeMessage, InvalidMessageError } from "./rfc822.ts";
 import { messageIdHash } from "./message-id.ts";
+import { NotifierConfigError } from "./errors.ts";
 
 export interface EmlFileNotifierOptions {
   /** Folder for the .eml files; created if missing. */
@@ -85,7 +86,11 @@ const RETRYABLE_FS = new Set(["ENOSPC", "EIO", "EMFILE", "ENFILE", "EBUSY", "EAG
  */
 export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
   const timeZone = opts.timeZone ?? "Asia/Shanghai";
-  stamp(new Date(0), timeZone); // fail fast on an unknown zone
+  try {
+    stamp(new Date(0), timeZone);
+  } catch {
+    throw new NotifierConfigError(`未知时区：${timeZone}`);
+  }
   const composeOpts = opts.from !== undefined ? { from: opts.from } : {};
   // Serialises sends of one message id, so concurrent retries cannot both decide to write.
   const inFlight = new Map<string, Promise<DeliveryResult>>();

@@ -88,6 +88,12 @@ describe("eml file notifier", () => {
     expect(result).toMatchObject({ ok: false, channel: "eml", code: "FILE_WRITE", retryable: false });
   });
 
+  it("rejects an unknown time zone at construction", () => {
+    expect(() => createEmlFileNotifier({ dir: root, timeZone: "Mars/Olympus" })).toThrow(
+      expect.objectContaining({ code: "NOTIFIER_CONFIG" }),
+    );
+  });
+
   it("reports an unparseable date as an invalid message", async () => {
     const result = await createEmlFileNotifier({ dir: root }).send(sampleMessage({ date: "5月21日" }));
     expect(result).toMatchObject({ ok: false, code: "INVALID_MESSAGE", retryable: false });
