@@ -1,0 +1,43 @@
+/** A unit or person the plan addresses; channels pick the fields they can use. */
+export interface Recipient {
+  /** Unit or person id from the plan. */
+  id: string;
+  /** Chinese display name, e.g. "渝中区人力社保局". */
+  name: string;
+  email?: string[];
+  /** Ids of configured webhook endpoints (see WebhookEndpoint). */
+  webhooks?: string[];
+}
+
+export interface OutgoingMessage {
+  /** Stable id derived from an idempotency key, e.g. "<3f2a…@duban>"; see messageIdFromKey. */
+  messageId: string;
+  to: Recipient;
+  cc?: Recipient[];
+  /** Chinese subject line. */
+  subject: string;
+  text: string;
+  html: string;
+  /** Markdown body for chat robots; derived from subject + text when absent. */
+  markdown?: string;
+  headers?: Record<string, string>;
+  /** ISO timestamp of the message; lets simulated runs carry their own clock. */
+  date?: string;
+}
+
+export type DeliveryResult =
+  | { ok: true; channel: string; providerId?: string; detail?: string }
+  | { ok: false; channel: string; retryable: boolean; error: string; code: string };
+
+export interface Notifier {
+  readonly channel: string;
+  /** Never rejects for a delivery failure: failures come back as `ok: false`. */
+  send(msg: OutgoingMessage): Promise<DeliveryResult>;
+  close?(): Promise<void>;
+}
+
+export type DeliveryFailure = Extract<DeliveryResult, { ok: false }>;
+
+export function failure(channel: string, code: string, error: string, retryable: boolean): DeliveryFailure {
+  return { ok: false, channel, retryable, error, code };
+}
