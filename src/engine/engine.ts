@@ -1,0 +1,353 @@
+import { createActor, type AnyActorScope, type AnyStateMachine, type SnapshotFrom } from "xstate";
+import type { Assignment, Policy, ResolvedPlan } from "../plan/types.ts";
+import { assignmentMachine, type AssignmentContext, type LatenessState, type ProgressState } from "./assignment-machine.ts";
+import { authorize } from "./authorize.ts";
+import { formatInstant, WorkCalendar, type EpochMs } from "./calendar.ts";
+import { createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
+import { TimeHeap } from "./heap.ts";
+import { resolveRecipients } from "./ladder.ts";
+import { buildSchedule, firstAfter, type Schedule } from "./schedule.ts";
+import type { AssignmentEvent, CampaignEvent, DomainEvent, EngineInput, ReminderIntent, ReminderItem, StepResult, UnitAction } from "./types.ts";
+
+type AssignmentSnapshot = SnapshotFrom<typeof assignmentMachine>;
+type CampaignSnapshot = SnapshotFrom<CampaignMachine>;
+
+/** What a board shows of one assignment. */
+export interface AssignmentView {
+  assignment: Assignment;
+  progress: ProgressState;
+  lateness: LatenessState;
+  context: AssignmentContext;
+}
+
+/** Engine state as plain JSON: enough to restart exactly where it stopped. */
+export interface PersistedEngine {
+  version: 1;
+  planHash: string;
+  clock: EpochMs | null;
+  campaign: { value: unknown };
+  assignments: [unknown, AssignmentContext][];
+}
+
+const CAMPAIGN_ID = 0;
+const ACTIVE: ReadonlySet<string> = new Set(["open", "returned"]);
+
+/**
+ * XState's pure `transition()` builds a throwaway actor per call (about 20 µs); one inert scope
+ * reused for every call gives the same pure step at the cost of a live actor's `send`.
+ */
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  const self = createActor(machine);
+  return {
+    self,
+    defer: () => {},
+    id: "",
+    logger: () => {},
+    sessionId: "",
+    stopChild: () => {},
+    system: self.system,
+    emit: () => {},
+    actionExecutor: () => {},
+  } as unknown as AnyActorScope;
+}
+
+/**
+ * The campaign engine: deterministic, no I/O, no wall clock. Time arrives as `now` with each input;
+ * the result is the domain events to log and the reminder intents to send. The engine owns its state
+ * (updated in place for speed); {@link Engine.persist} and {@link Engine.restore} move it across restarts.
+ */
+export class Engine {
+  readonly plan: ResolvedPlan;
+  readonly calendar: WorkCalendar;
+  private readonly campaignMachine: CampaignMachine;
+  private readonly aScope: AnyActorScope;
+  private readonly cScope: AnyActorScope;
+  private readonly index = new Map<string, number>();
+  private readonly snaps: AssignmentSnapshot[];
+  private campaign: CampaignSnapshot;
+  private readonly schedules: Schedule[];
+  private readonly scheduleCache = new Map<string, Schedule>();
+  private readonly campaignTriggers: CampaignEvent[];
+  private campaignCursor = 0;
+  private readonly cursor: Int32Array;
+  /** The time each assignment is queued at in the heap (NaN: not queued); older heap entries are stale. */
+  private readonly queuedAt: Float64Array;
+  private readonly heap = new TimeHeap();
+  private _clock: EpochMs = -Infinity;
+
+  constructor(plan: ResolvedPlan) {
+    this.plan = plan;
+    this.calendar = new WorkCalendar({ base: plan.calendar.base, zone: plan.campaign.timezone, holidays: plan.calendar.holidays, workdays: plan.calendar.workdays });
+    this.campaignMachine = createCampaignMachine(plan);
+    this.aScope = inertScope(assignmentMachine);
+    this.cScope = inertScope(this.campaignMachine as unknown as AnyStateMachine);
+    const n = plan.assignments.length;
+    this.snaps = new Array(n);
+    this.schedules = new Array(n);
+    this.cursor = new Int32Array(n);
+    this.queuedAt = new Float64Array(n).fill(Number.NaN);
+    for (const [i, a] of plan.assignments.entries()) {
+      this.index.set(a.id, i);
+      this.snaps[i] = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: a.dueAt });
+      this.schedules[i] = this.scheduleFor(a, a.dueAt);
+    }
+    this.campaign = this.campaignMachine.getInitialSnapshot(this.cScope) as CampaignSnapshot;
+    this.campaignTriggers = [
+      ...plan.phases.map((p): CampaignEvent => ({ type: "phaseStarted", at: p.startAt, phase: p.id })),
+      { type: "campaignClosed", at: plan.campaign.endAt },
+    ];
+    this.rebuildQueue();
+  }
+
+  /** The instant up to which time has been applied (-Infinity before the first tick). */
+  get clock(): EpochMs {
+    return this._clock;
+  }
+
+  /** The next instant at which something is scheduled (Infinity when nothing is). */
+  nextDueAt(): EpochMs {
+    const c = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
+    return Math.min(c, this.peekAssignments());
+  }
+
+  private peekAssignments(): EpochMs {
+    // Stale entries (re-queued or finished assignments) are dropped lazily here.
+    while (this.heap.size) {
+      const t = this.heap.peekTime();
+      const id = this.heap.peekId();
+      if (this.queuedAt[id - 1] === t) return t;
+      this.heap.pop();
+    }
+    return Infinity;
+  }
+
+  private scheduleFor(a: Assignment, dueAt: EpochMs): Schedule {
+    const key = `${a.policy}|${a.opensAt}|${dueAt}`;
+    let s = this.scheduleCache.get(key);
+    if (!s) {
+      const policy = this.plan.policies.get(a.policy) as Policy;
+      s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt);
+      this.scheduleCache.set(key, s);
+    }
+    return s;
+  }
+
+  /** Recomputes every cursor and the heap from the clock: used after construction and restore. */
+  private rebuildQueue(): void {
+    this.queuedAt.fill(Number.NaN);
+    this.heap.clear();
+    for (let i = 0; i < this.snaps.length; i++) this.requeue(i, this._clock);
+    this.campaignCursor = 0;
+    while (this.campaignCursor < this.campaignTriggers.length && this.campaignTriggers[this.campaignCursor]!.at <= this._clock) this.campaignCursor++;
+  }
+
+  private requeue(i: number, after: EpochMs): void {
+    const progress = this.progressOf(i);
+    if (progress !== "waiting" && !ACTIVE.has(progress)) {
+      this.queuedAt[i] = Number.NaN;
+      return;
+    }
+    const s = this.schedules[i]!;
+    const c = firstAfter(s, after);
+    this.cursor[i] = c;
+    if (c < s.times.length) {
+      this.queuedAt[i] = s.times[c]!;
+      this.heap.push(s.times[c]!, i + 1);
+    } else this.queuedAt[i] = Number.NaN;
+  }
+
+  private progressOf(i: number): ProgressState {
+    return (this.snaps[i]!.value as { progress: ProgressState }).progress;
+  }
+
+  /** Applies one input at `now`. Actions first bring time up to `now`, so a late submission is seen as late. */
+  step(input: EngineInput, now: EpochMs): StepResult {
+    const result = this.tick(now);
+    if (input.type === "tick") return result;
+    const refused = this.act(input, Math.max(now, this._clock), result);
+    return refused ? { ...result, refused } : result;
+  }
+
+  /**
+   * Applies every time-based event in (clock, now] in time order. One tick after a week of downtime
+   * gives the state and events that daily ticks would have given; its reminders are collapsed into one
+   * intent per recipient.
+   */
+  tick(now: EpochMs): StepResult {
+    const events: DomainEvent[] = [];
+    const pending = new Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>();
+    if (!(now > this._clock)) return { events, reminders: [] };
+    for (;;) {
+      const ct = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
+      const at = this.peekAssignments();
+      if (Math.min(ct, at) > now) break;
+      if (ct <= at) {
+        const e = this.campaignTriggers[this.campaignCursor++]!;
+        if (this.applyCampaign(e)) events.push(e);
+        continue;
+      }
+      const id = this.heap.pop();
+      this.fire(id - 1, at, events, pending);
+    }
+    this._clock = now;
+    return { events, reminders: this.collapse(pending) };
+  }
+
+  /** Fires the triggers of assignment i at instant t, in schedule order. */
+  private fire(i: number, t: EpochMs, events: DomainEvent[], pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): void {
+    const s = this.schedules[i]!;
+    const a = this.plan.assignments[i]!;
+    let c = this.cursor[i]!;
+    for (; c < s.times.length && s.times[c] === t; c++) {
+      const trig = s.triggers[c]!;
+      const progress = this.progressOf(i);
+      if (trig.type !== "opened" && !ACTIVE.has(progress)) continue;
+      let e: AssignmentEvent;
+      if (trig.type === "reminded") {
+        const policy = this.plan.policies.get(a.policy)!;
+        const recipients = resolveRecipients(this.plan, a, policy.steps[trig.step]!.notify);
+        e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients };
+      } else e = { type: trig.type, at: t, assignment: a.id };
+      if (!this.applyAssignment(i, e)) continue;
+      events.push(e);
+      if (e.type === "reminded") {
+        const ctx = this.snaps[i]!.context;
+        const overdue = t >= ctx.dueAt;
+        for (const r of e.recipients) {
+          let p = pending.get(r);
+          if (!p) pending.set(r, (p = { at: t, items: new Map() }));
+          p.at = Math.max(p.at, t);
+          const prev = p.items.get(a.id);
+          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, overdue });
+        }
+      }
+    }
+    this.cursor[i] = c;
+    const progress = this.progressOf(i);
+    if (c < s.times.length && (progress === "waiting" || ACTIVE.has(progress))) {
+      this.queuedAt[i] = s.times[c]!;
+      this.heap.push(s.times[c]!, i + 1);
+    } else this.queuedAt[i] = Number.NaN;
+  }
+
+  private collapse(pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): ReminderIntent[] {
+    const zone = this.plan.campaign.timezone;
+    return [...pending.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([recipient, p]) => {
+        const items = [...p.items.values()].sort((x, y) => (x.assignment < y.assignment ? -1 : 1));
+        return {
+          key: `${this.plan.campaign.id}/${recipient}/${formatInstant(p.at, zone)}`,
+          recipient,
+          at: p.at,
+          kind: items.some((it) => it.level > 0) ? "escalation" : "reminder",
+          items,
+        };
+      });
+  }
+
+  private act(action: UnitAction, now: EpochMs, result: StepResult): StepResult["refused"] {
+    const i = this.index.get(action.assignment);
+    if (i === undefined) return { code: "UNKNOWN_ASSIGNMENT", message: `没有编号为“${action.assignment}”的事项；用 duban plan 查看全部事项编号` };
+    const a = this.plan.assignments[i]!;
+    const refusal = authorize(this.plan, a, action, this.progressOf(i));
+    if (refusal) return refusal;
+    let e: AssignmentEvent;
+    const base = { at: now, assignment: a.id, actor: action.actor, ...(action.note !== undefined ? { note: action.note } : {}) };
+    switch (action.type) {
+      case "submit":
+        e = { type: "submitted", ...base, late: now > this.snaps[i]!.context.dueAt, ...(action.attachments ? { attachments: action.attachments } : {}) };
+        break;
+      case "accept":
+        e = { type: "accepted", ...base };
+        break;
+      case "return":
+        e = { type: "returned", ...base };
+        break;
+      case "waive":
+        e = { type: "waived", ...base };
+        break;
+      case "extend":
+        if (!(action.until > now) || action.until >= this.plan.campaign.endAt)
+          return { code: "BAD_EXTENSION", message: `新的截止时间须晚于现在（${formatInstant(now, this.plan.campaign.timezone)}）且在专项行动结束之前` };
+        e = { type: "extended", ...base, until: action.until };
+        break;
+    }
+    this.applyAssignment(i, e);
+    result.events.push(e);
+    return undefined;
+  }
+
+  /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
+  apply(e: DomainEvent): boolean {
+    if (e.type === "phaseStarted" || e.type === "campaignClosed") return this.applyCampaign(e);
+    const i = this.index.get(e.assignment);
+    return i === undefined ? false : this.applyAssignment(i, e);
+  }
+
+  private applyCampaign(e: CampaignEvent): boolean {
+    const next = this.campaignMachine.transition(this.campaign, e, this.cScope) as CampaignSnapshot;
+    if (next === this.campaign) return false;
+    this.campaign = next;
+    return true;
+  }
+
+  private applyAssignment(i: number, e: AssignmentEvent): boolean {
+    const prev = this.snaps[i]!;
+    const next = assignmentMachine.transition(prev, e, this.aScope);
+    if (next === prev) return false;
+    this.snaps[i] = next;
+    if (e.type === "extended") this.schedules[i] = this.scheduleFor(this.plan.assignments[i]!, next.context.dueAt);
+    // Actions move an item in or out of the queue; time-driven events keep the cursor of fire().
+    if (e.type === "submitted" || e.type === "waived" || e.type === "accepted") this.queuedAt[i] = Number.NaN;
+    else if (e.type === "returned" || e.type === "extended") this.requeue(i, e.at);
+    return true;
+  }
+
+  /** Sets the clock after a replay of logged events, and rebuilds the time index from the state. */
+  settle(clock: EpochMs): void {
+    this._clock = clock;
+    this.rebuildQueue();
+  }
+
+  campaignState(): string {
+    return this.campaign.value as string;
+  }
+
+  view(id: string): AssignmentView | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.viewAt(i);
+  }
+
+  private viewAt(i: number): AssignmentView {
+    const s = this.snaps[i]!;
+    const v = s.value as { progress: ProgressState; lateness: LatenessState };
+    return { assignment: this.plan.assignments[i]!, progress: v.progress, lateness: v.lateness, context: s.context };
+  }
+
+  views(): AssignmentView[] {
+    return this.snaps.map((_, i) => this.viewAt(i));
+  }
+
+  persist(): PersistedEngine {
+    return {
+      version: 1,
+      planHash: this.plan.hash,
+      clock: Number.isFinite(this._clock) ? this._clock : null,
+      campaign: { value: this.campaign.value },
+      assignments: this.snaps.map((s) => [s.value, s.context]),
+    };
+  }
+
+  static restore(plan: ResolvedPlan, data: PersistedEngine): Engine {
+    if (data.planHash !== plan.hash) throw new Error(`persisted state is for plan ${data.planHash.slice(0, 12)}, not ${plan.hash.slice(0, 12)}`);
+    const engine = new Engine(plan);
+    engine.campaign = engine.campaignMachine.resolveState({ value: data.campaign.value as string, context: {} }) as CampaignSnapshot;
+    for (const [i, [value, context]] of data.assignments.entries()) {
+      engine.snaps[i] = assignmentMachine.resolveState({ value: value as never, context });
+      engine.schedules[i] = engine.scheduleFor(plan.assignments[i]!, context.dueAt);
+    }
+    engine.settle(data.clock ?? -Infinity);
+    return engine;
+  }
+}

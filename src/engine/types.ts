@@ -1,0 +1,92 @@
+import type { EpochMs } from "./calendar.ts";
+
+/** Who did something: a unit (optionally through one of its people) or the engine itself. */
+export type Actor = { kind: "engine" } | { kind: "unit"; unit: string; person?: string };
+
+export const ENGINE: Actor = { kind: "engine" };
+
+/**
+ * Everything that changes state, as data. Each is logged, and each is also the XState event
+ * applied to its machine, so replaying the log runs exactly the transitions that ran live.
+ */
+export type DomainEvent =
+  | { type: "phaseStarted"; at: EpochMs; phase: string }
+  | { type: "campaignClosed"; at: EpochMs }
+  | { type: "opened"; at: EpochMs; assignment: string }
+  | { type: "dueSoon"; at: EpochMs; assignment: string }
+  | { type: "overdue"; at: EpochMs; assignment: string }
+  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[] }
+  | { type: "submitted"; at: EpochMs; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; late: boolean }
+  | { type: "accepted"; at: EpochMs; assignment: string; actor: Actor; note?: string }
+  | { type: "returned"; at: EpochMs; assignment: string; actor: Actor; note?: string }
+  | { type: "extended"; at: EpochMs; assignment: string; actor: Actor; until: EpochMs; note?: string }
+  | { type: "waived"; at: EpochMs; assignment: string; actor: Actor; note?: string };
+
+export type DomainEventType = DomainEvent["type"];
+export type AssignmentEvent = Extract<DomainEvent, { assignment: string }>;
+export type CampaignEvent = Exclude<DomainEvent, { assignment: string }>;
+
+export interface Attachment {
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+/** What a unit asks for; checked against the plan's roles before it becomes a domain event. */
+export type UnitAction =
+  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[] }
+  | { type: "accept"; assignment: string; actor: Actor; note?: string }
+  | { type: "return"; assignment: string; actor: Actor; note?: string }
+  | { type: "extend"; assignment: string; actor: Actor; until: EpochMs; note?: string }
+  | { type: "waive"; assignment: string; actor: Actor; note?: string };
+
+export type EngineInput = UnitAction | { type: "tick" };
+
+/** One item of a reminder: an assignment at a ladder step. */
+export interface ReminderItem {
+  assignment: string;
+  unit: string;
+  title: string;
+  dueAt: EpochMs;
+  /** Highest ladder level among the collapsed occurrences (0 = plain reminder). */
+  level: number;
+  /** Index of the ladder step in its policy (the latest one that fired). */
+  step: number;
+  /** Whether the item was already overdue when the reminder was due. */
+  overdue: boolean;
+}
+
+/**
+ * A message to send: one per recipient per tick, grouping all of its items. A tick after downtime
+ * collapses every step that fell due while down into one intent per recipient.
+ */
+export interface ReminderIntent {
+  /** Stable idempotency key: the same state and clock always give the same key. */
+  key: string;
+  recipient: string;
+  /** The send slot: the latest instant among the collapsed occurrences. */
+  at: EpochMs;
+  kind: "reminder" | "escalation";
+  items: ReminderItem[];
+}
+
+export const RefusalCode = {
+  UNKNOWN_ASSIGNMENT: "UNKNOWN_ASSIGNMENT",
+  NOT_PERMITTED: "NOT_PERMITTED",
+  WRONG_STATE: "WRONG_STATE",
+  BAD_EXTENSION: "BAD_EXTENSION",
+  UNKNOWN_ACTOR: "UNKNOWN_ACTOR",
+} as const;
+export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
+
+/** An action the engine would not take, with the rule that refused it (in the plan's language). */
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+}
+
+export interface StepResult {
+  events: DomainEvent[];
+  reminders: ReminderIntent[];
+  refused?: Refusal;
+}
