@@ -1,6 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import { planToJson } from "../present/plan-json.ts";
 import { planMermaid, planSummary, planTable } from "../present/plan-text.ts";
+import { timelineText } from "../present/timeline-text.ts";
+import { loadActionsFile } from "../simulate/actions-file.ts";
+import { simulate } from "../simulate/simulate.ts";
+import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
+import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
@@ -35,6 +40,35 @@ export function buildProgram(io: Io = processIo): Command {
       if (format === "json") io.out(JSON.stringify(planToJson(plan), null, 2));
       else if (format === "mermaid") io.out(planMermaid(plan));
       else io.out(planTable(plan));
+    });
+
+  program
+    .command("simulate")
+    .description("play the whole campaign on a virtual clock: reminders, escalations, and what actions change")
+    .argument("<plan>", "plan file (YAML)")
+    .option("--from <date>", "first day shown (YYYY-MM-DD); the campaign still runs from its start")
+    .option("--to <date>", "last day simulated (YYYY-MM-DD)")
+    .option("--actions <file>", "actions file: who submits/accepts/returns/extends/waives what, when")
+    .option("--json", "machine-readable timeline: {from, to, entries: [{at, kind, ...}]}")
+    .option("--verbose", "also list openings, due-soon marks and each recipient's digest")
+    .action((file: string, opts: { from?: string; to?: string; actions?: string; json?: boolean; verbose?: boolean }) => {
+      const plan = loadPlanReporting(file, io);
+      if (!plan) return void (exit = 1);
+      const zone = plan.campaign.timezone;
+      const day = (d: string | undefined, flag: string, next: boolean) => {
+        if (d === undefined) return undefined;
+        if (!isRealDate(d)) throw new UsageError(`${flag} ${d}: write a date as YYYY-MM-DD`, "BAD_DATE");
+        return localInstant(next ? addDays(d, 1) : d, "00:00", zone) - (next ? 1000 : 0);
+      };
+      let actions;
+      if (opts.actions) {
+        const loaded = loadActionsFile(opts.actions, plan);
+        for (const d of loaded.diagnostics) io.err(formatDiagnostic(d));
+        if (!loaded.actions) return void (exit = 1);
+        actions = loaded.actions;
+      }
+      const timeline = simulate(plan, { from: day(opts.from, "--from", false), to: day(opts.to, "--to", true), actions, verbose: opts.verbose });
+      io.out(opts.json ? JSON.stringify(timeline, null, 2) : timelineText(plan, timeline));
     });
 
   program.hook("postAction", () => {

@@ -1,0 +1,85 @@
+import { DateTime } from "luxon";
+import { WEEKDAY_ZH } from "../engine/calendar.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
+import type { Timeline, TimelineEntry } from "../simulate/simulate.ts";
+import { recipientName, unitList } from "./plan-text.ts";
+
+const LEVEL_ZH = ["提醒", "一级督办", "二级督办", "三级督办", "四级督办", "五级督办"];
+
+function label(kind: TimelineEntry["kind"], level = 0): string {
+  switch (kind) {
+    case "reminder":
+      return "提醒";
+    case "escalation":
+      return LEVEL_ZH[level] ?? `${level}级督办`;
+    case "overdue":
+      return "逾期";
+    case "submitted":
+      return "报送";
+    case "accepted":
+      return "通过";
+    case "returned":
+      return "退回";
+    case "extended":
+      return "延期";
+    case "waived":
+      return "免报";
+    case "refused":
+      return "拒绝";
+    default:
+      return kind;
+  }
+}
+
+/**
+ * A compact day-by-day timeline: one header per day with counts, then one line per group of alike
+ * entries (same kind, level, deliverable, time and recipients), so 38 districts read as one line.
+ */
+export function timelineText(plan: ResolvedPlan, t: Timeline): string {
+  const zone = plan.campaign.timezone;
+  const phaseName = new Map(plan.phases.map((p) => [p.id, p.name]));
+  const titleOf = new Map(plan.assignments.map((a) => [a.id, a.title]));
+  const days = new Map<string, TimelineEntry[]>();
+  for (const e of t.entries) {
+    const d = e.at.slice(0, 10);
+    (days.get(d) ?? days.set(d, []).get(d)!).push(e);
+  }
+  const out = [`${plan.campaign.title}：模拟 ${t.from.slice(0, 10)} 至 ${t.to.slice(0, 10)}`];
+  const totals = new Map<string, number>();
+  for (const [day, entries] of days) {
+    const dt = DateTime.fromISO(day, { zone });
+    const counts = new Map<string, number>();
+    for (const e of entries) {
+      if (e.kind === "phase" || e.kind === "closed") continue;
+      const l = label(e.kind, e.level);
+      counts.set(l, (counts.get(l) ?? 0) + 1);
+      totals.set(l, (totals.get(l) ?? 0) + 1);
+    }
+    out.push("", `${day} ${WEEKDAY_ZH[dt.weekday]}  ${[...counts].map(([k, n]) => `${k} ${n}`).join(" · ")}`.trimEnd());
+    const groups = new Map<string, TimelineEntry[]>();
+    for (const e of entries) {
+      const deliverable = e.assignment ? e.assignment.slice(0, e.assignment.lastIndexOf("/")) : "";
+      const who = e.kind === "escalation" ? (e.recipients ?? []).join(",") : "";
+      const key = [e.at.slice(11, 16), e.kind, e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push(e);
+    }
+    for (const g of groups.values()) {
+      const e = g[0]!;
+      const time = e.at.slice(11, 16);
+      if (e.kind === "phase") out.push(`  ${time} ▶ 进入${phaseName.get(e.phase!) ?? e.phase}`);
+      else if (e.kind === "closed") out.push(`  ${time} ■ 专项行动结束`);
+      else {
+        const title = titleOf.get(e.assignment ?? "") ?? "";
+        const units = unitList(plan, [...new Set(g.map((x) => x.unit!).filter(Boolean))]);
+        let line = `  ${time} ${label(e.kind, e.level)}  ${title}：${units}`;
+        if (e.recipients && e.kind === "escalation") line += ` → 告知 ${e.recipients.map((r) => recipientName(plan, r)).join("、")}`;
+        if (e.kind === "submitted" && g.some((x) => x.late)) line += `（其中逾期报送 ${g.filter((x) => x.late).length}）`;
+        if (e.kind === "extended") line += ` 至 ${e.until?.slice(0, 16).replace("T", " ")}`;
+        if (e.kind === "refused") line += `：${e.message}`;
+        out.push(line);
+      }
+    }
+  }
+  out.push("", `合计：${[...totals].map(([k, n]) => `${k} ${n}`).join(" · ") || "无"}`);
+  return out.join("\n");
+}
