@@ -1,0 +1,37 @@
+import { loadPlan } from "../src/plan/load.ts";
+import type { ResolvedPlan } from "../src/plan/types.ts";
+import type { Io } from "../src/cli/io.ts";
+
+let seed: ResolvedPlan | undefined;
+
+/** The Chongqing plan, loaded once per test file. */
+export function chongqing(): ResolvedPlan {
+  if (!seed) {
+    const r = loadPlan("plans/chongqing-2021.yaml");
+    if (!r.plan) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
+    seed = r.plan;
+  }
+  return seed;
+}
+
+/** An instant in Asia/Shanghai, written the way people write it. */
+export function cst(local: string): number {
+  const ms = Date.parse(`${local.length === 10 ? `${local}T00:00` : local}:00+08:00`);
+  if (Number.isNaN(ms)) throw new Error(`bad instant ${local}`);
+  return ms;
+}
+
+export function captureIo(): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    tty: false,
+    out(t: string) {
+      io.stdout += t.endsWith("\n") ? t : `${t}\n`;
+    },
+    err(t: string) {
+      io.stderr += t.endsWith("\n") ? t : `${t}\n`;
+    },
+  };
+  return io;
+}
