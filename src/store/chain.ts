@@ -1,5 +1,5 @@
 import { GENESIS_HASH, canonicalJson, eventHash } from "./hash.ts";
-import type { PreparedEvent, PreparedOutboxItem } from "./validate.ts";
+import type { PreparedEvent } from "./validate.ts";
 import type { Actor, ChainHead, OutboxItem, OutboxStatus, StoredEvent, VerifyOptions, VerifyResult } from "./types.ts";
 
 /** An events row as both backends return it (numbers already converted from int8 strings). */
@@ -97,8 +97,6 @@ export function rowToOutbox(r: OutboxRow): OutboxItem {
 export function headOf(row: { seq: number; hash: string } | undefined): ChainHead {
   return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
 }
-
-export type { PreparedOutboxItem };
 
 function short(hash: string): string {
   return hash.length > 16 ? hash.slice(0, 16) + "…" : hash;

@@ -65,6 +65,7 @@ export interface ReadOptions {
   batchSize?: number;
 }
 
+/** `count` is the number of events that verified; on failure, `seq` is the first one that did not (or is missing). */
 export type VerifyResult =
   | { ok: true; count: number; head: string }
   | { ok: false; seq: number; problem: string; count: number };
