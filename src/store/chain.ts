@@ -1,0 +1,189 @@
+import { GENESIS_HASH, canonicalJson, eventHash } from "./hash.ts";
+import type { PreparedEvent } from "./validate.ts";
+import type { Actor, ChainHead, OutboxItem, OutboxStatus, StoredEvent, VerifyOptions, VerifyResult } from "./types.ts";
+
+/** An events row as both backends return it (numbers already converted from int8 strings). */
+export interface EventRow {
+  seq: number;
+  at: string;
+  at_ms: number;
+  actor: string;
+  type: string;
+  payload: string;
+  plan_hash: string;
+  assignment: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxRow {
+  id: number;
+  key: string;
+  channel: string;
+  due_at: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+  event_seq: number;
+}
+
+/** Links prepared events onto the head; the backend must hold its write lock from reading the head to commit. */
+export function chainEvents(head: ChainHead, events: PreparedEvent[]): EventRow[] {
+  let prev = head.hash;
+  let seq = head.seq;
+  return events.map((e) => {
+    seq += 1;
+    const hash = eventHash(prev, {
+      seq,
+      at: e.at,
+      actor: JSON.parse(e.actorJson) as Actor,
+      type: e.type,
+      payload: JSON.parse(e.payloadJson),
+      planHash: e.planHash,
+      assignment: e.assignment,
+    });
+    const row: EventRow = {
+      seq,
+      at: e.at,
+      at_ms: e.atMs,
+      actor: e.actorJson,
+      type: e.type,
+      payload: e.payloadJson,
+      plan_hash: e.planHash,
+      assignment: e.assignment ?? null,
+      prev_hash: prev,
+      hash,
+    };
+    prev = hash;
+    return row;
+  });
+}
+
+export function rowToEvent(r: EventRow): StoredEvent {
+  const e: StoredEvent = {
+    seq: r.seq,
+    at: r.at,
+    actor: JSON.parse(r.actor) as Actor,
+    type: r.type,
+    payload: JSON.parse(r.payload),
+    planHash: r.plan_hash,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+  if (r.assignment !== null) e.assignment = r.assignment;
+  return e;
+}
+
+export function rowToOutbox(r: OutboxRow): OutboxItem {
+  const o: OutboxItem = {
+    id: r.id,
+    key: r.key,
+    channel: r.channel,
+    dueAt: r.due_at,
+    payload: JSON.parse(r.payload),
+    status: r.status as OutboxStatus,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    eventSeq: r.event_seq,
+  };
+  if (r.last_error !== null) o.lastError = r.last_error;
+  if (r.sent_at !== null) o.sentAt = r.sent_at;
+  return o;
+}
+
+export function headOf(row: { seq: number; hash: string } | undefined): ChainHead {
+  return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+function short(hash: string): string {
+  return hash.length > 16 ? hash.slice(0, 16) + "…" : hash;
+}
+
+type Failure = Extract<VerifyResult, { ok: false }>;
+
+/**
+ * Re-derives the chain row by row, so verification streams in constant memory.
+ * It checks the stored text, not a re-serialisation of it: an edit that keeps the JSON meaning
+ * but changes its bytes is still an edit of the record.
+ */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private count = 0;
+  private recordedHeadSeq: number | undefined;
+
+  constructor(private readonly opts: VerifyOptions = {}) {}
+
+  /** Returns a failure for the first bad row; stop feeding after one. */
+  feed(r: EventRow): Failure | undefined {
+    const fail = (problem: string): Failure => ({ ok: false, seq: r.seq, problem, count: this.count });
+    if (r.seq !== this.expectedSeq) {
+      return { ok: false, seq: this.expectedSeq, problem: `sequence gap: expected ${this.expectedSeq}, found ${r.seq}`, count: this.count };
+    }
+    if (r.prev_hash !== this.prevHash) {
+      return fail(
+        this.expectedSeq === 1
+          ? "prevHash does not match the previous event (the first event must follow the genesis hash)"
+          : `prevHash does not match the previous event (seq ${r.seq - 1} was rewritten, or this one was)`,
+      );
+    }
+    let actor: unknown;
+    let payload: unknown;
+    try {
+      actor = JSON.parse(r.actor);
+    } catch {
+      return fail("hash mismatch: stored actor is no longer valid JSON");
+    }
+    try {
+      payload = JSON.parse(r.payload);
+    } catch {
+      return fail("hash mismatch: stored payload is no longer valid JSON");
+    }
+    const hash = eventHash(r.prev_hash, {
+      seq: r.seq,
+      at: r.at,
+      actor: actor as Actor,
+      type: r.type,
+      payload,
+      planHash: r.plan_hash,
+      assignment: r.assignment ?? undefined,
+    });
+    if (hash !== r.hash) return fail("hash mismatch: payload, actor, instant, type, plan or assignment changed since it was written");
+    if (canonicalJson(actor) !== r.actor) return fail("stored actor text was edited (same meaning, different bytes)");
+    if (canonicalJson(payload) !== r.payload) return fail("stored payload text was edited (same meaning, different bytes)");
+    if (Date.parse(r.at) !== r.at_ms) return fail("indexed instant (at_ms) does not match the recorded instant");
+    if (this.opts.head !== undefined && r.hash === this.opts.head) this.recordedHeadSeq = r.seq;
+    this.prevHash = r.hash;
+    this.expectedSeq += 1;
+    this.count += 1;
+    return undefined;
+  }
+
+  finish(): VerifyResult {
+    const { head, allowLater } = this.opts;
+    const lastSeq = this.expectedSeq - 1;
+    if (head !== undefined) {
+      if (this.recordedHeadSeq === undefined && head !== GENESIS_HASH) {
+        return {
+          ok: false,
+          seq: lastSeq + 1,
+          problem: `recorded head ${short(head)} not found: the chain ends at seq ${lastSeq} before the recorded head; events after seq ${lastSeq} were deleted, or the chain was rewritten`,
+          count: this.count,
+        };
+      }
+      const headSeq = this.recordedHeadSeq ?? 0;
+      if (!allowLater && headSeq !== lastSeq) {
+        return {
+          ok: false,
+          seq: headSeq + 1,
+          problem: `recorded head ${short(head)} is seq ${headSeq} but the chain continues to seq ${lastSeq}`,
+          count: this.count,
+        };
+      }
+    }
+    return { ok: true, count: this.count, head: this.prevHash };
+  }
+}

@@ -1,0 +1,19 @@
+export type StoreErrorCode =
+  | "INVALID_EVENT"
+  | "INVALID_OUTBOX"
+  | "INVALID_ARGUMENT"
+  | "PLAN_CONFLICT"
+  | "OUTBOX_NOT_FOUND"
+  | "OUTBOX_STATE"
+  | "SCHEMA_TOO_NEW"
+  | "CLOSED";
+
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import type { Actor } from "./types.ts";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export class CanonicalJsonError extends Error {
+  override readonly name = "CanonicalJsonError";
+  readonly code = "NOT_JSON";
+}
+
+/**
+ * JSON with sorted keys and no whitespace, so the same value always hashes the same.
+ * Values JSON cannot round-trip (NaN, bigint, functions, class instances...) are refused
+ * instead of being silently altered, because the stored copy must re-hash identically.
+ * Object properties whose value is undefined are dropped, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value, "$");
+}
+
+function write(value: unknown, path: string): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`${path}: ${value} is not representable in JSON`);
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return "[" + value.map((v, i) => write(v, `${path}[${i}]`)).join(",") + "]";
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new CanonicalJsonError(`${path}: only plain objects are JSON (got ${proto?.constructor?.name ?? "object"})`);
+      }
+      const obj = value as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const key of Object.keys(obj).sort()) {
+        const v = obj[key];
+        if (v === undefined) continue;
+        parts.push(JSON.stringify(key) + ":" + write(v, `${path}.${key}`));
+      }
+      return "{" + parts.join(",") + "}";
+    }
+    default:
+      throw new CanonicalJsonError(`${path}: a ${typeof value} is not JSON`);
+  }
+}
+
+export interface HashedFields {
+  seq: number;
+  at: string;
+  actor: Actor;
+  type: string;
+  payload: unknown;
+  planHash: string;
+  assignment?: string | undefined;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** SHA-256 hex over prevHash + "\n" + canonical JSON of the event's fields. */
+export function eventHash(prevHash: string, f: HashedFields): string {
+  const fields = {
+    seq: f.seq,
+    at: f.at,
+    actor: f.actor,
+    type: f.type,
+    payload: f.payload,
+    planHash: f.planHash,
+    // null rather than absent so "no assignment" is an explicit, hashed statement.
+    assignment: f.assignment ?? null,
+  };
+  return sha256Hex(prevHash + "\n" + canonicalJson(fields));
+}

@@ -1,0 +1,321 @@
+import pg from "pg";
+import { ChainVerifier, chainEvents, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { StoreError } from "./errors.ts";
+import { canonicalJson } from "./hash.ts";
+import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
+import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import type { EventStore } from "./store.ts";
+import type {
+  ChainHead,
+  ClaimOptions,
+  NewEvent,
+  NewOutboxItem,
+  OutboxCounts,
+  OutboxFilter,
+  OutboxItem,
+  ReadOptions,
+  Snapshot,
+  StoredEvent,
+  VerifyOptions,
+  VerifyResult,
+} from "./types.ts";
+import { instantMs, positiveInt, prepareEvent, prepareOutboxItem, type PreparedEvent, type PreparedOutboxItem } from "./validate.ts";
+
+export interface PostgresStoreOptions {
+  /** Schema holding the tables; created if missing. Several campaigns can share a database. */
+  schema?: string;
+  /** Pool size. */
+  max?: number;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+// First key of the two-key advisory lock, so Duban's locks cannot collide with another application's.
+const LOCK_NAMESPACE = 0x0d0ba2;
+// Rows per multi-VALUES insert; 10 columns each keeps far below PostgreSQL's 65535 parameters.
+const INSERT_CHUNK = 500;
+
+const ph = (i: number) => `$${i}`;
+
+// int8 columns arrive as strings; every Duban counter fits a double long before it matters.
+const eventRow = (r: EventRow): EventRow => ({ ...r, seq: Number(r.seq), at_ms: Number(r.at_ms) });
+const outboxRow = (r: OutboxRow): OutboxRow => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), event_seq: Number(r.event_seq) });
+
+export class PostgresStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly ready: Promise<void>;
+  private closed = false;
+
+  constructor(url: string, opts: PostgresStoreOptions = {}) {
+    this.schema = opts.schema ?? "duban";
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.schema)) {
+      throw new StoreError("INVALID_ARGUMENT", `schema name must be a plain SQL identifier, got ${JSON.stringify(this.schema)}`);
+    }
+    // An acknowledged append must survive a server crash, whatever the server's default says.
+    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: "-c synchronous_commit=on" });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    this.pool.on("error", () => {});
+    this.ready = this.migrate();
+    // Reported by whichever call awaits it first; without this an unused store would crash on rejection.
+    this.ready.catch(() => {});
+  }
+
+  /** Resolves once the schema exists; rejects if the server is unreachable or the schema is too new. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  private t(table: string): string {
+    return `"${this.schema}".${table}`;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.withTx(async (c) => {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      for (const ddl of schemaDdl("postgres", (t) => this.t(t))) await c.query(ddl);
+      const { rows } = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.t("schema_version")}`);
+      const version = rows[0]?.v ?? 0;
+      if (version > SCHEMA_VERSION) {
+        throw new StoreError("SCHEMA_TOO_NEW", `schema ${this.schema} has version ${version}; this build understands up to ${SCHEMA_VERSION}`);
+      }
+      if (version < SCHEMA_VERSION) {
+        await c.query(`INSERT INTO ${this.t("schema_version")} (version, applied_at) VALUES ($1, $2)`, [SCHEMA_VERSION, new Date().toISOString()]);
+      }
+    });
+  }
+
+  private async client(): Promise<pg.Pool> {
+    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    await this.ready;
+    return this.pool;
+  }
+
+  /**
+   * Runs fn in a transaction holding the store's write lock. One transaction-scoped advisory lock
+   * per schema serialises every writer on every connection and process, so reading the head and
+   * inserting after it cannot interleave; it is released by COMMIT/ROLLBACK even if the client dies.
+   */
+  private async withTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query("BEGIN");
+      await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NAMESPACE, this.schema]);
+      const result = await fn(c);
+      await c.query("COMMIT");
+      return result;
+    } catch (err) {
+      await c.query("ROLLBACK").catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.client();
+    return this.withTx(fn);
+  }
+
+  private async headIn(c: pg.Pool | pg.PoolClient): Promise<ChainHead> {
+    const { rows } = await c.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.t("events")} ORDER BY seq DESC LIMIT 1`);
+    const r = rows[0];
+    return headOf(r && { seq: Number(r.seq), hash: r.hash });
+  }
+
+  private async appendIn(c: pg.PoolClient, events: PreparedEvent[], outbox: PreparedOutboxItem[]): Promise<EventRow[]> {
+    const head = await this.headIn(c);
+    const rows = chainEvents(head, events);
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      const values = chunk.map((r) => {
+        const base = params.length;
+        params.push(r.seq, r.at, r.at_ms, r.actor, r.type, r.payload, r.plan_hash, r.assignment, r.prev_hash, r.hash);
+        return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(",")})`;
+      });
+      await c.query(
+        `INSERT INTO ${this.t("events")} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash) VALUES ${values.join(",")}`,
+        params,
+      );
+    }
+    const eventSeq = rows.at(-1)?.seq ?? head.seq;
+    for (const o of outbox) {
+      await c.query(
+        `INSERT INTO ${this.t("outbox")} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $3, $4, $6) ON CONFLICT (key) DO NOTHING`,
+        [o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, eventSeq],
+      );
+    }
+    return rows;
+  }
+
+  async append(events: NewEvent[], outbox: NewOutboxItem[] = []): Promise<StoredEvent[]> {
+    const pe = events.map(prepareEvent);
+    const po = outbox.map(prepareOutboxItem);
+    const rows = await this.tx((c) => this.appendIn(c, pe, po));
+    return rows.map(rowToEvent);
+  }
+
+  async head(): Promise<ChainHead> {
+    return this.headIn(await this.client());
+  }
+
+  async *read(opts: ReadOptions = {}): AsyncIterable<StoredEvent> {
+    const f = pageFilter(opts);
+    let after = f.fromSeq - 1;
+    for (;;) {
+      const { sql, params } = eventsPage(this.t("events"), after, f, ph);
+      const { rows } = await (await this.client()).query<EventRow>(sql, params);
+      for (const r of rows) yield rowToEvent(eventRow(r));
+      const last = rows.at(-1);
+      if (!last || rows.length < f.batchSize) return;
+      after = Number(last.seq);
+    }
+  }
+
+  async verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
+    const batchSize = positiveInt(opts.batchSize, "batchSize", DEFAULT_BATCH);
+    const verifier = new ChainVerifier(opts);
+    const pool = await this.client();
+    let after = 0;
+    for (;;) {
+      const { rows } = await pool.query<EventRow>(`SELECT * FROM ${this.t("events")} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
+      for (const raw of rows) {
+        const failure = verifier.feed(eventRow(raw));
+        if (failure) return failure;
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < batchSize) return verifier.finish();
+      after = Number(last.seq);
+    }
+  }
+
+  async putPlan(hash: string, text: string, meta?: object): Promise<void> {
+    if (typeof hash !== "string" || hash.length === 0) throw new StoreError("INVALID_ARGUMENT", "plan hash must be a non-empty string");
+    if (typeof text !== "string") throw new StoreError("INVALID_ARGUMENT", "plan text must be a string");
+    const metaJson = meta === undefined ? null : canonicalJson(meta);
+    await this.tx(async (c) => {
+      const { rows } = await c.query<{ text: string; put_order: string }>(`SELECT text, put_order FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
+      const max = Number((await c.query<{ m: string }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.t("plans")}`)).rows[0]?.m ?? 0);
+      const existing = rows[0];
+      if (!existing) {
+        await c.query(`INSERT INTO ${this.t("plans")} (hash, text, meta, put_order, stored_at) VALUES ($1, $2, $3, $4, $5)`, [
+          hash,
+          text,
+          metaJson,
+          max + 1,
+          new Date().toISOString(),
+        ]);
+        return;
+      }
+      if (existing.text !== text) throw new StoreError("PLAN_CONFLICT", `plan ${hash} is already stored with a different text`);
+      // Re-putting an older plan (a rollback) makes it the latest again.
+      if (Number(existing.put_order) !== max) await c.query(`UPDATE ${this.t("plans")} SET put_order = $1 WHERE hash = $2`, [max + 1, hash]);
+    });
+  }
+
+  async getPlan(hash: string): Promise<string | undefined> {
+    const { rows } = await (await this.client()).query<{ text: string }>(`SELECT text FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
+    return rows[0]?.text;
+  }
+
+  async latestPlanHash(): Promise<string | undefined> {
+    const { rows } = await (await this.client()).query<{ hash: string }>(`SELECT hash FROM ${this.t("plans")} ORDER BY put_order DESC LIMIT 1`);
+    return rows[0]?.hash;
+  }
+
+  async putSnapshot(seq: number, planHash: string, data: string): Promise<void> {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new StoreError("INVALID_ARGUMENT", `snapshot seq must be a non-negative integer, got ${seq}`);
+    await (await this.client()).query(
+      `INSERT INTO ${this.t("snapshots")} (seq, plan_hash, data, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
+      [seq, planHash, data, new Date().toISOString()],
+    );
+  }
+
+  async latestSnapshot(maxSeq?: number, planHash?: string): Promise<Snapshot | undefined> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (maxSeq !== undefined) (params.push(maxSeq), where.push(`seq <= $${params.length}`));
+    if (planHash !== undefined) (params.push(planHash), where.push(`plan_hash = $${params.length}`));
+    const { rows } = await (await this.client()).query<{ seq: string; plan_hash: string; data: string }>(
+      `SELECT seq, plan_hash, data FROM ${this.t("snapshots")} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`,
+      params,
+    );
+    const r = rows[0];
+    return r && { seq: Number(r.seq), planHash: r.plan_hash, data: r.data };
+  }
+
+  async claimOutbox(now: string, limit: number, opts: ClaimOptions = {}): Promise<OutboxItem[]> {
+    const nowMs = instantMs(now, "now");
+    const n = positiveInt(limit, "limit", 1);
+    const until = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+    // SKIP LOCKED lets several workers claim disjoint items without waiting on each other.
+    const { rows } = await (await this.client()).query<OutboxRow & { due_at_ms: string }>(
+      `UPDATE ${this.t("outbox")} SET attempts = attempts + 1, next_attempt_at = $3, next_attempt_ms = $4
+       WHERE id IN (SELECT id FROM ${this.t("outbox")} WHERE status = 'pending' AND next_attempt_ms <= $1
+                    ORDER BY due_at_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [nowMs, n, until.toISOString(), until.getTime()],
+    );
+    return rows
+      .map((r) => ({ ms: Number(r.due_at_ms), row: outboxRow(r) }))
+      .sort((a, b) => a.ms - b.ms || a.row.id - b.row.id)
+      .map((x) => rowToOutbox(x.row));
+  }
+
+  private async settle(id: number, event: NewEvent | undefined, update: (c: pg.PoolClient) => Promise<unknown>): Promise<StoredEvent | undefined> {
+    const pe = event === undefined ? [] : [prepareEvent(event, 0)];
+    const rows = await this.tx(async (c) => {
+      const { rows } = await c.query<{ status: string }>(`SELECT status FROM ${this.t("outbox")} WHERE id = $1 FOR UPDATE`, [id]);
+      const row = rows[0];
+      if (!row) throw new StoreError("OUTBOX_NOT_FOUND", `no outbox item ${id}`);
+      if (row.status !== "pending") throw new StoreError("OUTBOX_STATE", `outbox item ${id} is already ${row.status}`);
+      await update(c);
+      return this.appendIn(c, pe, []);
+    });
+    return rows[0] && rowToEvent(rows[0]);
+  }
+
+  async markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined> {
+    instantMs(sentAt, "sentAt");
+    return this.settle(id, event, (c) => c.query(`UPDATE ${this.t("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
+  }
+
+  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined> {
+    const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
+    return this.settle(id, event, (c) =>
+      c.query(`UPDATE ${this.t("outbox")} SET status = $1, last_error = $2, next_attempt_at = $3, next_attempt_ms = $4 WHERE id = $5`, [
+        final ? "failed" : "pending",
+        String(error),
+        nextAttemptAt,
+        nextMs,
+        id,
+      ]),
+    );
+  }
+
+  async outboxCounts(): Promise<OutboxCounts> {
+    const { rows } = await (await this.client()).query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM ${this.t("outbox")} GROUP BY status`,
+    );
+    const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
+    for (const r of rows) counts[r.status as keyof OutboxCounts] = Number(r.n);
+    return counts;
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
+    const { sql, params } = outboxList(this.t("outbox"), filter, ph);
+    const { rows } = await (await this.client()).query<OutboxRow>(sql, params);
+    return rows.map((r) => rowToOutbox(outboxRow(r)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ready.catch(() => {});
+    await this.pool.end();
+  }
+}

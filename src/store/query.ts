@@ -1,0 +1,56 @@
+import { StoreError } from "./errors.ts";
+import type { OutboxFilter, ReadOptions } from "./types.ts";
+import { instantMs, positiveInt } from "./validate.ts";
+
+/** Placeholder for the i-th (1-based) parameter: "?" for SQLite, "$i" for PostgreSQL. */
+export type Placeholder = (i: number) => string;
+
+export const DEFAULT_BATCH = 1000;
+
+export interface PageFilter {
+  toSeq: number | undefined;
+  assignment: string | undefined;
+  untilMs: number | undefined;
+  batchSize: number;
+}
+
+export function pageFilter(opts: ReadOptions): PageFilter & { fromSeq: number } {
+  const fromSeq = opts.fromSeq ?? 1;
+  if (!Number.isSafeInteger(fromSeq)) throw new StoreError("INVALID_ARGUMENT", `fromSeq must be an integer, got ${opts.fromSeq}`);
+  if (opts.toSeq !== undefined && !Number.isSafeInteger(opts.toSeq)) throw new StoreError("INVALID_ARGUMENT", `toSeq must be an integer, got ${opts.toSeq}`);
+  return {
+    fromSeq,
+    toSeq: opts.toSeq,
+    assignment: opts.assignment,
+    untilMs: opts.untilAt === undefined ? undefined : instantMs(opts.untilAt, "untilAt"),
+    batchSize: positiveInt(opts.batchSize, "batchSize", DEFAULT_BATCH),
+  };
+}
+
+/** Keyset pagination: each page starts after the last seq seen, so memory stays at one batch. */
+export function eventsPage(table: string, after: number, f: PageFilter, ph: Placeholder): { sql: string; params: unknown[] } {
+  const params: unknown[] = [after];
+  const where = [`seq > ${ph(1)}`];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(ph(params.length)));
+  };
+  if (f.toSeq !== undefined) add((p) => `seq <= ${p}`, f.toSeq);
+  if (f.assignment !== undefined) add((p) => `assignment = ${p}`, f.assignment);
+  if (f.untilMs !== undefined) add((p) => `at_ms <= ${p}`, f.untilMs);
+  params.push(f.batchSize);
+  return { sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ${ph(params.length)}`, params };
+}
+
+export function outboxList(table: string, filter: OutboxFilter, ph: Placeholder): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  for (const [column, value] of [["status", filter.status], ["channel", filter.channel], ["key", filter.key]] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${column} = ${ph(params.length)}`);
+  }
+  params.push(positiveInt(filter.limit, "limit", 100));
+  const cond = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT * FROM ${table} ${cond} ORDER BY due_at_ms, id LIMIT ${ph(params.length)}`, params };
+}

@@ -1,0 +1,60 @@
+/**
+ * Schema shared by both backends. Instants are kept twice: the ISO text exactly as given (what the
+ * hash covers and what auditors quote) and epoch ms (what range queries and ordering use).
+ * JSON is stored as canonical text, not jsonb, so the stored bytes are the hashed bytes.
+ */
+export const SCHEMA_VERSION = 1;
+
+type Dialect = "sqlite" | "postgres";
+
+export function schemaDdl(dialect: Dialect, q: (table: string) => string): string[] {
+  const int8 = dialect === "postgres" ? "bigint" : "INTEGER";
+  const serial = dialect === "postgres" ? "bigserial PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  return [
+    `CREATE TABLE IF NOT EXISTS ${q("schema_version")} (version integer PRIMARY KEY, applied_at text NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${q("events")} (
+      seq ${int8} PRIMARY KEY CHECK (seq > 0),
+      at text NOT NULL,
+      at_ms ${int8} NOT NULL,
+      actor text NOT NULL,
+      type text NOT NULL,
+      payload text NOT NULL,
+      plan_hash text NOT NULL,
+      assignment text,
+      prev_hash text NOT NULL,
+      hash text NOT NULL UNIQUE
+    )`,
+    `CREATE INDEX IF NOT EXISTS events_assignment_idx ON ${q("events")} (assignment, seq) WHERE assignment IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS events_at_ms_idx ON ${q("events")} (at_ms)`,
+    `CREATE TABLE IF NOT EXISTS ${q("outbox")} (
+      id ${serial},
+      key text NOT NULL UNIQUE,
+      channel text NOT NULL,
+      due_at text NOT NULL,
+      due_at_ms ${int8} NOT NULL,
+      payload text NOT NULL,
+      status text NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+      attempts integer NOT NULL DEFAULT 0,
+      next_attempt_at text NOT NULL,
+      next_attempt_ms ${int8} NOT NULL,
+      last_error text,
+      sent_at text,
+      event_seq ${int8} NOT NULL
+    )`,
+    `CREATE INDEX IF NOT EXISTS outbox_pending_idx ON ${q("outbox")} (next_attempt_ms, due_at_ms, id) WHERE status = 'pending'`,
+    `CREATE TABLE IF NOT EXISTS ${q("plans")} (
+      hash text PRIMARY KEY,
+      text text NOT NULL,
+      meta text,
+      put_order ${int8} NOT NULL,
+      stored_at text NOT NULL
+    )`,
+    `CREATE TABLE IF NOT EXISTS ${q("snapshots")} (
+      seq ${int8} NOT NULL,
+      plan_hash text NOT NULL,
+      data text NOT NULL,
+      created_at text NOT NULL,
+      PRIMARY KEY (seq, plan_hash)
+    )`,
+  ];
+}

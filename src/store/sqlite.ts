@@ -1,0 +1,264 @@
+import Database from "better-sqlite3";
+import { ChainVerifier, chainEvents, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { StoreError } from "./errors.ts";
+import { canonicalJson } from "./hash.ts";
+import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
+import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import type { EventStore } from "./store.ts";
+import type {
+  ChainHead,
+  ClaimOptions,
+  NewEvent,
+  NewOutboxItem,
+  OutboxCounts,
+  OutboxFilter,
+  OutboxItem,
+  ReadOptions,
+  Snapshot,
+  StoredEvent,
+  VerifyOptions,
+  VerifyResult,
+} from "./types.ts";
+import { instantMs, positiveInt, prepareEvent, prepareOutboxItem, type PreparedEvent, type PreparedOutboxItem } from "./validate.ts";
+
+export interface SqliteStoreOptions {
+  /**
+   * FULL (default) fsyncs the WAL on every commit, so an acknowledged append survives power loss.
+   * NORMAL survives kill -9 of the process (the WAL is already in the OS cache) but may lose the
+   * last commits on power loss or an OS crash.
+   */
+  synchronous?: "FULL" | "NORMAL";
+  /** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+
+export class SqliteStore implements EventStore {
+  private readonly db: Database.Database;
+  private closed = false;
+  private readonly stmt;
+
+  constructor(
+    readonly path: string,
+    opts: SqliteStoreOptions = {},
+  ) {
+    const synchronous = opts.synchronous ?? "FULL";
+    if (synchronous !== "FULL" && synchronous !== "NORMAL") throw new StoreError("INVALID_ARGUMENT", `synchronous must be FULL or NORMAL`);
+    this.db = new Database(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+    try {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${synchronous}`);
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    const db = this.db;
+    this.stmt = {
+      head: db.prepare<[], { seq: number; hash: string }>("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
+      insertEvent: db.prepare(
+        `INSERT INTO events (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
+         VALUES (@seq, @at, @at_ms, @actor, @type, @payload, @plan_hash, @assignment, @prev_hash, @hash)`,
+      ),
+      insertOutbox: db.prepare(
+        `INSERT INTO outbox (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
+         VALUES (@key, @channel, @dueAt, @dueAtMs, @payloadJson, 'pending', 0, @dueAt, @dueAtMs, @eventSeq)
+         ON CONFLICT (key) DO NOTHING`,
+      ),
+      outboxStatus: db.prepare<[number], { status: string }>("SELECT status FROM outbox WHERE id = ?"),
+      claimable: db.prepare<[number, number], OutboxRow>(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY due_at_ms, id LIMIT ?",
+      ),
+      lease: db.prepare("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?"),
+      sent: db.prepare("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?"),
+      failed: db.prepare("UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?"),
+      counts: db.prepare<[], { status: string; n: number }>("SELECT status, count(*) AS n FROM outbox GROUP BY status"),
+      plan: db.prepare<[string], { text: string; put_order: number }>("SELECT text, put_order FROM plans WHERE hash = ?"),
+      maxPlanOrder: db.prepare<[], { m: number }>("SELECT coalesce(max(put_order), 0) AS m FROM plans"),
+      insertPlan: db.prepare("INSERT INTO plans (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)"),
+      promotePlan: db.prepare("UPDATE plans SET put_order = ? WHERE hash = ?"),
+      latestPlan: db.prepare<[], { hash: string }>("SELECT hash FROM plans ORDER BY put_order DESC LIMIT 1"),
+      putSnapshot: db.prepare(
+        "INSERT INTO snapshots (seq, plan_hash, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at",
+      ),
+    };
+  }
+
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        for (const ddl of schemaDdl("sqlite", (t) => t)) this.db.exec(ddl);
+        const row = this.db.prepare<[], { v: number | null }>("SELECT max(version) AS v FROM schema_version").get();
+        const version = row?.v ?? 0;
+        if (version > SCHEMA_VERSION) {
+          throw new StoreError("SCHEMA_TOO_NEW", `${this.path} has schema version ${version}; this build understands up to ${SCHEMA_VERSION}`);
+        }
+        if (version < SCHEMA_VERSION) {
+          this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(SCHEMA_VERSION, new Date().toISOString());
+        }
+      })
+      // IMMEDIATE: two processes opening a fresh file at once must not both try to create the schema.
+      .immediate();
+  }
+
+  private live(): Database.Database {
+    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    return this.db;
+  }
+
+  /** Must run inside a write transaction: the head read and the inserts are one atomic step. */
+  private appendInTx(events: PreparedEvent[], outbox: PreparedOutboxItem[]): EventRow[] {
+    const rows = chainEvents(headOf(this.stmt.head.get()), events);
+    for (const r of rows) this.stmt.insertEvent.run(r);
+    const eventSeq = rows.at(-1)?.seq ?? headOf(this.stmt.head.get()).seq;
+    for (const o of outbox) this.stmt.insertOutbox.run({ ...o, eventSeq });
+    return rows;
+  }
+
+  async append(events: NewEvent[], outbox: NewOutboxItem[] = []): Promise<StoredEvent[]> {
+    const db = this.live();
+    const pe = events.map(prepareEvent);
+    const po = outbox.map(prepareOutboxItem);
+    return db.transaction(() => this.appendInTx(pe, po)).immediate().map(rowToEvent);
+  }
+
+  async head(): Promise<ChainHead> {
+    this.live();
+    return headOf(this.stmt.head.get());
+  }
+
+  async *read(opts: ReadOptions = {}): AsyncIterable<StoredEvent> {
+    const f = pageFilter(opts);
+    let after = f.fromSeq - 1;
+    for (;;) {
+      const { sql, params } = eventsPage("events", after, f, () => "?");
+      const rows = this.live().prepare<unknown[], EventRow>(sql).all(...params);
+      for (const r of rows) yield rowToEvent(r);
+      const last = rows.at(-1);
+      if (!last || rows.length < f.batchSize) return;
+      after = last.seq;
+    }
+  }
+
+  async verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
+    const batchSize = positiveInt(opts.batchSize, "batchSize", DEFAULT_BATCH);
+    const verifier = new ChainVerifier(opts);
+    const page = this.live().prepare<[number, number], EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, batchSize);
+      for (const r of rows) {
+        const failure = verifier.feed(r);
+        if (failure) return failure;
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < batchSize) return verifier.finish();
+      after = last.seq;
+      // Let other work run between batches of a long verification.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async putPlan(hash: string, text: string, meta?: object): Promise<void> {
+    const db = this.live();
+    if (typeof hash !== "string" || hash.length === 0) throw new StoreError("INVALID_ARGUMENT", "plan hash must be a non-empty string");
+    if (typeof text !== "string") throw new StoreError("INVALID_ARGUMENT", "plan text must be a string");
+    const metaJson = meta === undefined ? null : canonicalJson(meta);
+    db.transaction(() => {
+      const existing = this.stmt.plan.get(hash);
+      const max = this.stmt.maxPlanOrder.get()?.m ?? 0;
+      if (!existing) {
+        this.stmt.insertPlan.run(hash, text, metaJson, max + 1, new Date().toISOString());
+        return;
+      }
+      if (existing.text !== text) throw new StoreError("PLAN_CONFLICT", `plan ${hash} is already stored with a different text`);
+      // Re-putting an older plan (a rollback) makes it the latest again.
+      if (existing.put_order !== max) this.stmt.promotePlan.run(max + 1, hash);
+    }).immediate();
+  }
+
+  async getPlan(hash: string): Promise<string | undefined> {
+    this.live();
+    return this.stmt.plan.get(hash)?.text;
+  }
+
+  async latestPlanHash(): Promise<string | undefined> {
+    this.live();
+    return this.stmt.latestPlan.get()?.hash;
+  }
+
+  async putSnapshot(seq: number, planHash: string, data: string): Promise<void> {
+    this.live();
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new StoreError("INVALID_ARGUMENT", `snapshot seq must be a non-negative integer, got ${seq}`);
+    this.stmt.putSnapshot.run(seq, planHash, data, new Date().toISOString());
+  }
+
+  async latestSnapshot(maxSeq?: number, planHash?: string): Promise<Snapshot | undefined> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
+    if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
+    const sql = `SELECT seq, plan_hash, data FROM snapshots ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`;
+    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
+    return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
+  }
+
+  async claimOutbox(now: string, limit: number, opts: ClaimOptions = {}): Promise<OutboxItem[]> {
+    const db = this.live();
+    const nowMs = instantMs(now, "now");
+    const n = positiveInt(limit, "limit", 1);
+    const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    const until = new Date(nowMs + leaseMs);
+    return db
+      .transaction(() =>
+        this.stmt.claimable.all(nowMs, n).map((r) => {
+          this.stmt.lease.run(until.toISOString(), until.getTime(), r.id);
+          return rowToOutbox({ ...r, attempts: r.attempts + 1, next_attempt_at: until.toISOString() });
+        }),
+      )
+      .immediate();
+  }
+
+  private settle(id: number, event: NewEvent | undefined, update: () => void): StoredEvent | undefined {
+    const pe = event === undefined ? [] : [prepareEvent(event, 0)];
+    const rows = this.live()
+      .transaction(() => {
+        const row = this.stmt.outboxStatus.get(id);
+        if (!row) throw new StoreError("OUTBOX_NOT_FOUND", `no outbox item ${id}`);
+        if (row.status !== "pending") throw new StoreError("OUTBOX_STATE", `outbox item ${id} is already ${row.status}`);
+        update();
+        return this.appendInTx(pe, []);
+      })
+      .immediate();
+    return rows[0] && rowToEvent(rows[0]);
+  }
+
+  async markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined> {
+    instantMs(sentAt, "sentAt");
+    return this.settle(id, event, () => this.stmt.sent.run(sentAt, id));
+  }
+
+  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined> {
+    const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
+    return this.settle(id, event, () => this.stmt.failed.run(final ? "failed" : "pending", String(error), nextAttemptAt, nextMs, id));
+  }
+
+  async outboxCounts(): Promise<OutboxCounts> {
+    this.live();
+    const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
+    for (const r of this.stmt.counts.all()) counts[r.status as keyof OutboxCounts] = r.n;
+    return counts;
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
+    const { sql, params } = outboxList("outbox", filter, () => "?");
+    return this.live().prepare<unknown[], OutboxRow>(sql).all(...params).map(rowToOutbox);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

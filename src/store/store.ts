@@ -1,0 +1,56 @@
+import type {
+  ChainHead,
+  ClaimOptions,
+  NewEvent,
+  NewOutboxItem,
+  OutboxCounts,
+  OutboxFilter,
+  OutboxItem,
+  ReadOptions,
+  Snapshot,
+  StoredEvent,
+  VerifyOptions,
+  VerifyResult,
+} from "./types.ts";
+
+/**
+ * The campaign's source of truth: an append-only, hash-chained event log plus the rows that must
+ * change atomically with it (outbox, plan texts) and a disposable snapshot cache.
+ * Every backend runs the same test suite (test/store/store-suite.ts).
+ */
+export interface EventStore {
+  /**
+   * Appends events chained to the current head and enqueues outbox items, all in one transaction.
+   * Safe against concurrent writers in other connections and processes.
+   * Outbox items whose key already exists are skipped, not an error.
+   */
+  append(events: NewEvent[], outbox?: NewOutboxItem[]): Promise<StoredEvent[]>;
+  head(): Promise<ChainHead>;
+  /** Streams events in seq order, fetching batchSize rows per query. */
+  read(opts?: ReadOptions): AsyncIterable<StoredEvent>;
+  /** Recomputes the whole chain (streaming) and reports the first bad seq. */
+  verify(opts?: VerifyOptions): Promise<VerifyResult>;
+
+  /** Stores a plan text under its hash; storing the same pair again only marks it as the latest. */
+  putPlan(hash: string, text: string, meta?: object): Promise<void>;
+  getPlan(hash: string): Promise<string | undefined>;
+  latestPlanHash(): Promise<string | undefined>;
+
+  /** Snapshots are a derived cache: they may be dropped and rebuilt from the log at any time. */
+  putSnapshot(seq: number, planHash: string, data: string): Promise<void>;
+  latestSnapshot(maxSeq?: number, planHash?: string): Promise<Snapshot | undefined>;
+
+  /**
+   * Leases up to `limit` pending items with nextAttemptAt <= now, ordered by dueAt then id.
+   * A claimed item is hidden from other claimers for the lease; attempts is incremented.
+   */
+  claimOutbox(now: string, limit: number, opts?: ClaimOptions): Promise<OutboxItem[]>;
+  /** Marks a pending item sent, appending `event` in the same transaction; returns that event. */
+  markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined>;
+  /** Records a failed attempt: retried at nextAttemptAt, or given up on when `final`. */
+  markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined>;
+  outboxCounts(): Promise<OutboxCounts>;
+  listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+/** Who caused an event. The engine acts on its own (timers, escalations); units and people act through the UI or replies. */
+export type Actor =
+  | { kind: "engine" }
+  | { kind: "unit"; unit: string; person?: string }
+  | { kind: "person"; person: string; unit?: string };
+
+export interface NewEvent {
+  /** ISO 8601 with an explicit offset: the domain instant, stored byte for byte because auditors quote it. */
+  at: string;
+  actor: Actor;
+  type: string;
+  /** Any JSON value. */
+  payload: unknown;
+  planHash: string;
+  /** Id of the assignment the event concerns; indexed so the history of one assignment is cheap to read. */
+  assignment?: string;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** 1, 2, 3, ... without gaps. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainHead {
+  /** 0 for an empty log. */
+  seq: number;
+  /** The genesis hash (64 zeros) for an empty log. */
+  hash: string;
+}
+
+export interface NewOutboxItem {
+  /** Idempotency key: a second item with the same key is ignored. */
+  key: string;
+  channel: string;
+  /** ISO 8601 with offset. */
+  dueAt: string;
+  payload: unknown;
+}
+
+export type OutboxStatus = "pending" | "sent" | "failed";
+
+export interface OutboxItem extends NewOutboxItem {
+  id: number;
+  status: OutboxStatus;
+  /** Incremented on every claim, so a worker that died mid-delivery still counts as an attempt. */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  sentAt?: string;
+  /** Seq of the last event appended in the same transaction (the head seq when none was). */
+  eventSeq: number;
+}
+
+export interface ReadOptions {
+  /** Inclusive. */
+  fromSeq?: number;
+  /** Inclusive. */
+  toSeq?: number;
+  assignment?: string;
+  /** Only events whose domain instant is at or before this ISO instant. */
+  untilAt?: string;
+  /** Rows fetched per round trip; the log is never loaded whole. */
+  batchSize?: number;
+}
+
+/** `count` is the number of events that verified; on failure, `seq` is the first one that did not (or is missing). */
+export type VerifyResult =
+  | { ok: true; count: number; head: string }
+  | { ok: false; seq: number; problem: string; count: number };
+
+export interface VerifyOptions {
+  /** A head hash recorded elsewhere (a report, a sidecar file, a notarised print-out). */
+  head?: string;
+  /**
+   * By default the recorded head must be the last event, so a deleted tail is caught.
+   * Set when the recorded head is an older anchor and later appends are legitimate.
+   */
+  allowLater?: boolean;
+  batchSize?: number;
+}
+
+export interface Snapshot {
+  seq: number;
+  planHash: string;
+  data: string;
+}
+
+export type OutboxCounts = Record<OutboxStatus, number>;
+
+export interface OutboxFilter {
+  status?: OutboxStatus;
+  channel?: string;
+  key?: string;
+  /** Default 100. */
+  limit?: number;
+}
+
+export interface ClaimOptions {
+  /**
+   * How long a claimed item stays invisible to other workers. A worker that dies before
+   * markSent/markAttemptFailed leaves the item pending, so it is retried once the lease runs out.
+   */
+  leaseMs?: number;
+}

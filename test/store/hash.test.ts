@@ -1,0 +1,67 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { GENESIS_HASH, canonicalJson, eventHash, sha256Hex } from "../../src/store/hash.ts";
+
+describe("canonicalJson", () => {
+  it("sorts keys at every depth and writes no whitespace", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: "s p" } })).toBe('{"a":{"c":"s p","d":[3,{"x":2,"y":1}]},"b":1}');
+  });
+
+  it("drops undefined properties like JSON.stringify and refuses what JSON cannot round-trip", () => {
+    expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+    for (const bad of [Number.NaN, Infinity, [undefined], 10n, () => 1, new Date(0), new Map(), Symbol("s")]) {
+      expect(() => canonicalJson(bad), String(bad)).toThrow(expect.objectContaining({ code: "NOT_JSON" }));
+    }
+  });
+
+  it("is stable under key order and survives a parse round trip", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = canonicalJson(v);
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (o) => {
+        const reversed = Object.fromEntries(Object.entries(o).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(o));
+      }),
+    );
+  });
+});
+
+describe("eventHash", () => {
+  const fields = {
+    seq: 1,
+    at: "2025-03-01T09:00:00+08:00",
+    actor: { kind: "engine" } as const,
+    type: "campaign.started",
+    payload: { b: 2, a: 1 },
+    planHash: "p1",
+  };
+
+  it("is SHA-256 over prevHash, a newline and the canonical fields", () => {
+    const expected = sha256Hex(
+      GENESIS_HASH + "\n" + '{"actor":{"kind":"engine"},"assignment":null,"at":"2025-03-01T09:00:00+08:00","payload":{"a":1,"b":2},"planHash":"p1","seq":1,"type":"campaign.started"}',
+    );
+    expect(eventHash(GENESIS_HASH, fields)).toBe(expected);
+    // A frozen vector: changing the hash format silently would orphan every recorded head.
+    expect(expected).toBe("9b9865dc80cb1967311f8c85ddb6cd0b8ab37be32aacb825f900b816cf3b4a3c");
+  });
+
+  it("changes with every hashed field and with the previous hash", () => {
+    const base = eventHash(GENESIS_HASH, fields);
+    const variants = [
+      eventHash("1".repeat(64), fields),
+      eventHash(GENESIS_HASH, { ...fields, seq: 2 }),
+      eventHash(GENESIS_HASH, { ...fields, at: "2025-03-01T01:00:00Z" }),
+      eventHash(GENESIS_HASH, { ...fields, actor: { kind: "person", person: "p" } }),
+      eventHash(GENESIS_HASH, { ...fields, type: "x" }),
+      eventHash(GENESIS_HASH, { ...fields, payload: { a: 1, b: 3 } }),
+      eventHash(GENESIS_HASH, { ...fields, planHash: "p2" }),
+      eventHash(GENESIS_HASH, { ...fields, assignment: "a1" }),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+});

@@ -1,0 +1,453 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreError } from "../../src/store/errors.ts";
+import { GENESIS_HASH, eventHash } from "../../src/store/hash.ts";
+import type { EventStore } from "../../src/store/store.ts";
+import type { NewEvent, StoredEvent } from "../../src/store/types.ts";
+
+/** One isolated store (a fresh SQLite file or PostgreSQL schema) plus back doors the tests need. */
+export interface StoreHarness {
+  /** openStore() spec of this store, for child processes. */
+  spec: string;
+  /** Opens another connection to the same store. */
+  open(): Promise<EventStore>;
+  /** Runs raw SQL behind the store's back; `{events}`-style placeholders name the store's tables. */
+  exec(sql: string): Promise<void>;
+  /** Makes every outbox insert with this channel fail inside the database (a trigger). */
+  failOutboxChannel(channel: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface SuiteOptions {
+  skip?: boolean;
+}
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const WRITER = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
+
+function ev(i: number, extra: Partial<NewEvent> = {}): NewEvent {
+  return {
+    at: `2025-03-01T09:00:${String(i % 60).padStart(2, "0")}.120+08:00`,
+    actor: { kind: "unit", unit: `u${i}`, person: "p1" },
+    type: "assignment.reported",
+    payload: { v: `v${i}`, n: i, nested: { b: [1, { z: true, a: null }], a: "x" } },
+    planHash: "plan-a",
+    assignment: `as-${i % 3}`,
+    ...extra,
+  };
+}
+
+async function collect(it: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected a StoreError ${code}`).toBeInstanceOf(StoreError);
+  expect((err as StoreError).code).toBe(code);
+}
+
+function runWriter(spec: string, args: string[]): { child: ReturnType<typeof spawn>; lines: string[]; exited: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+  const child = spawn(process.execPath, ["--import", "tsx", WRITER, spec, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let buf = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    buf += d;
+    const parts = buf.split("\n");
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
+    // "close", not "exit": only then has everything the child printed been read.
+    child.on("close", (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, lines, exited };
+}
+
+/** Polls until cond holds; fails fast if a writer dies first. */
+async function waitFor(cond: () => boolean, writers: ReturnType<typeof runWriter>[]): Promise<void> {
+  let dead: unknown;
+  for (const w of writers) void w.exited.then((r) => (dead ??= r));
+  while (!cond()) {
+    if (dead) throw new Error(`writer exited early: ${JSON.stringify(dead)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function describeStoreSuite(name: string, factory: () => Promise<StoreHarness>, opts: SuiteOptions = {}): void {
+  describe.skipIf(opts.skip)(name, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    });
+
+    async function fresh(): Promise<{ h: StoreHarness; store: EventStore }> {
+      const h = await factory();
+      cleanups.push(() => h.dispose());
+      const store = await h.open();
+      cleanups.push(() => store.close());
+      return { h, store };
+    }
+
+    async function reopen(h: StoreHarness): Promise<EventStore> {
+      const s = await h.open();
+      cleanups.push(() => s.close());
+      return s;
+    }
+
+    it("starts empty: genesis head, nothing to read, verifies", async () => {
+      const { store } = await fresh();
+      expect(await store.head()).toEqual({ seq: 0, hash: GENESIS_HASH });
+      expect(await collect(store.read())).toEqual([]);
+      expect(await store.verify()).toEqual({ ok: true, count: 0, head: GENESIS_HASH });
+      expect(await store.verify({ head: GENESIS_HASH })).toEqual({ ok: true, count: 0, head: GENESIS_HASH });
+    });
+
+    it("appends, reads back exactly what it returned, and moves the head", async () => {
+      const { store } = await fresh();
+      const noAssignment = ev(3);
+      delete noAssignment.assignment;
+      const stored = await store.append([ev(1), ev(2, { actor: { kind: "engine" } }), noAssignment]);
+      expect(stored.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(stored[0]!.prevHash).toBe(GENESIS_HASH);
+      expect(stored[1]!.prevHash).toBe(stored[0]!.hash);
+      expect(stored[2]!.prevHash).toBe(stored[1]!.hash);
+      // The raw instant is kept byte for byte, including the offset and the trailing zero.
+      expect(stored[0]!.at).toBe("2025-03-01T09:00:01.120+08:00");
+      expect(stored[2]).not.toHaveProperty("assignment");
+      expect(stored[1]!.actor).toEqual({ kind: "engine" });
+      expect(await collect(store.read())).toEqual(stored);
+      expect(await store.head()).toEqual({ seq: 3, hash: stored[2]!.hash });
+      for (const e of stored) {
+        expect(e.hash).toBe(eventHash(e.prevHash, e));
+      }
+    });
+
+    it("chains across appends and connections, and verifies", async () => {
+      const { h, store } = await fresh();
+      const a = await store.append([ev(1), ev(2)]);
+      const other = await reopen(h);
+      const b = await other.append([ev(3)]);
+      const c = await store.append([ev(4), ev(5)]);
+      expect(b[0]!.seq).toBe(3);
+      expect(b[0]!.prevHash).toBe(a[1]!.hash);
+      expect(c[0]!.prevHash).toBe(b[0]!.hash);
+      expect(await store.verify()).toEqual({ ok: true, count: 5, head: c[1]!.hash });
+      expect(await other.verify({ head: c[1]!.hash })).toMatchObject({ ok: true, count: 5 });
+    });
+
+    it("filters reads by seq range, assignment and instant (across offsets)", async () => {
+      const { store } = await fresh();
+      await store.append(Array.from({ length: 10 }, (_, i) => ev(i + 1)));
+      const seqs = async (o: Parameters<EventStore["read"]>[0]) => (await collect(store.read(o))).map((e) => e.seq);
+      expect(await seqs({ fromSeq: 4, toSeq: 6 })).toEqual([4, 5, 6]);
+      expect(await seqs({ assignment: "as-1", batchSize: 1 })).toEqual([1, 4, 7, 10]);
+      // 01:00:05.12Z is 09:00:05.12+08:00.
+      expect(await seqs({ untilAt: "2025-03-01T01:00:05.120Z" })).toEqual([1, 2, 3, 4, 5]);
+      expect(await seqs({ untilAt: "2025-03-01T01:00:05.119Z", assignment: "as-1" })).toEqual([1, 4]);
+      expect(await seqs({ fromSeq: 11 })).toEqual([]);
+    });
+
+    it("refuses malformed events without writing anything", async () => {
+      const { store } = await fresh();
+      await rejectsWith(store.append([ev(1), ev(2, { at: "2025-03-01T09:00:00" })]), "INVALID_EVENT");
+      await rejectsWith(store.append([ev(1, { actor: { kind: "robot" } as never })]), "INVALID_EVENT");
+      await rejectsWith(store.append([ev(1, { payload: { n: Number.NaN } })]), "INVALID_EVENT");
+      await rejectsWith(store.append([ev(1, { type: "" })]), "INVALID_EVENT");
+      await rejectsWith(store.append([ev(1)], [{ key: "k", channel: "sms", dueAt: "tomorrow", payload: {} }]), "INVALID_OUTBOX");
+      expect(await store.head()).toEqual({ seq: 0, hash: GENESIS_HASH });
+    });
+
+    it("ignores outbox items whose key already exists", async () => {
+      const { store } = await fresh();
+      const due = "2025-03-02T09:00:00+08:00";
+      await store.append([ev(1), ev(2)], [{ key: "remind:a1:1", channel: "sms", dueAt: due, payload: { first: true } }]);
+      await store.append([ev(3)], [
+        { key: "remind:a1:1", channel: "sms", dueAt: due, payload: { first: false } },
+        { key: "remind:a1:2", channel: "email", dueAt: due, payload: {} },
+      ]);
+      await store.append([], [{ key: "remind:a1:3", channel: "email", dueAt: due, payload: [] }]);
+      const items = await store.listOutbox();
+      expect(items.map((o) => [o.key, o.eventSeq, o.status, o.attempts])).toEqual([
+        ["remind:a1:1", 2, "pending", 0],
+        ["remind:a1:2", 3, "pending", 0],
+        ["remind:a1:3", 3, "pending", 0],
+      ]);
+      expect(items[0]!.payload).toEqual({ first: true });
+      expect(items[0]!.nextAttemptAt).toBe(due);
+      expect(await store.outboxCounts()).toEqual({ pending: 3, sent: 0, failed: 0 });
+    });
+
+    it("is atomic: a failure midway leaves neither events nor outbox rows", async () => {
+      const { h, store } = await fresh();
+      await store.append([ev(1)], [{ key: "k0", channel: "sms", dueAt: "2025-03-02T09:00:00+08:00", payload: {} }]);
+      const before = await store.head();
+      await h.failOutboxChannel("explode");
+      const due = "2025-03-02T09:00:00+08:00";
+      await expect(
+        store.append([ev(2), ev(3)], [
+          { key: "k1", channel: "sms", dueAt: due, payload: {} },
+          { key: "k2", channel: "explode", dueAt: due, payload: {} },
+        ]),
+      ).rejects.toThrow();
+      expect(await store.head()).toEqual(before);
+      expect((await store.listOutbox()).map((o) => o.key)).toEqual(["k0"]);
+      expect(await collect(store.read())).toHaveLength(1);
+      // The store is still usable and the chain continues from the old head.
+      const [next] = await store.append([ev(2)], [{ key: "k1", channel: "sms", dueAt: due, payload: {} }]);
+      expect(next).toMatchObject({ seq: 2, prevHash: before.hash });
+      expect(await store.verify()).toMatchObject({ ok: true, count: 2 });
+    });
+
+    describe("tamper evidence", () => {
+      const cases = [
+        ["payload", "UPDATE {events} SET payload = replace(payload, '\"v3\"', '\"v4\"') WHERE seq = 3"],
+        ["actor", "UPDATE {events} SET actor = replace(actor, '\"u3\"', '\"u9\"') WHERE seq = 3"],
+        ["instant", "UPDATE {events} SET at = replace(at, '09:00:03', '09:00:04') WHERE seq = 3"],
+        ["type", "UPDATE {events} SET type = 'assignment.approved' WHERE seq = 3"],
+        ["assignment", "UPDATE {events} SET assignment = 'as-9' WHERE seq = 3"],
+      ] as const;
+      for (const [field, sql] of cases) {
+        it(`names the seq whose ${field} was edited through SQL`, async () => {
+          const { h, store } = await fresh();
+          await store.append([ev(1), ev(2), ev(3), ev(4), ev(5)]);
+          expect(await store.verify()).toMatchObject({ ok: true, count: 5 });
+          await h.exec(sql);
+          expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: expect.stringMatching(/^hash mismatch: payload, actor, instant/), count: 2 });
+        });
+      }
+
+      it("catches a rewritten event whose own hash was recomputed, at the next seq", async () => {
+        const { h, store } = await fresh();
+        const stored = await store.append([ev(1), ev(2), ev(3), ev(4)]);
+        const forged = { ...stored[1]!, payload: { v: "forged" } };
+        const forgedHash = eventHash(forged.prevHash, forged);
+        await h.exec(`UPDATE {events} SET payload = '{"v":"forged"}', hash = '${forgedHash}' WHERE seq = 2`);
+        const r = await store.verify();
+        expect(r).toMatchObject({ ok: false, seq: 3, count: 2 });
+        expect(r.ok === false && r.problem).toMatch(/prevHash does not match the previous event/);
+      });
+
+      it("reports a deleted event as a sequence gap", async () => {
+        const { h, store } = await fresh();
+        await store.append([ev(1), ev(2), ev(3), ev(4)]);
+        await h.exec("DELETE FROM {events} WHERE seq = 3");
+        expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: "sequence gap: expected 3, found 4", count: 2 });
+      });
+
+      it("reports a non-canonical edit and a stale instant index even when the meaning is unchanged", async () => {
+        const { h, store } = await fresh();
+        await store.append([ev(1), ev(2), ev(3)]);
+        await h.exec(`UPDATE {events} SET payload = replace(payload, '"n":2', '"n": 2') WHERE seq = 2`);
+        expect(await store.verify()).toMatchObject({ ok: false, seq: 2, problem: expect.stringMatching(/payload text was edited/) });
+        await h.exec(`UPDATE {events} SET payload = replace(payload, '"n": 2', '"n":2') WHERE seq = 2`);
+        await h.exec("UPDATE {events} SET at_ms = at_ms + 1 WHERE seq = 3");
+        expect(await store.verify()).toMatchObject({ ok: false, seq: 3, problem: expect.stringMatching(/at_ms/) });
+      });
+
+      it("detects a deleted tail against a recorded head", async () => {
+        const { h, store } = await fresh();
+        await store.append(Array.from({ length: 7 }, (_, i) => ev(i + 1)));
+        const older = await store.head();
+        await store.append([ev(8), ev(9), ev(10)]);
+        const recorded = await store.head();
+        expect(await store.verify({ head: recorded.hash })).toMatchObject({ ok: true, count: 10 });
+        // An older anchor is still in the chain but no longer its end.
+        expect(await store.verify({ head: older.hash })).toMatchObject({ ok: false, seq: 8, problem: expect.stringMatching(/is seq 7 but the chain continues to seq 10/) });
+        expect(await store.verify({ head: older.hash, allowLater: true })).toMatchObject({ ok: true, count: 10 });
+
+        await h.exec("DELETE FROM {events} WHERE seq > 7");
+        // Without an anchor, a truncated chain is indistinguishable from a shorter one.
+        expect(await store.verify()).toEqual({ ok: true, count: 7, head: older.hash });
+        const r = await store.verify({ head: recorded.hash });
+        expect(r).toMatchObject({ ok: false, seq: 8, count: 7 });
+        expect(r.ok === false && r.problem).toMatch(/not found: the chain ends at seq 7 before the recorded head; events after seq 7 were deleted/);
+      });
+    });
+
+    it("stores plan versions idempotently and tracks the latest", async () => {
+      const { store } = await fresh();
+      expect(await store.latestPlanHash()).toBeUndefined();
+      expect(await store.getPlan("h1")).toBeUndefined();
+      await store.putPlan("h1", "plan: one\n", { file: "plan.yaml" });
+      await store.putPlan("h1", "plan: one\n");
+      await store.putPlan("h2", "plan: two\n");
+      expect(await store.latestPlanHash()).toBe("h2");
+      expect(await store.getPlan("h1")).toBe("plan: one\n");
+      await rejectsWith(store.putPlan("h1", "plan: other\n"), "PLAN_CONFLICT");
+      // Rolling back to an earlier plan makes it the latest again.
+      await store.putPlan("h1", "plan: one\n");
+      expect(await store.latestPlanHash()).toBe("h1");
+      await store.putPlan("h1", "plan: one\n");
+      expect(await store.latestPlanHash()).toBe("h1");
+    });
+
+    it("keeps snapshots as a replaceable cache", async () => {
+      const { h, store } = await fresh();
+      expect(await store.latestSnapshot()).toBeUndefined();
+      await store.putSnapshot(10, "h1", "{\"a\":10}");
+      await store.putSnapshot(20, "h1", "{\"a\":20}");
+      await store.putSnapshot(15, "h2", "{\"b\":15}");
+      await store.putSnapshot(20, "h1", "{\"a\":\"20 again\"}");
+      expect(await store.latestSnapshot()).toEqual({ seq: 20, planHash: "h1", data: "{\"a\":\"20 again\"}" });
+      expect(await store.latestSnapshot(19)).toEqual({ seq: 15, planHash: "h2", data: "{\"b\":15}" });
+      expect(await store.latestSnapshot(19, "h1")).toEqual({ seq: 10, planHash: "h1", data: "{\"a\":10}" });
+      expect(await store.latestSnapshot(9)).toBeUndefined();
+      await h.exec("DELETE FROM {snapshots}");
+      expect(await store.latestSnapshot()).toBeUndefined();
+    });
+
+    it("claims, leases, retries and settles outbox items, recording delivery in the chain", async () => {
+      const { store } = await fresh();
+      await store.append([ev(1)], [
+        { key: "late", channel: "sms", dueAt: "2025-03-02T10:00:00+08:00", payload: { n: 3 } },
+        // 01:30Z = 09:30+08:00: ordered by instant, not by text.
+        { key: "early", channel: "email", dueAt: "2025-03-02T01:30:00Z", payload: { n: 2 } },
+        { key: "earliest", channel: "sms", dueAt: "2025-03-02T09:00:00+08:00", payload: { n: 1 } },
+        { key: "future", channel: "sms", dueAt: "2025-03-05T09:00:00+08:00", payload: { n: 4 } },
+      ]);
+      const now = "2025-03-02T11:00:00+08:00";
+      const claimed = await store.claimOutbox(now, 10, { leaseMs: 60_000 });
+      expect(claimed.map((o) => [o.key, o.attempts])).toEqual([["earliest", 1], ["early", 1], ["late", 1]]);
+      // Leased items are invisible to a second claimer until the lease runs out.
+      expect(await store.claimOutbox(now, 10)).toEqual([]);
+      const [earliest, early, late] = claimed as [NonNullable<(typeof claimed)[0]>, NonNullable<(typeof claimed)[0]>, NonNullable<(typeof claimed)[0]>];
+
+      const delivered = await store.markSent(earliest.id, "2025-03-02T11:00:01+08:00", {
+        ...ev(2),
+        type: "notification.sent",
+        payload: { outbox: earliest.key },
+      });
+      expect(delivered).toMatchObject({ seq: 2, type: "notification.sent" });
+      expect(await store.markSent(early.id, "2025-03-02T11:00:02+08:00")).toBeUndefined();
+      await rejectsWith(store.markSent(earliest.id, "2025-03-02T11:00:03+08:00"), "OUTBOX_STATE");
+      await rejectsWith(store.markSent(987654, "2025-03-02T11:00:03+08:00"), "OUTBOX_NOT_FOUND");
+
+      await store.markAttemptFailed(late.id, "SMTP 451", "2025-03-02T11:05:00+08:00", false);
+      expect(await store.claimOutbox("2025-03-02T11:04:59+08:00", 10)).toEqual([]);
+      const retry = await store.claimOutbox("2025-03-02T11:05:00+08:00", 10);
+      expect(retry.map((o) => [o.key, o.attempts, o.lastError])).toEqual([["late", 2, "SMTP 451"]]);
+      const gaveUp = await store.markAttemptFailed(retry[0]!.id, "SMTP 550", "2025-03-02T11:10:00+08:00", true, {
+        ...ev(3),
+        type: "notification.failed",
+        payload: { outbox: "late" },
+      });
+      expect(gaveUp).toMatchObject({ seq: 3 });
+
+      expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 2, failed: 1 });
+      expect((await store.listOutbox({ status: "sent" })).map((o) => [o.key, o.sentAt])).toEqual([
+        ["earliest", "2025-03-02T11:00:01+08:00"],
+        ["early", "2025-03-02T11:00:02+08:00"],
+      ]);
+      expect(await store.listOutbox({ status: "failed" })).toMatchObject([{ key: "late", lastError: "SMTP 550", attempts: 2 }]);
+      expect((await store.listOutbox({ channel: "sms", limit: 1 })).map((o) => o.key)).toEqual(["earliest"]);
+      expect((await store.listOutbox({ key: "future" }))[0]).toMatchObject({ status: "pending", attempts: 0 });
+      expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
+    });
+
+    it("serialises concurrent appends from several connections in one process", async () => {
+      const { h, store } = await fresh();
+      const other = await reopen(h);
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).append([ev(i), ev(i + 100)])),
+      );
+      expect(await store.verify()).toMatchObject({ ok: true, count: 80 });
+      const seqs = (await collect(store.read({ batchSize: 7 }))).map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    });
+
+    it("never forks the chain with two OS processes appending concurrently", async () => {
+      const { h, store } = await fresh();
+      const writers = ["A", "B"].map((tag) => runWriter(h.spec, ["batch", tag, "300"]));
+      await waitFor(() => writers.every((w) => w.lines.includes("ready")), writers);
+      for (const w of writers) w.child.stdin!.end("go\n");
+      const results = await Promise.all(writers.map((w) => w.exited));
+      for (const [i, r] of results.entries()) {
+        expect(r, r.stderr).toMatchObject({ code: 0 });
+        expect(writers[i]!.lines).toEqual(["ready", "done"]);
+      }
+      expect(await store.verify()).toMatchObject({ ok: true, count: 600 });
+      const byWriter: Record<string, number[]> = { A: [], B: [] };
+      let expected = 1;
+      for await (const e of store.read({ batchSize: 128 })) {
+        expect(e.seq).toBe(expected++);
+        const p = e.payload as { writer: string; i: number };
+        byWriter[p.writer]!.push(p.i);
+      }
+      const all = Array.from({ length: 300 }, (_, i) => i);
+      expect(byWriter.A).toEqual(all);
+      expect(byWriter.B).toEqual(all);
+      // Both really ran at the same time: their transactions interleave somewhere in the log.
+      const writersInOrder = (await collect(store.read())).map((e) => (e.payload as { writer: string }).writer);
+      const switches = writersInOrder.filter((w, i) => i > 0 && w !== writersInOrder[i - 1]).length;
+      expect(switches).toBeGreaterThan(1);
+    });
+
+    it("loses no acknowledged append when the writer is killed with SIGKILL", async () => {
+      const { h } = await fresh();
+      const w = runWriter(h.spec, ["loop", "K"]);
+      await waitFor(() => w.lines.length >= 60, [w]);
+      w.child.kill("SIGKILL");
+      const exit = await w.exited;
+      expect(exit.signal).toBe("SIGKILL");
+      // Every seq the child printed was acknowledged before it died, including lines still in the pipe at kill time.
+      const acked = w.lines.map((l) => l.split(" ").map(Number) as [number, number]);
+      expect(acked.length).toBeGreaterThanOrEqual(60);
+
+      const store = await reopen(h);
+      const v = await store.verify();
+      expect(v).toMatchObject({ ok: true });
+      const events = new Map((await collect(store.read())).map((e) => [e.seq, e]));
+      for (const [seq, i] of acked) {
+        expect(events.get(seq)?.payload, `acknowledged seq ${seq}`).toEqual({ writer: "K", i });
+      }
+      // And the store takes new writes after the crash.
+      const [next] = await store.append([ev(1)]);
+      expect(next!.seq).toBe(events.size + 1);
+    });
+
+    it("streams 20,000 events in batches", async () => {
+      const { store } = await fresh();
+      for (let chunk = 0; chunk < 20; chunk++) {
+        await store.append(
+          Array.from({ length: 1000 }, (_, k) => {
+            const i = chunk * 1000 + k;
+            return { at: "2025-03-01T09:00:00+08:00", actor: { kind: "engine" }, type: "tick", payload: { i }, planHash: "p", assignment: `a${i % 50}` };
+          }),
+        );
+      }
+      let n = 0;
+      for await (const e of store.read({ batchSize: 733 })) {
+        expect(e.seq).toBe(++n);
+      }
+      expect(n).toBe(20_000);
+      let m = 0;
+      for await (const e of store.read({ assignment: "a7", fromSeq: 10_000, batchSize: 50 })) {
+        expect((e.payload as { i: number }).i % 50).toBe(7);
+        m++;
+      }
+      expect(m).toBe(200);
+      // A reader that stops early does not hold anything open.
+      for await (const e of store.read({ batchSize: 100 })) if (e.seq === 5) break;
+      expect(await store.verify({ batchSize: 2500 })).toMatchObject({ ok: true, count: 20_000 });
+    });
+
+    it("refuses use after close", async () => {
+      const { h } = await fresh();
+      const s = await h.open();
+      await s.close();
+      await s.close();
+      await rejectsWith(s.head(), "CLOSED");
+      await rejectsWith(s.append([ev(1)]), "CLOSED");
+    });
+  });
+}
