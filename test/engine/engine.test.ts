@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.ts";
-import type { Actor } from "../../src/engine/types.ts";
+import type { Actor, DomainEvent } from "../../src/engine/types.ts";
 import { chongqing, cst } from "../helpers.ts";
 
 const yuzhong: Actor = { kind: "unit", unit: "yuzhong" };
 const office: Actor = { kind: "unit", unit: "flow" };
 const ID = "implementation-plan/yuzhong";
 
-function remindersFor(events: { type: string; assignment?: string }[], id: string) {
+function remindersFor(events: DomainEvent[], id: string) {
   return events.filter((e) => e.type === "reminded" && e.assignment === id);
 }
 
