@@ -378,7 +378,8 @@ class Resolver {
         this.err("CYCLE", `the due date of "${id}" depends on itself; break the chain of due: references`, path);
         return undefined;
       }
-      return v;
+      // "" marks a due date that could not be computed (its error is already reported).
+      return v || undefined;
     }
     if (d.due === undefined) {
       this.err("UNKNOWN_REF", `"${id}" is recurring and has no single due date to refer to`, path);
