@@ -415,7 +415,8 @@ class Resolver {
       const opensDate = d.opens !== undefined ? this.evalExpr(d.opens, [...path, "opens"], "keep") : (phase?.start ?? this.p.campaign.start);
       const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; duePath: PathSegment[] }[] = [];
       if (d.due !== undefined) {
-        const due = this.deliverableDue(d.id, [...path, "due"]);
+        // A duplicate id is already reported; its own due expression is still checked, not the first one's.
+        const due = this.deliverableIndex.get(d.id) === i ? this.deliverableDue(d.id, [...path, "due"]) : this.evalExpr(d.due, [...path, "due"], rule);
         const written = this.writtenDate(d.due);
         if (due !== undefined) instances.push({ suffix: "", due, written: written ?? due, opens: opensDate, duePath: [...path, "due"] });
       } else if (d.recurring) {
