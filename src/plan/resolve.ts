@@ -187,7 +187,7 @@ class Resolver {
 
   private indexGroups(): void {
     const raw = this.p.groups ?? {};
-    if (TASK_LEADS_GROUP in raw) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
+    if (Object.hasOwn(raw, TASK_LEADS_GROUP)) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
     const visiting = new Set<string>();
     const expand = (name: string): UnitId[] => {
       const done = this.groups.get(name);
@@ -202,7 +202,7 @@ class Resolver {
       for (const [i, m] of g.members.entries()) {
         if (m.startsWith("@")) {
           const ref = m.slice(1);
-          if (!(ref in raw)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
+          if (!Object.hasOwn(raw, ref)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
           else members.push(...expand(ref));
         } else if (this.unitRef(m, ["groups", name, "members", i])) members.push(m);
       }
@@ -223,7 +223,7 @@ class Resolver {
       else if (ref.startsWith("@")) {
         const g = this.groups.get(ref.slice(1));
         if (g) out.push(...g.members);
-        else if (!(this.p.groups && ref.slice(1) in this.p.groups))
+        else if (!(this.p.groups && Object.hasOwn(this.p.groups, ref.slice(1))))
           this.err("UNKNOWN_REF", `unknown group "${ref}"${suggest(ref.slice(1), [...Object.keys(this.p.groups ?? {}), TASK_LEADS_GROUP])}`, [...path, i]);
       } else if (this.unitRef(ref, [...path, i], "organisation")) out.push(ref);
     }
