@@ -87,7 +87,11 @@ export function checkSchema(data: unknown, source: PlanSource, sink: DiagnosticS
 
 function report(e: ErrorObject, data: unknown, source: PlanSource, sink: DiagnosticSink): void {
   const path = pathOf(e.instancePath);
-  const at = source.position(path);
+  // A bad key under propertyNames (a group or policy name): the inner error names the key; the
+  // propertyNames error that wraps it only repeats "property name must be valid".
+  if (e.keyword === "propertyNames") return;
+  const name = e.propertyName;
+  const at = name !== undefined ? source.position([...path, name], { key: true }) : source.position(path);
   const here = where(path);
   switch (e.keyword) {
     case "required": {
@@ -119,7 +123,7 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
       sink.error("SCHEMA_REQUIRED", `${here} needs exactly one of "due" (a one-off deadline) or "recurring" (a schedule)`, at);
       return;
     case "pattern": {
-      const value = String(valueAt(data, path));
+      const value = name ?? String(valueAt(data, path));
       const hint = patternHint((e.params as { pattern: string }).pattern);
       sink.error("SCHEMA_VALUE", `${here}: "${value}" ${hint}`, at);
       return;
