@@ -413,7 +413,7 @@ class Resolver {
       const rule = this.restRule(d);
 
       const opensDate = d.opens !== undefined ? this.evalExpr(d.opens, [...path, "opens"], "keep") : (phase?.start ?? this.p.campaign.start);
-      const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; duePath: PathSegment[] }[] = [];
+      const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; opensTime?: string; duePath: PathSegment[] }[] = [];
       if (d.due !== undefined) {
         // A duplicate id is already reported; its own due expression is still checked, not the first one's.
         const due = this.deliverableIndex.get(d.id) === i ? this.deliverableDue(d.id, [...path, "due"]) : this.evalExpr(d.due, [...path, "due"], rule);
@@ -425,13 +425,15 @@ class Resolver {
         const until = this.evalExpr(d.recurring.until, [...rp, "until"], "keep");
         if (from !== undefined && until !== undefined) {
           let prevDue = opensDate !== undefined && opensDate > from ? opensDate : from;
+          let prevTime = "00:00";
           for (let day = from; day <= until; day = addDays(day, 1)) {
             const r = d.recurring;
             const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
             if (!hit) continue;
             const due = this.applyRestDayRule(day, rule);
-            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, duePath: [...rp] });
+            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, opensTime: prevTime, duePath: [...rp] });
             prevDue = due;
+            prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
           if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `the schedule of "${d.id}" has no date between ${from} and ${until}`, rp);
         }
@@ -445,7 +447,7 @@ class Resolver {
         if (inst.due !== inst.written && d.due !== undefined)
           this.warn("DUE_ON_REST_DAY", `${inst.written} (${WEEKDAY_ZH[weekday(inst.written)]}) is a rest day; by the rule "${rule}" "${d.id}" is due on ${inst.due} (${WEEKDAY_ZH[weekday(inst.due)]})`, inst.duePath);
         const dueAt = this.calendar.at(inst.due, dueTime);
-        const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, "00:00");
+        const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, inst.opensTime ?? "00:00");
         for (const unit of from) {
           out.push({
             id: `${d.id}${inst.suffix}/${unit}`,
