@@ -187,7 +187,7 @@ class Resolver {
 
   private indexGroups(): void {
     const raw = this.p.groups ?? {};
-    if (TASK_LEADS_GROUP in raw) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
+    if (Object.hasOwn(raw, TASK_LEADS_GROUP)) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
     const visiting = new Set<string>();
     const expand = (name: string): UnitId[] => {
       const done = this.groups.get(name);
@@ -202,7 +202,7 @@ class Resolver {
       for (const [i, m] of g.members.entries()) {
         if (m.startsWith("@")) {
           const ref = m.slice(1);
-          if (!(ref in raw)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
+          if (!Object.hasOwn(raw, ref)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
           else members.push(...expand(ref));
         } else if (this.unitRef(m, ["groups", name, "members", i])) members.push(m);
       }
@@ -223,7 +223,7 @@ class Resolver {
       else if (ref.startsWith("@")) {
         const g = this.groups.get(ref.slice(1));
         if (g) out.push(...g.members);
-        else if (!(this.p.groups && ref.slice(1) in this.p.groups))
+        else if (!(this.p.groups && Object.hasOwn(this.p.groups, ref.slice(1))))
           this.err("UNKNOWN_REF", `unknown group "${ref}"${suggest(ref.slice(1), [...Object.keys(this.p.groups ?? {}), TASK_LEADS_GROUP])}`, [...path, i]);
       } else if (this.unitRef(ref, [...path, i], "organisation")) out.push(ref);
     }
@@ -378,7 +378,8 @@ class Resolver {
         this.err("CYCLE", `the due date of "${id}" depends on itself; break the chain of due: references`, path);
         return undefined;
       }
-      return v;
+      // "" marks a due date that could not be computed (its error is already reported).
+      return v || undefined;
     }
     if (d.due === undefined) {
       this.err("UNKNOWN_REF", `"${id}" is recurring and has no single due date to refer to`, path);
@@ -412,9 +413,10 @@ class Resolver {
       const rule = this.restRule(d);
 
       const opensDate = d.opens !== undefined ? this.evalExpr(d.opens, [...path, "opens"], "keep") : (phase?.start ?? this.p.campaign.start);
-      const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; duePath: PathSegment[] }[] = [];
+      const instances: { suffix: string; due: IsoDate; written: IsoDate; opens: IsoDate | undefined; opensTime?: string; duePath: PathSegment[] }[] = [];
       if (d.due !== undefined) {
-        const due = this.deliverableDue(d.id, [...path, "due"]);
+        // A duplicate id is already reported; its own due expression is still checked, not the first one's.
+        const due = this.deliverableIndex.get(d.id) === i ? this.deliverableDue(d.id, [...path, "due"]) : this.evalExpr(d.due, [...path, "due"], rule);
         const written = this.writtenDate(d.due);
         if (due !== undefined) instances.push({ suffix: "", due, written: written ?? due, opens: opensDate, duePath: [...path, "due"] });
       } else if (d.recurring) {
@@ -423,13 +425,15 @@ class Resolver {
         const until = this.evalExpr(d.recurring.until, [...rp, "until"], "keep");
         if (from !== undefined && until !== undefined) {
           let prevDue = opensDate !== undefined && opensDate > from ? opensDate : from;
+          let prevTime = "00:00";
           for (let day = from; day <= until; day = addDays(day, 1)) {
             const r = d.recurring;
             const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
             if (!hit) continue;
             const due = this.applyRestDayRule(day, rule);
-            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, duePath: [...rp] });
+            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, opensTime: prevTime, duePath: [...rp] });
             prevDue = due;
+            prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
           if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `the schedule of "${d.id}" has no date between ${from} and ${until}`, rp);
         }
@@ -443,7 +447,7 @@ class Resolver {
         if (inst.due !== inst.written && d.due !== undefined)
           this.warn("DUE_ON_REST_DAY", `${inst.written} (${WEEKDAY_ZH[weekday(inst.written)]}) is a rest day; by the rule "${rule}" "${d.id}" is due on ${inst.due} (${WEEKDAY_ZH[weekday(inst.due)]})`, inst.duePath);
         const dueAt = this.calendar.at(inst.due, dueTime);
-        const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, "00:00");
+        const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, inst.opensTime ?? "00:00");
         for (const unit of from) {
           out.push({
             id: `${d.id}${inst.suffix}/${unit}`,

@@ -15,7 +15,7 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const Ajv2020 = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js").default;
     const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(ajv, ["email"]);
     compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")));
   }
@@ -48,19 +48,18 @@ function valueAt(data: unknown, path: PathSegment[]): unknown {
   return v;
 }
 
-/** Levenshtein distance, for "did you mean" on misspelt keys. */
+/** Edit distance counting a swap of two adjacent letters as one edit (optimal string alignment), for "did you mean" on misspelt keys. */
 function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return dp[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 export function suggest(word: string, candidates: Iterable<string>): string {
@@ -87,7 +86,11 @@ export function checkSchema(data: unknown, source: PlanSource, sink: DiagnosticS
 
 function report(e: ErrorObject, data: unknown, source: PlanSource, sink: DiagnosticSink): void {
   const path = pathOf(e.instancePath);
-  const at = source.position(path);
+  // A bad key under propertyNames (a group or policy name): the inner error names the key; the
+  // propertyNames error that wraps it only repeats "property name must be valid".
+  if (e.keyword === "propertyNames") return;
+  const name = e.propertyName;
+  const at = name !== undefined ? source.position([...path, name], { key: true }) : source.position(path);
   const here = where(path);
   switch (e.keyword) {
     case "required": {
@@ -119,7 +122,7 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
       sink.error("SCHEMA_REQUIRED", `${here} needs exactly one of "due" (a one-off deadline) or "recurring" (a schedule)`, at);
       return;
     case "pattern": {
-      const value = String(valueAt(data, path));
+      const value = name ?? String(valueAt(data, path));
       const hint = patternHint((e.params as { pattern: string }).pattern);
       sink.error("SCHEMA_VALUE", `${here}: "${value}" ${hint}`, at);
       return;

@@ -1,0 +1,270 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import type { Io } from "../../src/cli/io.ts";
+import { loadPlan } from "../../src/plan/load.ts";
+import { planToJson } from "../../src/present/plan-json.ts";
+import { planText } from "./minimal-plan.ts";
+
+const PLAN = fileURLToPath(new URL("../../plans/chongqing-2021.yaml", import.meta.url));
+const SEED = fileURLToPath(new URL("../../../shared/seed/chongqing-labour-intermediary-campaign-2021.txt", import.meta.url));
+const seed = readFileSync(SEED, "utf8");
+
+const result = loadPlan(PLAN);
+const plan = result.plan!;
+const json = planToJson(plan);
+
+const DISTRICTS = [
+  "wanzhou", "fuling", "yuzhong", "dadukou", "jiangbei", "shapingba", "jiulongpo", "nanan", "beibei", "qijiang", "dazu", "yubei", "banan",
+  "qianjiang", "changshou", "jiangjin", "hechuan", "yongchuan", "nanchuan", "bishan", "tongliang", "tongnan", "rongchang", "kaizhou",
+  "liangping", "wulong", "chengkou", "fengdu", "dianjiang", "zhongxian", "yunyang", "fengjie", "wushan", "wuxi", "shizhu", "xiushan",
+  "youyang", "pengshui",
+];
+const TASK_LEADS = ["flow", "inspection-corps", "labour-relations"];
+
+/** 五、重点任务及分工, as the document assigns it (the district group expanded in place). */
+const TASKS: { id: string; title: string; lead: string; support: string[] }[] = [
+  { id: "market-supervision", title: "加强人力资源市场监管", lead: "flow", support: ["legal", "labour-relations", "talent-center", "employment-bureau", "xinchan", ...DISTRICTS] },
+  { id: "law-enforcement", title: "开展清理整顿人力资源市场秩序专项执法行动", lead: "inspection-corps", support: ["flow", "labour-relations", "labour-inspection", ...DISTRICTS] },
+  { id: "online-recruitment", title: "实施网络招聘服务专项治理", lead: "flow", support: ["inspection-corps", ...DISTRICTS] },
+  { id: "red-black-list", title: "建立实施“红黑名单”制度", lead: "flow", support: ["labour-relations", "inspection-corps", ...DISTRICTS] },
+  { id: "employer-guidance", title: "加强对企业用工的指导和服务", lead: "labour-relations", support: ["flow", "talent-center", "employment-bureau", "xinchan"] },
+  { id: "industry-self-regulation", title: "充分发挥行业协议的行业自律作用", lead: "flow", support: [...DISTRICTS] },
+];
+
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+function ownersOf(deliverable: string) {
+  return plan.assignments.filter((a) => a.deliverable === deliverable);
+}
+
+describe("the Chongqing 2021 plan", () => {
+  it("resolves with no error and exactly the two Sunday warnings (10月10日 → Monday 10-11)", () => {
+    expect(plan).toBeDefined();
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(result.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ["warning", "DUE_ON_REST_DAY"],
+      ["warning", "DUE_ON_REST_DAY"],
+    ]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      '2021-10-10 (周日) is a rest day; by the rule "next" "summary-report" is due on 2021-10-11 (周一)',
+      '2021-10-10 (周日) is a rest day; by the rule "next" "enforcement-summary" is due on 2021-10-11 (周一)',
+    ]);
+    const text = readFileSync(PLAN, "utf8").split("\n");
+    for (const d of result.diagnostics) {
+      expect(text[d.line - 1]).toMatch(/^\s+due: 2021-10-10$/);
+      expect(text[d.line - 1]!.slice(d.col - 1)).toBe("2021-10-10");
+    }
+  });
+
+  it("runs from May to October in three phases with the document's windows", () => {
+    expect(seed).toContain("此次专项整治时间为5月-10月，分3个阶段实施");
+    expect(json.campaign).toMatchObject({ id: "cq-labour-intermediary-2021", title: "重庆市劳务中介专项整治行动", timezone: "Asia/Shanghai", start: "2021-05-01", end: "2021-10-31" });
+    expect(json.phases).toEqual([
+      { id: "self-inspection", name: "自查阶段", start: "2021-05-01", end: "2021-05-20" },
+      { id: "concentrated", name: "集中整治阶段", start: "2021-05-21", end: "2021-09-30" },
+      { id: "evaluation", name: "总结评估阶段", start: "2021-10-01", end: "2021-10-31" },
+    ]);
+    for (const p of json.phases) expect(seed).toContain(`（${["一", "二", "三"][json.phases.indexOf(p)]}）${p.name}`);
+    expect(seed).toContain("自查阶段（5月20日前）");
+    expect(seed).toContain("集中整治阶段（5月21日－9月）");
+    expect(seed).toContain("总结评估阶段（10月）");
+  });
+
+  it("has the six tasks with exactly the document's lead and support units", () => {
+    expect(plan.tasks.map((t) => ({ id: t.id, title: t.title, lead: t.lead, support: t.support }))).toEqual(TASKS);
+    expect(plan.tasks.map((t) => t.no)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(plan.tasks.find((t) => t.id === "law-enforcement")!.partners).toEqual(["police", "market-regulation"]);
+    expect(plan.tasks.find((t) => t.id === "industry-self-regulation")!.partners).toEqual(["hr-association"]);
+  });
+
+  it("matches the document text of 五、重点任务及分工, read unit by unit", () => {
+    // Names as the document writes them, resolved through the plan's own unit names and short names.
+    const byName = new Map<string, string[]>();
+    for (const u of plan.units.values()) for (const n of [u.name, u.short]) if (n) byName.set(n, [u.id]);
+    byName.set(plan.groups.get("districts")!.name!, plan.groups.get("districts")!.members);
+    const resolve = (list: string) =>
+      list
+        .split(/[、，；,;]/)
+        .map((s) => s.trim().replace(/[。；]$/, ""))
+        .filter(Boolean)
+        .flatMap((name) => {
+          const ids = byName.get(name);
+          if (!ids) throw new Error(`the document names "${name}", which is no unit of the plan`);
+          return ids;
+        });
+    const sections = seed.split(/\n\s*（[一二三四五六]）/).filter((s) => s.includes("牵头部门："));
+    expect(sections).toHaveLength(6);
+    sections.forEach((s, i) => {
+      const title = s.slice(0, s.indexOf("。"));
+      const lead = /牵头部门：(.+?)[；\n]/.exec(s)![1]!;
+      const support = /配合部门：(.+)/.exec(s)![1]!;
+      expect(title).toBe(TASKS[i]!.title);
+      expect(resolve(lead)).toEqual([TASKS[i]!.lead]);
+      expect(resolve(support)).toEqual(TASKS[i]!.support);
+    });
+  });
+
+  it("has 38 district units: 26 区, 8 县, 4 自治县", () => {
+    const districts = json.units.filter((u) => u.kind === "district");
+    expect(districts.map((u) => u.id)).toEqual(DISTRICTS);
+    const suffix = (u: { name: string }) => u.name.replace(/人力社保局$/, "");
+    expect(districts.filter((u) => suffix(u).endsWith("区"))).toHaveLength(26);
+    expect(districts.filter((u) => suffix(u).endsWith("县") && !suffix(u).endsWith("自治县"))).toHaveLength(8);
+    expect(districts.filter((u) => suffix(u).endsWith("自治县"))).toHaveLength(4);
+    for (const u of districts) expect(u.groups).toEqual(["districts"]);
+    expect(plan.groups.get("districts")!.name).toBe("各区县（自治县）人力社保部门");
+  });
+
+  it("has the leading group of 四、组织领导: leader 何振国, office at 人力资源流动管理处 under 刘青青, seven members", () => {
+    const name = (id: string) => plan.units.get(id)!.name;
+    const lg = plan.leadingGroup;
+    expect(lg.name).toBe("市人力社保局劳务中介专项整治工作领导小组");
+    expect(seed).toContain(`决定成立${lg.name}`);
+    expect(name(lg.leader)).toBe("何振国");
+    expect(plan.units.get(lg.leader)!.kind).toBe("person");
+    expect(seed).toMatch(/组\s+长：何振国\s+市人力社保局党组成员、副局长/);
+    expect(lg.office.unit).toBe("flow");
+    expect(name(lg.office.unit)).toBe("人力资源流动管理处");
+    expect(seed).toContain("领导小组办公室设在市人力社保局人力资源流动管理处");
+    expect(name(lg.office.director!)).toBe("刘青青");
+    expect(seed).toContain("办公室主任由刘青青同志兼任");
+    expect(lg.members).toHaveLength(7);
+    const members = lg.members.map((m) => [name(m.person), m.unit]);
+    expect(members).toEqual([
+      ["胡京", "legal"],
+      ["刘青青", "flow"],
+      ["方扬", "labour-relations"],
+      ["宋成", "talent-center"],
+      ["李为民", "employment-bureau"],
+      ["郑文杰", "inspection-corps"],
+      ["黄曲", "xinchan"],
+    ]);
+    // Each member line of the document: the name (two-character names spaced out there) and the post.
+    const squeezed = seed.replace(/\s+/g, "");
+    for (const id of [lg.leader, ...lg.members.map((m) => m.person)]) {
+      const person = plan.units.get(id)!;
+      expect(squeezed).toContain(`${person.name}${person.title}`);
+    }
+    for (const m of lg.members) expect(plan.units.get(m.person)!.parent).toBe(m.unit);
+  });
+
+  it("asks every district for its implementation plan and self-inspection by 2021-05-20 18:00", () => {
+    for (const id of ["implementation-plan", "self-inspection-report"]) {
+      const owed = ownersOf(id);
+      expect(owed.map((a) => a.unit)).toEqual(DISTRICTS);
+      const js = json.assignments.filter((a) => a.deliverable === id);
+      expect(new Set(js.map((a) => a.due))).toEqual(new Set(["2021-05-20T18:00:00+08:00"]));
+      expect(new Set(js.map((a) => a.to))).toEqual(new Set(["flow"]));
+      expect(js[0]!.id).toBe(`${id}/wanzhou`);
+    }
+  });
+
+  it("asks every district and each task lead department for progress (06-15) and summary (10-10 → 10-11) reports, to the office", () => {
+    expect(seed).toContain("并于6月15日、10月10日前将情况报送领导小组办公室");
+    for (const [id, due] of [
+      ["progress-report", "2021-06-15T18:00:00+08:00"],
+      ["summary-report", "2021-10-11T18:00:00+08:00"],
+    ] as const) {
+      const js = json.assignments.filter((a) => a.deliverable === id);
+      expect(js.map((a) => a.unit)).toEqual([...DISTRICTS, ...TASK_LEADS]);
+      expect(new Set(js.map((a) => a.due))).toEqual(new Set([due]));
+      expect(new Set(js.map((a) => a.to))).toEqual(new Set(["flow"]));
+    }
+    expect(new Set(ownersOf("summary-report").map((a) => a.dueShiftedFrom))).toEqual(new Set(["2021-10-10"]));
+    expect(new Set(ownersOf("progress-report").map((a) => a.dueShiftedFrom))).toEqual(new Set([undefined]));
+  });
+
+  it("sends task 2's reports to the labour inspection corps (渝人社发〔2021〕140号)", () => {
+    expect(seed).toContain("另行报送市劳动保障监察总队");
+    for (const [id, due] of [
+      ["enforcement-progress", "2021-06-15T18:00:00+08:00"],
+      ["enforcement-summary", "2021-10-11T18:00:00+08:00"],
+    ] as const) {
+      const js = json.assignments.filter((a) => a.deliverable === id);
+      expect(js.map((a) => a.unit)).toEqual(DISTRICTS);
+      expect(new Set(js.map((a) => [a.to, a.lead, a.task, a.due].join(" ")))).toEqual(new Set([`inspection-corps inspection-corps law-enforcement ${due}`]));
+    }
+  });
+
+  it("dates the bureau's own evaluation and every task", () => {
+    const evaluation = json.assignments.filter((a) => a.deliverable === "effectiveness-evaluation");
+    // 10-31 is a Sunday; the rule "previous" brings it to Friday 10-29
+    expect(evaluation.map((a) => [a.unit, a.to, a.due])).toEqual([["flow", "bureau", "2021-10-29T18:00:00+08:00"]]);
+    const tasks = json.assignments.filter((a) => a.kind === "task");
+    expect(tasks).toHaveLength(TASKS.reduce((n, t) => n + 1 + t.support.length, 0));
+    expect(new Set(tasks.map((a) => a.due))).toEqual(new Set(["2021-09-30T18:00:00+08:00"]));
+    for (const t of TASKS) {
+      const mine = tasks.filter((a) => a.task === t.id);
+      expect(mine.filter((a) => a.role === "lead").map((a) => a.unit)).toEqual([t.lead]);
+      expect(sorted(mine.filter((a) => a.role === "support").map((a) => a.unit))).toEqual(sorted(t.support));
+    }
+  });
+});
+
+describe("the CLI on the Chongqing plan", () => {
+  function capture(): Io & { stdout: () => string; stderr: () => string } {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out: (t) => void out.push(t), err: (t) => void err.push(t), tty: false, stdout: () => out.join("\n"), stderr: () => err.join("\n") };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "duban-cli-"));
+  afterEach(() => {
+    process.exitCode = undefined; // main() sets it; do not let a failing validate fail the test run
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("plan --json prints the resolved plan", async () => {
+    const io = capture();
+    expect(await main(["node", "duban", "plan", "plans/chongqing-2021.yaml", "--json"], io)).toBe(0);
+    const out = JSON.parse(io.stdout());
+    expect(out.campaign).toMatchObject({ id: "cq-labour-intermediary-2021", title: "重庆市劳务中介专项整治行动", timezone: "Asia/Shanghai", start: "2021-05-01", end: "2021-10-31" });
+    expect(out.leadingGroup).toMatchObject({ leader: "he-zhenguo", office: { unit: "flow", director: "liu-qingqing" } });
+    expect(out.units).toHaveLength(plan.units.size);
+    for (const u of out.units) expect(u).toEqual(expect.objectContaining({ id: expect.any(String), name: expect.any(String), kind: expect.any(String), groups: expect.any(Array) }));
+    expect(out.phases.map((p: { id: string }) => p.id)).toEqual(["self-inspection", "concentrated", "evaluation"]);
+    expect(out.tasks.map((t: { id: string; title: string; lead: string; support: string[] }) => ({ id: t.id, title: t.title, lead: t.lead, support: t.support }))).toEqual(TASKS);
+    expect(out.assignments).toHaveLength(plan.assignments.length);
+    for (const a of out.assignments)
+      expect(a).toEqual(expect.objectContaining({ id: expect.any(String), unit: expect.any(String), role: expect.stringMatching(/^(owner|lead|support)$/), title: expect.any(String), due: expect.stringMatching(/^2021-\d\d-\d\dT18:00:00\+08:00$/) }));
+    expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/flow")).toMatchObject({ unit: "flow", role: "owner", title: "专项整治工作总结报告", due: "2021-10-11T18:00:00+08:00" });
+    expect(io.stderr()).toContain("DUE_ON_REST_DAY");
+  });
+
+  it("validate exits 0 on the plan, 1 with file:line:col lines and no stack trace on a broken one", async () => {
+    const ok = capture();
+    expect(await main(["node", "duban", "validate", "plans/chongqing-2021.yaml"], ok)).toBe(0);
+    expect(ok.stdout()).toContain("重庆市劳务中介专项整治行动");
+
+    const file = join(dir, "broken.yaml");
+    writeFileSync(file, planText({ 17: "  leader: hq", 23: '  - { id: inspect, title: 检查, lead: hq, support: [nort, "@districts"] }' }));
+    const bad = capture();
+    expect(await main(["node", "duban", "validate", file], bad)).toBe(1);
+    expect(bad.stdout()).toBe("");
+    const lines = bad.stderr().split("\n").filter(Boolean);
+    expect(lines).toEqual([
+      `${file}:17:11: error[WRONG_KIND]: "hq" is a department, but a person is needed here`,
+      `${file}:23:51: error[UNKNOWN_REF]: unknown unit "nort" (did you mean "north"?)`,
+      `${file}: 2 errors; nothing was run`,
+    ]);
+
+    // A misspelt key once crashed the schema check: it must be one more line, not a stack trace.
+    const typo = join(dir, "typo.yaml");
+    writeFileSync(typo, planText({ 5: ["  issuer: 测试局", "  timezon: Asia/Shanghai"] }));
+    const t = capture();
+    expect(await main(["node", "duban", "validate", typo], t)).toBe(1);
+    const tl = t.stderr().split("\n").filter(Boolean);
+    expect(tl[0]).toMatch(new RegExp(`^${typo.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:6:3: error\\[SCHEMA_UNKNOWN_KEY\\]: unknown key "timezon"`));
+    for (const l of [...lines, ...tl]) expect(l).not.toMatch(/^\s+at |Error:/);
+  });
+
+  it("plan --format mermaid draws a gantt chart", async () => {
+    const io = capture();
+    expect(await main(["node", "duban", "plan", "plans/chongqing-2021.yaml", "--format", "mermaid"], io)).toBe(0);
+    expect(io.stdout().startsWith("gantt")).toBe(true);
+    expect(io.stdout()).toContain("自查阶段 :self-inspection, 2021-05-01, 2021-05-21");
+  });
+});
