@@ -74,7 +74,7 @@ export function planTable(plan: ResolvedPlan): string {
     for (const group of groupAssignments(byPhase.get(p.id) ?? [])) {
       const a = group[0]!;
       const what = a.kind === "task" ? `任务：${a.title}` : a.title;
-      const shifted = a.dueShiftedFrom ? `（原定 ${a.dueShiftedFrom}，遇休息日顺延）` : "";
+      const shifted = a.dueShiftedFrom ? `（原定 ${a.dueShiftedFrom}，遇休息日${a.dueShiftedFrom < formatLocal(a.dueAt, zone, false) ? "顺延" : "提前"}）` : "";
       const lead = new Set(group.filter((g) => g.role === "lead").map((g) => g.unit));
       out.push(`  ${formatLocal(a.dueAt, zone)}  ${what} → ${recipientName(plan, a.to)}${shifted}`);
       out.push(`      ${group.length} 个单位：${unitList(plan, group.map((g) => g.unit), (id) => (lead.has(id) ? "（牵头）" : ""))}`);
