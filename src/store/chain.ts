@@ -1,3 +1,4 @@
+import { StoreError } from "./errors.ts";
 import { GENESIS_HASH, canonicalJson, eventHash } from "./hash.ts";
 import type { PreparedEvent } from "./validate.ts";
 import type { Actor, ChainHead, OutboxItem, OutboxStatus, StoredEvent, VerifyOptions, VerifyResult } from "./types.ts";
@@ -186,4 +187,10 @@ export class ChainVerifier {
     }
     return { ok: true, count: this.count, head: this.prevHash };
   }
+}
+
+/** Fails an append whose writer decided from an older head (see AppendOptions.expectedSeq). */
+export function checkExpected(head: ChainHead, expectedSeq: number | undefined): void {
+  if (expectedSeq !== undefined && head.seq !== expectedSeq)
+    throw new StoreError("HEAD_MOVED", `the log moved on (head is at ${head.seq}, expected ${expectedSeq}); reload and try again`);
 }

@@ -6,7 +6,8 @@ export type StoreErrorCode =
   | "OUTBOX_NOT_FOUND"
   | "OUTBOX_STATE"
   | "SCHEMA_TOO_NEW"
-  | "CLOSED";
+  | "CLOSED"
+  | "HEAD_MOVED";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";

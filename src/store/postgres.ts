@@ -1,11 +1,12 @@
 import pg from "pg";
-import { ChainVerifier, chainEvents, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import type { EventStore } from "./store.ts";
 import type {
+  AppendOptions,
   ChainHead,
   ClaimOptions,
   NewEvent,
@@ -124,8 +125,9 @@ export class PostgresStore implements EventStore {
     return headOf(r && { seq: Number(r.seq), hash: r.hash });
   }
 
-  private async appendIn(c: pg.PoolClient, events: PreparedEvent[], outbox: PreparedOutboxItem[]): Promise<EventRow[]> {
+  private async appendIn(c: pg.PoolClient, events: PreparedEvent[], outbox: PreparedOutboxItem[], expectedSeq?: number): Promise<EventRow[]> {
     const head = await this.headIn(c);
+    checkExpected(head, expectedSeq);
     const rows = chainEvents(head, events);
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
@@ -151,10 +153,10 @@ export class PostgresStore implements EventStore {
     return rows;
   }
 
-  async append(events: NewEvent[], outbox: NewOutboxItem[] = []): Promise<StoredEvent[]> {
+  async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const pe = events.map(prepareEvent);
     const po = outbox.map(prepareOutboxItem);
-    const rows = await this.tx((c) => this.appendIn(c, pe, po));
+    const rows = await this.tx((c) => this.appendIn(c, pe, po, opts.expectedSeq));
     return rows.map(rowToEvent);
   }
 

@@ -1,11 +1,12 @@
 import Database from "better-sqlite3";
-import { ChainVerifier, chainEvents, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import type { EventStore } from "./store.ts";
 import type {
+  AppendOptions,
   ChainHead,
   ClaimOptions,
   NewEvent,
@@ -108,19 +109,21 @@ export class SqliteStore implements EventStore {
   }
 
   /** Must run inside a write transaction: the head read and the inserts are one atomic step. */
-  private appendInTx(events: PreparedEvent[], outbox: PreparedOutboxItem[]): EventRow[] {
-    const rows = chainEvents(headOf(this.stmt.head.get()), events);
+  private appendInTx(events: PreparedEvent[], outbox: PreparedOutboxItem[], expectedSeq?: number): EventRow[] {
+    const head = headOf(this.stmt.head.get());
+    checkExpected(head, expectedSeq);
+    const rows = chainEvents(head, events);
     for (const r of rows) this.stmt.insertEvent.run(r);
     const eventSeq = rows.at(-1)?.seq ?? headOf(this.stmt.head.get()).seq;
     for (const o of outbox) this.stmt.insertOutbox.run({ ...o, eventSeq });
     return rows;
   }
 
-  async append(events: NewEvent[], outbox: NewOutboxItem[] = []): Promise<StoredEvent[]> {
+  async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const db = this.live();
     const pe = events.map(prepareEvent);
     const po = outbox.map(prepareOutboxItem);
-    return db.transaction(() => this.appendInTx(pe, po)).immediate().map(rowToEvent);
+    return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map(rowToEvent);
   }
 
   async head(): Promise<ChainHead> {

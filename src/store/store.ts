@@ -1,4 +1,5 @@
 import type {
+  AppendOptions,
   ChainHead,
   ClaimOptions,
   NewEvent,
@@ -24,7 +25,7 @@ export interface EventStore {
    * Safe against concurrent writers in other connections and processes.
    * Outbox items whose key already exists are skipped, not an error.
    */
-  append(events: NewEvent[], outbox?: NewOutboxItem[]): Promise<StoredEvent[]>;
+  append(events: NewEvent[], outbox?: NewOutboxItem[], opts?: AppendOptions): Promise<StoredEvent[]>;
   head(): Promise<ChainHead>;
   /** Streams events in seq order, fetching batchSize rows per query. */
   read(opts?: ReadOptions): AsyncIterable<StoredEvent>;

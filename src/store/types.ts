@@ -104,3 +104,11 @@ export interface ClaimOptions {
    */
   leaseMs?: number;
 }
+
+export interface AppendOptions {
+  /**
+   * Optimistic concurrency: append only if the head is still at this seq, else fail with
+   * HEAD_MOVED. A writer that decided from state at seq N must not append after someone else's N+1.
+   */
+  expectedSeq?: number;
+}

@@ -145,6 +145,18 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await other.verify({ head: c[1]!.hash })).toMatchObject({ ok: true, count: 5 });
     });
 
+    it("appends only while the head is where the writer saw it (expectedSeq)", async () => {
+      const { h, store } = await fresh();
+      await store.append([ev(1)]);
+      const other = await reopen(h);
+      await other.append([ev(2)], [], { expectedSeq: 1 });
+      await expect(store.append([ev(3)], [{ key: "k-cas", channel: "c", dueAt: "2025-03-01T09:00:00+08:00", payload: {} }], { expectedSeq: 1 })).rejects.toMatchObject({ code: "HEAD_MOVED" });
+      expect((await store.head()).seq).toBe(2);
+      expect(await store.listOutbox({ key: "k-cas" })).toEqual([]);
+      await store.append([ev(3)], [], { expectedSeq: 2 });
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it("filters reads by seq range, assignment and instant (across offsets)", async () => {
       const { store } = await fresh();
       await store.append(Array.from({ length: 10 }, (_, i) => ev(i + 1)));
