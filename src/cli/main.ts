@@ -6,6 +6,7 @@ import { loadActionsFile } from "../simulate/actions-file.ts";
 import { simulate } from "../simulate/simulate.ts";
 import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
+import { registerCampaignCommands } from "./campaign-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
@@ -15,7 +16,9 @@ export function buildProgram(io: Io = processIo): Command {
     .description("督办 Duban: run a government campaign from a declarative plan file")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option("--db <path-or-url>", "the campaign store: a SQLite file, or postgres://… for a shared one", process.env.DUBAN_DB ?? "./duban.db")
+    .option("--now <instant>", "set the clock (ISO 8601) for drills and tests; recorded with the events it produces");
 
   program
     .command("validate")
@@ -70,6 +73,8 @@ export function buildProgram(io: Io = processIo): Command {
       const timeline = simulate(plan, { from: day(opts.from, "--from", false), to: day(opts.to, "--to", true), actions, verbose: opts.verbose });
       io.out(opts.json ? JSON.stringify(timeline, null, 2) : timelineText(plan, timeline));
     });
+
+  registerCampaignCommands(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -1,0 +1,56 @@
+import type { ProgressState, LatenessState } from "../engine/assignment-machine.ts";
+import { formatInstant, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
+import type { AssignmentView } from "../engine/engine.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
+
+/** One line of the board: a unit owing one item. */
+export interface BoardRow {
+  id: string;
+  unit: string;
+  title: string;
+  deliverable?: string;
+  task?: string;
+  phase?: string;
+  state: ProgressState;
+  lateness: LatenessState;
+  /** Overdue and not handed in, or handed in late. */
+  late: boolean;
+  level: number;
+  due: string;
+  /** Working days past due (not yet handed in: up to now; handed in: at submission). 0 when not late. */
+  daysLate: number;
+  submittedAt?: string;
+  returns: number;
+  extensions: number;
+}
+
+const OWED: ReadonlySet<ProgressState> = new Set(["waiting", "open", "returned"]);
+
+export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: AssignmentView[], now: EpochMs): BoardRow[] {
+  const zone = plan.campaign.timezone;
+  return views.map((v) => {
+    const c = v.context;
+    const owed = OWED.has(v.progress);
+    const lateNow = owed && now > c.dueAt;
+    const until = owed ? now : (c.submittedAt ?? now);
+    const daysLate = lateNow || c.late ? Math.max(0, calendar.workingDaysBetween(calendar.dateOf(c.dueAt), calendar.dateOf(until))) : 0;
+    const a = v.assignment;
+    return {
+      id: a.id,
+      unit: a.unit,
+      title: a.title,
+      ...(a.deliverable ? { deliverable: a.deliverable } : {}),
+      ...(a.task ? { task: a.task } : {}),
+      ...(a.phase ? { phase: a.phase } : {}),
+      state: v.progress,
+      lateness: v.lateness,
+      late: lateNow || c.late,
+      level: c.level,
+      due: formatInstant(c.dueAt, zone),
+      daysLate,
+      ...(c.submittedAt !== null ? { submittedAt: formatInstant(c.submittedAt, zone) } : {}),
+      returns: c.returns,
+      extensions: c.extensions,
+    };
+  });
+}

@@ -1,0 +1,86 @@
+import { formatInstant, parseInstant } from "../engine/calendar.ts";
+import type { Actor, DomainEvent, ReminderIntent } from "../engine/types.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
+import type { Actor as StoredActor, NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
+
+/** The engine's events as the log stores them: instants as ISO 8601 with the plan's offset, people as people. */
+const DOMAIN_TYPES: ReadonlySet<string> = new Set([
+  "phaseStarted",
+  "campaignClosed",
+  "opened",
+  "dueSoon",
+  "overdue",
+  "reminded",
+  "submitted",
+  "accepted",
+  "returned",
+  "extended",
+  "waived",
+]);
+
+export function isDomainEventType(type: string): boolean {
+  return DOMAIN_TYPES.has(type);
+}
+
+export function encodeActor(plan: ResolvedPlan, actor: Actor): StoredActor {
+  if (actor.kind === "engine") return { kind: "engine" };
+  const u = plan.units.get(actor.unit);
+  if (u?.kind === "person") return { kind: "person", person: u.id, ...(u.parent ? { unit: u.parent } : {}) };
+  return { kind: "unit", unit: actor.unit, ...(actor.person ? { person: actor.person } : {}) };
+}
+
+export function decodeActor(actor: StoredActor): Actor {
+  if (actor.kind === "engine") return { kind: "engine" };
+  if (actor.kind === "person") return { kind: "unit", unit: actor.person };
+  return { kind: "unit", unit: actor.unit, ...(actor.person ? { person: actor.person } : {}) };
+}
+
+/** `extra` is recorded with the event (e.g. that the clock was set by hand for a drill). */
+export function encodeEvent(plan: ResolvedPlan, e: DomainEvent, extra?: Record<string, unknown>): NewEvent {
+  const zone = plan.campaign.timezone;
+  const { type, at, ...rest } = e as DomainEvent & { assignment?: string; actor?: Actor; until?: number };
+  const payload: Record<string, unknown> = { ...rest, ...extra };
+  delete payload.assignment;
+  delete payload.actor;
+  if (rest.until !== undefined) payload.until = formatInstant(rest.until, zone);
+  return {
+    at: formatInstant(at, zone),
+    actor: rest.actor ? encodeActor(plan, rest.actor) : { kind: "engine" },
+    type,
+    payload,
+    planHash: plan.hash,
+    ...(rest.assignment !== undefined ? { assignment: rest.assignment } : {}),
+  };
+}
+
+/** The engine event a stored event records, or undefined for bookkeeping events (deliveries, plan changes). */
+export function decodeEvent(plan: ResolvedPlan, s: StoredEvent): DomainEvent | undefined {
+  if (!DOMAIN_TYPES.has(s.type)) return undefined;
+  const zone = plan.campaign.timezone;
+  const payload = { ...(s.payload as Record<string, unknown>) };
+  delete payload.clock;
+  if (typeof payload.until === "string") payload.until = parseInstant(payload.until, zone);
+  const e: Record<string, unknown> = { type: s.type, at: parseInstant(s.at, zone), ...payload };
+  if (s.assignment !== undefined) e.assignment = s.assignment;
+  if (s.actor.kind !== "engine") e.actor = decodeActor(s.actor);
+  return e as unknown as DomainEvent;
+}
+
+export const REMINDER_CHANNEL = "reminder";
+
+export function encodeReminder(plan: ResolvedPlan, r: ReminderIntent): NewOutboxItem {
+  const zone = plan.campaign.timezone;
+  return {
+    key: r.key,
+    channel: REMINDER_CHANNEL,
+    dueAt: formatInstant(r.at, zone),
+    payload: { ...r, at: formatInstant(r.at, zone), items: r.items.map((i) => ({ ...i, dueAt: formatInstant(i.dueAt, zone) })) },
+  };
+}
+
+export function decodeReminder(plan: ResolvedPlan, payload: unknown): ReminderIntent {
+  const zone = plan.campaign.timezone;
+  type Stored = Omit<ReminderIntent, "at" | "items"> & { at: string; items: (Omit<ReminderIntent["items"][number], "dueAt"> & { dueAt: string })[] };
+  const p = payload as Stored;
+  return { ...p, at: parseInstant(p.at, zone), items: p.items.map((i) => ({ ...i, dueAt: parseInstant(i.dueAt, zone) })) };
+}

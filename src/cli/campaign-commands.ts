@@ -1,0 +1,226 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { basename } from "node:path";
+import type { Command } from "commander";
+import { Campaign, CampaignError } from "../campaign/campaign.ts";
+import { formatInstant, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
+import { openStore } from "../store/open.ts";
+import type { EventStore } from "../store/store.ts";
+import type { StoredEvent } from "../store/types.ts";
+import { boardText } from "./format-board.ts";
+import { recipientName, unitName } from "../present/plan-text.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
+import { UsageError, type Io } from "./io.ts";
+
+export interface GlobalOptions {
+  db: string;
+  now?: string;
+}
+
+/** `--now` sets the clock for drills and tests; it is recorded with every event it produces. */
+export function clockOf(opts: GlobalOptions, zone = "Asia/Shanghai"): { now: EpochMs; extra?: Record<string, unknown> } {
+  if (opts.now === undefined) return { now: Date.now() };
+  const now = parseInstant(opts.now, zone);
+  if (Number.isNaN(now)) throw new UsageError(`--now ${opts.now}: write an ISO 8601 instant such as 2021-05-21T09:00+08:00`, "BAD_DATE");
+  return { now, extra: { clock: "set" } };
+}
+
+async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  const store = await openStore(opts.db);
+  try {
+    return await fn(store);
+  } catch (err) {
+    if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+function actorOf(as: string): Actor {
+  return { kind: "unit", unit: as };
+}
+
+function attachment(file: string): Attachment {
+  try {
+    const bytes = readFileSync(file);
+    return { name: basename(file), sha256: createHash("sha256").update(bytes).digest("hex"), size: statSync(file).size };
+  } catch (err) {
+    throw new UsageError(`--attach ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "FILE_UNREADABLE");
+  }
+}
+
+function describe(e: StoredEvent, plan: ResolvedPlan): string {
+  const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
+  const p = e.payload as Record<string, unknown>;
+  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : ""]
+    .filter(Boolean)
+    .join("；");
+  return `#${e.seq}  ${e.at}  ${e.type}  ${who}${extra ? `  ${extra}` : ""}`;
+}
+
+export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const g = () => program.opts() as GlobalOptions;
+
+  program
+    .command("init")
+    .description("create the store for a campaign and record its plan version")
+    .argument("<plan>", "plan file (YAML)")
+    .action(async (file: string) => {
+      const { now } = clockOf(g());
+      await withStore(g(), async (store) => {
+        const c = await Campaign.init(store, file, now);
+        io.out(`已建立专项行动“${c.plan.campaign.title}”：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}`);
+      });
+    });
+
+  const verbs: { name: UnitAction["type"]; zh: string; help: string }[] = [
+    { name: "submit", zh: "报送", help: "hand in an assignment (only the owing unit)" },
+    { name: "accept", zh: "通过", help: "accept a submission (the recipient, the task's lead unit or the office)" },
+    { name: "return", zh: "退回", help: "return a submission for rework (the recipient, the task's lead unit or the office)" },
+    { name: "extend", zh: "延期", help: "move an assignment's due date (the office or the task's lead unit); needs --until" },
+    { name: "waive", zh: "免报", help: "waive an assignment (the office)" },
+  ];
+  for (const v of verbs) {
+    const cmd = program
+      .command(v.name)
+      .description(v.help)
+      .argument("<assignment>", "assignment id, e.g. implementation-plan/yuzhong (see duban plan)")
+      .requiredOption("--as <unit-or-person>", "who acts: a unit or person id from the plan")
+      .option("--note <text>", "a note recorded with the action");
+    if (v.name === "submit") cmd.option("--attach <file...>", "files handed in (recorded by name, size and SHA-256)");
+    if (v.name === "extend") cmd.requiredOption("--until <date>", "the new due date (YYYY-MM-DD, due at the plan's due time) or instant");
+    cmd.action(async (id: string, o: { as: string; note?: string; attach?: string[]; until?: string }) => {
+      await withStore(g(), async (store) => {
+        const c = await Campaign.open(store);
+        const zone = c.plan.campaign.timezone;
+        const { now, extra } = clockOf(g(), zone);
+        const base = { assignment: id, actor: actorOf(o.as), ...(o.note !== undefined ? { note: o.note } : {}) };
+        let action: UnitAction;
+        if (v.name === "extend") {
+          const u = o.until!;
+          const until = parseInstant(isRealDate(u) ? `${u}T${c.plan.calendar.dueAt}` : u, zone);
+          if (Number.isNaN(until)) throw new UsageError(`--until ${u}: write a date as YYYY-MM-DD`, "BAD_DATE");
+          action = { type: "extend", ...base, until };
+        } else if (v.name === "submit") action = { type: "submit", ...base, ...(o.attach ? { attachments: o.attach.map(attachment) } : {}) };
+        else action = { type: v.name, ...base };
+        const r = await c.step(action, now, extra);
+        if (r.refused) {
+          io.err(`拒绝${v.zh}：${r.refused.message} [${r.refused.code}]`);
+          return setExit(1);
+        }
+        const mine = r.events.find((e) => e.assignment === id && e.actor.kind !== "engine");
+        io.out(`已${v.zh}：${id}（第 ${mine?.seq} 条，${mine?.at}）`);
+      });
+    });
+  }
+
+  program
+    .command("tick")
+    .description("apply every deadline, reminder and escalation due up to now, and queue the reminders")
+    .action(async () => {
+      await withStore(g(), async (store) => {
+        const c = await Campaign.open(store);
+        const { now } = clockOf(g(), c.plan.campaign.timezone);
+        const r = await c.tick(now);
+        io.out(`${formatInstant(now, c.plan.campaign.timezone)}：${r.events.length} 条事件，${r.reminders.length} 条待发提醒`);
+      });
+    });
+
+  program
+    .command("status")
+    .description("the board: per deliverable and unit, state, due date, days late, ladder level")
+    .option("--unit <unit>", "only this unit's items")
+    .option("--overdue", "only items that are late")
+    .option("--json", "machine-readable")
+    .action(async (o: { unit?: string; overdue?: boolean; json?: boolean }) => {
+      await withStore(g(), async (store) => {
+        const c = await Campaign.open(store);
+        const zone = c.plan.campaign.timezone;
+        const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, c.plan.campaign.startAt) };
+        if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}: no such unit in the plan`, "UNKNOWN_REF", 1);
+        let rows = c.board(now);
+        if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
+        if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
+        const counts = await store.outboxCounts();
+        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: c.campaignState(), outbox: counts, assignments: rows }, null, 2));
+        else io.out(`${boardText(c.plan, rows, io.tty, formatInstant(now, zone))}\n\n提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`);
+      });
+    });
+
+  program
+    .command("history")
+    .description("every event of one assignment, with actors and instants")
+    .argument("<assignment>", "assignment id")
+    .option("--json", "machine-readable")
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withStore(g(), async (store) => {
+        const c = await Campaign.open(store);
+        if (!c.plan.assignments.some((a) => a.id === id)) throw new UsageError(`no assignment "${id}"; see "duban plan" for the ids`, "UNKNOWN_ASSIGNMENT", 1);
+        const events = await c.history(id);
+        if (o.json) io.out(JSON.stringify({ assignment: id, events }, null, 2));
+        else io.out([`${id}：${events.length} 条事件`, ...events.map((e) => describe(e, c.plan))].join("\n"));
+      });
+    });
+
+  program
+    .command("replay")
+    .description("the state of every assignment at an instant, computed from the log alone")
+    .requiredOption("--as-of <instant>", "ISO 8601 instant, e.g. 2021-06-16T09:00+08:00")
+    .option("--json", "machine-readable: {asOf, assignments: [{id, unit, state, late, level}]}")
+    .action(async (o: { asOf: string; json?: boolean }) => {
+      await withStore(g(), async (store) => {
+        const c = await Campaign.open(store);
+        const zone = c.plan.campaign.timezone;
+        const asOf = parseInstant(o.asOf, zone);
+        if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}: write an ISO 8601 instant such as 2021-06-16T09:00+08:00`, "BAD_DATE");
+        const r = await c.replayAsOf(asOf);
+        if (o.json) return io.out(JSON.stringify(r, null, 2));
+        const rows = c.board(asOf);
+        const byId = new Map(r.assignments.map((x) => [x.id, x]));
+        io.out(boardText(c.plan, rows.map((x) => ({ ...x, ...byId.get(x.id)! }) as typeof x), io.tty, r.asOf));
+      });
+    });
+
+  program
+    .command("verify")
+    .description("check the whole hash chain; with --head, also that no event after a recorded head was deleted")
+    .option("--head <hash>", "a head hash recorded earlier (e.g. from the office's daily summary)")
+    .action(async (o: { head?: string }) => {
+      await withStore(g(), async (store) => {
+        const r = await store.verify(o.head ? { head: o.head, allowLater: true } : {});
+        if (r.ok) io.out(`完整：${r.count} 条事件，日志头 ${r.head}`);
+        else {
+          io.err(`校验失败：第 ${r.seq} 条：${r.problem}（此前 ${r.count} 条完好）`);
+          setExit(1);
+        }
+      });
+    });
+
+  program
+    .command("export")
+    .description("the log for auditors, with the hashes")
+    .option("--format <format>", "jsonl or csv", "jsonl")
+    .option("--from <instant>", "first instant (inclusive)")
+    .option("--to <instant>", "last instant (inclusive)")
+    .action(async (o: { format: string; from?: string; to?: string }) => {
+      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}: use jsonl or csv`, "BAD_FORMAT");
+      await withStore(g(), async (store) => {
+        const zone = "Asia/Shanghai";
+        const from = o.from ? parseInstant(o.from, zone) : -Infinity;
+        const to = o.to ? parseInstant(o.to, zone) : undefined;
+        if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to: write ISO 8601 instants", "BAD_DATE");
+        const csv = (v: unknown) => {
+          const s = typeof v === "string" ? v : JSON.stringify(v ?? "");
+          return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+        };
+        if (o.format === "csv") io.out("seq,at,actor,type,assignment,payload,plan_hash,prev_hash,hash");
+        for await (const e of store.read(to !== undefined ? { untilAt: formatInstant(to, zone) } : {})) {
+          if (parseInstant(e.at, zone) < from) continue;
+          if (o.format === "jsonl") io.out(JSON.stringify(e));
+          else io.out([e.seq, e.at, e.actor, e.type, e.assignment ?? "", e.payload, e.planHash, e.prevHash, e.hash].map(csv).join(","));
+        }
+      });
+    });
+}
