@@ -1,58 +1,16 @@
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { pgAdmin, pgSchema, pgSpec, pgUnavailable } from "../pg.ts";
 import { openStore } from "../../src/store/open.ts";
 import { describeStoreSuite, type StoreHarness } from "./store-suite.ts";
 
-const url = process.env.DUBAN_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const required = process.env.DUBAN_REQUIRE_PG === "1";
-
-async function probe(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
-const unavailable = await probe();
-if (unavailable) {
-  if (required) throw new Error(`DUBAN_REQUIRE_PG=1 but PostgreSQL at ${url} did not answer: ${unavailable}`);
-  console.warn(
-    `\n!!! SKIPPING the PostgreSQL store tests: no server at ${url} (${unavailable}).\n` +
-      `!!! Set DUBAN_TEST_PG to a reachable server; set DUBAN_REQUIRE_PG=1 to make this a failure.\n`,
-  );
-}
-
-// One schema prefix per test file run; every test gets its own schema under it, all dropped at the end.
-const prefix = `duban_test_${process.pid}_${Date.now().toString(36)}`;
+const unavailable = pgUnavailable;
 const schemas: string[] = [];
-let n = 0;
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function specFor(schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set("schema", schema);
-  return u.toString();
-}
+const admin = pgAdmin;
 
 function harness(): StoreHarness {
-  const schema = `${prefix}_${++n}`;
+  const schema = pgSchema();
   schemas.push(schema);
-  const spec = specFor(schema);
+  const spec = pgSpec(schema);
   return {
     spec,
     open: () => openStore(spec),
@@ -71,13 +29,6 @@ function harness(): StoreHarness {
     },
   };
 }
-
-afterAll(async () => {
-  if (unavailable || schemas.length === 0) return;
-  await admin(async (c) => {
-    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  });
-});
 
 describeStoreSuite("PostgresStore", async () => harness(), { skip: Boolean(unavailable) });
 
