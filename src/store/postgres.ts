@@ -4,7 +4,7 @@ import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
-import type { EventStore } from "./store.ts";
+import type { EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   ChainHead,
@@ -47,7 +47,10 @@ export class PostgresStore implements EventStore {
   private readonly ready: Promise<void>;
   private closed = false;
 
-  constructor(url: string, opts: PostgresStoreOptions = {}) {
+  constructor(
+    private readonly url: string,
+    opts: PostgresStoreOptions = {},
+  ) {
     this.schema = opts.schema ?? "duban";
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.schema)) {
       throw new StoreError("INVALID_ARGUMENT", `schema name must be a plain SQL identifier, got ${JSON.stringify(this.schema)}`);
@@ -312,6 +315,20 @@ export class PostgresStore implements EventStore {
     const { sql, params } = outboxList(this.t("outbox"), filter, ph);
     const { rows } = await (await this.client()).query<OutboxRow>(sql, params);
     return rows.map((r) => rowToOutbox(outboxRow(r)));
+  }
+
+  /** A session-level advisory lock on a dedicated connection: it frees itself when the holder dies. */
+  async tryLease(name: string): Promise<Lease | undefined> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("error", () => {});
+    await client.connect();
+    const key = `${this.schema}:lease:${name}`;
+    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE + 1, key]);
+    if (!rows[0]?.ok) {
+      await client.end();
+      return undefined;
+    }
+    return { release: () => client.end() };
   }
 
   async close(): Promise<void> {

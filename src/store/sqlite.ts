@@ -4,7 +4,7 @@ import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
-import type { EventStore } from "./store.ts";
+import type { EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   ChainHead,
@@ -257,6 +257,15 @@ export class SqliteStore implements EventStore {
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
     const { sql, params } = outboxList("outbox", filter, () => "?");
     return this.live().prepare<unknown[], OutboxRow>(sql).all(...params).map(rowToOutbox);
+  }
+
+  /**
+   * SQLite serves one host: several daemons there are already safe (compare-and-swap appends, leased
+   * outbox claims), so the lease is granted to each. Shared deployments use PostgreSQL.
+   */
+  async tryLease(_name: string): Promise<Lease | undefined> {
+    this.live();
+    return { release: async () => {} };
   }
 
   async close(): Promise<void> {

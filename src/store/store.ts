@@ -53,5 +53,16 @@ export interface EventStore {
   outboxCounts(): Promise<OutboxCounts>;
   listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
 
+  /**
+   * Tries to become the one daemon that ticks and dispatches (a lease held as long as this connection
+   * lives). Undefined when another process holds it. Correctness never depends on it (appends are
+   * compare-and-swap, outbox claims are leased); it keeps several daemons from doing the same work.
+   */
+  tryLease(name: string): Promise<Lease | undefined>;
+
   close(): Promise<void>;
+}
+
+export interface Lease {
+  release(): Promise<void>;
 }

@@ -59,6 +59,24 @@ describe.skipIf(Boolean(unavailable))("PostgresStore specifics", () => {
     }
   });
 
+  it("grants the daemon lease to one connection at a time, and frees it when the holder goes", async () => {
+    const h = harness();
+    const a = await h.open();
+    const b = await h.open();
+    try {
+      const lease = await a.tryLease("daemon");
+      expect(lease).toBeDefined();
+      expect(await b.tryLease("daemon")).toBeUndefined();
+      await lease!.release();
+      const taken = await b.tryLease("daemon");
+      expect(taken).toBeDefined();
+      await taken!.release();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it("fails to open with a clear error when the server is unreachable", async () => {
     await expect(openStore("postgres://postgres@127.0.0.1:1/none?schema=x")).rejects.toThrow();
   });
