@@ -1,0 +1,212 @@
+import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
+import { formatInstant } from "../engine/calendar.ts";
+import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import { recipientName, unitList } from "../present/plan-text.ts";
+import { messageIdFromKey } from "../../notifiers/message-id.ts";
+import type { OutgoingMessage } from "../../notifiers/types.ts";
+import { dateZh, dueZh, instanceKey, issuerZh, joinUrl, nounFor, numberZh, pathOf, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
+import { CoRecipients, stepZh } from "./ladder-text.ts";
+import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
+
+export interface ComposeOptions {
+  calendar: WorkCalendar;
+  /** Web front end for links; defaults to the plan's `campaign.baseUrl`. Without one, the CLI is named. */
+  baseUrl?: string;
+  templates?: TemplateSet;
+}
+
+/** One line of a digest: a deliverable instance at one ladder step, with every unit that owes it. */
+export interface ReminderItemView {
+  index: number;
+  title: string;
+  assignmentIds: string[];
+  units: string;
+  unitCount: number;
+  due: string;
+  remaining: string;
+  overdue: boolean;
+  step: string;
+  /** Who else this send slot told about these items, or "" when nobody. */
+  alsoTold: string;
+  /** Why the due date differs from the written one, or "". */
+  shifted: string;
+  action: string;
+  /** Where to act on this item, or "" when there is no single page for it. */
+  link: string;
+}
+
+/** Everything the templates show, already worded in Chinese: templates only lay it out. */
+export interface ReminderView {
+  /** The rendered subject template, for the HTML title and the markdown heading. */
+  subject: string;
+  prefix: string;
+  what: string;
+  salutation: string;
+  intro: string;
+  items: ReminderItemView[];
+  /** The recipient's own page, or "" without a base URL. */
+  link: string;
+  closing: string;
+  campaign: string;
+  document: string;
+  issuer: string;
+  leadingGroup: string;
+  sentOn: string;
+  key: string;
+}
+
+interface Group {
+  items: ReminderItem[];
+  first: ReminderItem;
+  assignment: Assignment | undefined;
+}
+
+/** Items of one deliverable instance, due instant and ladder step are shown once with all their units. */
+function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment>): Group[] {
+  const groups = new Map<string, ReminderItem[]>();
+  for (const it of items) {
+    const key = [instanceKey(it.assignment), it.dueAt, it.level, it.step, it.overdue].join("|");
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(it);
+  }
+  return [...groups.values()]
+    .map((g) => ({ items: g, first: g[0]!, assignment: byId.get(g[0]!.assignment) }))
+    .sort((x, y) => x.first.dueAt - y.first.dueAt || y.first.level - x.first.level || (x.first.assignment < y.first.assignment ? -1 : 1));
+}
+
+/** Unit and person names for people, the office shown as the office and whole groups by group name. */
+export function namesZh(plan: ResolvedPlan, ids: readonly string[]): string {
+  const office = plan.leadingGroup.office.unit;
+  const parts: string[] = [];
+  if (ids.includes(office)) parts.push(recipientName(plan, office));
+  const rest = ids.filter((id) => id !== office);
+  if (rest.length) parts.push(unitList(plan, rest));
+  return parts.join("、");
+}
+
+let assignmentIndex: WeakMap<ResolvedPlan, Map<string, Assignment>> | undefined;
+
+export function assignmentsById(plan: ResolvedPlan): Map<string, Assignment> {
+  assignmentIndex ??= new WeakMap();
+  let m = assignmentIndex.get(plan);
+  if (!m) assignmentIndex.set(plan, (m = new Map(plan.assignments.map((a) => [a.id, a]))));
+  return m;
+}
+
+function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: string, calendar: WorkCalendar, at: EpochMs, zone: string) {
+  const maxLevel = Math.max(0, ...items.map((i) => i.level));
+  const overdue = items.filter((i) => i.overdue).length;
+  const prefix = overdue > 0 ? (maxLevel > 0 ? `【逾期督办·${numberZh(maxLevel)}级】` : "【逾期督办】") : maxLevel > 0 ? `【督办提醒·${numberZh(maxLevel)}级】` : "【督办提醒】";
+  const units = new Set(items.map((i) => i.unit)).size;
+  const instances = new Set(groups.map((g) => instanceKey(g.first.assignment))).size;
+  const dues = new Set(items.map((i) => i.dueAt));
+  const only = items[0]!;
+  const when = (it: ReminderItem) => (it.overdue ? remainingZh(calendar, at, it.dueAt) : `${dueZh(it.dueAt, zone, false)} 到期`);
+  let what: string;
+  if (items.length === 1) what = `${only.title} ${when(only)}`;
+  else if (units > 1) what = `${units}个单位${instances}项${nounText}${overdue === items.length ? "逾期" : "待报送"}`;
+  else if (dues.size === 1) what = `${instances}项${nounText} ${when(only)}`;
+  else if (overdue === 0) what = `${instances}项${nounText}待报送`;
+  else what = `${instances}项${nounText}待报送，其中${new Set(items.filter((i) => i.overdue).map((i) => instanceKey(i.assignment))).size}项逾期`;
+  return { prefix, what };
+}
+
+/**
+ * Turns one reminder intent into the digest its recipient reads: one message per recipient per send
+ * slot, listing every item of the intent. Pure for a given plan, intent and templates, so a resend
+ * after a crash is byte-for-byte the same message under the same Message-ID.
+ */
+export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts: ComposeOptions): OutgoingMessage {
+  if (intent.items.length === 0) throw new Error(`提醒 ${intent.key} 没有任何事项`);
+  const zone = plan.campaign.timezone;
+  const calendar = opts.calendar;
+  const templates = opts.templates ?? loadTemplates();
+  const baseUrl = opts.baseUrl ?? plan.campaign.baseUrl;
+  const byId = assignmentsById(plan);
+  const co = new CoRecipients(plan, calendar);
+  const me = intent.recipient;
+  const groups = groupItems(intent.items, byId);
+  const nounText = nounFor(intent.items.map((i) => byId.get(i.assignment)?.kind));
+  const own = intent.items.every((i) => i.unit === me);
+  const { prefix, what } = subjectOf(groups, intent.items, nounText, calendar, intent.at, zone);
+
+  const items = groups.map((g, n): ReminderItemView => {
+    const it = g.first;
+    const unitIds = [...new Set(g.items.map((i) => i.unit))];
+    const others = new Set<string>();
+    for (const i of g.items) {
+      const a = byId.get(i.assignment);
+      if (a) for (const r of co.at(a, i.dueAt, intent.at)) if (r !== me) others.add(r);
+    }
+    const ids = g.items.map((i) => i.assignment);
+    const due = dueZh(it.dueAt, zone);
+    const single = ids.length === 1 ? ids[0]! : undefined;
+    let action: string;
+    if (own) {
+      const when = it.overdue ? "请尽快" : `请于${due}前`;
+      action = baseUrl ? `${when}报送` : `${when}通过 duban submit 报送（事项编号：${ids.join("、")}）`;
+    } else {
+      const when = it.overdue ? "尽快" : "按时";
+      action = baseUrl ? `请督促上述单位${when}报送` : `请督促上述单位${when}通过 duban submit 报送`;
+    }
+    return {
+      index: n + 1,
+      title: it.title,
+      assignmentIds: ids,
+      units: namesZh(plan, unitIds),
+      unitCount: unitIds.length,
+      due,
+      remaining: remainingZh(calendar, intent.at, it.dueAt),
+      overdue: it.overdue,
+      step: stepZh(plan, g.assignment, it.step, it.level),
+      alsoTold: namesZh(plan, [...others]),
+      shifted: shiftedZh(g.assignment, zone) ?? "",
+      action,
+      link: baseUrl && single ? joinUrl(baseUrl, `items/${pathOf(single)}`) : "",
+    };
+  });
+
+  const n = groups.length;
+  const overdueN = groups.filter((g) => g.first.overdue).length;
+  const dues = new Set(intent.items.map((i) => i.dueAt));
+  const maxLevel = Math.max(0, ...intent.items.map((i) => i.level));
+  let intro: string;
+  if (own) {
+    if (overdueN === 0) intro = dues.size === 1 ? `你单位以下${n}项${nounText}将于${dueZh(intent.items[0]!.dueAt, zone)}到期，请按时报送：` : `你单位以下${n}项${nounText}即将到期，请按时报送：`;
+    else if (overdueN === n) intro = `你单位以下${n}项${nounText}已超过截止时间仍未报送，请尽快报送：`;
+    else intro = `你单位以下${n}项${nounText}尚未报送，其中${overdueN}项已逾期，请抓紧办理：`;
+  } else {
+    const units = new Set(intent.items.map((i) => i.unit)).size;
+    const scope = `以下${units}个单位的${new Set(intent.items.map((i) => instanceKey(i.assignment))).size}项${nounText}`;
+    if (overdueN > 0) intro = `${scope}已逾期未报送${maxLevel > 0 ? `，按督办规则进入第${numberZh(maxLevel)}级督办` : ""}，请督促落实：`;
+    else intro = `${scope}即将到期，请督促按时报送：`;
+  }
+  const issuer = issuerZh(plan);
+  const view: ReminderView = {
+    subject: "",
+    prefix,
+    what,
+    salutation: salutationZh(plan, me),
+    intro,
+    items,
+    link: baseUrl ? joinUrl(baseUrl, `units/${pathOf(me)}`) : "",
+    closing: own ? `如已报送，请忽略本提醒；确需延期或免报的，请联系${issuer}。` : `本通知由督办系统按督办规则自动发出；如需调整截止时间，请联系${issuer}。`,
+    campaign: plan.campaign.title,
+    document: plan.campaign.document ?? "",
+    issuer,
+    leadingGroup: plan.leadingGroup.name ?? "",
+    sentOn: dateZh(intent.at, zone),
+    key: intent.key,
+  };
+  view.subject = renderSubject(templates["reminder.subject"], view);
+  return {
+    messageId: messageIdFromKey(intent.key),
+    to: recipientOf(plan, me),
+    subject: view.subject,
+    text: renderText(templates["reminder.text"], view),
+    html: renderHtml(templates["reminder.html"], view),
+    markdown: renderText(templates["reminder.md"], view),
+    headers: { "X-Duban-Key": intent.key, "X-Duban-Kind": intent.kind },
+    date: formatInstant(intent.at, zone),
+  };
+}

@@ -1,0 +1,96 @@
+import { DateTime } from "luxon";
+import { WEEKDAY_ZH, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import { formatLocal, recipientName } from "../present/plan-text.ts";
+import type { Recipient } from "../../notifiers/types.ts";
+
+const DIGITS_ZH = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/** Chinese numeral for the small counts used in ladder levels ("二级督办"). */
+export function numberZh(n: number): string {
+  if (n >= 0 && n <= 10) return DIGITS_ZH[n]!;
+  if (n > 10 && n < 20) return `十${DIGITS_ZH[n - 10]!}`;
+  return String(n);
+}
+
+/** "2021年5月20日（周四）18:00": the form an official notice uses. */
+export function dueZh(ms: EpochMs, zone: string, withYear = true): string {
+  const dt = DateTime.fromMillis(ms, { zone });
+  const date = `${withYear ? `${dt.year}年` : ""}${dt.month}月${dt.day}日（${WEEKDAY_ZH[dt.weekday]}）`;
+  return `${date}${dt.toFormat("HH:mm")}`;
+}
+
+/** "2021年5月27日（周四）": a day without a time, for the daily summary. */
+export function dateZh(ms: EpochMs, zone: string): string {
+  const dt = DateTime.fromMillis(ms, { zone });
+  return `${dt.year}年${dt.month}月${dt.day}日（${WEEKDAY_ZH[dt.weekday]}）`;
+}
+
+/**
+ * Time left or lateness counted in working days of the plan's calendar, from the send date to the
+ * due date, so a holiday in between is not counted ("还有3个工作日" across the Dragon Boat Festival).
+ */
+export function remainingZh(calendar: WorkCalendar, at: EpochMs, dueAt: EpochMs): string {
+  const today = calendar.dateOf(at);
+  const due = calendar.dateOf(dueAt);
+  if (at < dueAt) {
+    const n = calendar.workingDaysBetween(today, due);
+    return n <= 0 ? "今日到期" : `还有${n}个工作日`;
+  }
+  const late = calendar.workingDaysBetween(due, today);
+  return late <= 0 ? "已逾期（今日到期）" : `已逾期${late}个工作日`;
+}
+
+/** The note shown when the rest-day rule moved a due date, as `duban plan` shows it. */
+export function shiftedZh(a: Assignment | undefined, zone: string): string | undefined {
+  if (!a?.dueShiftedFrom) return undefined;
+  const later = a.dueShiftedFrom < formatLocal(a.dueAt, zone, false);
+  return `原定${a.dueShiftedFrom}，遇休息日${later ? "顺延" : "提前"}`;
+}
+
+/** The plan's unit or person as an addressee of a notifier. */
+export function recipientOf(plan: ResolvedPlan, id: string): Recipient {
+  const u = plan.units.get(id);
+  if (!u) return { id, name: id };
+  const r: Recipient = { id, name: u.name };
+  if (u.email.length) r.email = [...u.email];
+  if (u.webhooks.length) r.webhooks = [...u.webhooks];
+  return r;
+}
+
+/** How a notice opens: a person as "何振国同志", the office by its office name, a unit by its full name. */
+export function salutationZh(plan: ResolvedPlan, id: string): string {
+  const u = plan.units.get(id);
+  if (!u) return `${id}：`;
+  if (u.kind === "person") return `${u.name}同志：`;
+  if (id === plan.leadingGroup.office.unit) return `${recipientName(plan, id)}：`;
+  return `${u.name}：`;
+}
+
+/** Who signs the notices: the leading group's office ("领导小组办公室"). */
+export function issuerZh(plan: ResolvedPlan): string {
+  return recipientName(plan, plan.leadingGroup.office.unit);
+}
+
+/** Links keep the "/" inside assignment ids as path separators; each segment is encoded on its own. */
+export function pathOf(id: string): string {
+  return id.split("/").map(encodeURIComponent).join("/");
+}
+
+export function joinUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/${path}`;
+}
+
+/** "报送事项", "重点任务" or, for a mix, "督办事项": how a count of items is named. */
+export function nounFor(kinds: Iterable<Assignment["kind"] | undefined>): string {
+  const set = new Set(kinds);
+  if (set.size === 1 && set.has("deliverable")) return "报送事项";
+  if (set.size === 1 && set.has("task")) return "重点任务";
+  return "督办事项";
+}
+
+/** A deliverable instance (or task) shared by many units: the assignment id without its unit. */
+export function instanceKey(assignmentId: string): string {
+  const i = assignmentId.lastIndexOf("/");
+  return i < 0 ? assignmentId : assignmentId.slice(0, i);
+}
