@@ -2,10 +2,9 @@ import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { recipientName, unitList } from "../present/plan-text.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
-import { dateZh, dueZh, instanceKey, issuerZh, joinUrl, nounFor, numberZh, pathOf, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
+import { dateZh, dueZh, instanceKey, issuerZh, joinUrl, namesZh, nounFor, numberZh, pathOf, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
@@ -74,20 +73,10 @@ function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment
     .sort((x, y) => x.first.dueAt - y.first.dueAt || y.first.level - x.first.level || (x.first.assignment < y.first.assignment ? -1 : 1));
 }
 
-/** Unit and person names for people, the office shown as the office and whole groups by group name. */
-export function namesZh(plan: ResolvedPlan, ids: readonly string[]): string {
-  const office = plan.leadingGroup.office.unit;
-  const parts: string[] = [];
-  if (ids.includes(office)) parts.push(recipientName(plan, office));
-  const rest = ids.filter((id) => id !== office);
-  if (rest.length) parts.push(unitList(plan, rest));
-  return parts.join("、");
-}
-
-let assignmentIndex: WeakMap<ResolvedPlan, Map<string, Assignment>> | undefined;
+// Composing runs once per recipient per tick; the index is built once per plan, not per message.
+const assignmentIndex = new WeakMap<ResolvedPlan, Map<string, Assignment>>();
 
 export function assignmentsById(plan: ResolvedPlan): Map<string, Assignment> {
-  assignmentIndex ??= new WeakMap();
   let m = assignmentIndex.get(plan);
   if (!m) assignmentIndex.set(plan, (m = new Map(plan.assignments.map((a) => [a.id, a]))));
   return m;

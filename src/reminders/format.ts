@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { WEEKDAY_ZH, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { formatLocal, recipientName } from "../present/plan-text.ts";
+import { formatLocal, recipientName, unitList } from "../present/plan-text.ts";
 import type { Recipient } from "../../notifiers/types.ts";
 
 const DIGITS_ZH = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
@@ -93,4 +93,14 @@ export function nounFor(kinds: Iterable<Assignment["kind"] | undefined>): string
 export function instanceKey(assignmentId: string): string {
   const i = assignmentId.lastIndexOf("/");
   return i < 0 ? assignmentId : assignmentId.slice(0, i);
+}
+
+/** Unit and person names for people, the office shown as the office and whole groups by group name. */
+export function namesZh(plan: ResolvedPlan, ids: readonly string[]): string {
+  const office = plan.leadingGroup.office.unit;
+  const parts: string[] = [];
+  if (ids.includes(office)) parts.push(recipientName(plan, office));
+  const rest = ids.filter((id) => id !== office);
+  if (rest.length) parts.push(unitList(plan, rest));
+  return parts.join("、");
 }

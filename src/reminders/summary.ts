@@ -3,8 +3,8 @@ import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { recipientName } from "../present/plan-text.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
-import { namesZh, type ComposeOptions } from "./compose.ts";
-import { dateZh, dueZh, instanceKey, issuerZh, recipientOf, salutationZh } from "./format.ts";
+import type { ComposeOptions } from "./compose.ts";
+import { dateZh, dueZh, instanceKey, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
 import { stepForLevel, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText } from "./templates.ts";
 
