@@ -7,6 +7,8 @@ import { simulate } from "../simulate/simulate.ts";
 import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { registerCampaignCommands } from "./campaign-commands.ts";
+import { registerDemoCommand } from "./demo-command.ts";
+import { registerRunCommand } from "./run-command.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
@@ -75,6 +77,8 @@ export function buildProgram(io: Io = processIo): Command {
     });
 
   registerCampaignCommands(program, io, (code) => void (exit = code));
+  registerRunCommand(program, io);
+  registerDemoCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -1,0 +1,41 @@
+import type { Campaign } from "../campaign/campaign.ts";
+import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { SUMMARY_CHANNEL, type DispatchReport, type Dispatcher } from "../dispatch/dispatcher.ts";
+
+export interface CycleReport {
+  at: string;
+  events: number;
+  queued: number;
+  summaryQueued: boolean;
+  dispatch: DispatchReport;
+}
+
+/**
+ * One unit of the daemon's work at `now`: apply time (catching up on anything missed, collapsed),
+ * queue the office's daily summary once per working day, send what is due. Re-running it at the same
+ * `now` does nothing new, which is what makes restarts and several daemons safe.
+ */
+export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: EpochMs): Promise<CycleReport> {
+  const plan = campaign.plan;
+  const zone = plan.campaign.timezone;
+  const tick = await campaign.tick(now);
+  const summaryQueued = await queueDailySummary(campaign, now);
+  const dispatch = await dispatcher.dispatchDue(now);
+  return { at: formatInstant(now, zone), events: tick.events.length, queued: tick.reminders.length, summaryQueued, dispatch };
+}
+
+/** The summary of a working day is queued at its send time; its key makes a second queueing a no-op. */
+export async function queueDailySummary(campaign: Campaign, now: EpochMs): Promise<boolean> {
+  const plan = campaign.plan;
+  const cal = campaign.calendar;
+  const date = cal.dateOf(now);
+  if (now < plan.campaign.startAt || now >= plan.campaign.endAt + 86_400_000 * 7) return false;
+  if (!cal.isWorkingDay(date)) return false;
+  const slot = cal.at(date, plan.calendar.sendAt);
+  if (now < slot) return false;
+  const key = `${plan.campaign.id}/summary/${date}`;
+  const existing = await campaign.store.listOutbox({ key });
+  if (existing.length > 0) return false;
+  await campaign.store.append([], [{ key, channel: SUMMARY_CHANNEL, dueAt: formatInstant(slot, plan.campaign.timezone), payload: { at: formatInstant(slot, plan.campaign.timezone), date } }]);
+  return true;
+}

@@ -1,0 +1,168 @@
+import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
+import type { Campaign } from "../campaign/campaign.ts";
+import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
+import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { composeReminder } from "../reminders/compose.ts";
+import { composeDailySummary } from "../reminders/summary.ts";
+import type { TemplateSet } from "../reminders/templates.ts";
+import type { OutboxItem } from "../store/types.ts";
+
+export const SUMMARY_CHANNEL = "summary";
+
+export interface DispatchOptions {
+  /** After this many attempts a message is marked failed and shows in `duban status`. @default 8 */
+  maxAttempts?: number;
+  /** First retry delay; each further one doubles, up to `maxBackoffMs`. @default 60 000 */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long a claimed message is hidden from other dispatchers while it is being sent. @default 120 000 */
+  leaseMs?: number;
+  batchSize?: number;
+  templates?: TemplateSet;
+  baseUrl?: string;
+  /** Structured progress lines; the daemon prints them. */
+  log?: (line: string) => void;
+  /**
+   * Restart policy: messages that fell due more than this long before `now` are not sent but marked
+   * failed ("skipped after downtime") and reported to the office. Undefined: send the backlog once.
+   */
+  skipOlderThanMs?: number;
+  /** Set by the daemon on SIGTERM: finish the message in flight, start no other. */
+  shouldStop?: () => boolean;
+}
+
+export interface DispatchReport {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Sends what the outbox holds and records each delivery, or failure and its reason, as an event.
+ * A crash between "sent" and "recorded" leaves the item claimed; when its lease runs out it is sent
+ * again with the same Message-ID, so at most that one message can arrive twice and nothing is lost.
+ */
+export class Dispatcher {
+  private readonly opts: Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">> & Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">;
+
+  constructor(
+    private readonly campaign: Campaign,
+    private readonly notifiers: NotifierSet,
+    opts: DispatchOptions = {},
+  ) {
+    this.opts = {
+      maxAttempts: 8,
+      backoffMs: 60_000,
+      maxBackoffMs: 3_600_000,
+      leaseMs: 120_000,
+      batchSize: 50,
+      log: () => {},
+      shouldStop: () => false,
+      ...opts,
+    };
+  }
+
+  /** Sends everything due at `now`, batch after batch, until nothing due is left. */
+  async dispatchDue(now: EpochMs): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
+    const zone = this.campaign.plan.campaign.timezone;
+    const store = this.campaign.store;
+    for (;;) {
+      if (this.opts.shouldStop()) break;
+      const items = await store.claimOutbox(formatInstant(now, zone), this.opts.batchSize, { leaseMs: this.opts.leaseMs });
+      if (items.length === 0) break;
+      // Sends run concurrently over the pooled transport; each result is recorded as soon as it is known.
+      await Promise.all(items.map((item) => this.deliver(item, now, report)));
+    }
+    return report;
+  }
+
+  private async deliver(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
+    const plan = this.campaign.plan;
+    const zone = plan.campaign.timezone;
+    const at = formatInstant(now, zone);
+    if (this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) {
+      const error = `due at ${item.dueAt}, more than ${Math.round(this.opts.skipOlderThanMs / 3_600_000)} h before the daemon came back`;
+      await this.fail(item, at, now, { ok: false, channel: "none", retryable: false, code: "SKIPPED_AFTER_DOWNTIME", error }, report);
+      return;
+    }
+    let msg: OutgoingMessage;
+    try {
+      msg = await this.compose(item);
+    } catch (err) {
+      await this.fail(item, at, now, { ok: false, channel: "compose", retryable: false, code: "COMPOSE", error: String((err as Error).message ?? err) }, report);
+      return;
+    }
+    const results = await this.send(msg);
+    const failed = results.filter((r): r is Extract<DeliveryResult, { ok: false }> => !r.ok);
+    if (failed.length === 0) {
+      await this.campaign.store.markSent(item.id, at, {
+        at,
+        actor: { kind: "engine" },
+        type: "delivered",
+        payload: { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject },
+        planHash: plan.hash,
+      });
+      report.sent++;
+      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${results.map((r) => r.channel).join(",")} id=${msg.messageId}`);
+      return;
+    }
+    const retryable = failed.every((f) => f.retryable);
+    await this.fail(item, at, now, { ...failed[0]!, retryable }, report, msg.to.id);
+  }
+
+  private async fail(item: OutboxItem, at: string, now: EpochMs, f: Extract<DeliveryResult, { ok: false }>, report: DispatchReport, recipient?: string): Promise<void> {
+    const final = !f.retryable || item.attempts >= this.opts.maxAttempts;
+    const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** Math.max(0, item.attempts - 1));
+    const zone = this.campaign.plan.campaign.timezone;
+    await this.campaign.store.markAttemptFailed(item.id, `${f.code}: ${f.error}`, formatInstant(now + delay, zone), final, {
+      at,
+      actor: { kind: "engine" },
+      type: final ? "deliveryFailed" : "deliveryRetry",
+      payload: { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final },
+      planHash: this.campaign.plan.hash,
+    });
+    if (final) report.failed++;
+    else report.retrying++;
+    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${f.error}`);
+  }
+
+  private async compose(item: OutboxItem): Promise<OutgoingMessage> {
+    const c = this.campaign;
+    const opts = { calendar: c.calendar, ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
+    if (item.channel === REMINDER_CHANNEL) return composeReminder(c.plan, decodeReminder(c.plan, item.payload), opts);
+    if (item.channel === SUMMARY_CHANNEL) {
+      const p = item.payload as { at: string };
+      const at = Date.parse(p.at);
+      await c.refresh();
+      const views = c.board(at);
+      const byId = new Map(c.plan.assignments.map((a) => [a.id, a]));
+      const failedDeliveries = (await c.store.listOutbox({ status: "failed" })).map((o) => ({ key: o.key, recipient: o.key.split("/")[1] ?? "", error: o.lastError ?? "" }));
+      return composeDailySummary(
+        c.plan,
+        {
+          at,
+          rows: views.map((r) => ({ assignment: byId.get(r.id)!, progress: r.state, lateness: r.lateness, level: r.level, late: r.late })),
+          failedDeliveries,
+          head: await c.store.head(),
+        },
+        opts,
+      );
+    }
+    throw new Error(`unknown outbox channel "${item.channel}"`);
+  }
+
+  /** One message goes out on every channel the recipient has and the host configured. */
+  private async send(msg: OutgoingMessage): Promise<DeliveryResult[]> {
+    const n = this.notifiers;
+    const targets = [];
+    if (msg.to.email?.length) {
+      const mail = n.get("email") ?? n.get("eml");
+      if (mail) targets.push(mail);
+    }
+    if (msg.to.webhooks?.length && n.get("webhook")) targets.push(n.get("webhook")!);
+    if (n.get("console")) targets.push(n.get("console")!);
+    if (targets.length === 0) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `no configured channel reaches ${msg.to.name} (${msg.to.id}): add an email address or webhook to the plan` }];
+    return Promise.all(targets.map((t) => t.send(msg)));
+  }
+}
