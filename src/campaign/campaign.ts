@@ -8,7 +8,7 @@ import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardRows, type BoardRow } from "./board.ts";
-import { decodeEvent, encodeEvent, encodeReminder } from "./codec.ts";
+import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 
 /** A mistake with the campaign's store or plan that the user can fix; the CLI prints it without a stack. */
 export class CampaignError extends Error {
@@ -24,6 +24,16 @@ export interface StepOutcome {
   refused?: Refusal;
   events: StoredEvent[];
   reminders: ReminderIntent[];
+}
+
+export interface PlanDiff {
+  from: string;
+  to: string;
+  moved: { id: string; unit: string; title: string; from: EpochMs; to: EpochMs; state: string; extended: boolean }[];
+  added: { id: string; unit: string; title: string; due: EpochMs }[];
+  removed: { id: string; unit: string; title: string; state: string }[];
+  unitsAdded: string[];
+  unitsRemoved: string[];
 }
 
 export interface ReplayResult {
@@ -44,11 +54,16 @@ const MAX_RETRIES = 8;
 export class Campaign {
   private constructor(
     readonly store: EventStore,
-    readonly plan: ResolvedPlan,
+    private readonly plans: PlanCache,
     private engine: Engine,
     private seq: number,
     private snapshotSeq: number,
   ) {}
+
+  /** The plan version the campaign runs now (a `planChanged` event moves it). */
+  get plan(): ResolvedPlan {
+    return this.engine.plan;
+  }
 
   get calendar() {
     return this.engine.calendar;
@@ -83,20 +98,22 @@ export class Campaign {
 
   /** Loads the plan version the store runs and rebuilds the engine from the newest snapshot plus the log. */
   static async open(store: EventStore): Promise<Campaign> {
-    const hash = await store.latestPlanHash();
-    if (hash === undefined) throw new CampaignError("NOT_INITIALISED", 'this store has no campaign yet: run "duban init <plan>" first');
-    const text = await store.getPlan(hash);
-    if (text === undefined) throw new CampaignError("PLAN_MISSING", `the store lost the text of plan ${hash.slice(0, 12)}`);
-    const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text);
-    if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
-    const { engine, seq, snapshotSeq } = await rebuild(store, loaded.plan);
-    return new Campaign(store, loaded.plan, engine, seq, snapshotSeq);
+    const plans = new PlanCache(store);
+    const { engine, seq, snapshotSeq } = await rebuild(store, plans);
+    return new Campaign(store, plans, engine, seq, snapshotSeq);
   }
 
   /** Folds events appended by other processes since this one last looked. */
   async refresh(): Promise<void> {
     let last = this.seq;
     for await (const s of this.store.read({ fromSeq: this.seq + 1 })) {
+      if (s.type === "planChanged") {
+        // Another process changed the plan: rare enough to rebuild from the log.
+        const fresh = await rebuild(this.store, this.plans);
+        this.engine = fresh.engine;
+        this.seq = fresh.seq;
+        return;
+      }
       const e = decodeEvent(this.plan, s);
       if (e) this.engine.apply(e);
       last = s.seq;
@@ -135,7 +152,7 @@ export class Campaign {
         if (!(err instanceof StoreError && err.code === "HEAD_MOVED")) throw err;
         // Someone appended first: our engine state holds events that were not written. Start over from the log.
         if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "the log kept moving under this change; try again");
-        const fresh = await rebuild(this.store, this.plan);
+        const fresh = await rebuild(this.store, this.plans);
         this.engine = fresh.engine;
         this.seq = fresh.seq;
       }
@@ -150,6 +167,66 @@ export class Campaign {
     if (this.seq - this.snapshotSeq < SNAPSHOT_EVERY) return;
     await this.store.putSnapshot(this.seq, this.plan.hash, JSON.stringify(this.engine.persist()));
     this.snapshotSeq = this.seq;
+  }
+
+  /** What changing to the plan in `file` would change, against the state the campaign is in. */
+  diffPlan(next: ResolvedPlan): PlanDiff {
+    const current = new Map(this.engine.views().map((v) => [v.assignment.id, v]));
+    const nextIds = new Set(next.assignments.map((a) => a.id));
+    const moved: PlanDiff["moved"] = [];
+    const added: PlanDiff["added"] = [];
+    for (const a of next.assignments) {
+      const v = current.get(a.id);
+      if (!v) added.push({ id: a.id, unit: a.unit, title: a.title, due: a.dueAt });
+      else if (v.assignment.dueAt !== a.dueAt)
+        moved.push({ id: a.id, unit: a.unit, title: a.title, from: v.assignment.dueAt, to: a.dueAt, state: v.progress, extended: v.context.extensions > 0 });
+    }
+    const removed = [...current.values()].filter((v) => !nextIds.has(v.assignment.id)).map((v) => ({ id: v.assignment.id, unit: v.assignment.unit, title: v.assignment.title, state: v.progress }));
+    const unitsAdded = [...next.units.keys()].filter((u) => !this.plan.units.has(u));
+    const unitsRemoved = [...this.plan.units.keys()].filter((u) => !next.units.has(u));
+    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved };
+  }
+
+  /**
+   * Moves the running campaign to a new plan version, recorded as a `planChanged` event (with what moved)
+   * so auditors see when and why deadlines changed. A moved deadline applies to items still owed; it
+   * reopens submitted and accepted ones only when `reopenSubmitted` says so.
+   */
+  async applyPlan(file: string, now: EpochMs, opts: { reopenSubmitted: boolean; note?: string; actor?: string; extra?: Record<string, unknown> }): Promise<{ diff: PlanDiff; events: StoredEvent[] }> {
+    const loaded = loadPlan(file);
+    if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
+    const next = loaded.plan;
+    await this.refresh();
+    const diff = this.diffPlan(next);
+    if (next.hash === this.plan.hash) return { diff, events: [] };
+    if (next.campaign.id !== this.plan.campaign.id)
+      throw new CampaignError("PLAN_INVALID", `the new plan is for campaign "${next.campaign.id}", not "${this.plan.campaign.id}"`);
+    await this.store.putPlan(next.hash, loaded.text, { file, campaign: next.campaign.id });
+    this.plans.remember(next);
+    const at = Math.max(now, this.engine.clock);
+    const { engine, events } = this.engine.migrate(next, at, { reopenSubmitted: opts.reopenSubmitted });
+    const zone = next.campaign.timezone;
+    const change = {
+      at: formatInstant(at, zone),
+      actor: encodeActor(next, opts.actor ? { kind: "unit", unit: opts.actor } : { kind: "engine" }),
+      type: "planChanged",
+      payload: {
+        from: diff.from,
+        to: diff.to,
+        file,
+        reopenSubmitted: opts.reopenSubmitted,
+        ...(opts.note ? { note: opts.note } : {}),
+        ...opts.extra,
+        moved: diff.moved.map((m) => ({ id: m.id, from: formatInstant(m.from, zone), to: formatInstant(m.to, zone), state: m.state })),
+        added: diff.added.map((a) => a.id),
+        removed: diff.removed.map((r) => r.id),
+      },
+      planHash: next.hash,
+    };
+    const stored = await this.store.append([change, ...events.map((e) => encodeEvent(next, e))], [], { expectedSeq: this.seq });
+    this.engine = engine;
+    this.seq = stored.at(-1)!.seq;
+    return { diff, events: stored };
   }
 
   /** The board at `now` (default: the engine's clock). */
@@ -170,31 +247,55 @@ export class Campaign {
 
   /** The state of every assignment at `asOf`, computed from the log alone (a snapshot at or before it, then the events). */
   async replayAsOf(asOf: EpochMs): Promise<ReplayResult> {
-    const { engine } = await rebuild(this.store, this.plan, asOf);
-    const zone = this.plan.campaign.timezone;
+    const { engine } = await rebuild(this.store, this.plans, asOf);
+    const zone = engine.plan.campaign.timezone;
     return {
       asOf: formatInstant(asOf, zone),
       campaign: engine.campaignState(),
-      assignments: boardRows(this.plan, engine.calendar, engine.views(), asOf).map((r) => ({ id: r.id, unit: r.unit, state: r.state, lateness: r.lateness, late: r.late, level: r.level })),
+      assignments: boardRows(engine.plan, engine.calendar, engine.views(), asOf).map((r) => ({ id: r.id, unit: r.unit, state: r.state, lateness: r.lateness, late: r.late, level: r.level })),
     };
   }
 }
 
+/** Plan versions by hash, loaded from the store's copies of their texts once each. */
+class PlanCache {
+  private readonly plans = new Map<string, ResolvedPlan>();
+  constructor(private readonly store: EventStore) {}
+
+  async get(hash: string): Promise<ResolvedPlan> {
+    let plan = this.plans.get(hash);
+    if (!plan) {
+      const text = await this.store.getPlan(hash);
+      if (text === undefined) throw new CampaignError("PLAN_MISSING", `the store lost the text of plan ${hash.slice(0, 12)}`);
+      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text);
+      if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
+      plan = loaded.plan;
+      this.plans.set(hash, plan);
+    }
+    return plan;
+  }
+
+  remember(plan: ResolvedPlan): void {
+    this.plans.set(plan.hash, plan);
+  }
+}
+
 /**
- * Engine state from the log: the newest usable snapshot (same plan, clock at or before `until`), then
- * every later event up to `until`. Snapshots are only a cache: without one, the whole log is folded.
+ * Engine state from the log: the newest usable snapshot (clock at or before `until`), then every later
+ * event up to `until`. The log says which plan version ran when (`campaignInitialised`, `planChanged`),
+ * so old events replay on the plan they ran on. Snapshots are only a cache: without one, the whole log is folded.
  */
-async function rebuild(store: EventStore, plan: ResolvedPlan, until?: EpochMs): Promise<{ engine: Engine; seq: number; snapshotSeq: number }> {
+async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Promise<{ engine: Engine; seq: number; snapshotSeq: number }> {
   let engine: Engine | undefined;
   let fromSeq = 1;
   let snapshotSeq = 0;
   let maxSeq: number | undefined;
   for (;;) {
-    const snap = await store.latestSnapshot(maxSeq, plan.hash);
+    const snap = await store.latestSnapshot(maxSeq);
     if (!snap) break;
     const data = JSON.parse(snap.data) as PersistedEngine;
     if (until === undefined || (data.clock ?? -Infinity) <= until) {
-      engine = Engine.restore(plan, data);
+      engine = Engine.restore(await plans.get(snap.planHash), data);
       fromSeq = snap.seq + 1;
       snapshotSeq = snap.seq;
       break;
@@ -202,20 +303,31 @@ async function rebuild(store: EventStore, plan: ResolvedPlan, until?: EpochMs): 
     maxSeq = snap.seq - 1;
     if (maxSeq < 1) break;
   }
-  engine ??= new Engine(plan);
   let seq = fromSeq - 1;
-  let clock = engine.clock;
-  const zone = plan.campaign.timezone;
-  const untilAt = until === undefined ? undefined : formatInstant(until, zone);
+  let clock = engine?.clock ?? -Infinity;
+  const untilAt = until === undefined ? undefined : formatInstant(until, "UTC");
   for await (const s of store.read({ fromSeq, ...(untilAt ? { untilAt } : {}) })) {
-    const e = decodeEvent(plan, s);
+    seq = s.seq;
+    if (s.type === "campaignInitialised") {
+      engine ??= new Engine(await plans.get(s.planHash));
+      continue;
+    }
+    if (!engine) throw new CampaignError("NOT_INITIALISED", "the log does not start with the campaign's initialisation");
+    if (s.type === "planChanged") {
+      const p = s.payload as { to: string; reopenSubmitted: boolean };
+      const at = parseInstant(s.at, engine.plan.campaign.timezone);
+      // The `opened` events of new assignments were logged right after; they are applied as they come.
+      engine = engine.migrate(await plans.get(p.to), at, { reopenSubmitted: p.reopenSubmitted }).engine;
+      clock = Math.max(clock, at);
+      continue;
+    }
+    const e = decodeEvent(engine.plan, s);
     if (e) {
       engine.apply(e);
       clock = Math.max(clock, e.at);
     }
-    seq = s.seq;
   }
+  if (!engine) throw new CampaignError("NOT_INITIALISED", 'this store has no campaign yet: run "duban init <plan>" first');
   engine.settle(until ?? clock);
   return { engine, seq, snapshotSeq };
 }
-

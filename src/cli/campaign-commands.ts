@@ -2,14 +2,15 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { Campaign, CampaignError } from "../campaign/campaign.ts";
+import { Campaign, CampaignError, type PlanDiff } from "../campaign/campaign.ts";
+import { loadPlan } from "../plan/load.ts";
 import { formatInstant, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
 import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
-import { recipientName, unitName } from "../present/plan-text.ts";
+import { formatLocal, recipientName, unitList, unitName } from "../present/plan-text.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
 
@@ -223,4 +224,48 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         }
       });
     });
+}
+
+/** `duban plan apply`: shows what a new plan version changes; carries it out only with --yes. */
+export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }, io: Io): Promise<number> {
+  return withStore(g, async (store) => {
+    const c = await Campaign.open(store);
+    const zone = c.plan.campaign.timezone;
+    const loaded = loadPlan(file);
+    const diff = c.diffPlan(loaded.plan!);
+    io.out(diffText(c.plan, loaded.plan!, diff, o.reopenSubmitted ?? false));
+    if (diff.from === diff.to) return 0;
+    if (!o.yes) {
+      io.err("未执行：核对以上变动后加 --yes 执行；已报送、已通过的事项是否重新打开由 --reopen-submitted 决定（默认不重新打开）。");
+      return 1;
+    }
+    const { now, extra } = clockOf(g, zone);
+    const r = await c.applyPlan(file, now, { reopenSubmitted: o.reopenSubmitted ?? false, ...(o.note ? { note: o.note } : {}), ...(o.as ? { actor: o.as } : {}), ...(extra ? { extra } : {}) });
+    io.out(`已执行：计划版本 ${diff.from.slice(0, 12)} → ${diff.to.slice(0, 12)}（第 ${r.events[0]?.seq} 条事件）`);
+    return 0;
+  });
+}
+
+function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boolean): string {
+  const zone = to.campaign.timezone;
+  if (d.from === d.to) return "计划未变：版本相同，无需变更。";
+  const out = [`计划变更：${d.from.slice(0, 12)} → ${d.to.slice(0, 12)}`];
+  const groups = new Map<string, PlanDiff["moved"]>();
+  for (const m of d.moved) {
+    const key = `${m.title}|${m.from}|${m.to}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(m);
+  }
+  out.push(`  截止时间变动：${d.moved.length} 条`);
+  for (const g of groups.values()) {
+    const m = g[0]!;
+    const owed = g.filter((x) => ["waiting", "open", "returned"].includes(x.state)).length;
+    const done = g.length - owed;
+    const kept = g.filter((x) => x.extended).length;
+    out.push(`    ${m.title}：${formatLocal(m.from, zone)} → ${formatLocal(m.to, zone)}（${unitList(to, g.map((x) => x.unit))}；办理中 ${owed}，已报送 ${done}${done ? (reopen ? "，将重新打开" : "，保持不变") : ""}${kept ? `；${kept} 条已批准延期，保留延期` : ""}）`);
+  }
+  if (d.added.length) out.push(`  新增事项：${d.added.length} 条（${[...new Set(d.added.map((a) => a.title))].join("、")}）`);
+  if (d.removed.length) out.push(`  删除事项：${d.removed.length} 条（${[...new Set(d.removed.map((a) => a.title))].join("、")}；历史记录保留）`);
+  if (d.unitsAdded.length) out.push(`  新增单位：${d.unitsAdded.map((u) => unitName(to, u)).join("、")}`);
+  if (d.unitsRemoved.length) out.push(`  删除单位：${d.unitsRemoved.map((u) => unitName(from, u)).join("、")}`);
+  return out.join("\n");
 }

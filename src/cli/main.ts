@@ -6,7 +6,7 @@ import { loadActionsFile } from "../simulate/actions-file.ts";
 import { simulate } from "../simulate/simulate.ts";
 import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
-import { registerCampaignCommands } from "./campaign-commands.ts";
+import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -34,11 +34,22 @@ export function buildProgram(io: Io = processIo): Command {
 
   program
     .command("plan")
-    .description("show the resolved plan: every assignment with its concrete due instant")
-    .argument("<plan>", "plan file (YAML)")
+    .description("show the resolved plan: every assignment with its concrete due instant; `plan apply <plan>` changes a running campaign's plan")
+    .argument("<plan>", 'plan file (YAML), or "apply"')
+    .argument("[file]", "with apply: the new plan file")
     .option("--json", "same as --format json")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "mermaid"]).default("table"))
-    .action((file: string, opts: { json?: boolean; format: string }) => {
+    .option("--yes", "with apply: carry the change out (without it, only show what would change)")
+    .option("--reopen-submitted", "with apply: a moved deadline also reopens submitted and accepted items")
+    .option("--note <text>", "with apply: why the plan changed (recorded)")
+    .option("--as <unit-or-person>", "with apply: who changes it (recorded)")
+    .action(async (file: string, next: string | undefined, opts: { json?: boolean; format: string; yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }) => {
+      if (file === "apply") {
+        if (!next) throw new UsageError("plan apply needs the new plan file: duban plan apply <plan> [--yes]", "USAGE");
+        if (!loadPlanReporting(next, io)) return void (exit = 1);
+        exit = await applyPlanCommand(program.opts() as GlobalOptions, next, opts, io);
+        return;
+      }
       const plan = loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
       const format = opts.json ? "json" : opts.format;

@@ -339,6 +339,51 @@ export class Engine {
     };
   }
 
+  /**
+   * The state of this campaign carried over to a new plan version at `at`: assignments kept by id keep
+   * their state; a moved deadline applies to items still owed (their ladder restarts from the new date)
+   * and, only when `reopenSubmitted`, sends submitted and accepted items back for rework. An item whose
+   * deadline was extended keeps its extension. New assignments start fresh; returns the `opened` events of
+   * those whose window is already open, for the caller to log.
+   */
+  migrate(plan: ResolvedPlan, at: EpochMs, opts: { reopenSubmitted: boolean }): { engine: Engine; events: DomainEvent[] } {
+    const next = new Engine(plan);
+    next.campaign = next.campaignMachine.resolveState({ value: this.campaign.value as string, context: {} }) as CampaignSnapshot;
+    const events: DomainEvent[] = [];
+    for (const [i, a] of plan.assignments.entries()) {
+      const j = this.index.get(a.id);
+      if (j === undefined) continue;
+      const old = this.snaps[j]!;
+      const oldPlanDue = this.plan.assignments[j]!.dueAt;
+      const value = old.value as { progress: ProgressState; lateness: LatenessState };
+      const context = { ...old.context };
+      let progress = value.progress;
+      let lateness = value.lateness;
+      const moved = a.dueAt !== oldPlanDue && context.extensions === 0;
+      if (moved) {
+        const owed = progress === "waiting" || progress === "open" || progress === "returned";
+        const reopen = opts.reopenSubmitted && (progress === "submitted" || progress === "accepted");
+        if (owed || reopen) {
+          context.dueAt = a.dueAt;
+          if (a.dueAt > at) {
+            lateness = "onTrack";
+            context.level = 0;
+          }
+          if (reopen) progress = "returned";
+        }
+      }
+      next.snaps[i] = assignmentMachine.resolveState({ value: { progress, lateness }, context });
+      next.schedules[i] = next.scheduleFor(a, context.dueAt);
+    }
+    next.settle(Math.max(at, this._clock));
+    for (const [i, a] of plan.assignments.entries()) {
+      if (this.index.has(a.id) || a.opensAt > at) continue;
+      const e: AssignmentEvent = { type: "opened", at: Math.max(at, this._clock), assignment: a.id };
+      if (next.applyAssignment(i, e)) events.push(e);
+    }
+    return { engine: next, events };
+  }
+
   static restore(plan: ResolvedPlan, data: PersistedEngine): Engine {
     if (data.planHash !== plan.hash) throw new Error(`persisted state is for plan ${data.planHash.slice(0, 12)}, not ${plan.hash.slice(0, 12)}`);
     const engine = new Engine(plan);
