@@ -145,8 +145,18 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
         if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
         const counts = await store.outboxCounts();
-        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: c.campaignState(), outbox: counts, assignments: rows }, null, 2));
-        else io.out(`${boardText(c.plan, rows, io.tty, formatInstant(now, zone))}\n\n提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`);
+        const failed = counts.failed ? await store.listOutbox({ status: "failed", limit: 50 }) : [];
+        const failures = failed.map((f) => ({ key: f.key, attempts: f.attempts, error: f.lastError ?? "" }));
+        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: c.campaignState(), outbox: { ...counts, failures }, assignments: rows }, null, 2));
+        else
+          io.out(
+            [
+              boardText(c.plan, rows, io.tty, formatInstant(now, zone)),
+              "",
+              `提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`,
+              ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`),
+            ].join("\n"),
+          );
       });
     });
 
