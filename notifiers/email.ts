@@ -1,7 +1,7 @@
 import nodemailer from "nodemailer";
 import type { DeliveryResult, Notifier, OutgoingMessage } from "./types.ts";
 import { failure } from "./types.ts";
-import { composeMessage, InvalidMessageError } from "./rfc822.ts";
+import { composeFor } from "./rfc822.ts";
 import { NotifierConfigError } from "./errors.ts";
 
 export { buildRawMessage, composeMessage, DEFAULT_FROM } from "./rfc822.ts";
@@ -99,13 +99,9 @@ export function createEmailNotifier(opts: EmailNotifierOptions): Notifier {
   const composeOpts = opts.from !== undefined ? { from: opts.from } : {};
 
   async function send(msg: OutgoingMessage): Promise<DeliveryResult> {
-    let composed;
-    try {
-      composed = await composeMessage(msg, composeOpts);
-    } catch (err) {
-      const text = err instanceof InvalidMessageError ? err.message : `邮件内容生成失败：${String(err)}`;
-      return failure(CHANNEL, "INVALID_MESSAGE", text, false);
-    }
+    const built = await composeFor(CHANNEL, msg, composeOpts);
+    if ("failed" in built) return built.failed;
+    const { composed } = built;
     const toAddresses = new Set(msg.to.email ?? []);
     if (toAddresses.size === 0) {
       return failure(CHANNEL, "NO_RECIPIENT", `${msg.to.name}（${msg.to.id}）未配置邮箱`, false);

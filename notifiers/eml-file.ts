@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { DeliveryResult, Notifier, OutgoingMessage } from "./types.ts";
 import { failure } from "./types.ts";
-import { composeMessage, InvalidMessageError } from "./rfc822.ts";
+import { composeFor } from "./rfc822.ts";
 import { messageIdHash } from "./message-id.ts";
 import { NotifierConfigError } from "./errors.ts";
 
@@ -96,13 +96,9 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
   const inFlight = new Map<string, Promise<DeliveryResult>>();
 
   async function write(msg: OutgoingMessage, hash: string): Promise<DeliveryResult> {
-    let composed;
-    try {
-      composed = await composeMessage(msg, composeOpts);
-    } catch (err) {
-      const text = err instanceof InvalidMessageError ? err.message : `邮件内容生成失败：${String(err)}`;
-      return failure(CHANNEL, "INVALID_MESSAGE", text, false);
-    }
+    const built = await composeFor(CHANNEL, msg, composeOpts);
+    if ("failed" in built) return built.failed;
+    const { composed } = built;
     try {
       await mkdir(opts.dir, { recursive: true });
       const short = `_${hash.slice(0, SHORT_HASH)}.eml`;

@@ -1,5 +1,5 @@
 import MailComposer from "nodemailer/lib/mail-composer";
-import type { OutgoingMessage, Recipient } from "./types.ts";
+import { failure, type DeliveryFailure, type OutgoingMessage, type Recipient } from "./types.ts";
 import { messageIdHash } from "./message-id.ts";
 
 export const DEFAULT_FROM = "督办系统 <duban@localhost>";
@@ -80,4 +80,14 @@ export async function composeMessage(msg: OutgoingMessage, opts: ComposeOptions 
 /** The raw RFC 822 bytes exactly as the email notifier would hand them to the SMTP server. */
 export async function buildRawMessage(msg: OutgoingMessage, opts: ComposeOptions = {}): Promise<Buffer> {
   return (await composeMessage(msg, opts)).raw;
+}
+
+/** Composes for a channel, turning a message that cannot be built into that channel's non-retryable failure. */
+export async function composeFor(channel: string, msg: OutgoingMessage, opts: ComposeOptions = {}): Promise<{ composed: ComposedMessage } | { failed: DeliveryFailure }> {
+  try {
+    return { composed: await composeMessage(msg, opts) };
+  } catch (err) {
+    const text = err instanceof InvalidMessageError ? err.message : `邮件内容生成失败：${String(err)}`;
+    return { failed: failure(channel, "INVALID_MESSAGE", text, false) };
+  }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadPlan } from "../src/plan/load.ts";
 import type { ResolvedPlan } from "../src/plan/types.ts";
 import type { Io } from "../src/cli/io.ts";
@@ -34,4 +37,11 @@ export function captureIo(): Io & { stdout: string; stderr: string } {
     },
   };
   return io;
+}
+
+/** Writes `text` to a new file in a fresh temporary folder and returns its path. */
+export function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "duban-")), name);
+  writeFileSync(file, text);
+  return file;
 }

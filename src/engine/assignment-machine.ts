@@ -21,6 +21,14 @@ export interface AssignmentContext {
  * waived) and, in parallel, lateness (on track → due soon → overdue; the level counts escalations).
  * No delays: time arrives as events stamped by the engine, so the machine is the same live and in replay.
  */
+/** Open and returned items are owed alike: both can be handed in, waived, extended and reminded. */
+const owed = {
+  submitted: { target: "submitted", actions: "recordSubmission" },
+  waived: "waived",
+  extended: { guard: "extensionInFuture", actions: "applyExtension" },
+  reminded: { actions: "countReminder" },
+} as const;
+
 export const assignmentMachine = setup({
   types: {
     context: {} as AssignmentContext,
@@ -57,23 +65,13 @@ export const assignmentMachine = setup({
           on: { opened: "open", waived: "waived", extended: { guard: "extensionInFuture", actions: "applyExtension" } },
         },
         open: {
-          on: {
-            submitted: { target: "submitted", actions: "recordSubmission" },
-            waived: "waived",
-            extended: { guard: "extensionInFuture", actions: "applyExtension" },
-            reminded: { actions: "countReminder" },
-          },
+          on: owed,
         },
         submitted: {
           on: { accepted: "accepted", returned: { target: "returned", actions: "countReturn" } },
         },
         returned: {
-          on: {
-            submitted: { target: "submitted", actions: "recordSubmission" },
-            waived: "waived",
-            extended: { guard: "extensionInFuture", actions: "applyExtension" },
-            reminded: { actions: "countReminder" },
-          },
+          on: owed,
         },
         accepted: { type: "final" },
         waived: { type: "final" },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import type { Timeline } from "../../src/simulate/simulate.ts";
-import { captureIo, chongqing } from "../helpers.ts";
+import { captureIo, chongqing, tempFile } from "../helpers.ts";
 
 const districts = chongqing().groups.get("districts")!.members;
 
@@ -60,11 +60,7 @@ describe("duban simulate on the Chongqing plan", () => {
   });
 
   it("reports a refused action with its reason instead of applying it", async () => {
-    const { writeFileSync, mkdtempSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "duban-")), "a.yaml");
-    writeFileSync(file, "- { at: 2021-05-18, as: fuling, submit: implementation-plan/yuzhong }\n");
+    const file = tempFile("a.yaml", "- { at: 2021-05-18, as: fuling, submit: implementation-plan/yuzhong }\n");
     const t = await simulateJson("--actions", file);
     const refused = t.entries.filter((e) => e.kind === "refused");
     expect(refused).toHaveLength(1);
@@ -72,11 +68,7 @@ describe("duban simulate on the Chongqing plan", () => {
   });
 
   it("points at the line of a bad actions file and runs nothing", async () => {
-    const { writeFileSync, mkdtempSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "duban-")), "bad.yaml");
-    writeFileSync(file, "actions:\n  - { at: 2021-05-18, as: yuzhong, submit: implementation-plan }\n  - { at: 2021-05-18, as: yuzhongg, submit: implementation-plan }\n");
+    const file = tempFile("bad.yaml", "actions:\n  - { at: 2021-05-18, as: yuzhong, submit: implementation-plan }\n  - { at: 2021-05-18, as: yuzhongg, submit: implementation-plan }\n");
     const io = captureIo();
     const code = await main(["node", "duban", "simulate", "plans/chongqing-2021.yaml", "--actions", file], io);
     expect(code).toBe(1);
