@@ -1,7 +1,7 @@
-import { formatInstant, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import { cnDataFor, formatInstant, parseInstant, sameCnData, type CnCalendarData, type EpochMs } from "../engine/calendar.ts";
 import { Engine, type PersistedEngine } from "../engine/engine.ts";
 import type { DomainEvent, EngineInput, Refusal, ReminderIntent } from "../engine/types.ts";
-import { loadPlan, loadPlanText } from "../plan/load.ts";
+import { loadPlan, loadPlanText, type LoadOptions } from "../plan/load.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
@@ -34,6 +34,8 @@ export interface PlanDiff {
   removed: { id: string; unit: string; title: string; state: string }[];
   unitsAdded: string[];
   unitsRemoved: string[];
+  /** Days on which the statutory holiday data of the two versions disagree. */
+  calendarDates: string[];
 }
 
 export interface ReplayResult {
@@ -74,8 +76,8 @@ export class Campaign {
   }
 
   /** Creates the store for a campaign and records the plan version. */
-  static async init(store: EventStore, file: string, now: EpochMs): Promise<Campaign> {
-    const loaded = loadPlan(file);
+  static async init(store: EventStore, file: string, now: EpochMs, opts: LoadOptions = {}): Promise<Campaign> {
+    const loaded = loadPlan(file, opts);
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
     const existing = await store.latestPlanHash();
@@ -83,7 +85,7 @@ export class Campaign {
       if (existing === plan.hash) return Campaign.open(store);
       throw new CampaignError("ALREADY_INITIALISED", `this store already runs a campaign (plan ${existing.slice(0, 12)}); to change its plan use "duban plan apply"`);
     }
-    await store.putPlan(plan.hash, loaded.text, { file, campaign: plan.campaign.id });
+    await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
     await store.append([
       {
         at: formatInstant(now, plan.campaign.timezone),
@@ -184,7 +186,11 @@ export class Campaign {
     const removed = [...current.values()].filter((v) => !nextIds.has(v.assignment.id)).map((v) => ({ id: v.assignment.id, unit: v.assignment.unit, title: v.assignment.title, state: v.progress }));
     const unitsAdded = [...next.units.keys()].filter((u) => !this.plan.units.has(u));
     const unitsRemoved = [...this.plan.units.keys()].filter((u) => !next.units.has(u));
-    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved };
+    const a = this.plan.calendar.data;
+    const b = next.calendar.data;
+    const only = (x: string[], y: string[]) => x.filter((d) => !y.includes(d));
+    const calendarDates = a && b && !sameCnData(a, b) ? [...new Set([...only(a.holidays, b.holidays), ...only(b.holidays, a.holidays), ...only(a.workdays, b.workdays), ...only(b.workdays, a.workdays)])].sort() : [];
+    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved, calendarDates };
   }
 
   /**
@@ -201,7 +207,7 @@ export class Campaign {
     if (next.hash === this.plan.hash) return { diff, events: [] };
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `the new plan is for campaign "${next.campaign.id}", not "${this.plan.campaign.id}"`);
-    await this.store.putPlan(next.hash, loaded.text, { file, campaign: next.campaign.id });
+    await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
     this.plans.remember(next);
     const at = Math.max(now, this.engine.clock);
     const { engine, events } = this.engine.migrate(next, at, { reopenSubmitted: opts.reopenSubmitted });
@@ -227,6 +233,24 @@ export class Campaign {
     this.engine = engine;
     this.seq = stored.at(-1)!.seq;
     return { diff, events: stored };
+  }
+
+  /**
+   * When the installed holiday data says something else about the campaign's years than the data this
+   * plan version was resolved with (a new year's holidays published, a correction), the dates that differ.
+   * The campaign keeps running on its own data until `plan apply` moves it, reviewed and recorded.
+   */
+  calendarDrift(): { source: string; current: string; dates: string[] } | undefined {
+    const mine = this.plan.calendar.data;
+    if (!mine) return undefined;
+    const years = mine.years.length ? mine.years : [Number(this.plan.campaign.start.slice(0, 4))];
+    const first = Math.min(...years, Number(this.plan.campaign.start.slice(0, 4)));
+    const last = Math.max(...years, Number(this.plan.campaign.end.slice(0, 4)) + 1);
+    const now = cnDataFor(first, last);
+    if (sameCnData(mine, now)) return undefined;
+    const diff = (a: string[], b: string[]) => a.filter((d) => !b.includes(d));
+    const dates = [...new Set([...diff(now.holidays, mine.holidays), ...diff(mine.holidays, now.holidays), ...diff(now.workdays, mine.workdays), ...diff(mine.workdays, now.workdays)])].sort();
+    return { source: mine.source, current: now.source, dates };
   }
 
   /** The board at `now` (default: the engine's clock). */
@@ -257,6 +281,10 @@ export class Campaign {
   }
 }
 
+function planMeta(plan: ResolvedPlan, file: string): Record<string, unknown> {
+  return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}) };
+}
+
 /** Plan versions by hash, loaded from the store's copies of their texts once each. */
 class PlanCache {
   private readonly plans = new Map<string, ResolvedPlan>();
@@ -267,8 +295,12 @@ class PlanCache {
     if (!plan) {
       const text = await this.store.getPlan(hash);
       if (text === undefined) throw new CampaignError("PLAN_MISSING", `the store lost the text of plan ${hash.slice(0, 12)}`);
-      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text);
+      const meta = await this.store.getPlanMeta(hash);
+      // Resolve with the holiday data this version ran on, not whatever the installed package says today.
+      const calendarData = meta?.calendar as CnCalendarData | undefined;
+      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, calendarData ? { calendarData } : {});
       if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
+      if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `plan ${hash.slice(0, 12)} no longer resolves to itself (its stored calendar data is missing)`);
       plan = loaded.plan;
       this.plans.set(hash, plan);
     }

@@ -27,6 +27,14 @@ export function clockOf(opts: GlobalOptions, zone = "Asia/Shanghai"): { now: Epo
   return { now, extra: { clock: "set" } };
 }
 
+/** Says so when the holiday data changed under a running campaign: never a silent change of deadlines. */
+export function warnCalendarDrift(c: Campaign, io: Io): void {
+  const d = c.calendarDrift();
+  if (!d) return;
+  const shown = d.dates.slice(0, 10).join("、") + (d.dates.length > 10 ? ` 等 ${d.dates.length} 天` : "");
+  io.err(`注意：节假日数据已更新（${d.source} → ${d.current}，涉及 ${shown}）。本专项行动仍按原数据计算截止时间；核对后运行 duban plan apply <计划文件> 应用新数据。`);
+}
+
 async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
   const store = await openStore(opts.db);
   try {
@@ -123,6 +131,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async () => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
+        warnCalendarDrift(c, io);
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         const r = await c.tick(now);
         io.out(`${formatInstant(now, c.plan.campaign.timezone)}：${r.events.length} 条事件，${r.reminders.length} 条待发提醒`);
@@ -138,6 +147,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (o: { unit?: string; overdue?: boolean; json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
+        warnCalendarDrift(c, io);
         const zone = c.plan.campaign.timezone;
         const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, c.plan.campaign.startAt) };
         if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}: no such unit in the plan`, "UNKNOWN_REF", 1);
@@ -276,6 +286,7 @@ function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boo
   if (d.added.length) out.push(`  新增事项：${d.added.length} 条（${[...new Set(d.added.map((a) => a.title))].join("、")}）`);
   if (d.removed.length) out.push(`  删除事项：${d.removed.length} 条（${[...new Set(d.removed.map((a) => a.title))].join("、")}；历史记录保留）`);
   if (d.unitsAdded.length) out.push(`  新增单位：${d.unitsAdded.map((u) => unitName(to, u)).join("、")}`);
+  if (d.calendarDates.length) out.push(`  节假日数据：${from.calendar.data?.source} → ${to.calendar.data?.source}，涉及 ${d.calendarDates.join("、")}（提醒与督办的工作日按新数据计算）`);
   if (d.unitsRemoved.length) out.push(`  删除单位：${d.unitsRemoved.map((u) => unitName(from, u)).join("、")}`);
   return out.join("\n");
 }

@@ -6,7 +6,7 @@ import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/hos
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import { openStore } from "../store/open.ts";
-import { clockOf, type GlobalOptions } from "./campaign-commands.ts";
+import { clockOf, warnCalendarDrift, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
 import { CampaignError } from "../campaign/campaign.ts";
 
@@ -42,6 +42,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
           throw err;
         }
+        warnCalendarDrift(campaign, io);
         const zone = campaign.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = o.catchUp === "skip" ? { skipOlderThanMs: windowH * 3_600_000 } : {};

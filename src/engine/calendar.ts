@@ -15,6 +15,19 @@ export interface CalendarSpec {
   holidays?: readonly IsoDate[];
   /** Extra working days declared by the plan (make-up days); they win over everything else. */
   workdays?: readonly IsoDate[];
+  /**
+   * The statutory data to use instead of the package's: the data a plan version was resolved with,
+   * kept with it, so history replays on the calendar it ran on even after the package is updated.
+   */
+  data?: CnCalendarData;
+}
+
+/** PRC statutory rest days and make-up working days for some years, as published. */
+export interface CnCalendarData {
+  source: string;
+  years: number[];
+  holidays: IsoDate[];
+  workdays: IsoDate[];
 }
 
 interface CnData {
@@ -70,6 +83,7 @@ export const WEEKDAY_ZH = ["", "周一", "周二", "周三", "周四", "周五",
 export class WorkCalendar {
   readonly zone: string;
   readonly base: CalendarSpec["base"];
+  private readonly cn: { holidays: Set<string>; workdays: Set<string>; years: Set<number> };
   private readonly extraHolidays: Set<string>;
   private readonly extraWorkdays: Set<string>;
   private readonly memo = new Map<string, boolean>();
@@ -79,6 +93,9 @@ export class WorkCalendar {
     this.base = spec.base;
     this.extraHolidays = new Set(spec.holidays ?? []);
     this.extraWorkdays = new Set(spec.workdays ?? []);
+    this.cn = spec.data
+      ? { holidays: new Set(spec.data.holidays), workdays: new Set(spec.data.workdays), years: new Set(spec.data.years) }
+      : loadCn();
   }
 
   isWorkingDay(date: IsoDate): boolean {
@@ -94,9 +111,8 @@ export class WorkCalendar {
     if (this.extraWorkdays.has(date)) return true;
     if (this.extraHolidays.has(date)) return false;
     if (this.base === "cn") {
-      const cn = loadCn();
-      if (cn.workdays.has(date)) return true;
-      if (cn.holidays.has(date)) return false;
+      if (this.cn.workdays.has(date)) return true;
+      if (this.cn.holidays.has(date)) return false;
     }
     return weekday(date) <= 5;
   }
@@ -141,7 +157,7 @@ export class WorkCalendar {
   hasDataFor(date: IsoDate): boolean {
     if (this.base !== "cn") return true;
     const year = Number(date.slice(0, 4));
-    if (loadCn().years.has(year)) return true;
+    if (this.cn.years.has(year)) return true;
     for (const d of this.extraHolidays) if (Number(d.slice(0, 4)) === year) return true;
     return false;
   }
@@ -182,4 +198,20 @@ export function parseInstant(text: string, zone: string): EpochMs {
 
 export function isCnDataYear(year: number): boolean {
   return loadCn().years.has(year);
+}
+
+/** The package's data for the years from `first` to `last`: what a plan version is resolved with. */
+export function cnDataFor(first: number, last: number): CnCalendarData {
+  const cn = loadCn();
+  const inSpan = (d: string) => Number(d.slice(0, 4)) >= first && Number(d.slice(0, 4)) <= last;
+  const version = (require("chinese-days/package.json") as { version: string }).version;
+  const years: number[] = [];
+  for (let y = first; y <= last; y++) if (cn.years.has(y)) years.push(y);
+  return { source: `chinese-days@${version}`, years, holidays: [...cn.holidays].filter(inSpan).sort(), workdays: [...cn.workdays].filter(inSpan).sort() };
+}
+
+/** Whether two data sets say the same about every day (the source label aside). */
+export function sameCnData(a: CnCalendarData, b: CnCalendarData): boolean {
+  const key = (d: CnCalendarData) => JSON.stringify([d.years, d.holidays, d.workdays]);
+  return key(a) === key(b);
 }

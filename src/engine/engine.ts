@@ -2,7 +2,8 @@ import { createActor, type AnyActorScope, type AnyStateMachine, type SnapshotFro
 import type { Assignment, Policy, ResolvedPlan } from "../plan/types.ts";
 import { assignmentMachine, type AssignmentContext, type LatenessState, type ProgressState } from "./assignment-machine.ts";
 import { authorize } from "./authorize.ts";
-import { formatInstant, WorkCalendar, type EpochMs } from "./calendar.ts";
+import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
+import { calendarOf } from "../plan/calendar-of.ts";
 import { createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
@@ -77,7 +78,7 @@ export class Engine {
 
   constructor(plan: ResolvedPlan) {
     this.plan = plan;
-    this.calendar = new WorkCalendar({ base: plan.calendar.base, zone: plan.campaign.timezone, holidays: plan.calendar.holidays, workdays: plan.calendar.workdays });
+    this.calendar = calendarOf(plan);
     this.campaignMachine = createCampaignMachine(plan);
     this.aScope = inertScope(assignmentMachine);
     this.cScope = inertScope(this.campaignMachine as unknown as AnyStateMachine);

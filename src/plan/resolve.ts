@@ -1,5 +1,5 @@
 import { IANAZone } from "luxon";
-import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type IsoDate } from "../engine/calendar.ts";
+import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type CnCalendarData, type IsoDate } from "../engine/calendar.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { suggest } from "./schema.ts";
 import type { PathSegment, PlanSource } from "./source.ts";
@@ -27,8 +27,8 @@ const DEFAULTS = { timezone: "Asia/Shanghai", language: "zh-CN", base: "cn", sen
  * Semantic checks and resolution in one pass: every reference is looked up, every date computed,
  * every problem reported with its position. Returns undefined when there were errors.
  */
-export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink): ResolvedPlan | undefined {
-  const r = new Resolver(input, source, sink);
+export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
+  const r = new Resolver(input, source, sink, data);
   return r.run(hash);
 }
 
@@ -46,6 +46,7 @@ class Resolver {
     private readonly p: PlanInput,
     private readonly source: PlanSource,
     private readonly sink: DiagnosticSink,
+    private readonly data: CnCalendarData | undefined,
   ) {}
 
   private err(code: Parameters<DiagnosticSink["error"]>[0], message: string, path: PathSegment[], key = false) {
@@ -66,7 +67,7 @@ class Resolver {
     const cal = p.calendar ?? {};
     for (const [i, d] of (cal.holidays ?? []).entries()) this.checkDate(d, ["calendar", "holidays", i]);
     for (const [i, d] of (cal.workdays ?? []).entries()) this.checkDate(d, ["calendar", "workdays", i]);
-    this.calendar = new WorkCalendar({ base: cal.base ?? DEFAULTS.base, zone: this.zone, holidays: cal.holidays, workdays: cal.workdays });
+    this.calendar = new WorkCalendar({ base: cal.base ?? DEFAULTS.base, zone: this.zone, holidays: cal.holidays, workdays: cal.workdays, ...(this.data ? { data: this.data } : {}) });
 
     const startOk = this.checkDate(p.campaign.start, ["campaign", "start"]);
     const endOk = this.checkDate(p.campaign.end, ["campaign", "end"]);
@@ -109,6 +110,7 @@ class Resolver {
         dueOnRestDay: cal.dueOnRestDay ?? DEFAULTS.dueOnRestDay,
         holidays: cal.holidays ?? [],
         workdays: cal.workdays ?? [],
+        ...(this.data ? { data: this.data } : {}),
       },
       units: this.units,
       groups: this.groups,

@@ -1,4 +1,4 @@
-import type { EpochMs, IsoDate } from "../engine/calendar.ts";
+import type { CnCalendarData, EpochMs, IsoDate } from "../engine/calendar.ts";
 
 export type UnitId = string;
 export type PhaseId = string;
@@ -194,6 +194,8 @@ export interface ResolvedPlan {
     dueOnRestDay: RestDayRule;
     holidays: IsoDate[];
     workdays: IsoDate[];
+    /** The statutory data this version was resolved with (cn calendars); kept with the version. */
+    data?: CnCalendarData;
   };
   units: Map<UnitId, Unit>;
   groups: Map<string, { name?: string; members: UnitId[] }>;

@@ -1,5 +1,5 @@
 import type { EpochMs } from "../engine/calendar.ts";
-import { WorkCalendar } from "../engine/calendar.ts";
+import { calendarOf } from "../plan/calendar-of.ts";
 import type { Actor } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import type { ScheduledAction } from "./actions-file.ts";
@@ -32,7 +32,7 @@ export const DEFAULT_RATES: SyntheticRates = { onTime: 0.72, late: 0.2, returned
  */
 export function syntheticActions(plan: ResolvedPlan, seed = 2021, rates: SyntheticRates = DEFAULT_RATES): ScheduledAction[] {
   const random = rng(seed);
-  const cal = new WorkCalendar({ base: plan.calendar.base, zone: plan.campaign.timezone, holidays: plan.calendar.holidays, workdays: plan.calendar.workdays });
+  const cal = calendarOf(plan);
   const office: Actor = { kind: "unit", unit: plan.leadingGroup.office.unit };
   const out: ScheduledAction[] = [];
   const at = (date: string, hour: number) => cal.at(date, `${String(hour).padStart(2, "0")}:${String(Math.floor(random() * 60)).padStart(2, "0")}`);

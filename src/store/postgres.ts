@@ -226,6 +226,11 @@ export class PostgresStore implements EventStore {
     return rows[0]?.text;
   }
 
+  async getPlanMeta(hash: string): Promise<Record<string, unknown> | undefined> {
+    const { rows } = await (await this.client()).query<{ meta: string | null }>(`SELECT meta FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
+    return rows[0]?.meta ? (JSON.parse(rows[0].meta) as Record<string, unknown>) : undefined;
+  }
+
   async latestPlanHash(): Promise<string | undefined> {
     const { rows } = await (await this.client()).query<{ hash: string }>(`SELECT hash FROM ${this.t("plans")} ORDER BY put_order DESC LIMIT 1`);
     return rows[0]?.hash;

@@ -186,6 +186,11 @@ export class SqliteStore implements EventStore {
     return this.stmt.plan.get(hash)?.text;
   }
 
+  async getPlanMeta(hash: string): Promise<Record<string, unknown> | undefined> {
+    const row = this.live().prepare("SELECT meta FROM plans WHERE hash = ?").get(hash) as { meta: string | null } | undefined;
+    return row?.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : undefined;
+  }
+
   async latestPlanHash(): Promise<string | undefined> {
     this.live();
     return this.stmt.latestPlan.get()?.hash;

@@ -35,6 +35,8 @@ export interface EventStore {
   /** Stores a plan text under its hash; storing the same pair again only marks it as the latest. */
   putPlan(hash: string, text: string, meta?: object): Promise<void>;
   getPlan(hash: string): Promise<string | undefined>;
+  /** The metadata stored with a plan version (e.g. the calendar data it was resolved with). */
+  getPlanMeta(hash: string): Promise<Record<string, unknown> | undefined>;
   latestPlanHash(): Promise<string | undefined>;
 
   /** Snapshots are a derived cache: they may be dropped and rebuilt from the log at any time. */

@@ -295,6 +295,8 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       await store.putPlan("h2", "plan: two\n");
       expect(await store.latestPlanHash()).toBe("h2");
       expect(await store.getPlan("h1")).toBe("plan: one\n");
+      expect(await store.getPlanMeta("h1")).toEqual({ file: "plan.yaml" });
+      expect(await store.getPlanMeta("h2")).toBeUndefined();
       await rejectsWith(store.putPlan("h1", "plan: other\n"), "PLAN_CONFLICT");
       // Rolling back to an earlier plan makes it the latest again.
       await store.putPlan("h1", "plan: one\n");
