@@ -83,7 +83,7 @@ export class Campaign {
     const existing = await store.latestPlanHash();
     if (existing !== undefined) {
       if (existing === plan.hash) return Campaign.open(store);
-      throw new CampaignError("ALREADY_INITIALISED", `this store already runs a campaign (plan ${existing.slice(0, 12)}); to change its plan use "duban plan apply"`);
+      throw new CampaignError("ALREADY_INITIALISED", `此存储已在运行专项行动（计划版本 ${existing.slice(0, 12)}）；如需修改计划，请使用 duban plan apply`);
     }
     await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
     await store.append([
@@ -153,7 +153,7 @@ export class Campaign {
       } catch (err) {
         if (!(err instanceof StoreError && err.code === "HEAD_MOVED")) throw err;
         // Someone appended first: our engine state holds events that were not written. Start over from the log.
-        if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "the log kept moving under this change; try again");
+        if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "执行期间日志不断有新记录写入，本次变更未能完成；请重试");
         const fresh = await rebuild(this.store, this.plans);
         this.engine = fresh.engine;
         this.seq = fresh.seq;
@@ -206,7 +206,7 @@ export class Campaign {
     const diff = this.diffPlan(next);
     if (next.hash === this.plan.hash) return { diff, events: [] };
     if (next.campaign.id !== this.plan.campaign.id)
-      throw new CampaignError("PLAN_INVALID", `the new plan is for campaign "${next.campaign.id}", not "${this.plan.campaign.id}"`);
+      throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
     await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
     this.plans.remember(next);
     const at = Math.max(now, this.engine.clock);
@@ -294,13 +294,13 @@ class PlanCache {
     let plan = this.plans.get(hash);
     if (!plan) {
       const text = await this.store.getPlan(hash);
-      if (text === undefined) throw new CampaignError("PLAN_MISSING", `the store lost the text of plan ${hash.slice(0, 12)}`);
+      if (text === undefined) throw new CampaignError("PLAN_MISSING", `存储中缺少计划版本 ${hash.slice(0, 12)} 的原文，无法重放日志；请从备份恢复存储`);
       const meta = await this.store.getPlanMeta(hash);
       // Resolve with the holiday data this version ran on, not whatever the installed package says today.
       const calendarData = meta?.calendar as CnCalendarData | undefined;
       const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, calendarData ? { calendarData } : {});
       if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
-      if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `plan ${hash.slice(0, 12)} no longer resolves to itself (its stored calendar data is missing)`);
+      if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
       plan = loaded.plan;
       this.plans.set(hash, plan);
     }
@@ -344,7 +344,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
       engine ??= new Engine(await plans.get(s.planHash));
       continue;
     }
-    if (!engine) throw new CampaignError("NOT_INITIALISED", "the log does not start with the campaign's initialisation");
+    if (!engine) throw new CampaignError("NOT_INITIALISED", "日志的第一条不是专项行动的建立记录；请确认 --db 指向正确的存储");
     if (s.type === "planChanged") {
       const p = s.payload as { to: string; reopenSubmitted: boolean };
       const at = parseInstant(s.at, engine.plan.campaign.timezone);
@@ -359,7 +359,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
       clock = Math.max(clock, e.at);
     }
   }
-  if (!engine) throw new CampaignError("NOT_INITIALISED", 'this store has no campaign yet: run "duban init <plan>" first');
+  if (!engine) throw new CampaignError("NOT_INITIALISED", "此存储中还没有专项行动；请先运行 duban init <plan>");
   engine.settle(until ?? clock);
   return { engine, seq, snapshotSeq };
 }

@@ -23,7 +23,7 @@ export interface GlobalOptions {
 export function clockOf(opts: GlobalOptions, zone = "Asia/Shanghai"): { now: EpochMs; extra?: Record<string, unknown> } {
   if (opts.now === undefined) return { now: Date.now() };
   const now = parseInstant(opts.now, zone);
-  if (Number.isNaN(now)) throw new UsageError(`--now ${opts.now}: write an ISO 8601 instant such as 2021-05-21T09:00+08:00`, "BAD_DATE");
+  if (Number.isNaN(now)) throw new UsageError(`--now ${opts.now}：不是有效时刻；请写 ISO 8601 时刻，例如 2021-05-21T09:00+08:00`, "BAD_DATE");
   return { now, extra: { clock: "set" } };
 }
 
@@ -56,7 +56,7 @@ function attachment(file: string): Attachment {
     const bytes = readFileSync(file);
     return { name: basename(file), sha256: createHash("sha256").update(bytes).digest("hex"), size: statSync(file).size };
   } catch (err) {
-    throw new UsageError(`--attach ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "FILE_UNREADABLE");
+    throw new UsageError(`--attach ${file}：无法读取文件（${(err as NodeJS.ErrnoException).code ?? String(err)}）；请检查文件路径`, "FILE_UNREADABLE");
   }
 }
 
@@ -110,7 +110,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         if (v.name === "extend") {
           const u = o.until!;
           const until = parseInstant(isRealDate(u) ? `${u}T${c.plan.calendar.dueAt}` : u, zone);
-          if (Number.isNaN(until)) throw new UsageError(`--until ${u}: write a date as YYYY-MM-DD`, "BAD_DATE");
+          if (Number.isNaN(until)) throw new UsageError(`--until ${u}：不是有效日期；请写成 YYYY-MM-DD，例如 2021-06-25`, "BAD_DATE");
           action = { type: "extend", ...base, until };
         } else if (v.name === "submit") action = { type: "submit", ...base, ...(o.attach ? { attachments: o.attach.map(attachment) } : {}) };
         else action = { type: v.name, ...base };
@@ -150,7 +150,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         warnCalendarDrift(c, io);
         const zone = c.plan.campaign.timezone;
         const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, c.plan.campaign.startAt) };
-        if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}: no such unit in the plan`, "UNKNOWN_REF", 1);
+        if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
         let rows = c.board(now);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
         if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
@@ -178,7 +178,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (id: string, o: { json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
-        if (!c.plan.assignments.some((a) => a.id === id)) throw new UsageError(`no assignment "${id}"; see "duban plan" for the ids`, "UNKNOWN_ASSIGNMENT", 1);
+        if (!c.plan.assignments.some((a) => a.id === id)) throw new UsageError(`没有责任事项“${id}”；可用 duban plan 查看所有事项 id`, "UNKNOWN_ASSIGNMENT", 1);
         const events = await c.history(id);
         if (o.json) io.out(JSON.stringify({ assignment: id, events }, null, 2));
         else io.out([`${id}：${events.length} 条事件`, ...events.map((e) => describe(e, c.plan))].join("\n"));
@@ -195,7 +195,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const c = await Campaign.open(store);
         const zone = c.plan.campaign.timezone;
         const asOf = parseInstant(o.asOf, zone);
-        if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}: write an ISO 8601 instant such as 2021-06-16T09:00+08:00`, "BAD_DATE");
+        if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}：不是有效时刻；请写 ISO 8601 时刻，例如 2021-06-16T09:00+08:00`, "BAD_DATE");
         const r = await c.replayAsOf(asOf);
         if (o.json) return io.out(JSON.stringify(r, null, 2));
         const rows = c.board(asOf);
@@ -226,12 +226,12 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .option("--from <instant>", "first instant (inclusive)")
     .option("--to <instant>", "last instant (inclusive)")
     .action(async (o: { format: string; from?: string; to?: string }) => {
-      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}: use jsonl or csv`, "BAD_FORMAT");
+      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl 或 csv`, "BAD_FORMAT");
       await withStore(g(), async (store) => {
         const zone = "Asia/Shanghai";
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;
         const to = o.to ? parseInstant(o.to, zone) : undefined;
-        if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to: write ISO 8601 instants", "BAD_DATE");
+        if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to：不是有效时刻；请写 ISO 8601 时刻，例如 2021-05-01T00:00+08:00", "BAD_DATE");
         const csv = (v: unknown) => {
           const s = typeof v === "string" ? v : JSON.stringify(v ?? "");
           return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

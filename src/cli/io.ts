@@ -33,7 +33,7 @@ export function loadPlanReporting(file: string, io: Io): ResolvedPlan | undefine
   for (const d of result.diagnostics) io.err(formatDiagnostic(d));
   if (!result.plan) {
     const n = result.diagnostics.filter((d) => d.severity === "error").length;
-    io.err(`${file}: ${n} error${n === 1 ? "" : "s"}; nothing was run`);
+    io.err(`${file}：${n} 个错误，未执行任何操作；请按以上提示修改计划文件后重试`);
   }
   return result.plan;
 }

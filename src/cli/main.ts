@@ -45,7 +45,7 @@ export function buildProgram(io: Io = processIo): Command {
     .option("--as <unit-or-person>", "with apply: who changes it (recorded)")
     .action(async (file: string, next: string | undefined, opts: { json?: boolean; format: string; yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }) => {
       if (file === "apply") {
-        if (!next) throw new UsageError("plan apply needs the new plan file: duban plan apply <plan> [--yes]", "USAGE");
+        if (!next) throw new UsageError("plan apply 需要指定新的计划文件：duban plan apply <plan> [--yes]", "USAGE");
         if (!loadPlanReporting(next, io)) return void (exit = 1);
         exit = await applyPlanCommand(program.opts() as GlobalOptions, next, opts, io);
         return;
@@ -73,7 +73,7 @@ export function buildProgram(io: Io = processIo): Command {
       const zone = plan.campaign.timezone;
       const day = (d: string | undefined, flag: string, next: boolean) => {
         if (d === undefined) return undefined;
-        if (!isRealDate(d)) throw new UsageError(`${flag} ${d}: write a date as YYYY-MM-DD`, "BAD_DATE");
+        if (!isRealDate(d)) throw new UsageError(`${flag} ${d}：不是有效日期；请写成 YYYY-MM-DD，例如 2021-05-20`, "BAD_DATE");
         return localInstant(next ? addDays(d, 1) : d, "00:00", zone) - (next ? 1000 : 0);
       };
       let actions;

@@ -27,9 +27,9 @@ export function registerRunCommand(program: Command, io: Io): void {
     .option("--window <hours>", "with --catch-up skip: how old a missed message may be and still go out", "72")
     .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string }) => {
       const g = program.opts() as GlobalOptions;
-      if (o.catchUp !== "send" && o.catchUp !== "skip") throw new UsageError(`--catch-up ${o.catchUp}: use send or skip`, "BAD_OPTION");
+      if (o.catchUp !== "send" && o.catchUp !== "skip") throw new UsageError(`--catch-up ${o.catchUp}：只能是 send 或 skip`, "BAD_OPTION");
       const windowH = Number(o.window);
-      if (!(windowH > 0)) throw new UsageError(`--window ${o.window}: a number of hours`, "BAD_OPTION");
+      if (!(windowH > 0)) throw new UsageError(`--window ${o.window}：请写大于 0 的小时数，例如 72`, "BAD_OPTION");
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });

@@ -21,6 +21,8 @@ import {
 /** Built-in group: the lead unit of every task. */
 export const TASK_LEADS_GROUP = "task-leads";
 
+const KIND_ZH = { department: "部门", district: "区县", external: "外部单位", person: "人员" } as const;
+
 const DEFAULTS = { timezone: "Asia/Shanghai", language: "zh-CN", base: "cn", sendAt: "09:00", dueAt: "18:00", dueOnRestDay: "next" } as const;
 
 /**
@@ -61,7 +63,7 @@ class Resolver {
     const p = this.p;
     this.zone = p.campaign.timezone ?? DEFAULTS.timezone;
     if (!IANAZone.isValidZone(this.zone)) {
-      this.err("BAD_ZONE", `"${this.zone}" is not a time zone; use an IANA name such as Asia/Shanghai`, ["campaign", "timezone"]);
+      this.err("BAD_ZONE", `“${this.zone}”不是有效的时区；请使用 IANA 时区名，例如 Asia/Shanghai`, ["campaign", "timezone"]);
       this.zone = DEFAULTS.timezone;
     }
     const cal = p.calendar ?? {};
@@ -72,7 +74,7 @@ class Resolver {
     const startOk = this.checkDate(p.campaign.start, ["campaign", "start"]);
     const endOk = this.checkDate(p.campaign.end, ["campaign", "end"]);
     if (startOk && endOk && p.campaign.end < p.campaign.start)
-      this.err("PHASE_ORDER", `the campaign ends (${p.campaign.end}) before it starts (${p.campaign.start})`, ["campaign", "end"]);
+      this.err("PHASE_ORDER", `专项行动的结束日期（${p.campaign.end}）早于开始日期（${p.campaign.start}）；请检查 campaign 的 start 和 end`, ["campaign", "end"]);
 
     this.indexUnits();
     this.indexGroups();
@@ -131,14 +133,14 @@ class Resolver {
 
   private checkDate(date: string, path: PathSegment[]): boolean {
     if (isRealDate(date)) return true;
-    this.err("BAD_DATE", `${date} is not a real calendar date`, path);
+    this.err("BAD_DATE", `${date} 不是有效日期`, path);
     return false;
   }
 
   private insideCampaign(date: IsoDate, path: PathSegment[], what: string): boolean {
     const { start, end } = this.p.campaign;
     if (date >= start && date <= end) return true;
-    this.err("DATE_OUTSIDE_CAMPAIGN", `${what} (${date}) is outside the campaign (${start} to ${end})`, path);
+    this.err("DATE_OUTSIDE_CAMPAIGN", `${what}（${date}）不在专项行动期间（${start} 至 ${end}）内；请调整到此期间`, path);
     return false;
   }
 
@@ -147,13 +149,13 @@ class Resolver {
     const firstAt = new Map<string, number>();
     for (const [i, u] of this.p.units.entries()) {
       if (reserved.has(u.id)) {
-        this.err("RESERVED_ID", `"${u.id}" is a role name and cannot be a unit id; choose another id`, ["units", i, "id"]);
+        this.err("RESERVED_ID", `“${u.id}”是角色名，不能用作单位 id；请换一个 id`, ["units", i, "id"]);
         continue;
       }
       const prev = firstAt.get(u.id);
       if (prev !== undefined) {
         const line = this.source.position(["units", prev, "id"]).line;
-        this.err("DUPLICATE_ID", `unit id "${u.id}" is already used by the unit at line ${line}`, ["units", i, "id"]);
+        this.err("DUPLICATE_ID", `单位 id“${u.id}”已被第 ${line} 行的单位使用；请换一个 id`, ["units", i, "id"]);
         continue;
       }
       firstAt.set(u.id, i);
@@ -171,7 +173,7 @@ class Resolver {
     }
     for (const [i, u] of this.p.units.entries()) {
       if (u.parent !== undefined) this.unitRef(u.parent, ["units", i, "parent"]);
-      if (u.kind === "person" && u.parent === undefined) this.warn("UNKNOWN_REF", `person "${u.id}" has no "parent" unit`, ["units", i]);
+      if (u.kind === "person" && u.parent === undefined) this.warn("UNKNOWN_REF", `人员“${u.id}”没有填写 parent；请填写其所属单位的 id`, ["units", i]);
     }
   }
 
@@ -179,24 +181,24 @@ class Resolver {
   private unitRef(id: string, path: PathSegment[], kind?: "person" | "organisation"): Unit | undefined {
     const u = this.units.get(id);
     if (!u) {
-      this.err("UNKNOWN_REF", `unknown unit "${id}"${suggest(id, this.units.keys())}`, path);
+      this.err("UNKNOWN_REF", `未知单位“${id}”${suggest(id, this.units.keys())}`, path);
       return undefined;
     }
-    if (kind === "person" && u.kind !== "person") this.err("WRONG_KIND", `"${id}" is a ${u.kind}, but a person is needed here`, path);
-    if (kind === "organisation" && u.kind === "person") this.err("WRONG_KIND", `"${id}" is a person, but a unit is needed here`, path);
+    if (kind === "person" && u.kind !== "person") this.err("WRONG_KIND", `“${id}”是${KIND_ZH[u.kind]}（${u.kind}），此处需要填写人员（kind: person）`, path);
+    if (kind === "organisation" && u.kind === "person") this.err("WRONG_KIND", `“${id}”是人员（person），此处需要填写单位`, path);
     return u;
   }
 
   private indexGroups(): void {
     const raw = this.p.groups ?? {};
-    if (Object.hasOwn(raw, TASK_LEADS_GROUP)) this.err("RESERVED_ID", `"${TASK_LEADS_GROUP}" is a built-in group (every task's lead unit); choose another name`, ["groups", TASK_LEADS_GROUP], true);
+    if (Object.hasOwn(raw, TASK_LEADS_GROUP)) this.err("RESERVED_ID", `“${TASK_LEADS_GROUP}”是内置组（所有任务的牵头部门）；请换一个组名`, ["groups", TASK_LEADS_GROUP], true);
     const visiting = new Set<string>();
     const expand = (name: string): UnitId[] => {
       const done = this.groups.get(name);
       if (done) return done.members;
       const g = raw[name]!;
       if (visiting.has(name)) {
-        this.err("CYCLE", `group "${name}" contains itself (through ${[...visiting].join(" → ")})`, ["groups", name], true);
+        this.err("CYCLE", `组“${name}”包含了自身（经由 ${[...visiting].join(" → ")}）；请去掉循环引用`, ["groups", name], true);
         return [];
       }
       visiting.add(name);
@@ -204,7 +206,7 @@ class Resolver {
       for (const [i, m] of g.members.entries()) {
         if (m.startsWith("@")) {
           const ref = m.slice(1);
-          if (!Object.hasOwn(raw, ref)) this.err("UNKNOWN_REF", `unknown group "${m}"${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
+          if (!Object.hasOwn(raw, ref)) this.err("UNKNOWN_REF", `未知组“${m}”${suggest(ref, Object.keys(raw))}`, ["groups", name, "members", i]);
           else members.push(...expand(ref));
         } else if (this.unitRef(m, ["groups", name, "members", i])) members.push(m);
       }
@@ -226,7 +228,7 @@ class Resolver {
         const g = this.groups.get(ref.slice(1));
         if (g) out.push(...g.members);
         else if (!(this.p.groups && Object.hasOwn(this.p.groups, ref.slice(1))))
-          this.err("UNKNOWN_REF", `unknown group "${ref}"${suggest(ref.slice(1), [...Object.keys(this.p.groups ?? {}), TASK_LEADS_GROUP])}`, [...path, i]);
+          this.err("UNKNOWN_REF", `未知组“${ref}”${suggest(ref.slice(1), [...Object.keys(this.p.groups ?? {}), TASK_LEADS_GROUP])}`, [...path, i]);
       } else if (this.unitRef(ref, [...path, i], "organisation")) out.push(ref);
     }
     return [...new Set(out)];
@@ -248,16 +250,16 @@ class Resolver {
     let prev: Phase | undefined;
     for (const [i, ph] of this.p.phases.entries()) {
       if (this.phases.has(ph.id)) {
-        this.err("DUPLICATE_ID", `phase id "${ph.id}" is already used`, ["phases", i, "id"]);
+        this.err("DUPLICATE_ID", `阶段 id“${ph.id}”已被使用；请换一个 id`, ["phases", i, "id"]);
         continue;
       }
       const ok = this.checkDate(ph.start, ["phases", i, "start"]) && this.checkDate(ph.end, ["phases", i, "end"]);
       if (!ok) continue;
-      this.insideCampaign(ph.start, ["phases", i, "start"], `the start of phase "${ph.name}"`);
-      this.insideCampaign(ph.end, ["phases", i, "end"], `the end of phase "${ph.name}"`);
-      if (ph.end < ph.start) this.err("PHASE_ORDER", `phase "${ph.name}" ends (${ph.end}) before it starts (${ph.start})`, ["phases", i, "end"]);
+      this.insideCampaign(ph.start, ["phases", i, "start"], `阶段“${ph.name}”的开始日期`);
+      this.insideCampaign(ph.end, ["phases", i, "end"], `阶段“${ph.name}”的结束日期`);
+      if (ph.end < ph.start) this.err("PHASE_ORDER", `阶段“${ph.name}”的结束日期（${ph.end}）早于开始日期（${ph.start}）；请检查 start 和 end`, ["phases", i, "end"]);
       if (prev && ph.start <= prev.end)
-        this.err("PHASE_ORDER", `phase "${ph.name}" starts on ${ph.start}, before the previous phase "${prev.name}" ends (${prev.end}); list phases in order, without overlap`, ["phases", i, "start"]);
+        this.err("PHASE_ORDER", `阶段“${ph.name}”的开始日期 ${ph.start} 早于上一阶段“${prev.name}”的结束日期（${prev.end}）；各阶段请按时间顺序排列，不要重叠`, ["phases", i, "start"]);
       const phase: Phase = {
         id: ph.id,
         name: ph.name,
@@ -273,7 +275,7 @@ class Resolver {
 
   private phaseRef(id: string, path: PathSegment[]): Phase | undefined {
     const ph = this.phases.get(id);
-    if (!ph && !this.p.phases.some((x) => x.id === id)) this.err("UNKNOWN_REF", `unknown phase "${id}"${suggest(id, this.phases.keys())}`, path);
+    if (!ph && !this.p.phases.some((x) => x.id === id)) this.err("UNKNOWN_REF", `未知阶段“${id}”${suggest(id, this.phases.keys())}`, path);
     return ph;
   }
 
@@ -284,7 +286,7 @@ class Resolver {
         const { offset, unit } = parseOffset(s.at);
         for (const [j, who] of s.notify.entries()) {
           if (!(RecipientRole as readonly string[]).includes(who) && !this.units.has(who))
-            this.err("UNKNOWN_REF", `"${who}" is neither a role (${RecipientRole.join(", ")}) nor a unit${suggest(who, [...RecipientRole, ...this.units.keys()])}`, ["policies", id, "steps", index, "notify", j]);
+            this.err("UNKNOWN_REF", `“${who}”既不是角色（${RecipientRole.join("、")}），也不是单位${suggest(who, [...RecipientRole, ...this.units.keys()])}`, ["policies", id, "steps", index, "notify", j]);
         }
         return { index, offset, unit, notify: s.notify, level: s.level ?? 0, repeat: s.repeat ?? 0 };
       });
@@ -298,7 +300,7 @@ class Resolver {
 
   private policyRef(id: string | undefined, policies: Map<string, Policy>, path: PathSegment[]): string {
     if (id === undefined) return "";
-    if (!policies.has(id)) this.err("UNKNOWN_REF", `unknown policy "${id}"${suggest(id, policies.keys())}`, path);
+    if (!policies.has(id)) this.err("UNKNOWN_REF", `未知督办规则“${id}”${suggest(id, policies.keys())}`, path);
     return id;
   }
 
@@ -306,11 +308,11 @@ class Resolver {
     const seen = new Set<string>();
     const out: Task[] = [];
     for (const [i, t] of (this.p.tasks ?? []).entries()) {
-      if (seen.has(t.id)) this.err("DUPLICATE_ID", `task id "${t.id}" is already used`, ["tasks", i, "id"]);
+      if (seen.has(t.id)) this.err("DUPLICATE_ID", `任务 id“${t.id}”已被使用；请换一个 id`, ["tasks", i, "id"]);
       seen.add(t.id);
       this.unitRef(t.lead, ["tasks", i, "lead"], "organisation");
       const support = this.expandRefs(t.support ?? [], ["tasks", i, "support"]);
-      if (support.includes(t.lead)) this.warn("TASK_LEAD", `the lead unit "${t.lead}" is also listed as support; it is counted once, as lead`, ["tasks", i, "support"]);
+      if (support.includes(t.lead)) this.warn("TASK_LEAD", `牵头部门“${t.lead}”也列在 support 中，只按牵头部门计一次；可从 support 中删去`, ["tasks", i, "support"]);
       const partners = this.expandRefs(t.partners ?? [], ["tasks", i, "partners"]);
       const phases = t.phases ?? this.p.phases.map((p) => p.id);
       for (const [j, ph] of (t.phases ?? []).entries()) this.phaseRef(ph, ["tasks", i, "phases", j]);
@@ -324,7 +326,7 @@ class Resolver {
     const taskIds = new Set((this.p.tasks ?? []).map((t) => t.id));
     for (const [i, d] of (this.p.deliverables ?? []).entries()) {
       if (this.deliverableIndex.has(d.id) || taskIds.has(d.id))
-        this.err("DUPLICATE_ID", `"${d.id}" is already the id of a ${taskIds.has(d.id) ? "task" : "deliverable"}; tasks and deliverables share one id space`, ["deliverables", i, "id"]);
+        this.err("DUPLICATE_ID", `“${d.id}”已是一项${taskIds.has(d.id) ? "任务" : "报送事项"}的 id；任务和报送事项共用一套 id，请换一个 id`, ["deliverables", i, "id"]);
       else this.deliverableIndex.set(d.id, i);
     }
   }
@@ -370,21 +372,21 @@ class Resolver {
   private deliverableDue(id: string, path: PathSegment[]): IsoDate | undefined {
     const i = this.deliverableIndex.get(id);
     if (i === undefined) {
-      this.err("UNKNOWN_REF", `unknown deliverable "${id}"${suggest(id, this.deliverableIndex.keys())}`, path);
+      this.err("UNKNOWN_REF", `未知报送事项“${id}”${suggest(id, this.deliverableIndex.keys())}`, path);
       return undefined;
     }
     const d = this.p.deliverables![i]!;
     if (this.dueDates.has(id)) {
       const v = this.dueDates.get(id);
       if (v === null) {
-        this.err("CYCLE", `the due date of "${id}" depends on itself; break the chain of due: references`, path);
+        this.err("CYCLE", `“${id}”的截止日期依赖于自身；请打断 due: 引用形成的循环`, path);
         return undefined;
       }
       // "" marks a due date that could not be computed (its error is already reported).
       return v || undefined;
     }
     if (d.due === undefined) {
-      this.err("UNKNOWN_REF", `"${id}" is recurring and has no single due date to refer to`, path);
+      this.err("UNKNOWN_REF", `“${id}”是周期性事项，没有单一的截止日期可供引用；请改为引用日期或阶段`, path);
       return undefined;
     }
     this.dueDates.set(id, null);
@@ -404,14 +406,14 @@ class Resolver {
     for (const [i, d] of (this.p.deliverables ?? []).entries()) {
       const path: PathSegment[] = ["deliverables", i];
       const task = d.task !== undefined ? tasks.find((t) => t.id === d.task) : undefined;
-      if (d.task !== undefined && !task) this.err("UNKNOWN_REF", `unknown task "${d.task}"${suggest(d.task, tasks.map((t) => t.id))}`, [...path, "task"]);
+      if (d.task !== undefined && !task) this.err("UNKNOWN_REF", `未知任务“${d.task}”${suggest(d.task, tasks.map((t) => t.id))}`, [...path, "task"]);
       const phase = d.phase !== undefined ? this.phaseRef(d.phase, [...path, "phase"]) : undefined;
       const to = d.to === undefined || d.to === "office" ? office : d.to;
       if (d.to !== undefined && d.to !== "office") this.unitRef(d.to, [...path, "to"], "organisation");
       const from = this.expandRefs(d.from, [...path, "from"]);
-      if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `"${d.id}" is owed by no unit: its "from" list is empty once groups are expanded`, [...path, "from"]);
+      if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：展开组后 from 列表为空；请在 from 中列出单位，或检查所列组的成员`, [...path, "from"]);
       const policy = this.policyRef(d.policy ?? this.p.defaults?.policy, policies, d.policy !== undefined ? [...path, "policy"] : ["defaults", "policy"]);
-      if (!policy) this.err("UNKNOWN_REF", `"${d.id}" names no policy and the plan has no defaults.policy`, path);
+      if (!policy) this.err("UNKNOWN_REF", `“${d.id}”未指定 policy，计划中也没有 defaults.policy；请填写其中之一`, path);
       const rule = this.restRule(d);
 
       const opensDate = d.opens !== undefined ? this.evalExpr(d.opens, [...path, "opens"], "keep") : (phase?.start ?? this.p.campaign.start);
@@ -437,17 +439,17 @@ class Resolver {
             prevDue = due;
             prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
-          if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `the schedule of "${d.id}" has no date between ${from} and ${until}`, rp);
+          if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”的周期安排在 ${from} 至 ${until} 之间没有任何日期；请检查 monthDays、weekdays 和起止日期`, rp);
         }
       }
       for (const inst of instances) {
-        if (!this.insideCampaign(inst.due, inst.duePath, `the due date of "${d.id}"`)) continue;
+        if (!this.insideCampaign(inst.due, inst.duePath, `“${d.id}”的截止日期`)) continue;
         if (phase && (inst.due < phase.start || inst.due > phase.end))
-          this.err("DATE_OUTSIDE_PHASE", `"${d.id}" is due on ${inst.due}, outside its phase "${phase.name}" (${phase.start} to ${phase.end})`, inst.duePath);
+          this.err("DATE_OUTSIDE_PHASE", `“${d.id}”的截止日期 ${inst.due} 不在所属阶段“${phase.name}”（${phase.start} 至 ${phase.end}）内；请调整截止日期或 phase`, inst.duePath);
         if (inst.opens !== undefined && inst.opens > inst.due)
-          this.err("DUE_BEFORE_OPEN", `"${d.id}" is due on ${inst.due}, before it opens on ${inst.opens}`, inst.duePath);
+          this.err("DUE_BEFORE_OPEN", `“${d.id}”的截止日期 ${inst.due} 早于开始报送日期 ${inst.opens}；请调整 due 或 opens`, inst.duePath);
         if (inst.due !== inst.written && d.due !== undefined)
-          this.warn("DUE_ON_REST_DAY", `${inst.written} (${WEEKDAY_ZH[weekday(inst.written)]}) is a rest day; by the rule "${rule}" "${d.id}" is due on ${inst.due} (${WEEKDAY_ZH[weekday(inst.due)]})`, inst.duePath);
+          this.warn("DUE_ON_REST_DAY", `${inst.written}（${WEEKDAY_ZH[weekday(inst.written)]}）是休息日；按规则“${rule}”，“${d.id}”的截止日期${inst.due > inst.written ? "顺延" : "提前"}至 ${inst.due}（${WEEKDAY_ZH[weekday(inst.due)]}）`, inst.duePath);
         const dueAt = this.calendar.at(inst.due, dueTime);
         const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, inst.opensTime ?? "00:00");
         for (const unit of from) {
@@ -491,9 +493,9 @@ class Resolver {
       const last = phases.reduce((a, b) => (a.end >= b.end ? a : b));
       const due = input.due !== undefined ? this.evalExpr(input.due, ["tasks", i, "due"], this.p.calendar?.dueOnRestDay ?? DEFAULTS.dueOnRestDay) : this.applyRestDayRule(last.end, "previous");
       if (due === undefined) continue;
-      this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `the due date of task "${t.id}"`);
+      this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `任务“${t.id}”的截止日期`);
       const policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
-      if (!policy) this.err("UNKNOWN_REF", `task "${t.id}" names no policy and the plan has no defaults.taskPolicy`, ["tasks", i]);
+      if (!policy) this.err("UNKNOWN_REF", `任务“${t.id}”未指定 policy，计划中也没有 defaults.taskPolicy；请填写其中之一`, ["tasks", i]);
       for (const [unit, role] of [[t.lead, "lead"], ...t.support.map((u) => [u, "support"])] as [string, "lead" | "support"][]) {
         if (!this.units.has(unit)) continue;
         out.push({
@@ -522,10 +524,10 @@ class Resolver {
     for (let y = Number(start.slice(0, 4)); y <= Number(end.slice(0, 4)); y++) if (!this.calendar.hasDataFor(`${y}-01-01`)) missing.add(y);
     if (missing.size === 0) return;
     const dates = [...new Set(assignments.map((a) => this.calendar.dateOf(a.dueAt)).filter((d) => missing.has(Number(d.slice(0, 4)))))].sort();
-    const shown = dates.slice(0, 8).join(", ") + (dates.length > 8 ? ` and ${dates.length - 8} more` : "");
+    const shown = dates.slice(0, 8).join("、") + (dates.length > 8 ? ` 等，共 ${dates.length} 个` : "");
     this.warn(
       "NO_CALENDAR_DATA",
-      `no published holiday data for ${[...missing].join(", ")}: working days there count weekends only${dates.length ? ` (affects due dates ${shown})` : ""}; list that year's holidays and make-up working days under calendar.holidays / calendar.workdays`,
+      `缺少 ${[...missing].join("、")} 年公布的节假日安排，这些年份只按周末计算工作日${dates.length ? `（影响截止日期 ${shown}）` : ""}；请在 calendar.holidays / calendar.workdays 中列出当年的节假日和调休上班日`,
       ["campaign", "end"],
     );
   }
@@ -536,7 +538,7 @@ class Resolver {
     for (const [i, u] of this.p.units.entries()) {
       const unit = this.units.get(u.id);
       if (unit && notified.has(u.id) && unit.email.length === 0 && unit.webhooks.length === 0)
-        this.warn("NO_CONTACT", `unit "${u.id}" (${u.name}) owes work but has no email address or webhook: it cannot be reminded`, ["units", i]);
+        this.warn("NO_CONTACT", `单位“${u.id}”（${u.name}）有待办事项，但没有电子邮件地址或 webhook，无法提醒；请在 contacts 中补充`, ["units", i]);
     }
   }
 }

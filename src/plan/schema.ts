@@ -32,14 +32,20 @@ function pathOf(instancePath: string): PathSegment[] {
 }
 
 function where(path: PathSegment[]): string {
-  return path.length ? path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "the plan";
+  return path.length ? path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "计划顶层";
+}
+
+/** A location as the subject of a Chinese sentence: a space after an ASCII path, none after Chinese. */
+function subject(here: string): string {
+  return /[\x21-\x7e]$/.test(here) ? `${here} ` : here;
 }
 
 function describeType(value: unknown): string {
-  if (value === null || value === undefined) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `a ${typeof value}`;
+  if (value === null || value === undefined) return "空值";
+  if (Array.isArray(value)) return "列表";
+  if (typeof value === "object") return "映射";
+  const names: Record<string, string> = { string: "字符串", number: "数字", boolean: "布尔值" };
+  return names[typeof value] ?? typeof value;
 }
 
 function valueAt(data: unknown, path: PathSegment[]): unknown {
@@ -72,7 +78,7 @@ export function suggest(word: string, candidates: Iterable<string>): string {
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : "";
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? `（是否应为“${best}”？）` : "";
 }
 
 /** Validates plain data against the plan schema; each error points at its YAML node. Returns true when valid. */
@@ -95,7 +101,7 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
   switch (e.keyword) {
     case "required": {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      sink.error("SCHEMA_REQUIRED", `${here} is missing the required key "${missing}"`, at);
+      sink.error("SCHEMA_REQUIRED", `${subject(here)}缺少必填键“${missing}”，请补上`, at);
       return;
     }
     case "additionalProperties": {
@@ -103,7 +109,7 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
       const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
       sink.error(
         "SCHEMA_UNKNOWN_KEY",
-        `unknown key "${key}" in ${here}${suggest(key, allowed)}; allowed: ${allowed.join(", ")}`,
+        `${subject(here)}中有未知键“${key}”${suggest(key, allowed)}；可用的键：${allowed.join("、")}`,
         source.position([...path, key], { key: true }),
       );
       return;
@@ -111,50 +117,67 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
     case "type": {
       const value = valueAt(data, path);
       if (path.length === 3 && path[0] === "tasks" && path[2] === "lead" && Array.isArray(value)) {
-        sink.error("TASK_LEAD", `a task has exactly one lead unit (牵头部门); list the others under "support"`, at);
+        sink.error("TASK_LEAD", "每项任务只能有一个牵头部门；其他单位请列在 support（配合部门）中", at);
       return;
       }
       const expected = (e.params as { type: string | string[] }).type;
-      sink.error("SCHEMA_TYPE", `${here} must be ${article(expected)}, found ${describeType(value)}`, at);
+      sink.error("SCHEMA_TYPE", `${subject(here)}应为${article(expected)}，但这里是${describeType(value)}`, at);
       return;
     }
     case "oneOf":
-      sink.error("SCHEMA_REQUIRED", `${here} needs exactly one of "due" (a one-off deadline) or "recurring" (a schedule)`, at);
+      sink.error("SCHEMA_REQUIRED", `${subject(here)}须写 due（一次性截止日期）或 recurring（周期安排），且只能写其中一个`, at);
       return;
     case "pattern": {
       const value = name ?? String(valueAt(data, path));
       const hint = patternHint((e.params as { pattern: string }).pattern);
-      sink.error("SCHEMA_VALUE", `${here}: "${value}" ${hint}`, at);
+      sink.error("SCHEMA_VALUE", `${here}：“${value}”${hint}`, at);
       return;
     }
     case "enum":
       sink.error(
         "SCHEMA_VALUE",
-        `${here}: "${String(valueAt(data, path))}" is not one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => `"${v}"`).join(", ")}`,
+        `${here}：“${String(valueAt(data, path))}”不是可选值；请改为以下之一：${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => `“${v}”`).join("、")}`,
         at,
       );
       return;
     case "const":
-      sink.error("SCHEMA_VALUE", `${here} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`, at);
+      sink.error("SCHEMA_VALUE", `${subject(here)}必须为 ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`, at);
       return;
     case "format":
-      sink.error("SCHEMA_VALUE", `${here}: "${String(valueAt(data, path))}" is not a valid ${(e.params as { format: string }).format} address`, at);
+      sink.error("SCHEMA_VALUE", `${here}：“${String(valueAt(data, path))}”不是有效的${formatName((e.params as { format: string }).format)}，请检查拼写`, at);
+      return;
+    case "minItems":
+      sink.error("SCHEMA_VALUE", `${subject(here)}至少要列出 ${(e.params as { limit: number }).limit} 项`, at);
+      return;
+    case "minLength":
+      sink.error("SCHEMA_VALUE", `${subject(here)}不能为空，请填写内容`, at);
+      return;
+    case "minimum":
+      sink.error("SCHEMA_VALUE", `${subject(here)}不能小于 ${(e.params as { limit: number }).limit}`, at);
+      return;
+    case "maximum":
+      sink.error("SCHEMA_VALUE", `${subject(here)}不能大于 ${(e.params as { limit: number }).limit}`, at);
       return;
     default:
-      sink.error("SCHEMA_VALUE", `${here} ${e.message ?? "is not valid"}`, at);
+      // ajv's own wording (English) for a rule this switch does not know, kept after a Chinese lead-in.
+      sink.error("SCHEMA_VALUE", `${subject(here)}的值不符合要求：${e.message ?? "is not valid"}`, at);
       return;
   }
 }
 
 function article(type: string | string[]): string {
-  const names: Record<string, string> = { string: "a string", integer: "a whole number", number: "a number", array: "a list", object: "a mapping", boolean: "true or false" };
-  return (Array.isArray(type) ? type : [type]).map((t) => names[t] ?? t).join(" or ");
+  const names: Record<string, string> = { string: "字符串", integer: "整数", number: "数字", array: "列表", object: "映射（键: 值）", boolean: "true 或 false" };
+  return (Array.isArray(type) ? type : [type]).map((t) => names[t] ?? t).join("或");
+}
+
+function formatName(format: string): string {
+  return format === "email" ? "电子邮件地址" : `${format} 格式`;
 }
 
 function patternHint(pattern: string): string {
-  if (pattern.includes("\\d{4}-\\d{2}-\\d{2}")) return "is not a date: write YYYY-MM-DD, e.g. 2021-05-20";
-  if (pattern.includes("[01]\\d|2[0-3]")) return "is not a local time: write HH:MM, e.g. 09:00";
-  if (pattern.includes("(wd|h)")) return "is not an offset: write e.g. -3wd, 0wd, +1wd (working days) or -4h (hours)";
-  if (pattern.startsWith("^@?")) return "is not a unit reference: a unit id, or @group";
-  return "is not a valid id: use lower-case ASCII letters, digits, - and _ (names in Chinese go in \"name\")";
+  if (pattern.includes("\\d{4}-\\d{2}-\\d{2}")) return "不是日期，请写成 YYYY-MM-DD，例如 2021-05-20";
+  if (pattern.includes("[01]\\d|2[0-3]")) return "不是时刻，请写成 HH:MM，例如 09:00";
+  if (pattern.includes("(wd|h)")) return "不是有效的时间偏移，请写成 -3wd、0wd、+1wd（工作日）或 -4h（小时）这样的形式";
+  if (pattern.startsWith("^@?")) return "不是有效的单位引用，请写单位 id，或 @组名";
+  return "不是有效的 id，只能使用小写英文字母、数字、- 和 _（中文名称请写在 name 中）";
 }

@@ -70,23 +70,23 @@ export function readPlanSource(file: string, sink: DiagnosticSink): PlanSource {
   try {
     size = statSync(file).size;
   } catch (err) {
-    sink.error("FILE_UNREADABLE", `cannot read the plan file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, top);
+    sink.error("FILE_UNREADABLE", `无法读取计划文件（${(err as NodeJS.ErrnoException).code ?? String(err)}）；请检查文件路径和读取权限`, top);
     return empty();
   }
   if (size > MAX_PLAN_BYTES) {
-    sink.error("FILE_TOO_LARGE", `the plan file is ${size} bytes; the limit is ${MAX_PLAN_BYTES} bytes`, top);
+    sink.error("FILE_TOO_LARGE", `计划文件大小为 ${size} 字节，超过上限 ${MAX_PLAN_BYTES} 字节；请确认选对了文件`, top);
     return empty();
   }
   const bytes = readFileSync(file);
   if (looksBinary(bytes)) {
-    sink.error("BINARY_FILE", "this is a binary file, not a YAML plan", top);
+    sink.error("BINARY_FILE", "这是二进制文件，不是 YAML 计划文件；请确认选对了文件", top);
     return empty();
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    sink.error("BINARY_FILE", "the plan file is not valid UTF-8 text; save it as UTF-8", top);
+    sink.error("BINARY_FILE", "计划文件不是有效的 UTF-8 文本；请另存为 UTF-8 编码", top);
     return empty();
   }
   return parsePlanText(file, text, sink);
@@ -100,15 +100,29 @@ export function parsePlanText(file: string, text: string, sink: DiagnosticSink):
   const source = new PlanSource(file, text, doc, lines);
   for (const e of doc.errors) {
     const code = e.code === "DUPLICATE_KEY" ? "DUPLICATE_ID" : "YAML_SYNTAX";
-    sink.error(code, yamlMessage(e.message), source.at(e.pos[0]));
+    sink.error(code, `YAML 语法错误：${yamlMessage(e.message)}${yamlHint(e.code)}`, source.at(e.pos[0]));
   }
-  for (const w of doc.warnings) sink.warning("YAML_SYNTAX", yamlMessage(w.message), source.at(w.pos[0]));
+  for (const w of doc.warnings) sink.warning("YAML_SYNTAX", `YAML 语法警告：${yamlMessage(w.message)}${yamlHint(w.code)}`, source.at(w.pos[0]));
   return source;
 }
 
 /** yaml appends its own "at line L, column C" and a code excerpt; we print positions ourselves. */
 function yamlMessage(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** The parser's message (English) stays as it is; for the common mistakes, how to fix them follows in Chinese. */
+const YAML_HINTS: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: "同一层级的键不能重复，请删除或合并重复的键",
+  MISSING_CHAR: "请检查引号、括号是否成对",
+  TAB_AS_INDENT: "缩进请用空格，不要用 Tab",
+  BAD_INDENT: "请检查这一行的缩进是否与同级的行对齐",
+  MULTIPLE_DOCS: "一个计划文件只能有一个 YAML 文档，请删除多余的 ---",
+};
+
+function yamlHint(code: string): string {
+  const hint = YAML_HINTS[code];
+  return hint ? `；${hint}` : "";
 }
 
 /** Converts the document to plain data, refusing alias bombs. */
@@ -118,7 +132,7 @@ export function toData(source: PlanSource, sink: DiagnosticSink): unknown {
     return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (err instanceof ReferenceError || /alias/i.test(String(err))) {
-      sink.error("ALIAS_LIMIT", `too many YAML aliases (more than ${MAX_ALIAS_COUNT}); expand them or simplify the plan`, {
+      sink.error("ALIAS_LIMIT", `YAML 别名过多（超过 ${MAX_ALIAS_COUNT} 个）；请展开别名或简化计划`, {
         file: source.file,
         line: 1,
         col: 1,

@@ -18,15 +18,15 @@ export type ParseResult = { ok: true; expr: TimeExpr } | { ok: false; message: s
 const EXPR = /^\s*([a-z:0-9_-]+?|\d{4}-\d{2}-\d{2})\s*(?:([+-])\s*(\d+)\s*(wd|d))?\s*$/;
 
 export const TIME_EXPR_HELP =
-  'write a date (2021-05-20) or start:PHASE, end:PHASE, due:DELIVERABLE, campaign:start, campaign:end, optionally followed by "+ 5wd" (working days) or "- 3d" (calendar days)';
+  "请写日期（如 2021-05-20），或 start:阶段id、end:阶段id、due:报送事项id、campaign:start、campaign:end，后面可加“+ 5wd”（工作日）或“- 3d”（自然日）";
 
 export function parseTimeExpr(text: string): ParseResult {
   const m = EXPR.exec(text);
-  if (!m) return { ok: false, message: `"${text}" is not a date expression: ${TIME_EXPR_HELP}` };
+  if (!m) return { ok: false, message: `“${text}”不是有效的日期表达式；${TIME_EXPR_HELP}` };
   const [, head, sign, n, unit] = m;
   const offset = n === undefined ? 0 : (sign === "-" ? -1 : 1) * Number(n);
   const anchor = parseAnchor(head!);
-  if (!anchor) return { ok: false, message: `"${head}" is not a date or an anchor: ${TIME_EXPR_HELP}` };
+  if (!anchor) return { ok: false, message: `“${head}”既不是日期，也不是可引用的时间点；${TIME_EXPR_HELP}` };
   return { ok: true, expr: { anchor, offset, unit: (unit as "wd" | "d" | undefined) ?? "d" } };
 }
 

@@ -28,32 +28,32 @@ export function loadActionsFile(file: string, plan: ResolvedPlan): { actions?: S
   const out: ScheduledAction[] = [];
   const zone = plan.campaign.timezone;
   const list = data && typeof data === "object" && !Array.isArray(data) ? (data as { actions?: unknown }).actions : data;
-  if (data !== undefined && !Array.isArray(list)) sink.error("SCHEMA_TYPE", "an actions file is a list of actions (or a mapping with an \"actions\" list)", source.position([]));
+  if (data !== undefined && !Array.isArray(list)) sink.error("SCHEMA_TYPE", "动作文件应为动作列表（或含 actions 列表的映射）；请按 - { at: …, as: …, submit: … } 的形式逐条列出", source.position([]));
   const base = source.doc && isMap(source.doc.contents) ? ["actions"] : [];
   for (const [i, raw] of (Array.isArray(list) ? list : []).entries()) {
     const path = [...base, i];
     const pos = (key?: string) => source.position(key ? [...path, key] : path);
     if (!raw || typeof raw !== "object") {
-      sink.error("SCHEMA_TYPE", "each action is a mapping such as { at: 2021-05-18, as: yuzhong, submit: implementation-plan }", pos());
+      sink.error("SCHEMA_TYPE", "每个动作应为映射，例如 { at: 2021-05-18, as: yuzhong, submit: implementation-plan }", pos());
       continue;
     }
     const r = raw as Record<string, unknown>;
     const verbs = VERBS.filter((v) => v in r);
     if (verbs.length !== 1) {
-      sink.error("SCHEMA_REQUIRED", `each action needs exactly one of ${VERBS.join(", ")}`, pos());
+      sink.error("SCHEMA_REQUIRED", `每个动作须写 ${VERBS.join("、")} 中的一个，且只能写一个`, pos());
       continue;
     }
     const verb = verbs[0]!;
     const atText = String(r.at ?? "");
     const at = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(atText) ? `${atText}T12:00` : atText.replace(" ", "T"), zone);
     if (Number.isNaN(at)) {
-      sink.error("BAD_DATE", `"${atText}" is not a date or date-time (write 2021-05-18 or 2021-05-18T10:00)`, pos("at"));
+      sink.error("BAD_DATE", `“${atText}”不是日期或日期时间；请写成 2021-05-18 或 2021-05-18T10:00`, pos("at"));
       continue;
     }
     const as = String(r.as ?? "");
     const actors = expandActors(plan, as);
     if (!actors) {
-      sink.error("UNKNOWN_REF", `unknown unit, person or group "${as}"${suggest(as.replace(/^@/, ""), [...plan.units.keys(), ...plan.groups.keys()])}`, pos("as"));
+      sink.error("UNKNOWN_REF", `未知单位、人员或组“${as}”${suggest(as.replace(/^@/, ""), [...plan.units.keys(), ...plan.groups.keys()])}`, pos("as"));
       continue;
     }
     const target = String(r[verb]);
@@ -62,14 +62,14 @@ export function loadActionsFile(file: string, plan: ResolvedPlan): { actions?: S
       const u = String(r.until ?? "");
       until = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(u) ? `${u}T${plan.calendar.dueAt}` : u, zone);
       if (Number.isNaN(until)) {
-        sink.error("BAD_DATE", `extend needs "until": the new due date, e.g. 2021-06-25`, pos("until"));
+        sink.error("BAD_DATE", `extend 需要填写 until（新的截止日期），例如 2021-06-25`, pos("until"));
         continue;
       }
     }
     const ids = targets(plan, verb, target, actors);
     if (ids.length === 0) {
       const known = new Set(plan.assignments.map((a) => a.id.slice(0, a.id.lastIndexOf("/"))));
-      sink.error("UNKNOWN_REF", `no assignment "${target}" for ${as}${suggest(target.split("/")[0]!, known)}`, pos(verb));
+      sink.error("UNKNOWN_REF", `“${as}”没有责任事项“${target}”${suggest(target.split("/")[0]!, known)}`, pos(verb));
       continue;
     }
     const note = r.note === undefined ? undefined : String(r.note);

@@ -34,7 +34,7 @@ describe("campaign commands", () => {
     const io = captureIo();
     const code = await main(["node", "duban", "--db", join(mkdtempSync(join(tmpdir(), "duban-empty-")), "x.db"), "status"], io);
     expect(code).toBe(1);
-    expect(io.stderr).toContain('this store has no campaign yet: run "duban init <plan>" first');
+    expect(io.stderr).toContain("duban: 此存储中还没有专项行动；请先运行 duban init <plan>");
   });
 
   it("shows the board plain when piped, filtered by unit and lateness, and as JSON", async () => {

@@ -72,7 +72,7 @@ describe("duban simulate on the Chongqing plan", () => {
     const io = captureIo();
     const code = await main(["node", "duban", "simulate", "plans/chongqing-2021.yaml", "--actions", file], io);
     expect(code).toBe(1);
-    expect(io.stderr).toContain(`${file}:3:27: error[UNKNOWN_REF]: unknown unit, person or group "yuzhongg" (did you mean "yuzhong"?)`);
+    expect(io.stderr).toContain(`${file}:3:27: error[UNKNOWN_REF]: 未知单位、人员或组“yuzhongg”（是否应为“yuzhong”？）`);
     expect(io.stdout).toBe("");
   });
 

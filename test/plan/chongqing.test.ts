@@ -50,8 +50,8 @@ describe("the Chongqing 2021 plan", () => {
       ["warning", "DUE_ON_REST_DAY"],
     ]);
     expect(result.diagnostics.map((d) => d.message)).toEqual([
-      '2021-10-10 (周日) is a rest day; by the rule "next" "summary-report" is due on 2021-10-11 (周一)',
-      '2021-10-10 (周日) is a rest day; by the rule "next" "enforcement-summary" is due on 2021-10-11 (周一)',
+      "2021-10-10（周日）是休息日；按规则“next”，“summary-report”的截止日期顺延至 2021-10-11（周一）",
+      "2021-10-10（周日）是休息日；按规则“next”，“enforcement-summary”的截止日期顺延至 2021-10-11（周一）",
     ]);
     const text = readFileSync(PLAN, "utf8").split("\n");
     for (const d of result.diagnostics) {
@@ -246,9 +246,9 @@ describe("the CLI on the Chongqing plan", () => {
     expect(bad.stdout()).toBe("");
     const lines = bad.stderr().split("\n").filter(Boolean);
     expect(lines).toEqual([
-      `${file}:17:11: error[WRONG_KIND]: "hq" is a department, but a person is needed here`,
-      `${file}:23:51: error[UNKNOWN_REF]: unknown unit "nort" (did you mean "north"?)`,
-      `${file}: 2 errors; nothing was run`,
+      `${file}:17:11: error[WRONG_KIND]: “hq”是部门（department），此处需要填写人员（kind: person）`,
+      `${file}:23:51: error[UNKNOWN_REF]: 未知单位“nort”（是否应为“north”？）`,
+      `${file}：2 个错误，未执行任何操作；请按以上提示修改计划文件后重试`,
     ]);
 
     // A misspelt key once crashed the schema check: it must be one more line, not a stack trace.
@@ -257,7 +257,7 @@ describe("the CLI on the Chongqing plan", () => {
     const t = capture();
     expect(await main(["node", "duban", "validate", typo], t)).toBe(1);
     const tl = t.stderr().split("\n").filter(Boolean);
-    expect(tl[0]).toMatch(new RegExp(`^${typo.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:6:3: error\\[SCHEMA_UNKNOWN_KEY\\]: unknown key "timezon"`));
+    expect(tl[0]).toMatch(new RegExp(`^${typo.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:6:3: error\\[SCHEMA_UNKNOWN_KEY\\]: campaign 中有未知键“timezon”`));
     for (const l of [...lines, ...tl]) expect(l).not.toMatch(/^\s+at |Error:/);
   });
 

@@ -64,30 +64,30 @@ describe("file-level problems", () => {
     const r = loadPlan(join(dir, "no-such-plan.yaml"));
     seen.push(...r.diagnostics);
     expectErrors(r, [["error", "FILE_UNREADABLE", 1, 1]]);
-    expect(msg(r)).toContain("ENOENT");
+    expect(msg(r)).toBe("无法读取计划文件（ENOENT）；请检查文件路径和读取权限");
   });
 
   it("FILE_TOO_LARGE: refused before it is read", () => {
     const r = loadFile("huge.yaml", "#".repeat(MAX_PLAN_BYTES + 1));
     expectErrors(r, [["error", "FILE_TOO_LARGE", 1, 1]]);
-    expect(msg(r)).toContain(String(MAX_PLAN_BYTES + 1));
+    expect(msg(r)).toBe(`计划文件大小为 ${MAX_PLAN_BYTES + 1} 字节，超过上限 ${MAX_PLAN_BYTES} 字节；请确认选对了文件`);
   });
 
   it("BINARY_FILE: NUL bytes, and bytes that are not UTF-8", () => {
     const nul = loadFile("nul.yaml", Buffer.concat([Buffer.from(planText()), Buffer.from([0x00, 0x01, 0x02])]));
     expectErrors(nul, [["error", "BINARY_FILE", 1, 1]]);
-    expect(msg(nul)).toContain("binary");
+    expect(msg(nul)).toBe("这是二进制文件，不是 YAML 计划文件；请确认选对了文件");
 
     const latin1 = loadFile("gbk.yaml", Buffer.concat([Buffer.from("duban: 1\ncampaign:\n  title: "), Buffer.from([0xb2, 0xe2, 0xca, 0xd4, 0xff]), Buffer.from("\n")]));
     expectErrors(latin1, [["error", "BINARY_FILE", 1, 1]]);
-    expect(msg(latin1)).toContain("UTF-8");
+    expect(msg(latin1)).toBe("计划文件不是有效的 UTF-8 文本；请另存为 UTF-8 编码");
   });
 
   it("YAML_SYNTAX: an unterminated quote is reported where the closing quote is missing", () => {
     const line5 = '  issuer: "测试局';
     const r = load(planText({ 5: line5 }));
     expectErrors(r, [["error", "YAML_SYNTAX", 5, line5.length + 1]]);
-    expect(msg(r)).toMatch(/quote/);
+    expect(msg(r)).toBe('YAML 语法错误：Missing closing "quote；请检查引号、括号是否成对');
     expect(msg(r)).not.toContain("\n"); // one line: we print the position ourselves
   });
 
@@ -107,7 +107,7 @@ describe("file-level problems", () => {
     const r = load(planText({}, bomb));
     const ms = performance.now() - t0;
     expectErrors(r, [["error", "ALIAS_LIMIT", 1, 1]]);
-    expect(msg(r)).toContain(String(MAX_ALIAS_COUNT));
+    expect(msg(r)).toBe(`YAML 别名过多（超过 ${MAX_ALIAS_COUNT} 个）；请展开别名或简化计划`);
     expect(ms).toBeLessThan(1000);
   });
 });
@@ -116,19 +116,19 @@ describe("schema problems", () => {
   it("SCHEMA_REQUIRED: points at the mapping that lacks the key", () => {
     const r = load(planText({ 4: [] })); // campaign without its title
     expectErrors(r, [["error", "SCHEMA_REQUIRED", 3, 3]]);
-    expect(msg(r)).toBe('campaign is missing the required key "title"');
+    expect(msg(r)).toBe("campaign 缺少必填键“title”，请补上");
 
     // A deliverable with neither due nor recurring: one message, at the deliverable.
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"] }';
     const d = load(planText({ 25: line25 }));
     expectErrors(d, [["error", "SCHEMA_REQUIRED", 25, col(line25, "{")]]);
-    expect(msg(d)).toContain('"due"');
+    expect(msg(d)).toBe("deliverables[0] 须写 due（一次性截止日期）或 recurring（周期安排），且只能写其中一个");
   });
 
   it("SCHEMA_UNKNOWN_KEY: points at the key and suggests the right one", () => {
     const r = load(planText({ 5: [BASE[4]!, "  timezon: Asia/Shanghai"] }));
     expectErrors(r, [["error", "SCHEMA_UNKNOWN_KEY", 6, 3]]);
-    expect(msg(r)).toContain('unknown key "timezon" in campaign (did you mean "timezone"?)');
+    expect(msg(r)).toBe("campaign 中有未知键“timezon”（是否应为“timezone”？）；可用的键：id、title、issuer、document、timezone、language、start、end、baseUrl");
 
     // Inside a flow mapping in a list, too.
     const line9 = "  - { id: hq, nmae: 测试局, kind: department, contacts: { email: [hq@example.gov.cn] } }";
@@ -137,14 +137,14 @@ describe("schema problems", () => {
       ["error", "SCHEMA_REQUIRED", 9, col(line9, "{")],
       ["error", "SCHEMA_UNKNOWN_KEY", 9, col(line9, "nmae")],
     ]);
-    expect(msg(u, 1)).toContain('(did you mean "name"?)');
+    expect(msg(u, 1)).toContain("（是否应为“name”？）");
   });
 
   it("SCHEMA_TYPE: a string where a whole number belongs", () => {
     const line23 = '  - { id: inspect, no: first, title: 检查, lead: hq, support: ["@districts"] }';
     const r = load(planText({ 23: line23 }));
     expectErrors(r, [["error", "SCHEMA_TYPE", 23, col(line23, "first")]]);
-    expect(msg(r)).toBe("tasks[0].no must be a whole number, found a string");
+    expect(msg(r)).toBe("tasks[0].no 应为整数，但这里是字符串");
   });
 
   it("SCHEMA_VALUE: a bad id, a date not written YYYY-MM-DD, a value not in the enum, a bad group name", () => {
@@ -157,13 +157,13 @@ describe("schema problems", () => {
       ["error", "SCHEMA_VALUE", 11, col(line11, "North")],
       ["error", "SCHEMA_VALUE", 12, col(line12, "county")],
     ]);
-    expect(msg(r, 0)).toContain('"2021/05/01" is not a date');
-    expect(msg(r, 1)).toContain('units[2].id: "North" is not a valid id');
-    expect(msg(r, 2)).toContain('"county" is not one of "department", "district", "external", "person"');
+    expect(msg(r, 0)).toBe("campaign.start：“2021/05/01”不是日期，请写成 YYYY-MM-DD，例如 2021-05-20");
+    expect(msg(r, 1)).toBe("units[2].id：“North”不是有效的 id，只能使用小写英文字母、数字、- 和 _（中文名称请写在 name 中）");
+    expect(msg(r, 2)).toBe("units[3].kind：“county”不是可选值；请改为以下之一：“department”、“district”、“external”、“person”");
 
     const g = load(planText({ 15: [BASE[14]!, "  Border-Towns:", "    members: [north]"] }));
     expectErrors(g, [["error", "SCHEMA_VALUE", 16, 3]]);
-    expect(msg(g)).toContain('groups: "Border-Towns" is not a valid id');
+    expect(msg(g)).toBe("groups：“Border-Towns”不是有效的 id，只能使用小写英文字母、数字、- 和 _（中文名称请写在 name 中）");
   });
 });
 
@@ -171,7 +171,7 @@ describe("reference and id problems", () => {
   it("DUPLICATE_ID: units, phases, a deliverable named like a task, duplicate YAML keys", () => {
     const unit = load(planText({ 12: [BASE[11]!, "  - { id: north, name: 北区二, kind: district }"] }));
     expectErrors(unit, [["error", "DUPLICATE_ID", 13, col("  - { id: north", "north")]]);
-    expect(msg(unit)).toBe('unit id "north" is already used by the unit at line 11');
+    expect(msg(unit)).toBe("单位 id“north”已被第 11 行的单位使用；请换一个 id");
 
     const line21 = "  - { id: first, name: 第二阶段, start: 2021-07-01, end: 2021-10-31 }";
     const phase = load(planText({ 21: line21 }));
@@ -180,7 +180,7 @@ describe("reference and id problems", () => {
     const line26 = "  - { id: inspect, title: 重复, from: [north], due: 2021-06-15 }";
     const deliverable = load(planText({ 25: [BASE[24]!, line26] }));
     expectErrors(deliverable, [["error", "DUPLICATE_ID", 26, col(line26, "inspect")]]);
-    expect(msg(deliverable)).toContain("already the id of a task");
+    expect(msg(deliverable)).toBe("“inspect”已是一项任务的 id；任务和报送事项共用一套 id，请换一个 id");
 
     const line27 = "  - { id: report, title: 又一个, from: [north], due: 2021-06-16 }";
     const twice = load(planText({ 25: [BASE[24]!, "  - { id: other, title: 其他, from: [north], due: due:report }", line27] }));
@@ -214,14 +214,14 @@ describe("reference and id problems", () => {
       ["error", "UNKNOWN_REF", 30, col(line29, "asignee")],
     ]);
     expect(r.diagnostics.map((d) => d.message)).toEqual([
-      'unknown unit "nort" (did you mean "north"?)',
-      'unknown group "@district" (did you mean "districts"?)',
-      'unknown phase "thrid"',
-      'unknown policy "strict"',
-      'unknown deliverable "reprot" (did you mean "report"?)',
-      expect.stringContaining('"asignee" is neither a role'),
+      "未知单位“nort”（是否应为“north”？）",
+      "未知组“@district”（是否应为“districts”？）",
+      "未知阶段“thrid”",
+      "未知督办规则“strict”",
+      "未知报送事项“reprot”（是否应为“report”？）",
+      expect.stringContaining("“asignee”既不是角色"),
     ]);
-    expect(msg(r, 5)).toContain('(did you mean "assignee"?)');
+    expect(msg(r, 5)).toContain("（是否应为“assignee”？）");
 
     // "@constructor" is a valid id but no group: Object.prototype must not answer for the plan's groups.
     const line23b = '  - { id: inspect, title: 检查, lead: hq, support: ["@constructor"] }';
@@ -235,14 +235,14 @@ describe("reference and id problems", () => {
   it("WRONG_KIND: the group leader must be a person", () => {
     const r = load(planText({ 17: "  leader: hq" }));
     expectErrors(r, [["error", "WRONG_KIND", 17, 11]]);
-    expect(msg(r)).toBe('"hq" is a department, but a person is needed here');
+    expect(msg(r)).toBe("“hq”是部门（department），此处需要填写人员（kind: person）");
   });
 
   it("TASK_LEAD: a task has one lead, not a list", () => {
     const line23 = '  - { id: inspect, title: 检查, lead: [hq, north], support: ["@districts"] }';
     const r = load(planText({ 23: line23 }));
     expectErrors(r, [["error", "TASK_LEAD", 23, col(line23, "[hq")]]);
-    expect(msg(r)).toContain("exactly one lead unit");
+    expect(msg(r)).toBe("每项任务只能有一个牵头部门；其他单位请列在 support（配合部门）中");
   });
 });
 
@@ -251,7 +251,7 @@ describe("date problems", () => {
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2021-02-30 }';
     const r = load(planText({ 25: line25 }));
     expectErrors(r, [["error", "BAD_DATE", 25, col(line25, "2021-02-30")]]);
-    expect(msg(r)).toBe("2021-02-30 is not a real calendar date");
+    expect(msg(r)).toBe("2021-02-30 不是有效日期");
 
     // A due: reference to it adds nothing: the one mistake is reported once.
     const ref = load(planText({ 25: [line25, "  - { id: b, title: 乙, from: [north], due: due:report + 1d }"] }));
@@ -262,13 +262,13 @@ describe("date problems", () => {
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: next friday }';
     const r = load(planText({ 25: line25 }));
     expectErrors(r, [["error", "BAD_TIME_EXPR", 25, col(line25, "next friday")]]);
-    expect(msg(r)).toContain('"next friday" is not a date expression');
+    expect(msg(r)).toContain("“next friday”不是有效的日期表达式");
   });
 
   it("BAD_ZONE: the campaign's time zone must be an IANA name", () => {
     const r = load(planText({ 5: [BASE[4]!, "  timezone: Asia/Chongqin"] }));
     expectErrors(r, [["error", "BAD_ZONE", 6, 13]]);
-    expect(msg(r)).toContain('"Asia/Chongqin" is not a time zone');
+    expect(msg(r)).toContain("“Asia/Chongqin”不是有效的时区");
   });
 
   it("DATE_OUTSIDE_CAMPAIGN: a phase starting before the campaign, a deliverable due after it", () => {
@@ -279,33 +279,33 @@ describe("date problems", () => {
       ["error", "DATE_OUTSIDE_CAMPAIGN", 20, col(line20, "2021-04-20")],
       ["error", "DATE_OUTSIDE_CAMPAIGN", 25, col(line25, "2021-11-15")],
     ]);
-    expect(msg(r, 1)).toBe('the due date of "report" (2021-11-15) is outside the campaign (2021-05-01 to 2021-10-31)');
+    expect(msg(r, 1)).toBe("“report”的截止日期（2021-11-15）不在专项行动期间（2021-05-01 至 2021-10-31）内；请调整到此期间");
   });
 
   it("DATE_OUTSIDE_PHASE: a deliverable of the first phase due in the second", () => {
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2021-07-15 }';
     const r = load(planText({ 25: line25 }));
     expectErrors(r, [["error", "DATE_OUTSIDE_PHASE", 25, col(line25, "2021-07-15")]]);
-    expect(msg(r)).toContain('outside its phase "第一阶段" (2021-05-01 to 2021-06-30)');
+    expect(msg(r)).toContain("不在所属阶段“第一阶段”（2021-05-01 至 2021-06-30）内");
   });
 
   it("PHASE_ORDER: overlapping phases, a phase ending before it starts", () => {
     const overlap = "  - { id: second, name: 第二阶段, start: 2021-06-20, end: 2021-10-31 }";
     const r = load(planText({ 21: overlap }));
     expectErrors(r, [["error", "PHASE_ORDER", 21, col(overlap, "2021-06-20")]]);
-    expect(msg(r)).toContain('before the previous phase "第一阶段" ends (2021-06-30)');
+    expect(msg(r)).toContain("早于上一阶段“第一阶段”的结束日期（2021-06-30）");
 
     const backwards = "  - { id: second, name: 第二阶段, start: 2021-10-31, end: 2021-07-01 }";
     const b = load(planText({ 21: backwards }));
     expectErrors(b, [["error", "PHASE_ORDER", 21, col(backwards, "2021-07-01")]]);
-    expect(msg(b)).toBe('phase "第二阶段" ends (2021-07-01) before it starts (2021-10-31)');
+    expect(msg(b)).toBe("阶段“第二阶段”的结束日期（2021-07-01）早于开始日期（2021-10-31）；请检查 start 和 end");
   });
 
   it("DUE_BEFORE_OPEN: a deliverable due before it opens", () => {
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"], opens: 2021-06-20, due: 2021-06-15 }';
     const r = load(planText({ 25: line25 }));
     expectErrors(r, [["error", "DUE_BEFORE_OPEN", 25, col(line25, "2021-06-15")]]);
-    expect(msg(r)).toBe('"report" is due on 2021-06-15, before it opens on 2021-06-20');
+    expect(msg(r)).toBe("“report”的截止日期 2021-06-15 早于开始报送日期 2021-06-20；请调整 due 或 opens");
   });
 
   it("CYCLE: two due dates defined by each other; a group containing itself", () => {
@@ -313,18 +313,18 @@ describe("date problems", () => {
     const line27 = "  - { id: b, title: 乙, from: [north], due: due:a }";
     const r = load(planText({ 25: [BASE[24]!, line26, line27] }));
     expectErrors(r, [["error", "CYCLE", 27, col(line27, "due:a")]]);
-    expect(msg(r)).toContain('the due date of "a" depends on itself');
+    expect(msg(r)).toContain("“a”的截止日期依赖于自身");
 
     const g = load(planText({ 15: '    members: [north, south, "@districts"]' }));
     expectErrors(g, [["error", "CYCLE", 14, 3]]);
-    expect(msg(g)).toContain('group "districts" contains itself');
+    expect(msg(g)).toContain("组“districts”包含了自身");
   });
 
   it("EMPTY_ASSIGNEES: a deliverable owed by an empty group", () => {
     const r = load(planText({ 15: "    members: []" }));
     const line25 = BASE[24]!;
     expectErrors(r, [["error", "EMPTY_ASSIGNEES", 25, col(line25, "[")]]);
-    expect(msg(r)).toContain('"report" is owed by no unit');
+    expect(msg(r)).toContain("“report”没有任何报送单位");
   });
 });
 
@@ -333,7 +333,7 @@ describe("warnings", () => {
     const line25 = '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2021-06-13 }';
     const r = load(planText({ 25: line25 }));
     expectWarnings(r, [["warning", "DUE_ON_REST_DAY", 25, col(line25, "2021-06-13")]]);
-    expect(msg(r)).toBe('2021-06-13 (周日) is a rest day; by the rule "next" "report" is due on 2021-06-15 (周二)');
+    expect(msg(r)).toBe("2021-06-13（周日）是休息日；按规则“next”，“report”的截止日期顺延至 2021-06-15（周二）");
     const a = r.plan!.assignments.find((x) => x.id === "report/north")!;
     expect(a.dueShiftedFrom).toBe("2021-06-13");
     expect(new Date(a.dueAt).toISOString()).toBe("2021-06-15T10:00:00.000Z"); // 18:00 in Shanghai
@@ -350,8 +350,8 @@ describe("warnings", () => {
     const r = load(planText(in2027));
     expectWarnings(r, [["warning", "NO_CALENDAR_DATA", 7, 8]]);
     // report on Tuesday 2027-06-15; the task at the end of the last phase, Sunday 10-31 → Friday 10-29
-    expect(msg(r)).toContain("no published holiday data for 2027");
-    expect(msg(r)).toContain("(affects due dates 2027-06-15, 2027-10-29)");
+    expect(msg(r)).toContain("缺少 2027 年公布的节假日安排");
+    expect(msg(r)).toContain("（影响截止日期 2027-06-15、2027-10-29）");
 
     const declared = load(planText(in2027, ["calendar:", "  holidays: [2027-10-01]"]));
     expect(declared.diagnostics).toEqual([]);
@@ -361,7 +361,7 @@ describe("warnings", () => {
   it("NO_CONTACT: a unit that owes work but cannot be reminded", () => {
     const r = load(planText({ 12: "  - { id: south, name: 南区, kind: district }" }));
     expectWarnings(r, [["warning", "NO_CONTACT", 12, 5]]);
-    expect(msg(r)).toBe('unit "south" (南区) owes work but has no email address or webhook: it cannot be reminded');
+    expect(msg(r)).toBe("单位“south”（南区）有待办事项，但没有电子邮件地址或 webhook，无法提醒；请在 contacts 中补充");
   });
 });
 
@@ -388,7 +388,7 @@ describe("reporting", () => {
       ["error", "SCHEMA_VALUE", 9, col("  - { id: hq, name: 测试局, kind: ministry }", "ministry")],
       ["error", "SCHEMA_UNKNOWN_KEY", 30, col("defaults: { policy: standard, taskpolicy: standard }", "taskpolicy")],
     ]);
-    expect(msg(s, 2)).toContain('(did you mean "taskPolicy"?)');
+    expect(msg(s, 2)).toContain("（是否应为“taskPolicy”？）");
   });
 
   it("accepts a UTF-8 byte order mark, in a file or in a string, without moving positions", () => {
