@@ -6,6 +6,7 @@ import { loadActionsFile } from "../simulate/actions-file.ts";
 import { simulate } from "../simulate/simulate.ts";
 import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
+import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerRunCommand } from "./run-command.ts";
@@ -97,6 +98,11 @@ export function buildProgram(io: Io = processIo): Command {
   return program;
 }
 
+function isSystemError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
 /** Runs the CLI; returns the exit status. User mistakes print one line, never a stack trace. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const program = buildProgram(io);
@@ -109,6 +115,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (err instanceof UsageError) {
       io.err(`duban: ${err.message}`);
       return err.exitCode;
+    }
+    // The store or the network said no (refused connection, locked file, newer schema): one line, no stack.
+    if (err instanceof StoreError || isSystemError(err)) {
+      const e = err as Error & { code?: string };
+      io.err(`duban: 无法使用存储或网络：${e.message}${e.code ? ` [${e.code}]` : ""}`);
+      return 2;
     }
     throw err;
   }

@@ -1,6 +1,7 @@
 import { PostgresStore, type PostgresStoreOptions } from "./postgres.ts";
 import { SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 import type { EventStore } from "./store.ts";
+import { StoreError } from "./errors.ts";
 
 export const DEFAULT_STORE = "./duban.db";
 
@@ -24,5 +25,12 @@ export async function openStore(spec: string = DEFAULT_STORE, opts: SqliteStoreO
     }
     return store;
   }
-  return new SqliteStore(spec.replace(/^sqlite:/i, ""), opts);
+  const path = spec.replace(/^sqlite:/i, "");
+  try {
+    return new SqliteStore(path, opts);
+  } catch (err) {
+    // better-sqlite3 throws a plain TypeError for a missing folder: say which file and why, once.
+    if (err instanceof StoreError) throw err;
+    throw new StoreError("INVALID_ARGUMENT", `无法打开 SQLite 存储 ${path}：${(err as Error).message}`);
+  }
 }
