@@ -9,6 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { registerCampaignCommands } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerRunCommand } from "./run-command.ts";
+import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
@@ -79,6 +80,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerCampaignCommands(program, io, (code) => void (exit = code));
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
+  registerWebCommands(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;
