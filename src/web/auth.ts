@@ -39,7 +39,8 @@ export function identify(deps: WebDeps): MiddlewareHandler<Env> {
         const user = await deps.access.getUser(s.user);
         if (user && !user.revokedAt) c.set("viewer", { user, ...withActor(user), via: "session", sessionHash: idHash, csrf: s.csrf });
       } else {
-        c.set("sessionProblem", "expired");
+        // Not found: signed out, or the account was revoked (which ends its sessions).
+        c.set("sessionProblem", s ? "expired" : "ended");
         if (s) await deps.access.deleteSession(idHash);
       }
     }
@@ -56,9 +57,10 @@ function withActor(user: Viewer["user"]): Pick<Viewer, "actor"> {
 export function requireViewer(c: Context<Env>): Viewer | WebRefusal {
   const v = c.get("viewer");
   if (v) return v;
-  return c.get("sessionProblem") === "expired"
-    ? refusal(401, "SESSION_EXPIRED", "登录已过期，请重新登录")
-    : refusal(401, "UNAUTHENTICATED", "请先使用访问令牌登录");
+  const problem = c.get("sessionProblem");
+  if (problem === "expired") return refusal(401, "SESSION_EXPIRED", "登录已过期，请重新登录");
+  if (problem === "ended") return refusal(401, "SESSION_ENDED", "登录已失效（已退出或账号已停用），请重新登录");
+  return refusal(401, "UNAUTHENTICATED", "请先使用访问令牌登录");
 }
 
 /**

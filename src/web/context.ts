@@ -31,7 +31,7 @@ export interface Viewer {
   csrf?: string;
 }
 
-export type Env = { Variables: { viewer: Viewer | undefined; sessionProblem: "expired" | undefined } };
+export type Env = { Variables: { viewer: Viewer | undefined; sessionProblem: "expired" | "ended" | undefined } };
 
 /**
  * One request at a time touches the Campaign object: its engine state is folded from the log in
