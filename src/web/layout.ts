@@ -6,7 +6,7 @@ import { html, raw, type Html } from "./html.ts";
 
 const CSS = `
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2328;background:#f6f7f9}
+body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;color:#1f2328;background:#f6f7f9}
 header{background:#9f1c1c;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 header a{color:#fff;text-decoration:none}
 header .title{font-weight:600;font-size:1.05rem;margin-right:auto}
@@ -19,6 +19,7 @@ h2{font-size:1.1rem;margin:1.4rem 0 .6rem;border-left:4px solid #9f1c1c;padding-
 .card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.8rem 1rem;margin:.6rem 0}
 .muted{color:#656d76;font-size:.9rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.scroll+.scroll{margin-top:1rem}
 table{border-collapse:collapse;background:#fff}
 th,td{border:1px solid #dde1e6;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#f0f2f5;font-weight:600;white-space:nowrap}
