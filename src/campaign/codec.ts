@@ -58,7 +58,10 @@ export function decodeEvent(plan: ResolvedPlan, s: StoredEvent): DomainEvent | u
   if (!DOMAIN_TYPES.has(s.type)) return undefined;
   const zone = plan.campaign.timezone;
   const payload = { ...(s.payload as Record<string, unknown>) };
+  // Bookkeeping recorded with an event (a set clock, the web user who acted) is for auditors, not the machines.
   delete payload.clock;
+  delete payload.via;
+  delete payload.user;
   if (typeof payload.until === "string") payload.until = parseInstant(payload.until, zone);
   const e: Record<string, unknown> = { type: s.type, at: parseInstant(s.at, zone), ...payload };
   if (s.assignment !== undefined) e.assignment = s.assignment;

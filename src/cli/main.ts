@@ -10,6 +10,7 @@ import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerRunCommand } from "./run-command.ts";
+import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /** Builds the `duban` command line; every command is a thin wrapper over the library API. */
@@ -91,6 +92,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerCampaignCommands(program, io, (code) => void (exit = code));
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
+  registerWebCommands(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -69,6 +69,14 @@ export class PostgresStore implements EventStore {
     return this.ready;
   }
 
+  /**
+   * The pool and table naming, for modules that keep their own tables beside the log in the same schema
+   * (web users, sessions, attachments). Not part of EventStore: only those modules need it.
+   */
+  sidecar(): { pool: pg.Pool; table: (name: string) => string } {
+    return { pool: this.pool, table: (name) => this.t(name) };
+  }
+
   private t(table: string): string {
     return `"${this.schema}".${table}`;
   }

@@ -1,0 +1,40 @@
+// Renders docs/board.png: the Chongqing board mid-campaign (2021-06-20), from a store built by the
+// time-lapse demo, in the Chromium the tests use. Run: node --import tsx scripts/screenshot.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { openSidecar } from "../src/access/open.ts";
+import { addUser } from "../src/access/users.ts";
+import { Campaign } from "../src/campaign/campaign.ts";
+import { runDemo } from "../src/demo/demo.ts";
+import { SqliteStore } from "../src/store/sqlite.ts";
+import { startServer } from "../src/web/server.ts";
+
+const asOf = Date.parse("2021-06-20T15:00:00+08:00");
+const dir = mkdtempSync(join(tmpdir(), "duban-shot-"));
+try {
+  const demo = await runDemo({ plan: "plans/chongqing-2021.yaml", dir, to: "2021-06-20", log: () => {} });
+  const store = new SqliteStore(demo.db);
+  const campaign = await Campaign.open(store);
+  const sidecar = await openSidecar(store);
+  const { token } = await addUser(store, sidecar.access, campaign.plan, { name: "liu", unit: "liu-qingqing", role: "office" }, asOf);
+  const server = await startServer({ campaign, sidecar, port: 0, now: () => asOf });
+  const browser = await chromium.launch({ executablePath: process.env.DUBAN_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", deviceScaleFactor: 1 });
+    await page.goto(`${server.url}/login`);
+    await page.fill('input[name="token"]', token);
+    await page.click('button:has-text("登录")');
+    await page.goto(`${server.url}/`);
+    await page.screenshot({ path: "docs/board.png", fullPage: true });
+    console.log(`docs/board.png: board at 2021-06-20 15:00, ${demo.events} events`);
+  } finally {
+    await browser.close();
+    await server.close();
+    sidecar.close();
+    await store.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

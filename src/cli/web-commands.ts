@@ -1,0 +1,101 @@
+import type { Command } from "commander";
+import { AccessError } from "../access/types.ts";
+import { openSidecar } from "../access/open.ts";
+import { addUser, revokeUser } from "../access/users.ts";
+import { Campaign, CampaignError } from "../campaign/campaign.ts";
+import { unitName } from "../present/plan-text.ts";
+import { openStore } from "../store/open.ts";
+import { startServer } from "../web/server.ts";
+import { clockOf, type GlobalOptions } from "./campaign-commands.ts";
+import { UsageError, type Io } from "./io.ts";
+
+async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Awaited<ReturnType<typeof openSidecar>>) => Promise<T>): Promise<T> {
+  const store = await openStore(opts.db);
+  try {
+    const c = await Campaign.open(store);
+    const sidecar = await openSidecar(store);
+    try {
+      return await fn(c, sidecar);
+    } finally {
+      sidecar.close();
+    }
+  } catch (err) {
+    if (err instanceof CampaignError || err instanceof AccessError) throw new UsageError(err.message, err.code, 1);
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `duban users …` (web sign-in accounts) and `duban serve` (the web workspace). */
+export function registerWebCommands(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  const users = program.command("users").description("web accounts: each signs in with a one-time access token");
+
+  users
+    .command("add")
+    .description("create an account and print its access token (shown once; only its hash is stored)")
+    .argument("<name>", "account name, e.g. yuzhong-zhang")
+    .requiredOption("--unit <unit-or-person>", "the unit or person from the plan the account acts for")
+    .option("--role <role>", "unit (its own items), office (everything; the plan's rules decide), auditor (reads everything, changes nothing)", "unit")
+    .action(async (name: string, o: { unit: string; role: string }) => {
+      await withCampaign(g(), async (c, s) => {
+        const { now } = clockOf(g(), c.plan.campaign.timezone);
+        const { user, token } = await addUser(c.store, s.access, c.plan, { name, unit: o.unit, role: o.role }, now);
+        io.out(`已建立账号 ${user.name}（${unitName(c.plan, user.unit)}，${user.role}）。访问令牌只显示这一次：\n${token}`);
+      });
+    });
+
+  users
+    .command("list")
+    .description("every account, with its unit, role and whether it is revoked")
+    .action(async () => {
+      await withCampaign(g(), async (c, s) => {
+        const list = await s.access.listUsers();
+        if (list.length === 0) return io.out("尚无账号；用 duban users add 建立");
+        for (const u of list) io.out(`${u.name}\t${u.role}\t${u.unit}（${unitName(c.plan, u.unit)}）\t${u.createdAt}${u.revokedAt ? `\t已停用 ${u.revokedAt}` : ""}`);
+      });
+    });
+
+  users
+    .command("revoke")
+    .description("revoke an account: its token stops working and its sessions end at once")
+    .argument("<name>")
+    .action(async (name: string) => {
+      await withCampaign(g(), async (c, s) => {
+        const { now } = clockOf(g(), c.plan.campaign.timezone);
+        await revokeUser(c.store, s.access, c.plan, name, now);
+        io.out(`已停用账号 ${name}`);
+      });
+    });
+
+  program
+    .command("serve")
+    .description("the web workspace: board, unit pages, item pages, replay, and the JSON API under /api/")
+    .option("--port <port>", "TCP port", "8080")
+    .option("--host <host>", "address to listen on (put a TLS proxy in front before exposing it)", "127.0.0.1")
+    .action(async (o: { port: string; host: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${o.port}: not a port number`, "BAD_PORT");
+      const store = await openStore(g().db);
+      let c: Campaign;
+      try {
+        c = await Campaign.open(store);
+      } catch (err) {
+        await store.close();
+        if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+        throw err;
+      }
+      const sidecar = await openSidecar(store);
+      const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
+      const server = await startServer({ campaign: c, sidecar, port, host: o.host, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+      io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      sidecar.close();
+      await store.close();
+    });
+}

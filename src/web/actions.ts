@@ -1,0 +1,68 @@
+import { isRealDate, parseInstant } from "../engine/calendar.ts";
+import type { UnitAction } from "../engine/types.ts";
+import type { StoredEvent } from "../store/types.ts";
+import type { Viewer, WebDeps } from "./context.ts";
+import { VERB_ZH, type Verb } from "./data.ts";
+import { refusal, type WebRefusal } from "./refusal.ts";
+import { checkUpload } from "./uploads.ts";
+
+export interface ActionInput {
+  note?: string;
+  until?: string;
+  files?: File[];
+}
+
+const MAX_NOTE = 2000;
+
+/** Engine refusal codes as HTTP statuses. */
+const STATUS = { UNKNOWN_ASSIGNMENT: 404, NOT_PERMITTED: 403, UNKNOWN_ACTOR: 403, WRONG_STATE: 409, BAD_EXTENSION: 422 } as const;
+
+/**
+ * Carries out one action for a signed-in user. The web layer only checks the request's shape; who may
+ * do what is the Campaign's (authorize.ts) decision. Uploaded files are stored before the step and
+ * removed again when it is refused, so a refusal leaves no trace but its log entry.
+ */
+export async function performAction(deps: WebDeps, v: Viewer, id: string, verb: Verb, input: ActionInput): Promise<StoredEvent | WebRefusal> {
+  if (!v.actor) return refusal(403, "READ_ONLY", `审计账号只能查看，不能${VERB_ZH[verb]}`);
+  const c = deps.campaign;
+  if (!c.plan.assignments.some((a) => a.id === id)) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
+  const note = input.note?.trim() || undefined;
+  if (note && note.length > MAX_NOTE) return refusal(400, "NOTE_TOO_LONG", `说明不能超过 ${MAX_NOTE} 字`);
+  if (verb === "return" && !note) return refusal(400, "COMMENT_REQUIRED", "退回时请填写退回意见");
+  const files = input.files ?? [];
+  if (files.length && verb !== "submit") return refusal(400, "UNEXPECTED_FILES", "只有报送时可以上传附件");
+  let until: number | undefined;
+  if (verb === "extend") {
+    const u = input.until?.trim() ?? "";
+    until = parseInstant(isRealDate(u) ? `${u}T${c.plan.calendar.dueAt}` : u, c.plan.campaign.timezone);
+    if (!u || Number.isNaN(until)) return refusal(400, "BAD_DATE", "请填写新的截止日期（YYYY-MM-DD）");
+  }
+  const checked = await checkUpload(files);
+  if (!Array.isArray(checked)) return checked;
+
+  return deps.lock.run(async () => {
+    const now = deps.now();
+    const at = new Date(deps.wallNow()).toISOString();
+    const added: string[] = [];
+    for (const f of checked) if (await deps.attachments.put(f, at)) added.push(f.sha256);
+    const base = { assignment: id, actor: v.actor!, ...(note ? { note } : {}) };
+    const action: UnitAction =
+      verb === "extend"
+        ? { type: "extend", ...base, until: until! }
+        : verb === "submit"
+          ? { type: "submit", ...base, ...(checked.length ? { attachments: checked.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })) } : {}) }
+          : { type: verb, ...base };
+    let r;
+    try {
+      r = await c.step(action, now, { via: "web", user: v.user.name, ...(deps.clockSet ? { clock: "set" } : {}) });
+    } catch (err) {
+      for (const h of added) await deps.attachments.delete(h);
+      throw err;
+    }
+    if (r.refused) {
+      for (const h of added) await deps.attachments.delete(h);
+      return refusal(STATUS[r.refused.code], r.refused.code, r.refused.message);
+    }
+    return r.events.find((e) => e.assignment === id && e.actor.kind !== "engine") ?? r.events.at(-1)!;
+  });
+}

@@ -1,0 +1,47 @@
+import type { AccessStore } from "../access/store.ts";
+import type { User } from "../access/types.ts";
+import type { AttachmentStore } from "../attachments/types.ts";
+import type { Campaign } from "../campaign/campaign.ts";
+import type { EpochMs } from "../engine/calendar.ts";
+import type { Actor } from "../engine/types.ts";
+import type { DeliveryIndex } from "./deliveries.ts";
+
+/** Everything a request handler needs; built once per server. */
+export interface WebDeps {
+  campaign: Campaign;
+  access: AccessStore;
+  attachments: AttachmentStore;
+  /** The campaign clock: wall time, or the instant a drill set (then recorded as `clock: "set"`). */
+  now: () => EpochMs;
+  clockSet: boolean;
+  /** Wall time for session expiry, which must not follow a drill's clock. */
+  wallNow: () => number;
+  sessionTtlMs: number;
+  deliveries: DeliveryIndex;
+  lock: Mutex;
+}
+
+/** The signed-in user behind a request. */
+export interface Viewer {
+  user: User;
+  /** Undefined for auditors: they act as nobody. */
+  actor?: Actor;
+  via: "session" | "bearer";
+  sessionHash?: string;
+  csrf?: string;
+}
+
+export type Env = { Variables: { viewer: Viewer | undefined; sessionProblem: "expired" | "ended" | undefined } };
+
+/**
+ * One request at a time touches the Campaign object: its engine state is folded from the log in
+ * place, and two interleaved steps would each fold the other's half-written state.
+ */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn);
+    this.tail = p.catch(() => {});
+    return p;
+  }
+}

@@ -1,0 +1,108 @@
+import { actingUnits, authorize, STATE_ZH } from "../engine/authorize.ts";
+import { formatInstant, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import type { UnitAction } from "../engine/types.ts";
+import type { BoardRow } from "../campaign/board.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import type { StoredEvent } from "../store/types.ts";
+import type { Viewer, WebDeps } from "./context.ts";
+
+export const LATENESS_ZH: Record<string, string> = { onTime: "未到期", dueSoon: "临近截止", overdue: "已逾期" };
+export const VERBS = ["submit", "accept", "return", "extend", "waive"] as const;
+export type Verb = (typeof VERBS)[number];
+export const VERB_ZH: Record<Verb, string> = { submit: "报送", accept: "通过", return: "退回", extend: "延期", waive: "免报" };
+
+/** Items a user may see: all for the office and auditors; for a unit, those it owes, receives or leads. */
+export function canSee(plan: ResolvedPlan, v: Viewer, a: Assignment): boolean {
+  if (v.user.role !== "unit") return true;
+  const units = actingUnits(plan, v.actor!);
+  return units.has(a.unit) || units.has(a.to) || units.has(a.lead);
+}
+
+/** Whether a user may open a unit's page: their own unit (or the unit a person belongs to), or everything. */
+export function canSeeUnit(plan: ResolvedPlan, v: Viewer, unit: string): boolean {
+  return v.user.role !== "unit" || actingUnits(plan, v.actor!).has(unit);
+}
+
+/**
+ * The actions the plan's rules allow this user on this item now, by asking authorize() itself:
+ * the forms shown are exactly the actions the engine would take.
+ */
+export function allowedVerbs(plan: ResolvedPlan, v: Viewer, a: Assignment, state: BoardRow["state"]): Verb[] {
+  if (!v.actor) return [];
+  return VERBS.filter((type) => !authorize(plan, a, { type, assignment: a.id, actor: v.actor!, until: 0 } as UnitAction, state));
+}
+
+export interface BoardFilter {
+  phase?: string;
+  task?: string;
+  unit?: string;
+  overdue?: boolean;
+}
+
+const OWED = new Set(["waiting", "open", "returned"]);
+
+export function isOverdue(r: Pick<BoardRow, "late" | "state">): boolean {
+  return r.late && OWED.has(r.state);
+}
+
+export function filterRows(rows: BoardRow[], f: BoardFilter): BoardRow[] {
+  return rows.filter(
+    (r) => (!f.phase || r.phase === f.phase) && (!f.task || r.task === f.task) && (!f.unit || r.unit === f.unit) && (!f.overdue || isOverdue(r)),
+  );
+}
+
+/** The board the user may see, at the campaign clock. */
+export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: EpochMs; rows: BoardRow[] }> {
+  const c = deps.campaign;
+  await c.refresh();
+  const now = Math.max(deps.now(), c.plan.campaign.startAt);
+  const byId = new Map(c.plan.assignments.map((a) => [a.id, a]));
+  return { now, rows: c.board(now).filter((r) => canSee(c.plan, v, byId.get(r.id)!)) };
+}
+
+/** Working days from today to the due date (negative once past), as a district counts them. */
+export function workingDaysLeft(deps: WebDeps, now: EpochMs, due: string): number {
+  const cal = deps.campaign.calendar;
+  return cal.workingDaysBetween(cal.dateOf(now), cal.dateOf(parseInstant(due, deps.campaign.plan.campaign.timezone)));
+}
+
+/** The latest comment the receiving side left when returning an item. */
+export function lastReturn(history: StoredEvent[]): { at: string; note?: string; by: StoredEvent["actor"] } | undefined {
+  const e = [...history].reverse().find((x) => x.type === "returned");
+  if (!e) return undefined;
+  const note = (e.payload as { note?: string }).note;
+  return { at: e.at, by: e.actor, ...(note ? { note } : {}) };
+}
+
+export interface ReminderTold {
+  at: string;
+  step: number;
+  level: number;
+  recipient: string;
+  status: "sent" | "failed" | "retrying" | "pending";
+  channels: string[];
+  deliveredAt?: string;
+}
+
+/**
+ * Who was told about an item, when and how: each `reminded` event names its recipients; the message
+ * to each went out under the outbox key `campaign/recipient/slot`, whose delivery the log records.
+ */
+export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Promise<ReminderTold[]> {
+  const { plan, store } = deps.campaign;
+  await deps.deliveries.catchUp(store);
+  const zone = plan.campaign.timezone;
+  const out: ReminderTold[] = [];
+  for (const e of history) {
+    if (e.type !== "reminded") continue;
+    const p = e.payload as { step: number; level: number; recipients: string[] };
+    for (const r of p.recipients) {
+      const key = `${plan.campaign.id}/${r}/${formatInstant(parseInstant(e.at, zone), zone)}`;
+      const d = deps.deliveries.get(key);
+      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}) });
+    }
+  }
+  return out;
+}
+
+export { STATE_ZH };

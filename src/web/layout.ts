@@ -1,0 +1,89 @@
+import type { User } from "../access/types.ts";
+import { ROLE_ZH } from "../access/types.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
+import { unitName } from "../present/plan-text.ts";
+import { html, raw, type Html } from "./html.ts";
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;color:#1f2328;background:#f6f7f9}
+header{background:#9f1c1c;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
+header a{color:#fff;text-decoration:none}
+header .title{font-weight:600;font-size:1.05rem;margin-right:auto}
+header nav{display:flex;gap:.8rem;flex-wrap:wrap;align-items:center}
+header form{display:inline;margin:0}
+header button{background:none;border:1px solid #fff8;color:#fff;border-radius:4px;padding:.1rem .5rem;cursor:pointer}
+main{padding:1rem;max-width:1400px;margin:0 auto}
+h1{font-size:1.3rem;margin:.2rem 0 .8rem}
+h2{font-size:1.1rem;margin:1.4rem 0 .6rem;border-left:4px solid #9f1c1c;padding-left:.5rem}
+.card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.8rem 1rem;margin:.6rem 0}
+.muted{color:#656d76;font-size:.9rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.scroll+.scroll{margin-top:1rem}
+table{border-collapse:collapse;background:#fff}
+th,td{border:1px solid #dde1e6;padding:.25rem .45rem;text-align:left;vertical-align:top}
+th{background:#f0f2f5;font-weight:600;white-space:nowrap}
+.matrix td,.matrix th{text-align:center;padding:.15rem}
+.matrix th.unit{text-align:left;white-space:nowrap;position:sticky;left:0;background:#f0f2f5;z-index:1}
+.cell{display:block;min-width:2.2rem;padding:.15rem .2rem;border-radius:3px;text-decoration:none;color:#1f2328;font-size:.8rem}
+.s-waiting{background:#eef0f3;color:#8c959f}
+.s-open{background:#fff3c4}
+.s-submitted{background:#cfe3ff}
+.s-returned{background:#ffd9b3}
+.s-accepted{background:#c9efd0}
+.s-waived{background:#e7e1f5}
+.late{outline:2px solid #d1242f;outline-offset:-2px;font-weight:700;color:#a40e26}
+.legend span{display:inline-block;margin:.1rem .4rem .1rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+label{display:block;font-size:.9rem;margin:.3rem 0}
+input,select,textarea,button{font:inherit}
+input[type=text],input[type=date],input[type=datetime-local],input[type=password],select,textarea{width:100%;max-width:28rem;padding:.35rem;border:1px solid #c4cad1;border-radius:4px}
+form.filters label{width:auto}
+form.filters select{width:auto}
+textarea{min-height:4.5rem}
+.btn{background:#9f1c1c;color:#fff;border:0;border-radius:4px;padding:.4rem .9rem;cursor:pointer}
+.btn.secondary{background:#57606a}
+.actions{display:flex;flex-wrap:wrap;gap:1rem}
+.actions .card{flex:1 1 16rem}
+.error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.8rem 1rem}
+.ok{background:#dafbe1;border:1px solid #4ac26b;border-radius:6px;padding:.6rem 1rem}
+.comment{background:#fff8c5;border-left:4px solid #d4a72c;padding:.4rem .6rem;margin:.3rem 0}
+.gantt{position:relative;background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.5rem .5rem 1.6rem}
+.g-row{position:relative;height:1.7rem;margin:.2rem 0}
+.g-bar{position:absolute;top:0;height:100%;background:#f3c1c1;border:1px solid #c9787a;border-radius:3px;font-size:.8rem;padding:0 .3rem;white-space:nowrap;overflow:hidden;line-height:1.6rem}
+.g-due{position:absolute;top:.15rem;width:.8rem;height:.8rem;margin-left:-.4rem;background:#1f2328;transform:rotate(45deg)}
+.g-due.late{background:#d1242f;outline:none}
+.g-label{position:absolute;top:.95rem;font-size:.7rem;color:#656d76;white-space:nowrap;transform:translateX(-50%)}
+.g-now{position:absolute;top:0;bottom:0;border-left:2px dashed #0969da}
+.g-now span{position:absolute;bottom:0;left:.2rem;font-size:.75rem;color:#0969da;white-space:nowrap}
+.counts td{text-align:right}
+ul.trail{list-style:none;padding:0;margin:0}
+ul.trail li{border-left:3px solid #dde1e6;padding:.2rem .6rem;margin:.2rem 0}
+ul.trail li.act{border-color:#9f1c1c}
+@media (max-width:600px){main{padding:.6rem}h1{font-size:1.15rem}th,td{font-size:.85rem}}
+`;
+
+export interface PageContext {
+  plan: ResolvedPlan;
+  user?: User;
+  csrf?: string;
+}
+
+/** The page shell: header with the campaign, navigation for the signed-in user, and the body. */
+export function page(ctx: PageContext, title: string, body: Html): string {
+  const u = ctx.user;
+  const nav = u
+    ? html`<nav>
+        <a href="/">看板</a>
+        ${u.role === "unit" ? html`<a href="/units/${encodeURIComponent(u.unit)}">本单位事项</a>` : ""}
+        ${u.role !== "unit" ? html`<a href="/replay">回放</a>` : ""}
+        <span>${unitName(ctx.plan, u.unit)} · ${u.name}（${ROLE_ZH[u.role]}）</span>
+        <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ""}"><button type="submit">退出</button></form>
+      </nav>`
+    : html`<nav><a href="/login">登录</a></nav>`;
+  return html`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · ${ctx.plan.campaign.title}</title><style>${raw(CSS)}</style></head>
+<body><header><a class="title" href="/">${ctx.plan.campaign.title}</a>${nav}</header>
+<main>${body}</main></body></html>`.value;
+}

@@ -1,0 +1,120 @@
+/**
+ * The API's OpenAPI 3.1 document, written by hand: the schemas follow BoardRow, UnitData, ItemData and
+ * StoredEvent. Served at /api/openapi.json.
+ */
+const error = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string", description: "原因（中文）" } } } },
+};
+const refusals = (...codes: number[]) =>
+  Object.fromEntries(codes.map((s) => [String(s), { description: DESC[s] ?? "拒绝", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+const DESC: Record<number, string> = {
+  400: "请求有误",
+  401: "未登录、令牌无效或登录已过期",
+  403: "无权办理、审计账号只读，或 CSRF 校验失败（均记入日志）",
+  404: "没有该事项或单位",
+  409: "当前状态不允许该操作",
+  413: "附件超过 10 MB",
+  415: "附件类型不允许或内容与扩展名不符",
+  422: "延期日期不合规则",
+};
+const state = { type: "string", enum: ["waiting", "open", "submitted", "returned", "accepted", "waived"] };
+const lateness = { type: "string", enum: ["onTime", "dueSoon", "overdue"] };
+const itemId = { name: "id", in: "path", required: true, description: "事项编号，含斜杠，如 progress-report/yuzhong", schema: { type: "string" } };
+
+export function openApiDocument(title: string): object {
+  const actionBody = {
+    required: false,
+    content: {
+      "application/json": { schema: { $ref: "#/components/schemas/ActionRequest" } },
+      "multipart/form-data": {
+        schema: {
+          allOf: [{ $ref: "#/components/schemas/ActionRequest" }],
+          properties: { files: { type: "array", items: { type: "string", format: "binary" }, description: "仅报送：pdf、doc、docx、xls、xlsx、jpg、png、zip，合计 ≤ 10 MB" }, _csrf: { type: "string" } },
+        },
+      },
+    },
+  };
+  const action = (verb: string, summary: string) => ({
+    post: {
+      summary,
+      operationId: verb,
+      parameters: [itemId],
+      requestBody: actionBody,
+      responses: { "200": { description: "已办理", content: { "application/json": { schema: { type: "object", required: ["ok", "event"], properties: { ok: { const: true }, event: { $ref: "#/components/schemas/StoredEvent" } } } } } }, ...refusals(400, 401, 403, 404, 409, 413, 415, 422) },
+    },
+  });
+  return {
+    openapi: "3.1.0",
+    info: { title: `督办 Duban API：${title}`, version: "1" },
+    components: {
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: "duban_session", description: "登录后的会话；POST 须带 X-CSRF-Token（见 /api/me）" },
+        bearer: { type: "http", scheme: "bearer", description: "duban users add 发放的访问令牌；无需 CSRF" },
+      },
+      schemas: {
+        Error: error,
+        ActionRequest: { type: "object", properties: { note: { type: "string", maxLength: 2000, description: "说明；退回时必填" }, until: { type: "string", description: "仅延期：新截止日期 YYYY-MM-DD 或 ISO 时间" } } },
+        BoardRow: {
+          type: "object",
+          required: ["id", "unit", "title", "state", "lateness", "late", "level", "due", "daysLate", "returns", "extensions"],
+          properties: {
+            id: { type: "string" }, unit: { type: "string" }, title: { type: "string" }, deliverable: { type: "string" }, task: { type: "string" }, phase: { type: "string" },
+            state, lateness, late: { type: "boolean" }, level: { type: "integer" }, due: { type: "string", format: "date-time" }, daysLate: { type: "integer" },
+            submittedAt: { type: "string", format: "date-time" }, returns: { type: "integer" }, extensions: { type: "integer" },
+          },
+        },
+        PhaseCount: { type: "object", properties: { phase: { type: "string" }, name: { type: "string" }, total: { type: "integer" }, accepted: { type: "integer" }, submitted: { type: "integer" }, owed: { type: "integer" }, overdue: { type: "integer" } } },
+        StoredEvent: {
+          type: "object",
+          required: ["seq", "at", "actor", "type", "payload", "planHash", "prevHash", "hash"],
+          properties: { seq: { type: "integer" }, at: { type: "string", format: "date-time" }, actor: { type: "object" }, type: { type: "string" }, payload: {}, planHash: { type: "string" }, assignment: { type: "string" }, prevHash: { type: "string" }, hash: { type: "string" } },
+        },
+        UnitItem: {
+          type: "object",
+          properties: {
+            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task"] }, state, due: { type: "string", format: "date-time" }, workingDaysLeft: { type: "integer" },
+            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" },
+            returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
+          },
+        },
+        Unit: { type: "object", properties: { unit: { type: "string" }, name: { type: "string" }, asOf: { type: "string" }, owed: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, inReview: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, done: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } } } },
+        Item: {
+          type: "object",
+          properties: {
+            assignment: { type: "object", description: "计划中的责任分解，另含 unitName、toName、leadName" },
+            row: { $ref: "#/components/schemas/BoardRow" },
+            history: { type: "array", items: { $ref: "#/components/schemas/StoredEvent" } },
+            reminders: {
+              type: "array",
+              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" } } },
+            },
+            allowed: { type: "array", items: { enum: ["submit", "accept", "return", "extend", "waive"] }, description: "当前用户按计划规则可办理的操作" },
+          },
+        },
+        Replay: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, assignments: { type: "array", items: { type: "object", properties: { id: { type: "string" }, unit: { type: "string" }, state, lateness, late: { type: "boolean" }, level: { type: "integer" } } } } } },
+      },
+    },
+    security: [{ session: [] }, { bearer: [] }],
+    paths: {
+      "/api/me": { get: { summary: "当前用户与 CSRF 校验码", responses: { "200": { description: "当前用户" }, ...refusals(401) } } },
+      "/api/board": {
+        get: {
+          summary: "看板：当前用户可见的全部事项",
+          parameters: ["phase", "task", "unit"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never]),
+          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } } } } } } }, ...refusals(401) },
+        },
+      },
+      "/api/units/{unit}": { get: { summary: "单位事项：待报送、待审核、已完成", parameters: [{ name: "unit", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "单位", content: { "application/json": { schema: { $ref: "#/components/schemas/Unit" } } } }, ...refusals(401, 403, 404) } } },
+      "/api/items/{id}": { get: { summary: "事项：办理经过、提醒记录、可办理的操作", parameters: [itemId], responses: { "200": { description: "事项", content: { "application/json": { schema: { $ref: "#/components/schemas/Item" } } } }, ...refusals(401, 403, 404) } } },
+      "/api/items/{id}/attachments/{sha256}": { get: { summary: "下载附件", parameters: [itemId, { name: "sha256", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } }], responses: { "200": { description: "文件" }, ...refusals(401, 403, 404) } } },
+      "/api/items/{id}/submit": action("submit", "报送（仅责任单位）"),
+      "/api/items/{id}/accept": action("accept", "审核通过（接收单位、牵头单位或办公室）"),
+      "/api/items/{id}/return": action("return", "退回（接收单位、牵头单位或办公室；须填意见）"),
+      "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
+      "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
+      "/api/replay": { get: { summary: "历史回放（办公室、审计）", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
+    },
+  };
+}

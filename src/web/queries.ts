@@ -1,0 +1,102 @@
+import type { BoardRow } from "../campaign/board.ts";
+import { formatInstant } from "../engine/calendar.ts";
+import type { Assignment } from "../plan/types.ts";
+import { recipientName, unitName } from "../present/plan-text.ts";
+import type { StoredEvent } from "../store/types.ts";
+import type { Viewer, WebDeps } from "./context.ts";
+import { allowedVerbs, canSee, canSeeUnit, lastReturn, remindersTold, visibleBoard, workingDaysLeft, type ReminderTold, type Verb } from "./data.ts";
+import { refusal, type WebRefusal } from "./refusal.ts";
+
+export interface UnitItem {
+  id: string;
+  title: string;
+  kind: Assignment["kind"];
+  state: BoardRow["state"];
+  due: string;
+  workingDaysLeft: number;
+  late: boolean;
+  daysLate: number;
+  canSubmit: boolean;
+  returnedComment?: { at: string; note?: string; by: string };
+}
+
+export interface UnitData {
+  unit: string;
+  name: string;
+  asOf: string;
+  owed: UnitItem[];
+  inReview: UnitItem[];
+  done: UnitItem[];
+}
+
+/** A unit's page: what it owes (with working days left), what waits for review, what is done. */
+export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<UnitData | WebRefusal> {
+  const { plan } = deps.campaign;
+  if (!plan.units.has(unit)) return refusal(404, "UNKNOWN_UNIT", `计划中没有单位“${unit}”`);
+  if (!canSeeUnit(plan, v, unit)) return refusal(403, "NOT_YOUR_UNIT", `只能查看本单位的事项，无权查看${unitName(plan, unit)}的事项`);
+  return deps.lock.run(async () => {
+    const { now, rows } = await visibleBoard(deps, v);
+    const byId = new Map(plan.assignments.map((a) => [a.id, a]));
+    const mine = rows.filter((r) => r.unit === unit).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+    const items: UnitItem[] = [];
+    for (const r of mine) {
+      const a = byId.get(r.id)!;
+      let returnedComment: UnitItem["returnedComment"];
+      if (r.returns > 0) {
+        const ret = lastReturn(await deps.campaign.history(r.id));
+        if (ret) returnedComment = { at: ret.at, by: ret.by.kind === "engine" ? "系统" : recipientName(plan, ret.by.kind === "person" ? (ret.by.unit ?? ret.by.person) : ret.by.unit), ...(ret.note ? { note: ret.note } : {}) };
+      }
+      items.push({
+        id: r.id,
+        title: r.title,
+        kind: a.kind,
+        state: r.state,
+        due: r.due,
+        workingDaysLeft: workingDaysLeft(deps, now, r.due),
+        late: r.late,
+        daysLate: r.daysLate,
+        canSubmit: allowedVerbs(plan, v, a, r.state).includes("submit"),
+        ...(returnedComment ? { returnedComment } : {}),
+      });
+    }
+    return {
+      unit,
+      name: unitName(plan, unit),
+      asOf: formatInstant(now, plan.campaign.timezone),
+      owed: items.filter((i) => i.state === "open" || i.state === "returned" || i.state === "waiting"),
+      inReview: items.filter((i) => i.state === "submitted"),
+      done: items.filter((i) => i.state === "accepted" || i.state === "waived"),
+    };
+  });
+}
+
+export interface ItemData {
+  assignment: Assignment & { unitName: string; toName: string; leadName: string };
+  row: BoardRow;
+  history: StoredEvent[];
+  reminders: (ReminderTold & { recipientName: string })[];
+  allowed: Verb[];
+}
+
+/** An item's page: its row on the board, its history trail, who was told when and how, what this user may do. */
+export async function itemData(deps: WebDeps, v: Viewer, id: string): Promise<ItemData | WebRefusal> {
+  const { plan } = deps.campaign;
+  const a = plan.assignments.find((x) => x.id === id);
+  if (!a) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
+  if (!canSee(plan, v, a)) return refusal(403, "NOT_YOUR_ITEM", `无权查看“${a.title}”（${unitName(plan, a.unit)}）：只能查看本单位的事项`);
+  return deps.lock.run(async () => {
+    const c = deps.campaign;
+    await c.refresh();
+    const now = Math.max(deps.now(), plan.campaign.startAt);
+    const row = c.board(now).find((r) => r.id === id)!;
+    const history = await c.history(id);
+    const reminders = (await remindersTold(deps, history)).map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) }));
+    return {
+      assignment: { ...a, unitName: unitName(plan, a.unit), toName: recipientName(plan, a.to), leadName: recipientName(plan, a.lead) },
+      row,
+      history,
+      reminders,
+      allowed: allowedVerbs(plan, v, a, row.state),
+    };
+  });
+}

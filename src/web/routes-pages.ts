@@ -1,0 +1,112 @@
+import type { Context, Hono } from "hono";
+import { formatInstant, parseInstant } from "../engine/calendar.ts";
+import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
+import type { Env, Viewer, WebDeps } from "./context.ts";
+import { filterRows, VERB_ZH, visibleBoard, type BoardFilter } from "./data.ts";
+import { html } from "./html.ts";
+import { idPath } from "./html.ts";
+import { page } from "./layout.ts";
+import { itemData, unitData } from "./queries.ts";
+import { refuse, refusal, type WebRefusal } from "./refusal.ts";
+import { parseItemPath, readActionBody, runItemAction, downloadAttachment } from "./item-routes.ts";
+import { boardPage } from "./views/board.ts";
+import { itemPage } from "./views/item.ts";
+import { loginPage } from "./views/login.ts";
+import { replayPage } from "./views/replay.ts";
+import { unitPage } from "./views/unit.ts";
+
+const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
+
+/** Only local paths, so the sign-in form cannot bounce anyone to another site. */
+function safeNext(next: string | undefined): string | undefined {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : undefined;
+}
+
+export function registerPages(app: Hono<Env>, deps: WebDeps): void {
+  const plan = deps.campaign.plan;
+  const render = (c: Context<Env>, v: Viewer | undefined, title: string, body: ReturnType<typeof html>, status: 200 = 200) =>
+    c.html(page({ plan, ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}) }, title, body), status);
+  const pageRefuse = (c: Context<Env>, r: WebRefusal, assignment?: string) => refuse(c, deps, r, { api: false, ...(assignment ? { assignment } : {}) });
+
+  app.get("/login", (c) => render(c, c.get("viewer"), "登录", loginPage(loginFormToken(c), safeNext(c.req.query("next")) ?? "")));
+
+  app.post("/login", async (c) => {
+    const body = await c.req.parseBody();
+    const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
+    const v = await signIn(c, deps, { token: str("token"), csrf: str("_csrf") });
+    if (isRefusal(v)) {
+      if (v.code === "BAD_TOKEN") return c.html(page({ plan }, "登录", loginPage(loginFormToken(c), safeNext(str("next")) ?? "", v.message)), 401);
+      return pageRefuse(c, v);
+    }
+    return c.redirect(safeNext(str("next")) ?? (v.user.role === "unit" ? `/units/${encodeURIComponent(v.user.unit)}` : "/"), 303);
+  });
+
+  app.post("/logout", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return c.redirect("/login", 303);
+    const body = await c.req.parseBody();
+    const bad = checkCsrf(v, typeof body._csrf === "string" ? body._csrf : undefined);
+    if (bad) return pageRefuse(c, bad);
+    await signOut(c, deps, v);
+    return c.redirect("/login", 303);
+  });
+
+  app.get("/", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return c.redirect("/login", 303);
+    const f: BoardFilter = {
+      ...(c.req.query("phase") ? { phase: c.req.query("phase")! } : {}),
+      ...(c.req.query("task") ? { task: c.req.query("task")! } : {}),
+      ...(c.req.query("unit") ? { unit: c.req.query("unit")! } : {}),
+      ...(c.req.query("overdue") ? { overdue: true } : {}),
+    };
+    const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
+    return render(c, v, "看板", boardPage(plan, now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
+  });
+
+  app.get("/units/:unit", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return pageRefuse(c, v);
+    const d = await unitData(deps, v, c.req.param("unit"));
+    if (isRefusal(d)) return pageRefuse(c, d);
+    return render(c, v, d.name, unitPage(plan, d, v.csrf));
+  });
+
+  app.get("/replay", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return pageRefuse(c, v);
+    if (v.user.role === "unit") return pageRefuse(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
+    const q = c.req.query("asOf");
+    if (!q) return render(c, v, "历史回放", replayPage(plan, formatInstant(deps.now(), plan.campaign.timezone).slice(0, 16), undefined));
+    const asOf = parseInstant(q, plan.campaign.timezone);
+    if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
+    const r = await deps.lock.run(() => deps.campaign.replayAsOf(asOf));
+    return render(c, v, "历史回放", replayPage(plan, q.slice(0, 16), r));
+  });
+
+  app.get("/items/*", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return pageRefuse(c, v);
+    const p = parseItemPath(c.req.path, "/items/");
+    if (p.kind === "attachment") return downloadAttachment(c, deps, v, p.id, p.sha256, false);
+    if (p.kind !== "item") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
+    const d = await itemData(deps, v, p.id);
+    if (isRefusal(d)) return pageRefuse(c, d, p.id);
+    const done = c.req.query("done");
+    const flash = done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
+    return render(c, v, d.assignment.title, itemPage(plan, d, v.csrf, flash));
+  });
+
+  app.post("/items/*", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return pageRefuse(c, v);
+    const p = parseItemPath(c.req.path, "/items/");
+    if (p.kind !== "action") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
+    const body = await readActionBody(c);
+    if (isRefusal(body)) return pageRefuse(c, body, p.id);
+    const r = await runItemAction(deps, v, p.id, p.verb, body);
+    if (isRefusal(r)) return pageRefuse(c, r, p.id);
+    // Post/redirect/get: a reload does not submit twice.
+    return c.redirect(`/items/${idPath(p.id)}?done=${p.verb}`, 303);
+  });
+}

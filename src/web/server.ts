@@ -1,0 +1,89 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Sidecar } from "../access/open.ts";
+import type { Campaign } from "../campaign/campaign.ts";
+import type { EpochMs } from "../engine/calendar.ts";
+import { identify } from "./auth.ts";
+import { Mutex, type Env, type WebDeps } from "./context.ts";
+import { DeliveryIndex } from "./deliveries.ts";
+import { refuse, refusal } from "./refusal.ts";
+import { registerApi } from "./routes-api.ts";
+import { registerPages } from "./routes-pages.ts";
+import { MAX_UPLOAD_BYTES } from "./uploads.ts";
+
+export interface ServerOptions {
+  campaign: Campaign;
+  sidecar: Sidecar;
+  /** A fixed or moving campaign clock for drills and tests; default wall time. */
+  now?: () => EpochMs;
+  wallNow?: () => number;
+  /** Default 8 hours. */
+  sessionTtlMs?: number;
+}
+
+/** Room for the form fields and multipart framing around 10 MB of files. */
+const BODY_SLACK = 256 * 1024;
+
+export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps } {
+  const deps: WebDeps = {
+    campaign: opts.campaign,
+    access: opts.sidecar.access,
+    attachments: opts.sidecar.attachments,
+    now: opts.now ?? Date.now,
+    clockSet: opts.now !== undefined,
+    wallNow: opts.wallNow ?? Date.now,
+    sessionTtlMs: opts.sessionTtlMs ?? 8 * 3600_000,
+    deliveries: new DeliveryIndex(),
+    lock: new Mutex(),
+  };
+  const app = new Hono<Env>();
+  app.use("*", async (c, next) => {
+    await next();
+    // No scripts at all; inline styles only. Pages are never framed nor cached by shared caches.
+    c.header("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Referrer-Policy", "same-origin");
+    c.header("Cache-Control", "no-store");
+  });
+  app.use("*", identify(deps));
+  const limit = bodyLimit({
+    maxSize: MAX_UPLOAD_BYTES + BODY_SLACK,
+    onError: (c) => refuse(c, deps, refusal(413, "FILE_TOO_LARGE", "附件合计不能超过 10 MB"), { api: c.req.path.startsWith("/api/") }),
+  });
+  app.post("/items/*", limit);
+  app.post("/api/items/*", limit);
+  app.post("/login", bodyLimit({ maxSize: 16 * 1024 }));
+  registerApi(app, deps);
+  registerPages(app, deps);
+  app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
+  app.onError((err, c) => {
+    // The reason goes to the operator's console, not to the page: it may name internals.
+    console.error(`duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`);
+    return c.req.path.startsWith("/api/") ? c.json({ error: { code: "INTERNAL", message: "服务器内部错误" } }, 500) : c.text("服务器内部错误", 500);
+  });
+  return { app, deps };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: WebDeps;
+  close(): Promise<void>;
+}
+
+export function startServer(opts: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
+  const { app, deps } = createApp(opts);
+  const host = opts.host ?? "127.0.0.1";
+  return new Promise((resolve) => {
+    const server: ServerType = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host }, (info) => {
+      resolve({
+        url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`,
+        port: info.port,
+        deps,
+        close: () => new Promise<void>((res) => (server.close(() => res()), (server as { closeAllConnections?: () => void }).closeAllConnections?.())),
+      });
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import type { BoardRow } from "../../campaign/board.ts";
+import type { EpochMs } from "../../engine/calendar.ts";
+import type { ResolvedPlan } from "../../plan/types.ts";
+import { formatLocal, unitName } from "../../present/plan-text.ts";
+import { isOverdue, type BoardFilter } from "../data.ts";
+import { html, type Html } from "../html.ts";
+import { gantt } from "./gantt.ts";
+import { instanceOf, legend, matrix } from "./matrix.ts";
+
+export interface PhaseCount {
+  phase: string;
+  name: string;
+  total: number;
+  accepted: number;
+  submitted: number;
+  owed: number;
+  overdue: number;
+}
+
+export function phaseCounts(plan: ResolvedPlan, rows: BoardRow[]): PhaseCount[] {
+  return plan.phases.map((p) => {
+    const mine = rows.filter((r) => r.phase === p.id);
+    return {
+      phase: p.id,
+      name: p.name,
+      total: mine.length,
+      accepted: mine.filter((r) => r.state === "accepted" || r.state === "waived").length,
+      submitted: mine.filter((r) => r.state === "submitted").length,
+      owed: mine.filter((r) => r.state === "open" || r.state === "returned" || r.state === "waiting").length,
+      overdue: mine.filter(isOverdue).length,
+    };
+  });
+}
+
+function select(name: string, label: string, current: string | undefined, options: [string, string][]): Html {
+  return html`<label>${label}<br><select name="${name}"><option value="">全部</option>${options.map(
+    ([v, t]) => html`<option value="${v}"${v === current ? html` selected` : ""}>${t}</option>`,
+  )}</select></label>`;
+}
+
+export function boardPage(plan: ResolvedPlan, now: EpochMs, all: BoardRow[], rows: BoardRow[], f: BoardFilter, showUnitFilter: boolean): Html {
+  const counts = phaseCounts(plan, all);
+  const overdueInstances = new Set(all.filter(isOverdue).map((r) => instanceOf(r.id)));
+  const units = [...new Set(all.map((r) => r.unit))];
+  return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
+  ${gantt(plan, now, overdueInstances)}
+  <h2>各阶段进度</h2>
+  <div class="scroll"><table class="counts"><thead><tr><th>阶段</th><th>事项</th><th>已通过/免报</th><th>待审核</th><th>未完成</th><th>逾期未报</th></tr></thead><tbody>
+  ${counts.map((c) => html`<tr><th><a href="/?phase=${c.phase}">${c.name}</a></th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue ? html`<b style="color:#a40e26">${c.overdue}</b>` : 0}</td></tr>`)}
+  </tbody></table></div>
+  <h2>责任分解</h2>
+  <form class="filters" method="get" action="/">
+    ${select("phase", "阶段", f.phase, plan.phases.map((p) => [p.id, p.name]))}
+    ${select("task", "重点任务", f.task, plan.tasks.map((t) => [t.id, t.title]))}
+    ${showUnitFilter ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : ""}
+    <label><input type="checkbox" name="overdue" value="1"${f.overdue ? html` checked` : ""}> 只看逾期</label>
+    <button class="btn" type="submit">筛选</button>
+  </form>
+  ${legend()}
+  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。点击格子查看事项。</p>
+  ${matrix(plan, rows, { link: true })}`;
+}

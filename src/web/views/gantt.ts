@@ -1,0 +1,28 @@
+import type { EpochMs } from "../../engine/calendar.ts";
+import type { ResolvedPlan } from "../../plan/types.ts";
+import { html, type Html } from "../html.ts";
+import { instanceOf } from "./matrix.ts";
+
+/** Phases as bars and deliverable deadlines as diamonds on the campaign's span, with a line for today. */
+export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<string>): Html {
+  const { startAt, endAt } = plan.campaign;
+  const span = endAt - startAt;
+  const pct = (t: number) => `${Math.max(0, Math.min(100, ((t - startAt) / span) * 100)).toFixed(2)}%`;
+  const dues = new Map<number, { titles: string[]; late: boolean }>();
+  for (const a of plan.assignments) {
+    if (a.kind !== "deliverable") continue;
+    const d = dues.get(a.dueAt) ?? dues.set(a.dueAt, { titles: [], late: false }).get(a.dueAt)!;
+    if (!d.titles.includes(a.title)) d.titles.push(a.title);
+    if (overdueInstances.has(instanceOf(a.id))) d.late = true;
+  }
+  const md = (t: number) => new Date(t).toLocaleDateString("zh-CN", { timeZone: plan.campaign.timezone, month: "numeric", day: "numeric" });
+  return html`<div class="gantt" role="img" aria-label="阶段与截止时间">
+    ${plan.phases.map(
+      (p) => html`<div class="g-row"><div class="g-bar" style="left:${pct(p.startAt)};width:calc(${pct(p.endAt)} - ${pct(p.startAt)})" title="${p.name} ${p.start}～${p.end}">${p.name}</div></div>`,
+    )}
+    <div class="g-row">${[...dues].map(
+      ([t, d]) => html`<div class="g-due${d.late ? " late" : ""}" style="left:${pct(t)}" title="${md(t)} ${d.titles.join("、")}"></div><div class="g-label" style="left:${pct(t)}">${md(t)}</div>`,
+    )}</div>
+    ${now >= startAt && now <= endAt ? html`<div class="g-now" style="left:calc(.5rem + (100% - 1rem) * ${((now - startAt) / span).toFixed(4)})"><span>今天 ${md(now)}</span></div>` : ""}
+  </div>`;
+}

@@ -1,0 +1,70 @@
+import { STATE_ZH } from "../../engine/authorize.ts";
+import { parseInstant } from "../../engine/calendar.ts";
+import type { ResolvedPlan } from "../../plan/types.ts";
+import { formatLocal, recipientName, unitName } from "../../present/plan-text.ts";
+import type { StoredEvent } from "../../store/types.ts";
+import { LATENESS_ZH } from "../data.ts";
+import { html, idPath, type Html } from "../html.ts";
+import type { ItemData } from "../queries.ts";
+import { actionForms } from "./forms.ts";
+
+const EVENT_ZH: Record<string, string> = {
+  opened: "开始办理",
+  dueSoon: "临近截止",
+  overdue: "已逾期",
+  reminded: "发出提醒",
+  submitted: "报送",
+  accepted: "审核通过",
+  returned: "退回",
+  extended: "批准延期",
+  waived: "免报",
+  requestRefused: "拒绝操作",
+};
+const STATUS_ZH = { sent: "已送达", failed: "发送失败", retrying: "重试中", pending: "待发送" } as const;
+const CHANNEL_ZH: Record<string, string> = { email: "邮件", webhook: "群机器人", eml: "邮件文件", file: "邮件文件" };
+
+function who(plan: ResolvedPlan, e: StoredEvent): string {
+  const a = e.actor;
+  if (a.kind === "engine") return "系统";
+  if (a.kind === "person") return unitName(plan, a.person);
+  return recipientName(plan, a.unit);
+}
+
+function at(plan: ResolvedPlan, iso: string): string {
+  return formatLocal(parseInstant(iso, plan.campaign.timezone), plan.campaign.timezone);
+}
+
+function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
+  const p = e.payload as { note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string };
+  const act = e.actor.kind !== "engine";
+  return html`<li class="${act ? "act" : ""}"><b>${EVENT_ZH[e.type] ?? e.type}</b>　${at(plan, e.at)}　${who(plan, e)}${p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
+    ${p.late && e.type === "submitted" ? html`<b style="color:#a40e26">逾期报送</b>` : ""}
+    ${p.recipients ? html`<div class="muted">告知：${p.recipients.map((r) => recipientName(plan, r)).join("、")}${p.level ? `（${p.level} 级督办）` : ""}</div>` : ""}
+    ${p.until ? html`<div>新的截止时间：${at(plan, p.until)}</div>` : ""}
+    ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
+    ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
+    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
+    <span class="muted">#${e.seq}</span></li>`;
+}
+
+export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefined, flash?: string): Html {
+  const a = d.assignment;
+  const r = d.row;
+  return html`<h1>${a.kind === "task" ? "任务：" : ""}${a.title}</h1>
+  ${flash ? html`<div class="ok">${flash}</div>` : ""}
+  <div class="card">
+    <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
+    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${LATENESS_ZH[r.lateness] ?? ""}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
+    <div>截止：${at(plan, r.due)}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
+    <div class="muted">事项编号：${a.id}</div>
+  </div>
+  ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf)}` : ""}
+  <h2>办理经过</h2>
+  <ul class="trail">${d.history.filter((e) => e.type !== "reminded").map((e) => trailEntry(plan, a.id, e))}</ul>
+  <h2>提醒记录</h2>
+  ${d.reminders.length
+    ? html`<div class="scroll"><table><thead><tr><th>时间</th><th>告知</th><th>级别</th><th>渠道</th><th>状态</th></tr></thead><tbody>${d.reminders.map(
+        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
+      )}</tbody></table></div>`
+    : html`<p class="muted">尚未发出提醒。</p>`}`;
+}

@@ -1,0 +1,59 @@
+import type { BoardRow } from "../../campaign/board.ts";
+import type { ResolvedPlan } from "../../plan/types.ts";
+import { unitName } from "../../present/plan-text.ts";
+import { formatLocal } from "../../present/plan-text.ts";
+import { STATE_ZH } from "../../engine/authorize.ts";
+import { html, idPath, type Html } from "../html.ts";
+import { isOverdue } from "../data.ts";
+
+export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due">>;
+
+const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免" };
+
+/** The column an item belongs to: its deliverable (or task) instance, i.e. the id without the unit. */
+export function instanceOf(id: string): string {
+  return id.slice(0, id.lastIndexOf("/"));
+}
+
+export function legend(): Html {
+  const states = Object.keys(SHORT) as BoardRow["state"][];
+  return html`<p class="legend">${states.map((s) => html`<span class="s-${s}">${SHORT[s]} ${STATE_ZH[s]}</span>`)}<span class="s-open late">红框 逾期</span></p>`;
+}
+
+/**
+ * Deliverables × units: one row per unit, one numbered column per deliverable or task instance (the
+ * numbers keep the table narrow enough for a phone; the key below names them).
+ */
+export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: boolean }): Html {
+  const zone = plan.campaign.timezone;
+  const byAssignment = new Map(plan.assignments.map((a) => [a.id, a]));
+  const cols: string[] = [];
+  for (const a of plan.assignments) {
+    const k = instanceOf(a.id);
+    if (!cols.includes(k) && rows.some((r) => instanceOf(r.id) === k)) cols.push(k);
+  }
+  const units: string[] = [];
+  for (const r of rows) if (!units.includes(r.unit)) units.push(r.unit);
+  const order = [...plan.units.keys()];
+  units.sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  const cell = new Map(rows.map((r) => [`${instanceOf(r.id)}|${r.unit}`, r]));
+  const meta = (k: string) => plan.assignments.find((a) => instanceOf(a.id) === k)!;
+  if (rows.length === 0) return html`<p class="muted">没有符合条件的事项。</p>`;
+  return html`<div class="scroll"><table class="matrix">
+    <thead><tr><th class="unit">单位</th>${cols.map((k, i) => html`<th title="${meta(k).title}">${i + 1}</th>`)}</tr></thead>
+    <tbody>${units.map(
+      (u) => html`<tr><th class="unit">${opts.link ? html`<a href="/units/${encodeURIComponent(u)}">${unitName(plan, u)}</a>` : unitName(plan, u)}</th>${cols.map((k) => {
+        const r = cell.get(`${k}|${u}`);
+        if (!r) return html`<td></td>`;
+        const late = r.late && (isOverdue(r) || r.state === "submitted" || r.state === "accepted");
+        const label = html`${SHORT[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}`;
+        const title = `${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${r.late ? "｜逾期" : ""}`;
+        const cls = `cell s-${r.state}${late ? " late" : ""}`;
+        return html`<td>${opts.link ? html`<a class="${cls}" href="/items/${idPath(r.id)}" title="${title}">${label}</a>` : html`<span class="${cls}" title="${title}">${label}</span>`}</td>`;
+      })}</tr>`,
+    )}</tbody></table></div>
+    <div class="scroll"><table><thead><tr><th>序号</th><th>事项</th><th>截止</th></tr></thead><tbody>${cols.map((k, i) => {
+      const a = meta(k);
+      return html`<tr><td>${i + 1}</td><td>${a.kind === "task" ? "任务：" : ""}${a.title}</td><td>${formatLocal(a.dueAt, zone)}</td></tr>`;
+    })}</tbody></table></div>`;
+}

@@ -1,0 +1,28 @@
+import { STATE_ZH } from "../../engine/authorize.ts";
+import { parseInstant } from "../../engine/calendar.ts";
+import type { ResolvedPlan } from "../../plan/types.ts";
+import { formatLocal } from "../../present/plan-text.ts";
+import { html, idPath, type Html } from "../html.ts";
+import type { UnitData, UnitItem } from "../queries.ts";
+import { actionForms } from "./forms.ts";
+
+function dueText(plan: ResolvedPlan, i: UnitItem): Html {
+  const due = formatLocal(parseInstant(i.due, plan.campaign.timezone), plan.campaign.timezone);
+  if (i.late) return html`${due}　<b style="color:#a40e26">已逾期 ${i.daysLate} 个工作日</b>`;
+  return html`${due}　<span class="muted">还剩 ${i.workingDaysLeft} 个工作日</span>`;
+}
+
+export function unitPage(plan: ResolvedPlan, d: UnitData, csrf: string | undefined): Html {
+  const item = (i: UnitItem, withForm: boolean) => html`<div class="card" id="${i.id}">
+    <div><a href="/items/${idPath(i.id)}"><b>${i.kind === "task" ? "任务：" : ""}${i.title}</b></a>　<span class="cell s-${i.state}" style="display:inline">${STATE_ZH[i.state]}</span></div>
+    <div>截止：${dueText(plan, i)}</div>
+    ${i.returnedComment ? html`<div class="comment"><b>${i.returnedComment.by}退回意见</b>（${i.returnedComment.at.slice(0, 16).replace("T", " ")}）：${i.returnedComment.note ?? "（未填写）"}</div>` : ""}
+    ${withForm && i.canSubmit && csrf ? actionForms(i.id, ["submit"], csrf) : ""}
+  </div>`;
+  const returned = d.owed.filter((i) => i.state === "returned");
+  return html`<h1>${d.name} <span class="muted">截至 ${formatLocal(parseInstant(d.asOf, plan.campaign.timezone), plan.campaign.timezone)}</span></h1>
+    ${returned.length ? html`<div class="error">有 ${returned.length} 项被退回，请按意见修改后重新报送。</div>` : ""}
+    <h2>待报送（${d.owed.length}）</h2>${d.owed.length ? d.owed.map((i) => item(i, i.state !== "waiting")) : html`<p class="muted">没有待报送的事项。</p>`}
+    <h2>待审核（${d.inReview.length}）</h2>${d.inReview.map((i) => item(i, false))}
+    <h2>已完成（${d.done.length}）</h2>${d.done.map((i) => item(i, false))}`;
+}
