@@ -7,7 +7,7 @@ import { runCycle, type CycleReport } from "../../src/daemon/cycle.ts";
 import { Dispatcher } from "../../src/dispatch/dispatcher.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { StoredEvent } from "../../src/store/types.ts";
-import { startSmtp } from "../notifiers/fixtures.ts";
+import { json, startHttp, startSmtp } from "../notifiers/fixtures.ts";
 import { captureIo, cst } from "../helpers.ts";
 import { countById, tempDir } from "./support.ts";
 
@@ -114,5 +114,49 @@ describe("an SMTP outage", () => {
     expect(await main(["node", "duban", "--db", db, "status", "--json"], io)).toBe(0);
     const status = JSON.parse(io.stdout) as { outbox: { pending: number; sent: number; failed: number } };
     expect(status.outbox).toEqual({ pending: 0, sent: 0, failed: 40 });
+  });
+
+  it("a chat-robot outage is retried without sending the office's email again", async () => {
+    // The office (flow) has an email address and the WeCom robot cq-office-wecom in the plan; the robot is down, mail is up.
+    let robotDown = true;
+    const http = await startHttp((_hit, res) => (robotDown ? json(res, 503, { errcode: -1, errmsg: "system busy" }) : json(res, 200, { errcode: 0, errmsg: "ok" })));
+    cleanups.push(() => http.close());
+    const smtp = await startSmtp();
+    const notifiers = createNotifiers({ email: { url: smtp.url }, webhooks: [{ id: "cq-office-wecom", kind: "wecom", url: `${http.base}/cgi-bin/webhook/send?key=k` }] });
+    const store = await openStore(join(tempDir("robot"), "duban.db"));
+    cleanups.push(() => smtp.close(), () => store.close(), () => notifiers.close());
+    const campaign = await Campaign.init(store, PLAN, cst("2021-04-28T10:00"));
+    const dispatcher = new Dispatcher(campaign, notifiers);
+    const t0 = cst("2021-05-21T09:00");
+
+    const first = await runCycle(campaign, dispatcher, t0);
+    // The office's escalation and its daily summary wait for the robot; the 38 districts (email only) went out.
+    expect(first.dispatch).toEqual({ sent: 38, retrying: 2, failed: 0 });
+    const officeKeys = (await campaign.store.listOutbox({ status: "pending" })).map((o) => o.key).sort();
+    expect(officeKeys).toEqual(["cq-labour-intermediary-2021/flow/2021-05-21T09:00:00+08:00", "cq-labour-intermediary-2021/summary/2021-05-21"]);
+
+    await runCycle(campaign, dispatcher, t0 + 1 * MIN + 1_000); // still down
+    robotDown = false;
+    const last = await runCycle(campaign, dispatcher, t0 + 4 * MIN);
+    expect(last.dispatch).toEqual({ sent: 2, retrying: 0, failed: 0 });
+    expect(await campaign.store.outboxCounts()).toEqual({ pending: 0, sent: 40, failed: 0 });
+
+    // The robot got each of the office's messages once it was back; the mailbox got each exactly once.
+    const counts = countById(smtp.received);
+    expect(counts.size).toBe(40);
+    for (const key of officeKeys) expect(counts.get(messageIdFromKey(key)), key).toBe(1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(http.hits).toHaveLength(2 * 2 + 2); // two refused rounds of the office's two messages, then each once
+
+    // The log says what went out where: the retries record that the mail was already delivered.
+    const events = await log(campaign);
+    const retries = events.filter((e) => e.type === "deliveryRetry").map((e) => e.payload as { key: string; channel: string; deliveredVia?: string[] });
+    expect(retries).toHaveLength(4);
+    expect(retries.every((p) => p.channel === "webhook" && p.deliveredVia?.join() === "email")).toBe(true);
+    for (const key of officeKeys) {
+      const d = events.filter((e) => e.type === "delivered" && (e.payload as { key: string }).key === key);
+      expect(d).toHaveLength(1);
+      expect((d[0]!.payload as { channels: string[] }).channels.sort()).toEqual(["email", "webhook"]);
+    }
   });
 });
