@@ -34,7 +34,7 @@ describe("a daemon killed with SIGKILL while dispatching", () => {
   const release: (() => void)[] = [];
   const smtpReady = startSmtp({
     beforeReply: (mail) => {
-      if (++seen < holdFrom) return new Promise((r) => setTimeout(r, 8));
+      if (++seen < holdFrom) return new Promise((r) => setTimeout(r, 3));
       held.push(mail.messageId!);
       return new Promise((r) => release.push(r));
     },
