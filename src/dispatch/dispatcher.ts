@@ -43,6 +43,12 @@ export interface DispatchReport {
  * again with the same Message-ID, so at most that one message can arrive twice and nothing is lost.
  */
 export class Dispatcher {
+  /**
+   * Channels that already took a message whose other channels failed, by outbox key: a retry goes only
+   * to the channels still missing, so a chat-robot outage does not mail the recipient on every attempt.
+   * Kept in memory, like the webhook notifier's own record; a restart may repeat such a channel once.
+   */
+  private readonly partial = new Map<string, DeliveryResult[]>();
   private readonly opts: Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">> & Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">;
 
   constructor(
@@ -93,9 +99,11 @@ export class Dispatcher {
       await this.fail(item, at, now, { ok: false, channel: "compose", retryable: false, code: "COMPOSE", error: String((err as Error).message ?? err) }, report);
       return;
     }
-    const results = await this.send(msg);
+    const done = this.partial.get(item.key) ?? [];
+    const results = [...done, ...(await this.send(msg, new Set(done.map((r) => r.channel))))];
     const failed = results.filter((r): r is Extract<DeliveryResult, { ok: false }> => !r.ok);
     if (failed.length === 0) {
+      this.partial.delete(item.key);
       await this.campaign.store.markSent(item.id, at, {
         at,
         actor: { kind: "engine" },
@@ -108,18 +116,22 @@ export class Dispatcher {
       return;
     }
     const retryable = failed.every((f) => f.retryable);
-    await this.fail(item, at, now, { ...failed[0]!, retryable }, report, msg.to.id);
+    const delivered = results.filter((r) => r.ok);
+    if (retryable && delivered.length > 0) this.partial.set(item.key, delivered);
+    else this.partial.delete(item.key);
+    await this.fail(item, at, now, { ...failed[0]!, retryable }, report, msg.to.id, delivered.map((r) => r.channel));
   }
 
-  private async fail(item: OutboxItem, at: string, now: EpochMs, f: Extract<DeliveryResult, { ok: false }>, report: DispatchReport, recipient?: string): Promise<void> {
+  private async fail(item: OutboxItem, at: string, now: EpochMs, f: Extract<DeliveryResult, { ok: false }>, report: DispatchReport, recipient?: string, deliveredVia: string[] = []): Promise<void> {
     const final = !f.retryable || item.attempts >= this.opts.maxAttempts;
+    if (final) this.partial.delete(item.key);
     const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** Math.max(0, item.attempts - 1));
     const zone = this.campaign.plan.campaign.timezone;
     await this.campaign.store.markAttemptFailed(item.id, `${f.code}: ${f.error}`, formatInstant(now + delay, zone), final, {
       at,
       actor: { kind: "engine" },
       type: final ? "deliveryFailed" : "deliveryRetry",
-      payload: { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final },
+      payload: { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) },
       planHash: this.campaign.plan.hash,
     });
     if (final) report.failed++;
@@ -152,8 +164,8 @@ export class Dispatcher {
     throw new Error(`unknown outbox channel "${item.channel}"`);
   }
 
-  /** One message goes out on every channel the recipient has and the host configured. */
-  private async send(msg: OutgoingMessage): Promise<DeliveryResult[]> {
+  /** One message goes out on every channel the recipient has and the host configured, except those in `skip`. */
+  private async send(msg: OutgoingMessage, skip: ReadonlySet<string> = new Set()): Promise<DeliveryResult[]> {
     const n = this.notifiers;
     const targets = [];
     if (msg.to.email?.length) {
@@ -163,6 +175,6 @@ export class Dispatcher {
     if (msg.to.webhooks?.length && n.get("webhook")) targets.push(n.get("webhook")!);
     if (n.get("console")) targets.push(n.get("console")!);
     if (targets.length === 0) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `no configured channel reaches ${msg.to.name} (${msg.to.id}): add an email address or webhook to the plan` }];
-    return Promise.all(targets.map((t) => t.send(msg)));
+    return Promise.all(targets.filter((t) => !skip.has(t.channel)).map((t) => t.send(msg)));
   }
 }

@@ -20,6 +20,14 @@ export function sampleMessage(overrides: Partial<OutgoingMessage> = {}): Outgoin
 export interface ReceivedMail {
   raw: Buffer;
   envelopeTo: string[];
+  /** The Message-ID header as sent (angle brackets included), read from the header block. */
+  messageId: string | undefined;
+}
+
+/** Message-ID of raw RFC 822 bytes, from the header block only. */
+export function rawMessageId(raw: Buffer): string | undefined {
+  const head = raw.toString("utf8").split(/\r?\n\r?\n/)[0] ?? "";
+  return /^Message-ID:[ \t]*(.+?)[ \t]*$/im.exec(head.replace(/\r?\n[ \t]+/g, " "))?.[1];
 }
 
 export interface SmtpFixture {
@@ -34,16 +42,28 @@ function smtpError(message: string, responseCode: number): Error & { responseCod
   return Object.assign(new Error(message), { responseCode });
 }
 
-/** A real SMTP server on 127.0.0.1; optional hooks refuse recipients or data with a code. */
+/**
+ * A real SMTP server on 127.0.0.1; optional hooks refuse recipients or data with a code, hold a
+ * transaction at MAIL FROM (`onMailFrom` resolves when it may go on), or answer a message late
+ * (`beforeReply` runs after the message is recorded and before the 250 reply, like a slow server).
+ */
 export async function startSmtp(hooks: {
   rcptCode?: (address: string) => number | undefined;
   dataCode?: () => number | undefined;
+  onMailFrom?: () => Promise<void>;
+  beforeReply?: (mail: ReceivedMail) => Promise<void>;
 } = {}): Promise<SmtpFixture> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    // Connections of a client that was killed are gone anyway; do not wait 30 s for stragglers.
+    closeTimeout: 1000,
+    onMailFrom(_address, _session, callback) {
+      if (!hooks.onMailFrom) return callback();
+      hooks.onMailFrom().then(() => callback(), callback);
+    },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
       const code = hooks.rcptCode?.(address.address);
       callback(code ? smtpError(`refused ${address.address}`, code) : null);
@@ -54,8 +74,11 @@ export async function startSmtp(hooks: {
       stream.on("end", () => {
         const code = hooks.dataCode?.();
         if (code) return (callback as Reject)(smtpError("try again later", code));
-        received.push({ raw: Buffer.concat(chunks), envelopeTo: session.envelope.rcptTo.map((a) => a.address) });
-        callback(null);
+        const raw = Buffer.concat(chunks);
+        const mail = { raw, envelopeTo: session.envelope.rcptTo.map((a) => a.address), messageId: rawMessageId(raw) };
+        received.push(mail);
+        if (!hooks.beforeReply) return callback(null);
+        hooks.beforeReply(mail).then(() => callback(null), (err: Error) => callback(err));
       });
     },
   });
