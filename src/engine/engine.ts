@@ -191,7 +191,19 @@ export class Engine {
       this.fire(id - 1, at, events, pending);
     }
     this._clock = now;
-    return { events, reminders: this.collapse(pending) };
+    return { events, reminders: this.collapse(pending, this.sendSlot(now)) };
+  }
+
+  /**
+   * The send time a tick's messages belong to: the latest working-day send time at or before `now`.
+   * A digest collapsed after downtime is dated when it goes out, so its "days late" are today's.
+   */
+  private sendSlot(now: EpochMs): EpochMs {
+    const cal = this.calendar;
+    const today = cal.dateOf(now);
+    const slot = cal.at(today, this.plan.calendar.sendAt);
+    if (cal.isWorkingDay(today) && slot <= now) return slot;
+    return cal.at(cal.previousWorkingDay(today), this.plan.calendar.sendAt);
   }
 
   /** Fires the triggers of assignment i at instant t, in schedule order. */
@@ -231,16 +243,18 @@ export class Engine {
     } else this.queuedAt[i] = Number.NaN;
   }
 
-  private collapse(pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): ReminderIntent[] {
+  private collapse(pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>, slot: EpochMs): ReminderIntent[] {
     const zone = this.plan.campaign.timezone;
     return [...pending.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([recipient, p]) => {
         const items = [...p.items.values()].sort((x, y) => (x.assignment < y.assignment ? -1 : 1));
+        // Every occurrence fired at a send time at or before the slot; a late hour step cannot pass it.
+        const at = Math.max(p.at, slot);
         return {
-          key: `${this.plan.campaign.id}/${recipient}/${formatInstant(p.at, zone)}`,
+          key: `${this.plan.campaign.id}/${recipient}/${formatInstant(at, zone)}`,
           recipient,
-          at: p.at,
+          at,
           kind: items.some((it) => it.level > 0) ? "escalation" : "reminder",
           items,
         };

@@ -64,7 +64,7 @@ export interface ReminderIntent {
   /** Stable idempotency key: the same state and clock always give the same key. */
   key: string;
   recipient: string;
-  /** The send slot: the latest instant among the collapsed occurrences. */
+  /** The send time the message belongs to: the tick's latest working-day send time (after downtime, today's). */
   at: EpochMs;
   kind: "reminder" | "escalation";
   items: ReminderItem[];

@@ -112,8 +112,10 @@ describe("an SMTP outage", () => {
 
     const io = captureIo();
     expect(await main(["node", "duban", "--db", db, "status", "--json"], io)).toBe(0);
-    const status = JSON.parse(io.stdout) as { outbox: { pending: number; sent: number; failed: number } };
-    expect(status.outbox).toEqual({ pending: 0, sent: 0, failed: 40 });
+    const status = JSON.parse(io.stdout) as { outbox: { pending: number; sent: number; failed: number; failures: { key: string; attempts: number; error: string }[] } };
+    expect(status.outbox).toMatchObject({ pending: 0, sent: 0, failed: 40 });
+    expect(status.outbox.failures).toHaveLength(40);
+    expect(status.outbox.failures.every((f) => f.attempts === 1 && f.error.startsWith("SMTP_REJECTED"))).toBe(true);
   });
 
   it("a chat-robot outage is retried without sending the office's email again", async () => {

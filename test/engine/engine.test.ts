@@ -186,4 +186,18 @@ describe("campaign", () => {
     expect(leader.items).toHaveLength(76);
     expect(leader.items.every((i) => i.level === 3 && i.overdue)).toBe(true);
   });
+
+  it("dates a digest collapsed after downtime at the send time it goes out, not at the last missed step", () => {
+    const e = new Engine(chongqing());
+    e.tick(cst("2021-05-17T12:00"));
+    // Down from 05-17 to 05-27: the office's last step was +3wd on 05-25.
+    const r = e.tick(cst("2021-05-27T12:00"));
+    const office = r.reminders.find((x) => x.recipient === "flow")!;
+    expect(office.at).toBe(cst("2021-05-27T09:00"));
+    expect(office.key).toBe("cq-labour-intermediary-2021/flow/2021-05-27T09:00:00+08:00");
+    expect(office.items.every((i) => i.level === 2)).toBe(true);
+    // On a rest day, a catch-up tick belongs to the last working day's send time.
+    const sunday = new Engine(chongqing()).tick(cst("2021-05-23T10:00"));
+    expect(new Set(sunday.reminders.map((x) => x.at))).toEqual(new Set([cst("2021-05-21T09:00")]));
+  });
 });
