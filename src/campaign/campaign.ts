@@ -80,21 +80,33 @@ export class Campaign {
     const loaded = loadPlan(file, opts);
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
-    const existing = await store.latestPlanHash();
-    if (existing !== undefined) {
-      if (existing === plan.hash) return Campaign.open(store);
-      throw new CampaignError("ALREADY_INITIALISED", `此存储已在运行专项行动（计划版本 ${existing.slice(0, 12)}）；如需修改计划，请使用 duban plan apply`);
-    }
+    const already = async () => {
+      const c = await Campaign.open(store);
+      if (c.plan.hash === plan.hash) return c;
+      throw new CampaignError("ALREADY_INITIALISED", `此存储已在运行专项行动（计划版本 ${c.plan.hash.slice(0, 12)}）；如需修改计划，请使用 duban plan apply`);
+    };
+    // The log, not the plan table, says whether a campaign runs here: a plan text alone may be left by a failed init.
+    if ((await store.head()).seq > 0) return already();
     await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
-    await store.append([
-      {
-        at: formatInstant(now, plan.campaign.timezone),
-        actor: { kind: "engine" },
-        type: "campaignInitialised",
-        payload: { campaign: plan.campaign.id, title: plan.campaign.title, file, assignments: plan.assignments.length },
-        planHash: plan.hash,
-      },
-    ]);
+    try {
+      // Only into an empty log: of two processes initialising at once, one wins and the other opens its campaign.
+      await store.append(
+        [
+          {
+            at: formatInstant(now, plan.campaign.timezone),
+            actor: { kind: "engine" },
+            type: "campaignInitialised",
+            payload: { campaign: plan.campaign.id, title: plan.campaign.title, file, assignments: plan.assignments.length },
+            planHash: plan.hash,
+          },
+        ],
+        [],
+        { expectedSeq: 0 },
+      );
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "HEAD_MOVED") return already();
+      throw err;
+    }
     return Campaign.open(store);
   }
 

@@ -119,6 +119,15 @@ export function describeCampaignSuite(name: string, spec: () => string, opts: { 
       expect((await fresh.store.verify()).ok).toBe(true);
     });
 
+    it("two processes initialising one store at once end with one campaign", async () => {
+      const s = spec();
+      const [a, b] = await Promise.all([Campaign.init(await store(s), PLAN, cst("2021-04-28T10:00")), Campaign.init(await store(s), PLAN, cst("2021-04-28T10:00"))]);
+      expect(a.plan.hash).toBe(b.plan.hash);
+      const inits = [];
+      for await (const e of a.store.read()) if (e.type === "campaignInitialised") inits.push(e);
+      expect(inits).toHaveLength(1);
+    });
+
     it("refuses to init a store that already runs another plan version", async () => {
       const s = spec();
       await Campaign.init(await store(s), PLAN, cst("2021-04-28T10:00"));
