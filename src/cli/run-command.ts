@@ -45,7 +45,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         warnCalendarDrift(campaign, io);
         const zone = campaign.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
-        const skip = o.catchUp === "skip" ? { skipOlderThanMs: windowH * 3_600_000 } : {};
+        const skip = { ...(o.catchUp === "skip" ? { skipOlderThanMs: windowH * 3_600_000 } : {}), ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
         log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp}`);
         if (o.once) {
           const now = fixed ?? Date.now();

@@ -9,6 +9,8 @@ export interface HostConfig {
   /** A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"json", url, secret? }]. */
   webhooksFile?: string;
   console?: boolean;
+  /** Where people open their items (links in messages); overrides the plan's campaign.baseUrl. */
+  baseUrl?: string;
 }
 
 export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<HostConfig> = {}): HostConfig {
@@ -17,6 +19,7 @@ export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Hos
     ...(env.DUBAN_SMTP_FROM ? { smtpFrom: env.DUBAN_SMTP_FROM } : {}),
     emlDir: env.DUBAN_EML_DIR ?? "./outbox-eml",
     ...(env.DUBAN_WEBHOOKS ? { webhooksFile: env.DUBAN_WEBHOOKS } : {}),
+    ...(env.DUBAN_BASE_URL ? { baseUrl: env.DUBAN_BASE_URL } : {}),
     ...overrides,
   };
 }
