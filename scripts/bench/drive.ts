@@ -41,14 +41,17 @@ export function runEngine(engine: Engine, inputs: readonly Input[], sample?: () 
   return events;
 }
 
-/** Through the Campaign (engine + codec + store + snapshots) until `limit` events are stored; returns each append's size. */
-export async function runCampaign(campaign: Campaign, inputs: readonly Input[], limit: number, sample?: () => void): Promise<{ events: number; batches: number[] }> {
+/**
+ * Through the Campaign (engine + codec + store + snapshots) until `limit` events are stored; returns
+ * each append's size as [events, outbox rows], so a baseline can write the same rows in the same transactions.
+ */
+export async function runCampaign(campaign: Campaign, inputs: readonly Input[], limit: number, sample?: () => void): Promise<{ events: number; batches: [number, number][] }> {
   let events = 0;
-  const batches: number[] = [];
+  const batches: [number, number][] = [];
   for (let i = 0; i < inputs.length && events < limit; i++) {
     const x = inputs[i]!;
     const r = await campaign.step(x.input, x.now);
-    if (r.events.length) batches.push(r.events.length);
+    if (r.events.length || r.reminders.length) batches.push([r.events.length, r.reminders.length]);
     events += r.events.length;
     if ((i & 255) === 0) sample?.();
   }
