@@ -186,14 +186,38 @@ export function localInstant(date: IsoDate, time: string, zone: string): EpochMs
 }
 
 /** ISO 8601 with the zone's offset, seconds precision: how instants are stored and exchanged. */
+/**
+ * A campaign formats and parses few distinct instants many times over (every event of a tick shares
+ * its `at`, every reminder item its due instant), and luxon's zone arithmetic costs ~10 µs a call.
+ * Memoised per zone; the caches are dropped when they grow past a bound, so memory stays small.
+ */
+const MEMO_LIMIT = 50_000;
+const formatted = new Map<string, Map<EpochMs, string>>();
+const parsed = new Map<string, Map<string, EpochMs>>();
+
+function memoFor<K, V>(all: Map<string, Map<K, V>>, zone: string): Map<K, V> {
+  let m = all.get(zone);
+  if (!m) all.set(zone, (m = new Map()));
+  else if (m.size >= MEMO_LIMIT) m.clear();
+  return m;
+}
+
 export function formatInstant(instant: EpochMs, zone: string): string {
-  return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!;
+  const memo = memoFor(formatted, zone);
+  let s = memo.get(instant);
+  if (s === undefined) memo.set(instant, (s = DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!));
+  return s;
 }
 
 /** Parses an ISO 8601 instant; a bare date or local time is read in `zone`. Returns NaN when invalid. */
 export function parseInstant(text: string, zone: string): EpochMs {
-  const dt = DateTime.fromISO(text, { zone, setZone: false });
-  return dt.isValid ? dt.toMillis() : Number.NaN;
+  const memo = memoFor(parsed, zone);
+  let ms = memo.get(text);
+  if (ms === undefined) {
+    const dt = DateTime.fromISO(text, { zone, setZone: false });
+    memo.set(text, (ms = dt.isValid ? dt.toMillis() : Number.NaN));
+  }
+  return ms;
 }
 
 export function isCnDataYear(year: number): boolean {

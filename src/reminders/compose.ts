@@ -83,7 +83,7 @@ export function assignmentsById(plan: ResolvedPlan): Map<string, Assignment> {
 }
 
 function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: string, calendar: WorkCalendar, at: EpochMs, zone: string) {
-  const maxLevel = Math.max(0, ...items.map((i) => i.level));
+  const maxLevel = items.reduce((m, i) => Math.max(m, i.level), 0); // no spread: the office's digest can list 100k items
   const overdue = items.filter((i) => i.overdue).length;
   const prefix = overdue > 0 ? (maxLevel > 0 ? `【逾期督办·${numberZh(maxLevel)}级】` : "【逾期督办】") : maxLevel > 0 ? `【督办提醒·${numberZh(maxLevel)}级】` : "【督办提醒】";
   const units = new Set(items.map((i) => i.unit)).size;
@@ -158,7 +158,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
   const n = groups.length;
   const overdueN = groups.filter((g) => g.first.overdue).length;
   const dues = new Set(intent.items.map((i) => i.dueAt));
-  const maxLevel = Math.max(0, ...intent.items.map((i) => i.level));
+  const maxLevel = intent.items.reduce((m, i) => Math.max(m, i.level), 0);
   let intro: string;
   if (own) {
     if (overdueN === 0) intro = dues.size === 1 ? `你单位以下${n}项${nounText}将于${dueZh(intent.items[0]!.dueAt, zone)}到期，请按时报送：` : `你单位以下${n}项${nounText}即将到期，请按时报送：`;

@@ -80,7 +80,7 @@ export function simulate(plan: ResolvedPlan, opts: SimulateOptions = {}): Timeli
       if (entry) entries.push(entry);
     }
     if (opts.verbose)
-      for (const r of reminders) if (r.at >= from) entries.push({ at: iso(r.at), kind: "message", recipient: r.recipient, items: r.items.length, level: Math.max(...r.items.map((i) => i.level)) });
+      for (const r of reminders) if (r.at >= from) entries.push({ at: iso(r.at), kind: "message", recipient: r.recipient, items: r.items.length, level: r.items.reduce((m, i) => Math.max(m, i.level), 0) });
     if (refused && action && action.at >= from)
       entries.push({ at: iso(action.at), kind: "refused", assignment: action.action.assignment, actor: actorId(action.action.actor), code: refused.code, message: refused.message });
   };
