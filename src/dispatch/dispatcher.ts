@@ -68,17 +68,34 @@ export class Dispatcher {
     };
   }
 
-  /** Sends everything due at `now`, batch after batch, until nothing due is left. */
+  /**
+   * Sends everything due at `now`. A window of sends is kept full: as each finishes, more are claimed,
+   * so the SMTP pool never idles waiting for the slowest message of a batch.
+   */
   async dispatchDue(now: EpochMs): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
     const zone = this.campaign.plan.campaign.timezone;
     const store = this.campaign.store;
+    const window = this.opts.batchSize;
+    const inFlight = new Set<Promise<void>>();
+    let drained = false;
     for (;;) {
-      if (this.opts.shouldStop()) break;
-      const items = await store.claimOutbox(formatInstant(now, zone), this.opts.batchSize, { leaseMs: this.opts.leaseMs });
-      if (items.length === 0) break;
-      // Sends run concurrently over the pooled transport; each result is recorded as soon as it is known.
-      await Promise.all(items.map((item) => this.deliver(item, now, report)));
+      if (!drained && !this.opts.shouldStop() && inFlight.size < window) {
+        // Claim in chunks of at least a quarter window, so a busy outbox is not read one row at a time.
+        const want = window - inFlight.size;
+        if (want >= Math.max(1, window >> 2) || inFlight.size === 0) {
+          const items = await store.claimOutbox(formatInstant(now, zone), want, { leaseMs: this.opts.leaseMs });
+          if (items.length < want) drained = true;
+          for (const item of items) {
+            const p: Promise<void> = this.deliver(item, now, report).finally(() => inFlight.delete(p));
+            inFlight.add(p);
+          }
+          if (items.length > 0) continue;
+        }
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+      if (drained && !this.opts.shouldStop()) drained = false;
     }
     return report;
   }

@@ -87,6 +87,8 @@ export class WorkCalendar {
   private readonly extraHolidays: Set<string>;
   private readonly extraWorkdays: Set<string>;
   private readonly memo = new Map<string, boolean>();
+  /** The same answers by day number: working-day arithmetic walks days without formatting dates. */
+  private readonly dayMemo = new Map<number, boolean>();
 
   constructor(spec: CalendarSpec) {
     this.zone = spec.zone;
@@ -117,6 +119,15 @@ export class WorkCalendar {
     return weekday(date) <= 5;
   }
 
+  private isWorkingDayNumber(day: number): boolean {
+    let v = this.dayMemo.get(day);
+    if (v === undefined) {
+      v = this.isWorkingDay(fromDayNumber(day));
+      this.dayMemo.set(day, v);
+    }
+    return v;
+  }
+
   /**
    * The n-th working day after (n > 0) or before (n < 0) `date`, not counting `date` itself.
    * n = 0 gives `date` when it is a working day, else the next working day.
@@ -128,7 +139,7 @@ export class WorkCalendar {
     let day = toDayNumber(date);
     while (left > 0) {
       day += step;
-      if (this.isWorkingDay(fromDayNumber(day))) left--;
+      if (this.isWorkingDayNumber(day)) left--;
     }
     return fromDayNumber(day);
   }
@@ -148,7 +159,7 @@ export class WorkCalendar {
     const step = b >= a ? 1 : -1;
     let count = 0;
     for (let d = a; d !== b; d += step) {
-      if (this.isWorkingDay(fromDayNumber(d + (step > 0 ? 1 : 0)))) count += step;
+      if (this.isWorkingDayNumber(d + (step > 0 ? 1 : 0))) count += step;
     }
     return count;
   }
@@ -169,8 +180,17 @@ export class WorkCalendar {
 
   /** The local calendar date of an instant in this zone. */
   dateOf(instant: EpochMs): IsoDate {
-    return DateTime.fromMillis(instant, { zone: this.zone }).toISODate()!;
+    // Campaigns ask about the same few instants (send times, due times) again and again.
+    let d = this.dateMemo.get(instant);
+    if (d === undefined) {
+      if (this.dateMemo.size > 100_000) this.dateMemo.clear();
+      d = DateTime.fromMillis(instant, { zone: this.zone }).toISODate()!;
+      this.dateMemo.set(instant, d);
+    }
+    return d;
   }
+
+  private readonly dateMemo = new Map<EpochMs, IsoDate>();
 }
 
 const instantMemo = new Map<string, EpochMs>();

@@ -197,7 +197,7 @@ export class Engine {
       this.fire(id - 1, at, events, pending);
     }
     this._clock = now;
-    return { events, reminders: this.collapse(pending, this.sendSlot(now)) };
+    return { events, reminders: pending.size ? this.collapse(pending, this.sendSlot(now)) : [] };
   }
 
   /**

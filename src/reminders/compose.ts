@@ -112,7 +112,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
   const templates = opts.templates ?? loadTemplates();
   const baseUrl = opts.baseUrl ?? plan.campaign.baseUrl;
   const byId = assignmentsById(plan);
-  const co = new CoRecipients(plan, calendar);
+  const co = CoRecipients.for(plan, calendar);
   const me = intent.recipient;
   const groups = groupItems(intent.items, byId);
   const nounText = nounFor(intent.items.map((i) => byId.get(i.assignment)?.kind));

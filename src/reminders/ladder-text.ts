@@ -51,8 +51,17 @@ export function stepForLevel(plan: ResolvedPlan, a: Assignment, level: number): 
  * every assignment with the same policy, opening and due instant, so they are built once.
  */
 export class CoRecipients {
+  private static readonly byPlan = new WeakMap<ResolvedPlan, CoRecipients>();
+
+  /** One per plan version, so a dispatcher composing thousands of messages builds each schedule once. */
+  static for(plan: ResolvedPlan, calendar: WorkCalendar): CoRecipients {
+    let c = CoRecipients.byPlan.get(plan);
+    if (!c) CoRecipients.byPlan.set(plan, (c = new CoRecipients(plan, calendar)));
+    return c;
+  }
+
   private readonly cache = new Map<string, Schedule>();
-  constructor(
+  private constructor(
     private readonly plan: ResolvedPlan,
     private readonly calendar: WorkCalendar,
   ) {}
