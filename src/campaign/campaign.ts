@@ -128,7 +128,7 @@ export class Campaign {
 
   /** Folds events appended by other processes since this one last looked. */
   async refresh(): Promise<void> {
-    let last = this.seq;
+    let latest = -Infinity;
     for await (const s of this.store.read({ fromSeq: this.seq + 1 })) {
       if (s.type === "planChanged") {
         // Another process changed the plan: rare enough to rebuild from the log.
@@ -138,19 +138,15 @@ export class Campaign {
         return;
       }
       const e = decodeEvent(this.plan, s);
-      if (e) this.engine.apply(e);
-      last = s.seq;
+      if (e) {
+        this.engine.apply(e);
+        if (e.at > latest) latest = e.at;
+      }
+      this.seq = s.seq;
     }
-    if (last !== this.seq) {
-      this.seq = last;
-      const clock = (await this.lastEventAt()) ?? this.engine.clock;
-      if (clock > this.engine.clock) this.engine.settle(clock);
-    }
-  }
-
-  private async lastEventAt(): Promise<EpochMs | undefined> {
-    for await (const s of this.store.read({ fromSeq: this.seq, toSeq: this.seq })) return parseInstant(s.at, this.plan.campaign.timezone);
-    return undefined;
+    // Another process applied time up to `latest`: move the clock and the time index past what it did.
+    // Bookkeeping events (deliveries, sign-ins) change neither, so a dispatcher's writes cost nothing here.
+    if (latest > this.engine.clock) this.engine.settle(latest);
   }
 
   /**
@@ -342,24 +338,19 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
   let engine: Engine | undefined;
   let fromSeq = 1;
   let snapshotSeq = 0;
-  let maxSeq: number | undefined;
-  for (;;) {
-    const snap = await store.latestSnapshot(maxSeq);
-    if (!snap) break;
+  const untilAt = until === undefined ? undefined : formatInstant(until, "UTC");
+  // As of an instant: only events up to the last one at or before it, and a snapshot no later than that.
+  const toSeq = untilAt === undefined ? undefined : await store.lastSeqAt(untilAt);
+  const snap = toSeq === 0 ? undefined : await store.latestSnapshot(toSeq);
+  if (snap) {
     const data = JSON.parse(snap.data) as PersistedEngine;
-    if (until === undefined || (data.clock ?? -Infinity) <= until) {
-      engine = Engine.restore(await plans.get(snap.planHash), data);
-      fromSeq = snap.seq + 1;
-      snapshotSeq = snap.seq;
-      break;
-    }
-    maxSeq = snap.seq - 1;
-    if (maxSeq < 1) break;
+    engine = Engine.restore(await plans.get(snap.planHash), data);
+    fromSeq = snap.seq + 1;
+    snapshotSeq = snap.seq;
   }
   let seq = fromSeq - 1;
   let clock = engine?.clock ?? -Infinity;
-  const untilAt = until === undefined ? undefined : formatInstant(until, "UTC");
-  for await (const s of store.read({ fromSeq, ...(untilAt ? { untilAt } : {}) })) {
+  for await (const s of store.read({ fromSeq, ...(toSeq !== undefined ? { toSeq } : {}) })) {
     seq = s.seq;
     if (s.type === "campaignInitialised") {
       engine ??= new Engine(await plans.get(s.planHash));

@@ -76,7 +76,8 @@ export class Engine {
   private readonly heap = new TimeHeap();
   private _clock: EpochMs = -Infinity;
 
-  constructor(plan: ResolvedPlan) {
+  /** `from`: persisted state to start from (see {@link Engine.restore}); otherwise every assignment starts afresh. */
+  constructor(plan: ResolvedPlan, from?: PersistedEngine) {
     this.plan = plan;
     this.calendar = calendarOf(plan);
     this.campaignMachine = createCampaignMachine(plan);
@@ -87,12 +88,27 @@ export class Engine {
     this.schedules = new Array(n);
     this.cursor = new Int32Array(n);
     this.queuedAt = new Float64Array(n).fill(Number.NaN);
+    // A snapshot differs from another in the same state only by its context: resolve each state once and
+    // give every assignment a shallow copy with its own context (snapshots are immutable, parts are shared).
+    const templates = new Map<string, AssignmentSnapshot>();
+    const initial = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: 0 });
     for (const [i, a] of plan.assignments.entries()) {
       this.index.set(a.id, i);
-      this.snaps[i] = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: a.dueAt });
-      this.schedules[i] = this.scheduleFor(a, a.dueAt);
+      let template = initial;
+      let context: AssignmentContext = { ...initial.context, dueAt: a.dueAt };
+      const saved = from?.assignments[i];
+      if (saved) {
+        const key = JSON.stringify(saved[0]);
+        template = templates.get(key) ?? templates.set(key, assignmentMachine.resolveState({ value: saved[0] as never, context: saved[1] })).get(key)!;
+        context = saved[1];
+      }
+      this.snaps[i] = { ...template, context } as AssignmentSnapshot;
+      this.schedules[i] = this.scheduleFor(a, context.dueAt);
     }
-    this.campaign = this.campaignMachine.getInitialSnapshot(this.cScope) as CampaignSnapshot;
+    this.campaign = (
+      from ? this.campaignMachine.resolveState({ value: from.campaign.value as string, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
+    ) as CampaignSnapshot;
+    this._clock = from?.clock ?? -Infinity;
     this.campaignTriggers = [
       ...plan.phases.map((p): CampaignEvent => ({ type: "phaseStarted", at: p.startAt, phase: p.id })),
       { type: "campaignClosed", at: plan.campaign.endAt },
@@ -407,13 +423,6 @@ export class Engine {
 
   static restore(plan: ResolvedPlan, data: PersistedEngine): Engine {
     if (data.planHash !== plan.hash) throw new Error(`persisted state is for plan ${data.planHash.slice(0, 12)}, not ${plan.hash.slice(0, 12)}`);
-    const engine = new Engine(plan);
-    engine.campaign = engine.campaignMachine.resolveState({ value: data.campaign.value as string, context: {} }) as CampaignSnapshot;
-    for (const [i, [value, context]] of data.assignments.entries()) {
-      engine.snaps[i] = assignmentMachine.resolveState({ value: value as never, context });
-      engine.schedules[i] = engine.scheduleFor(plan.assignments[i]!, context.dueAt);
-    }
-    engine.settle(data.clock ?? -Infinity);
-    return engine;
+    return new Engine(plan, data);
   }
 }

@@ -175,6 +175,13 @@ export class PostgresStore implements EventStore {
     return this.headIn(await this.client());
   }
 
+  async lastSeqAt(at: string): Promise<number> {
+    const ms = instantMs(at, "at");
+    const c = await this.client();
+    const { rows } = await c.query<{ seq: string }>(`SELECT seq FROM ${this.t("events")} WHERE at_ms > $1 ORDER BY at_ms, seq LIMIT 1`, [ms]);
+    return rows[0] ? Number(rows[0].seq) - 1 : (await this.headIn(c)).seq;
+  }
+
   async *read(opts: ReadOptions = {}): AsyncIterable<StoredEvent> {
     const f = pageFilter(opts);
     let after = f.fromSeq - 1;

@@ -131,12 +131,26 @@ export class SqliteStore implements EventStore {
     return headOf(this.stmt.head.get());
   }
 
+  async lastSeqAt(at: string): Promise<number> {
+    const ms = instantMs(at, "at");
+    const next = this.live().prepare("SELECT seq FROM events WHERE at_ms > ? ORDER BY at_ms, seq LIMIT 1").get(ms) as { seq: number } | undefined;
+    return next ? next.seq - 1 : headOf(this.stmt.head.get()).seq;
+  }
+
+  /** Read queries take a few shapes; preparing each once keeps a busy campaign's reads cheap. */
+  private readonly statements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  private prepared(sql: string): Database.Statement<unknown[], EventRow> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.live().prepare<unknown[], EventRow>(sql)));
+    return st;
+  }
+
   async *read(opts: ReadOptions = {}): AsyncIterable<StoredEvent> {
     const f = pageFilter(opts);
     let after = f.fromSeq - 1;
     for (;;) {
       const { sql, params } = eventsPage("events", after, f, () => "?");
-      const rows = this.live().prepare<unknown[], EventRow>(sql).all(...params);
+      const rows = this.prepared(sql).all(...params);
       for (const r of rows) yield rowToEvent(r);
       const last = rows.at(-1);
       if (!last || rows.length < f.batchSize) return;

@@ -27,6 +27,11 @@ export interface EventStore {
    */
   append(events: NewEvent[], outbox?: NewOutboxItem[], opts?: AppendOptions): Promise<StoredEvent[]>;
   head(): Promise<ChainHead>;
+  /**
+   * The seq of the last event at or before `at` (0 when none), found by index. The log's instants
+   * rise with its seq (the engine never writes into the past), so this bounds an as-of replay.
+   */
+  lastSeqAt(at: string): Promise<number>;
   /** Streams events in seq order, fetching batchSize rows per query. */
   read(opts?: ReadOptions): AsyncIterable<StoredEvent>;
   /** Recomputes the whole chain (streaming) and reports the first bad seq. */

@@ -157,6 +157,16 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect((await store.verify()).ok).toBe(true);
     });
 
+    it("finds the last event at or before an instant by index (across offsets)", async () => {
+      const { store } = await fresh();
+      expect(await store.lastSeqAt("2025-03-01T09:00:00+08:00")).toBe(0);
+      await store.append([ev(1), ev(2), ev(3), ev(3), ev(5)]);
+      expect(await store.lastSeqAt("2025-03-01T09:00:00+08:00")).toBe(0);
+      expect(await store.lastSeqAt("2025-03-01T09:00:03.120+08:00")).toBe(4);
+      expect(await store.lastSeqAt("2025-03-01T01:00:04Z")).toBe(4);
+      expect(await store.lastSeqAt("2026-01-01T00:00:00+08:00")).toBe(5);
+    });
+
     it("filters reads by seq range, assignment and instant (across offsets)", async () => {
       const { store } = await fresh();
       await store.append(Array.from({ length: 10 }, (_, i) => ev(i + 1)));
