@@ -1,5 +1,5 @@
 import { StoreError } from "./errors.ts";
-import { GENESIS_HASH, canonicalJson, eventHash } from "./hash.ts";
+import { GENESIS_HASH, canonicalJson, eventHash, eventHashCanonical } from "./hash.ts";
 import type { PreparedEvent } from "./validate.ts";
 import type { Actor, ChainHead, OutboxItem, OutboxStatus, StoredEvent, VerifyOptions, VerifyResult } from "./types.ts";
 
@@ -37,15 +37,7 @@ export function chainEvents(head: ChainHead, events: PreparedEvent[]): EventRow[
   let seq = head.seq;
   return events.map((e) => {
     seq += 1;
-    const hash = eventHash(prev, {
-      seq,
-      at: e.at,
-      actor: JSON.parse(e.actorJson) as Actor,
-      type: e.type,
-      payload: JSON.parse(e.payloadJson),
-      planHash: e.planHash,
-      assignment: e.assignment,
-    });
+    const hash = eventHashCanonical(prev, { seq, at: e.at, actorJson: e.actorJson, type: e.type, payloadJson: e.payloadJson, planHash: e.planHash, assignment: e.assignment });
     const row: EventRow = {
       seq,
       at: e.at,

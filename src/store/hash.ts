@@ -78,3 +78,15 @@ export function eventHash(prevHash: string, f: HashedFields): string {
   };
   return sha256Hex(prevHash + "\n" + canonicalJson(fields));
 }
+
+/**
+ * {@link eventHash} from parts already in canonical form (the stored actor and payload JSON): the same
+ * bytes as canonicalJson of the fields, built without parsing and re-serialising them on every append.
+ * Keys in canonical (sorted) order: actor, assignment, at, payload, planHash, seq, type.
+ */
+export function eventHashCanonical(prevHash: string, f: { seq: number; at: string; actorJson: string; type: string; payloadJson: string; planHash: string; assignment?: string | undefined }): string {
+  const text =
+    `{"actor":${f.actorJson},"assignment":${f.assignment === undefined ? "null" : JSON.stringify(f.assignment)},"at":${JSON.stringify(f.at)},` +
+    `"payload":${f.payloadJson},"planHash":${JSON.stringify(f.planHash)},"seq":${JSON.stringify(f.seq)},"type":${JSON.stringify(f.type)}}`;
+  return sha256Hex(prevHash + "\n" + text);
+}

@@ -60,11 +60,11 @@ export class SqliteStore implements EventStore {
       head: db.prepare<[], { seq: number; hash: string }>("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
       insertEvent: db.prepare(
         `INSERT INTO events (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
-         VALUES (@seq, @at, @at_ms, @actor, @type, @payload, @plan_hash, @assignment, @prev_hash, @hash)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertOutbox: db.prepare(
         `INSERT INTO outbox (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
-         VALUES (@key, @channel, @dueAt, @dueAtMs, @payloadJson, 'pending', 0, @dueAt, @dueAtMs, @eventSeq)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
       ),
       outboxStatus: db.prepare<[number], { status: string }>("SELECT status FROM outbox WHERE id = ?"),
@@ -113,9 +113,10 @@ export class SqliteStore implements EventStore {
     const head = headOf(this.stmt.head.get());
     checkExpected(head, expectedSeq);
     const rows = chainEvents(head, events);
-    for (const r of rows) this.stmt.insertEvent.run(r);
+    // Positional binding: measurably cheaper than named parameters on the append path.
+    for (const r of rows) this.stmt.insertEvent.run(r.seq, r.at, r.at_ms, r.actor, r.type, r.payload, r.plan_hash, r.assignment, r.prev_hash, r.hash);
     const eventSeq = rows.at(-1)?.seq ?? headOf(this.stmt.head.get()).seq;
-    for (const o of outbox) this.stmt.insertOutbox.run({ ...o, eventSeq });
+    for (const o of outbox) this.stmt.insertOutbox.run(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.dueAt, o.dueAtMs, eventSeq);
     return rows;
   }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { GENESIS_HASH, canonicalJson, eventHash, sha256Hex } from "../../src/store/hash.ts";
+import { GENESIS_HASH, canonicalJson, eventHash, eventHashCanonical, sha256Hex } from "../../src/store/hash.ts";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and writes no whitespace", () => {
@@ -63,5 +63,29 @@ describe("eventHash", () => {
       eventHash(GENESIS_HASH, { ...fields, assignment: "a1" }),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+});
+
+describe("eventHashCanonical", () => {
+  it("gives the same hash as eventHash for any event, from the stored canonical parts", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seq: fc.integer({ min: 1, max: 1e9 }),
+          at: fc.string(),
+          actor: fc.oneof(fc.constant({ kind: "engine" as const }), fc.record({ kind: fc.constant("unit" as const), unit: fc.string({ minLength: 1 }) })),
+          type: fc.string(),
+          payload: fc.jsonValue(),
+          planHash: fc.string(),
+          assignment: fc.option(fc.string(), { nil: undefined }),
+        }),
+        fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 }),
+        (e, prev) => {
+          const viaParts = eventHashCanonical(prev, { ...e, actorJson: canonicalJson(e.actor), payloadJson: canonicalJson(e.payload) });
+          expect(viaParts).toBe(eventHash(prev, e));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
