@@ -30,7 +30,8 @@ export interface PersistedEngine {
   assignments: [unknown, AssignmentContext][];
 }
 
-const CAMPAIGN_ID = 0;
+/** The result of a tick that found nothing to do: shared and frozen, never to be added to. */
+const NOTHING: StepResult = Object.freeze({ events: Object.freeze([]) as unknown as DomainEvent[], reminders: Object.freeze([]) as unknown as ReminderIntent[] });
 const ACTIVE: ReadonlySet<string> = new Set(["open", "returned"]);
 
 /**
@@ -123,9 +124,16 @@ export class Engine {
 
   /** The next instant at which something is scheduled (Infinity when nothing is). */
   nextDueAt(): EpochMs {
-    const c = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
-    return Math.min(c, this.peekAssignments());
+    // Cached between changes of the queue, so a daemon's idle tick touches no per-assignment memory.
+    if (Number.isNaN(this.nextDue)) {
+      const c = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
+      this.nextDue = Math.min(c, this.peekAssignments());
+    }
+    return this.nextDue;
   }
+
+  /** NaN when the queue changed since nextDueAt() last looked. */
+  private nextDue = Number.NaN;
 
   private peekAssignments(): EpochMs {
     // Stale entries (re-queued or finished assignments) are dropped lazily here.
@@ -151,6 +159,7 @@ export class Engine {
 
   /** Recomputes every cursor and the heap from the clock: used after construction and restore. */
   private rebuildQueue(): void {
+    this.nextDue = Number.NaN;
     this.queuedAt.fill(Number.NaN);
     this.heap.clear();
     for (let i = 0; i < this.snaps.length; i++) this.requeue(i, this._clock);
@@ -179,8 +188,9 @@ export class Engine {
 
   /** Applies one input at `now`. Actions first bring time up to `now`, so a late submission is seen as late. */
   step(input: EngineInput, now: EpochMs): StepResult {
-    const result = this.tick(now);
-    if (input.type === "tick") return result;
+    const ticked = this.tick(now);
+    if (input.type === "tick") return ticked;
+    const result = ticked === NOTHING ? { events: [], reminders: [] } : ticked;
     const refused = this.act(input, Math.max(now, this._clock), result);
     return refused ? { ...result, refused } : result;
   }
@@ -191,12 +201,12 @@ export class Engine {
    * intent per recipient.
    */
   tick(now: EpochMs): StepResult {
-    if (!(now > this._clock)) return { events: [], reminders: [] };
-    // Nothing due: a daemon's usual tick. Skip the pending map and the collapse, so an idle tick
-    // allocates next to nothing and its cost does not grow with the heap of a large campaign.
+    if (!(now > this._clock)) return NOTHING;
+    // Nothing due: a daemon's usual tick. It allocates nothing, so its cost does not grow with the
+    // heap of a large campaign.
     if (this.nextDueAt() > now) {
       this._clock = now;
-      return { events: [], reminders: [] };
+      return NOTHING;
     }
     const events: DomainEvent[] = [];
     const pending = new Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>();
@@ -213,6 +223,7 @@ export class Engine {
       this.fire(id - 1, at, events, pending);
     }
     this._clock = now;
+    this.nextDue = Number.NaN;
     return { events, reminders: pending.size ? this.collapse(pending, this.sendSlot(now)) : [] };
   }
 
@@ -330,6 +341,7 @@ export class Engine {
   }
 
   private applyAssignment(i: number, e: AssignmentEvent): boolean {
+    this.nextDue = Number.NaN;
     const prev = this.snaps[i]!;
     const next = assignmentMachine.transition(prev, e, this.aScope);
     if (next === prev) return false;
