@@ -3,6 +3,20 @@ import { AccessError } from "./types.ts";
 import type { Session, User } from "./types.ts";
 import { accessDdl, rowToUser, type AccessStore, type UserRow } from "./store.ts";
 
+async function inTransaction(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    await fn(c);
+    await c.query("COMMIT");
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
 /** Uses the event store's pool and schema: one database, one set of credentials. */
 export class PostgresAccessStore implements AccessStore {
   private constructor(
@@ -12,17 +26,9 @@ export class PostgresAccessStore implements AccessStore {
 
   static async open(pool: pg.Pool, table: (name: string) => string): Promise<PostgresAccessStore> {
     const s = new PostgresAccessStore(pool, table);
-    const c = await pool.connect();
-    try {
-      await c.query("BEGIN");
+    await inTransaction(pool, async (c) => {
       for (const ddl of accessDdl("postgres", table)) await c.query(ddl);
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return s;
   }
 
@@ -50,21 +56,13 @@ export class PostgresAccessStore implements AccessStore {
   }
 
   async revokeUser(name: string, at: string): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query("BEGIN");
+    await inTransaction(this.pool, async (c) => {
       const r = (await c.query<UserRow>(`SELECT * FROM ${this.t("users")} WHERE name = $1 FOR UPDATE`, [name])).rows[0];
       if (!r) throw new AccessError("NO_SUCH_USER", `没有用户“${name}”`);
       if (r.revoked_at) throw new AccessError("ALREADY_REVOKED", `用户“${name}”已于 ${r.revoked_at} 停用`);
       await c.query(`UPDATE ${this.t("users")} SET revoked_at = $1 WHERE name = $2`, [at, name]);
       await c.query(`DELETE FROM ${this.t("sessions")} WHERE user_name = $1`, [name]);
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async createSession(idHash: string, s: Session): Promise<void> {
