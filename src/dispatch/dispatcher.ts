@@ -5,6 +5,7 @@ import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
+import { StoreError } from "../store/errors.ts";
 import type { OutboxItem } from "../store/types.ts";
 
 export const SUMMARY_CHANNEL = "summary";
@@ -87,7 +88,7 @@ export class Dispatcher {
           const items = await store.claimOutbox(formatInstant(now, zone), want, { leaseMs: this.opts.leaseMs });
           if (items.length < want) drained = true;
           for (const item of items) {
-            const p: Promise<void> = this.deliver(item, now, report).finally(() => inFlight.delete(p));
+            const p: Promise<void> = this.settle(item, now, report).finally(() => inFlight.delete(p));
             inFlight.add(p);
           }
           if (items.length > 0) continue;
@@ -98,6 +99,23 @@ export class Dispatcher {
       if (drained && !this.opts.shouldStop()) drained = false;
     }
     return report;
+  }
+
+  /**
+   * One message, never throwing: if recording its outcome fails (another dispatcher settled it after this
+   * one's lease ran out, or the store is briefly unavailable), the others in flight carry on and the
+   * message's lease decides whether it is tried again.
+   */
+  private async settle(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
+    try {
+      await this.deliver(item, now, report);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "OUTBOX_STATE") this.opts.log(`already settled elsewhere ${item.key}`);
+      else {
+        report.retrying++;
+        this.opts.log(`could not record ${item.key}: ${(err as Error).message}; retried when its lease ends`);
+      }
+    }
   }
 
   private async deliver(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
