@@ -7,6 +7,9 @@ import { unitName } from "../present/plan-text.ts";
 import { openStore } from "../store/open.ts";
 import { startServer } from "../web/server.ts";
 import { clockOf, type GlobalOptions } from "./campaign-commands.ts";
+import { startDaemon, type RunningDaemon } from "../daemon/daemon.ts";
+import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
+import type { NotifierSet } from "../../notifiers/index.ts";
 import { UsageError, type Io } from "./io.ts";
 
 async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Awaited<ReturnType<typeof openSidecar>>) => Promise<T>): Promise<T> {
@@ -74,7 +77,8 @@ export function registerWebCommands(program: Command, io: Io): void {
     .description("the web workspace: board, unit pages, item pages, replay, and the JSON API under /api/")
     .option("--port <port>", "TCP port", "8080")
     .option("--host <host>", "address to listen on (put a TLS proxy in front before exposing it)", "127.0.0.1")
-    .action(async (o: { port: string; host: string }) => {
+    .option("--daemon", "also run the daemon (ticks and reminders, as `duban run`) in this process")
+    .action(async (o: { port: string; host: string; daemon?: boolean }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${o.port}: not a port number`, "BAD_PORT");
       const store = await openStore(g().db);
@@ -90,11 +94,23 @@ export function registerWebCommands(program: Command, io: Io): void {
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       const server = await startServer({ campaign: c, sidecar, port, host: o.host, ...(fixed !== undefined ? { now: () => fixed } : {}) });
       io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
+      // The daemon gets its own Campaign on the same store: appends are compare-and-swap, so the two
+      // never decide from the same state, and the web's Campaign folds the daemon's events as it goes.
+      let daemon: RunningDaemon | undefined;
+      let notifiers: NotifierSet | undefined;
+      if (o.daemon) {
+        const cfg = hostConfigFromEnv(process.env);
+        notifiers = notifiersFor(cfg);
+        const log = (line: string) => io.err(`${new Date().toISOString()} duban ${line}`);
+        log(`daemon channels=${describeChannels(cfg)}`);
+        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : { baseUrl: server.url }), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+      }
       await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve);
+        const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      await notifiers?.close();
       sidecar.close();
       await store.close();
     });
