@@ -1,5 +1,5 @@
 import { actingUnits, authorize, STATE_ZH } from "../engine/authorize.ts";
-import { formatInstant, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
@@ -97,8 +97,7 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
     if (e.type !== "reminded") continue;
     const p = e.payload as { step: number; level: number; recipients: string[] };
     for (const r of p.recipients) {
-      const key = `${plan.campaign.id}/${r}/${formatInstant(parseInstant(e.at, zone), zone)}`;
-      const d = deps.deliveries.get(key);
+      const d = deps.deliveries.forReminder(r, parseInstant(e.at, zone));
       out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}) });
     }
   }
