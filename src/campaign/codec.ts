@@ -77,13 +77,14 @@ export function encodeReminder(plan: ResolvedPlan, r: ReminderIntent): NewOutbox
     key: r.key,
     channel: REMINDER_CHANNEL,
     dueAt: formatInstant(r.at, zone),
-    payload: { ...r, at: formatInstant(r.at, zone), items: r.items.map((i) => ({ ...i, dueAt: formatInstant(i.dueAt, zone) })) },
+    payload: { ...r, at: formatInstant(r.at, zone), items: r.items.map((i) => ({ ...i, dueAt: formatInstant(i.dueAt, zone), firedAt: formatInstant(i.firedAt, zone) })) },
   };
 }
 
 export function decodeReminder(plan: ResolvedPlan, payload: unknown): ReminderIntent {
   const zone = plan.campaign.timezone;
-  type Stored = Omit<ReminderIntent, "at" | "items"> & { at: string; items: (Omit<ReminderIntent["items"][number], "dueAt"> & { dueAt: string })[] };
+  type Stored = Omit<ReminderIntent, "at" | "items"> & { at: string; items: (Omit<ReminderIntent["items"][number], "dueAt" | "firedAt"> & { dueAt: string; firedAt?: string })[] };
   const p = payload as Stored;
-  return { ...p, at: parseInstant(p.at, zone), items: p.items.map((i) => ({ ...i, dueAt: parseInstant(i.dueAt, zone) })) };
+  const at = parseInstant(p.at, zone);
+  return { ...p, at, items: p.items.map((i) => ({ ...i, dueAt: parseInstant(i.dueAt, zone), firedAt: i.firedAt ? parseInstant(i.firedAt, zone) : at })) };
 }

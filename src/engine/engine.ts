@@ -264,7 +264,7 @@ export class Engine {
           if (!p) pending.set(r, (p = { at: t, items: new Map() }));
           p.at = Math.max(p.at, t);
           const prev = p.items.get(a.id);
-          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, overdue });
+          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue });
         }
       }
     }

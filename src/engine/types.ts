@@ -52,6 +52,8 @@ export interface ReminderItem {
   level: number;
   /** Index of the ladder step in its policy (the latest one that fired). */
   step: number;
+  /** When that step fired (earlier than the message's send time after a catch-up). */
+  firedAt: EpochMs;
   /** Whether the item was already overdue when the reminder was due. */
   overdue: boolean;
 }

@@ -125,7 +125,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     const others = new Set<string>();
     for (const i of g.items) {
       const a = byId.get(i.assignment);
-      if (a) for (const r of co.at(a, i.dueAt, intent.at)) if (r !== me) others.add(r);
+      if (a) for (const r of co.at(a, i.dueAt, i.firedAt)) if (r !== me) others.add(r);
     }
     const ids = g.items.map((i) => i.assignment);
     const due = dueZh(it.dueAt, zone);

@@ -192,3 +192,19 @@ describe("composeReminder: rendering", () => {
     }
   });
 });
+
+describe("a digest collapsed after downtime", () => {
+  it("names who else was told at the step each item last reached, not at the send time", () => {
+    const plan = chongqing();
+    const engine = new Engine(plan);
+    engine.tick(cst("2021-05-17T12:00"));
+    const office = engine.tick(cst("2021-05-27T12:00")).reminders.find((x) => x.recipient === "flow")!;
+    expect(office.at).toBe(cst("2021-05-27T09:00"));
+    expect(office.items.every((i) => i.firedAt === cst("2021-05-25T09:00"))).toBe(true);
+    const m = composeReminder(plan, office, { calendar: engine.calendar });
+    expect(m.subject).toBe("【逾期督办·二级】38个单位2项报送事项逾期");
+    // On 05-25 the districts got their daily reminder; 何振国's step is on 05-27 and is not this one.
+    expect(m.text).toContain("同时告知：各区县（自治县）人力社保部门（38）");
+    expect(m.text).not.toContain("同时告知：何振国");
+  });
+});
