@@ -10,7 +10,8 @@ import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
-import { formatLocal, recipientName, unitList, unitName } from "../present/plan-text.ts";
+import { recipientName, unitList, unitName } from "../present/plan-text.ts";
+import { formatLocal } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
 

@@ -205,6 +205,12 @@ export function localInstant(date: IsoDate, time: string, zone: string): EpochMs
   return v;
 }
 
+/** "2021-05-20 周四 18:00" in the plan's zone: how people read a due instant. */
+export function formatLocal(ms: number, zone: string, withTime = true): string {
+  const dt = DateTime.fromMillis(ms, { zone });
+  return `${dt.toISODate()} ${WEEKDAY_ZH[dt.weekday]}${withTime ? ` ${dt.toFormat("HH:mm")}` : ""}`;
+}
+
 /** ISO 8601 with the zone's offset, seconds precision: how instants are stored and exchanged. */
 /**
  * A campaign formats and parses few distinct instants many times over (every event of a tick shares

@@ -2,7 +2,7 @@ import { createActor, type AnyActorScope, type AnyStateMachine, type SnapshotFro
 import type { Assignment, Policy, ResolvedPlan } from "../plan/types.ts";
 import { assignmentMachine, type AssignmentContext, type LatenessState, type ProgressState } from "./assignment-machine.ts";
 import { authorize } from "./authorize.ts";
-import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
+import { formatInstant, formatLocal, type EpochMs, type WorkCalendar } from "./calendar.ts";
 import { calendarOf } from "../plan/calendar-of.ts";
 import { createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
@@ -27,7 +27,8 @@ export interface PersistedEngine {
   planHash: string;
   clock: EpochMs | null;
   campaign: { value: unknown };
-  assignments: [unknown, AssignmentContext][];
+  /** Per assignment of the plan, in order; a hole starts that assignment afresh (one new in a plan change). */
+  assignments: ([unknown, AssignmentContext] | undefined)[];
 }
 
 /** The result of a tick that found nothing to do: shared and frozen, never to be added to. */
@@ -99,8 +100,9 @@ export class Engine {
       let context: AssignmentContext = { ...initial.context, dueAt: a.dueAt };
       const saved = from?.assignments[i];
       if (saved) {
-        const key = JSON.stringify(saved[0]);
-        template = templates.get(key) ?? templates.set(key, assignmentMachine.resolveState({ value: saved[0] as never, context: saved[1] })).get(key)!;
+        const v = saved[0] as { progress: ProgressState; lateness: LatenessState };
+        const key = `${v.progress}|${v.lateness}`;
+        template = templates.get(key) ?? templates.set(key, assignmentMachine.resolveState({ value: v as never, context: saved[1] })).get(key)!;
         context = saved[1];
       }
       this.snaps[i] = { ...template, context } as AssignmentSnapshot;
@@ -317,7 +319,7 @@ export class Engine {
         break;
       case "extend":
         if (!(action.until > now) || action.until >= this.plan.campaign.endAt)
-          return { code: "BAD_EXTENSION", message: `新的截止时间须晚于现在（${formatInstant(now, this.plan.campaign.timezone)}）且在专项行动结束之前` };
+          return { code: "BAD_EXTENSION", message: `新的截止时间须晚于现在（${formatLocal(now, this.plan.campaign.timezone)}），并早于专项行动结束（${this.plan.campaign.end}）` };
         e = { type: "extended", ...base, until: action.until };
         break;
     }
@@ -396,38 +398,32 @@ export class Engine {
    * those whose window is already open, for the caller to log.
    */
   migrate(plan: ResolvedPlan, at: EpochMs, opts: { reopenSubmitted: boolean }): { engine: Engine; events: DomainEvent[] } {
-    const next = new Engine(plan);
-    next.campaign = next.campaignMachine.resolveState({ value: this.campaign.value as string, context: {} }) as CampaignSnapshot;
-    const events: DomainEvent[] = [];
-    for (const [i, a] of plan.assignments.entries()) {
+    const clock = Math.max(at, this._clock);
+    const assignments = plan.assignments.map((a): [unknown, AssignmentContext] | undefined => {
       const j = this.index.get(a.id);
-      if (j === undefined) continue;
+      if (j === undefined) return undefined;
       const old = this.snaps[j]!;
-      const oldPlanDue = this.plan.assignments[j]!.dueAt;
       const value = old.value as { progress: ProgressState; lateness: LatenessState };
       const context = { ...old.context };
-      let progress = value.progress;
-      let lateness = value.lateness;
-      const moved = a.dueAt !== oldPlanDue && context.extensions === 0;
-      if (moved) {
-        const owed = progress === "waiting" || progress === "open" || progress === "returned";
-        const reopen = opts.reopenSubmitted && (progress === "submitted" || progress === "accepted");
-        if (owed || reopen) {
-          context.dueAt = a.dueAt;
-          if (a.dueAt > at) {
-            lateness = "onTrack";
-            context.level = 0;
-          }
-          if (reopen) progress = "returned";
+      let { progress, lateness } = value;
+      const moved = a.dueAt !== this.plan.assignments[j]!.dueAt && context.extensions === 0;
+      const owed = progress === "waiting" || progress === "open" || progress === "returned";
+      const reopen = opts.reopenSubmitted && (progress === "submitted" || progress === "accepted");
+      if (moved && (owed || reopen)) {
+        context.dueAt = a.dueAt;
+        if (a.dueAt > at) {
+          lateness = "onTrack";
+          context.level = 0;
         }
+        if (reopen) progress = "returned";
       }
-      next.snaps[i] = assignmentMachine.resolveState({ value: { progress, lateness }, context });
-      next.schedules[i] = next.scheduleFor(a, context.dueAt);
-    }
-    next.settle(Math.max(at, this._clock));
+      return [{ progress, lateness }, context];
+    });
+    const next = new Engine(plan, { version: 1, planHash: plan.hash, clock, campaign: { value: this.campaign.value }, assignments });
+    const events: DomainEvent[] = [];
     for (const [i, a] of plan.assignments.entries()) {
-      if (this.index.has(a.id) || a.opensAt > at) continue;
-      const e: AssignmentEvent = { type: "opened", at: Math.max(at, this._clock), assignment: a.id };
+      if (assignments[i] || a.opensAt > at) continue;
+      const e: AssignmentEvent = { type: "opened", at: clock, assignment: a.id };
       if (next.applyAssignment(i, e)) events.push(e);
     }
     return { engine: next, events };

@@ -1,12 +1,7 @@
 import { DateTime } from "luxon";
-import { WEEKDAY_ZH } from "../engine/calendar.ts";
+import { formatLocal } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 
-/** "2021-05-20 周四 18:00" in the plan's zone: how people read a due instant. */
-export function formatLocal(ms: number, zone: string, withTime = true): string {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return `${dt.toISODate()} ${WEEKDAY_ZH[dt.weekday]}${withTime ? ` ${dt.toFormat("HH:mm")}` : ""}`;
-}
 
 export function unitName(plan: ResolvedPlan, id: string): string {
   const u = plan.units.get(id);

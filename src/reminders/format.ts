@@ -1,7 +1,8 @@
 import { DateTime } from "luxon";
 import { WEEKDAY_ZH, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { formatLocal, recipientName, unitList } from "../present/plan-text.ts";
+import { recipientName, unitList } from "../present/plan-text.ts";
+import { formatLocal } from "../engine/calendar.ts";
 import type { Recipient } from "../../notifiers/types.ts";
 
 const DIGITS_ZH = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];

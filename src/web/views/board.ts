@@ -1,7 +1,8 @@
 import type { BoardRow } from "../../campaign/board.ts";
 import type { EpochMs } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
-import { formatLocal, unitName } from "../../present/plan-text.ts";
+import { unitName } from "../../present/plan-text.ts";
+import { formatLocal } from "../../engine/calendar.ts";
 import { isOverdue, type BoardFilter } from "../data.ts";
 import { html, type Html } from "../html.ts";
 import { gantt } from "./gantt.ts";

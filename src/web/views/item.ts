@@ -1,7 +1,8 @@
 import { STATE_ZH } from "../../engine/authorize.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
-import { formatLocal, recipientName, unitName } from "../../present/plan-text.ts";
+import { recipientName, unitName } from "../../present/plan-text.ts";
+import { formatLocal } from "../../engine/calendar.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { LATENESS_ZH } from "../data.ts";
 import { html, idPath, type Html } from "../html.ts";

@@ -1,7 +1,7 @@
 import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
-import { formatLocal } from "../../present/plan-text.ts";
+import { formatLocal } from "../../engine/calendar.ts";
 import { STATE_ZH } from "../../engine/authorize.ts";
 import { html, idPath, type Html } from "../html.ts";
 import { isOverdue } from "../data.ts";

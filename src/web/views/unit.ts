@@ -1,7 +1,7 @@
 import { STATE_ZH } from "../../engine/authorize.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
-import { formatLocal } from "../../present/plan-text.ts";
+import { formatLocal } from "../../engine/calendar.ts";
 import { html, idPath, type Html } from "../html.ts";
 import type { UnitData, UnitItem } from "../queries.ts";
 import { actionForms } from "./forms.ts";
