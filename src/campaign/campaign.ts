@@ -126,17 +126,20 @@ export class Campaign {
     return new Campaign(store, plans, engine, seq, snapshotSeq);
   }
 
+  /** Engine state rebuilt from the log (a snapshot, then the events after it). */
+  private async reload(): Promise<void> {
+    const fresh = await rebuild(this.store, this.plans);
+    this.engine = fresh.engine;
+    this.seq = fresh.seq;
+    this.snapshotSeq = fresh.snapshotSeq;
+  }
+
   /** Folds events appended by other processes since this one last looked. */
   async refresh(): Promise<void> {
     let latest = -Infinity;
     for await (const s of this.store.read({ fromSeq: this.seq + 1 })) {
-      if (s.type === "planChanged") {
-        // Another process changed the plan: rare enough to rebuild from the log.
-        const fresh = await rebuild(this.store, this.plans);
-        this.engine = fresh.engine;
-        this.seq = fresh.seq;
-        return;
-      }
+      // Another process changed the plan: rare enough to rebuild from the log.
+      if (s.type === "planChanged") return this.reload();
       const e = decodeEvent(this.plan, s);
       if (e) {
         this.engine.apply(e);
@@ -171,9 +174,7 @@ export class Campaign {
         if (!(err instanceof StoreError && err.code === "HEAD_MOVED")) throw err;
         // Someone appended first: our engine state holds events that were not written. Start over from the log.
         if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "执行期间日志不断有新记录写入，本次变更未能完成；请重试");
-        const fresh = await rebuild(this.store, this.plans);
-        this.engine = fresh.engine;
-        this.seq = fresh.seq;
+        await this.reload();
       }
     }
   }

@@ -1,7 +1,7 @@
 import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
-import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
@@ -123,7 +123,7 @@ export class Dispatcher {
     const zone = plan.campaign.timezone;
     const at = formatInstant(now, zone);
     if (this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) {
-      const error = `due at ${item.dueAt}, more than ${Math.round(this.opts.skipOlderThanMs / 3_600_000)} h before the daemon came back`;
+      const error = `应于 ${formatLocal(Date.parse(item.dueAt), zone)} 发出，系统停机期间已超过 ${Math.round(this.opts.skipOlderThanMs / 3_600_000)} 小时，按补发规则不再发送`;
       await this.fail(item, at, now, { ok: false, channel: "none", retryable: false, code: "SKIPPED_AFTER_DOWNTIME", error }, report);
       return;
     }
@@ -209,7 +209,7 @@ export class Dispatcher {
     }
     if (msg.to.webhooks?.length && n.get("webhook")) targets.push(n.get("webhook")!);
     if (n.get("console")) targets.push(n.get("console")!);
-    if (targets.length === 0) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `no configured channel reaches ${msg.to.name} (${msg.to.id}): add an email address or webhook to the plan` }];
+    if (targets.length === 0) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `无法送达${msg.to.name}（${msg.to.id}）：计划中没有其电子邮箱或群机器人，或本机未配置相应通道；请在计划 contacts 中补充` }];
     return Promise.all(targets.filter((t) => !skip.has(t.channel)).map((t) => t.send(msg)));
   }
 }
