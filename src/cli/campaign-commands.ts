@@ -1,17 +1,16 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { Campaign, CampaignError, type PlanDiff } from "../campaign/campaign.ts";
 import { loadPlan } from "../plan/load.ts";
-import { formatInstant, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
 import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
 import { recipientName, unitList, unitName } from "../present/plan-text.ts";
-import { formatLocal } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
 
@@ -55,11 +54,31 @@ function actorOf(as: string): Actor {
 function attachment(file: string): Attachment {
   try {
     const bytes = readFileSync(file);
-    return { name: basename(file), sha256: createHash("sha256").update(bytes).digest("hex"), size: statSync(file).size };
+    return { name: basename(file), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
   } catch (err) {
     throw new UsageError(`--attach ${file}：无法读取文件（${(err as NodeJS.ErrnoException).code ?? String(err)}）；请检查文件路径`, "FILE_UNREADABLE");
   }
 }
+
+/** The log's event types as an office clerk or an auditor reads them; the code stays in `--json`. */
+const EVENT_ZH: Record<string, string> = {
+  campaignInitialised: "建立专项行动",
+  planChanged: "计划变更",
+  phaseStarted: "进入阶段",
+  campaignClosed: "专项行动结束",
+  opened: "开始办理",
+  dueSoon: "临近截止",
+  overdue: "逾期",
+  reminded: "提醒",
+  submitted: "报送",
+  accepted: "通过",
+  returned: "退回",
+  extended: "延期",
+  waived: "免报",
+  delivered: "已送达",
+  deliveryRetry: "发送失败，待重试",
+  deliveryFailed: "发送失败",
+};
 
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
@@ -67,7 +86,8 @@ function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : ""]
     .filter(Boolean)
     .join("；");
-  return `#${e.seq}  ${e.at}  ${e.type}  ${who}${extra ? `  ${extra}` : ""}`;
+  const level = typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "";
+  return `#${e.seq}  ${e.at}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {
