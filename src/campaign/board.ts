@@ -2,6 +2,7 @@ import type { ProgressState, LatenessState } from "../engine/assignment-machine.
 import { formatInstant, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import type { AssignmentView } from "../engine/engine.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
+import { phaseOf } from "../plan/phase-of.ts";
 
 /** One line of the board: a unit owing one item. */
 export interface BoardRow {
@@ -10,6 +11,7 @@ export interface BoardRow {
   title: string;
   deliverable?: string;
   task?: string;
+  /** The phase the plan names, else the one the due date falls in. */
   phase?: string;
   state: ProgressState;
   lateness: LatenessState;
@@ -35,13 +37,14 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
     const until = owed ? now : (c.submittedAt ?? now);
     const daysLate = lateNow || c.late ? Math.max(0, calendar.workingDaysBetween(calendar.dateOf(c.dueAt), calendar.dateOf(until))) : 0;
     const a = v.assignment;
+    const phase = phaseOf(plan, a);
     return {
       id: a.id,
       unit: a.unit,
       title: a.title,
       ...(a.deliverable ? { deliverable: a.deliverable } : {}),
       ...(a.task ? { task: a.task } : {}),
-      ...(a.phase ? { phase: a.phase } : {}),
+      ...(phase ? { phase } : {}),
       state: v.progress,
       lateness: v.lateness,
       late: lateNow || c.late,

@@ -92,7 +92,17 @@ export function registerWebCommands(program: Command, io: Io): void {
       }
       const sidecar = await openSidecar(store);
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
-      const server = await startServer({ campaign: c, sidecar, port, host: o.host, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+      let server;
+      try {
+        server = await startServer({ campaign: c, sidecar, port, host: o.host, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+      } catch (err) {
+        sidecar.close();
+        await store.close();
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE") throw new UsageError(`端口 ${port} 已被占用；请用 --port 换一个端口`, code, 1);
+        if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${o.host}；请检查 --host`, code, 1);
+        throw err;
+      }
       io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
       // The daemon gets its own Campaign on the same store: appends are compare-and-swap, so the two
       // never decide from the same state, and the web's Campaign folds the daemon's events as it goes.
@@ -103,7 +113,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         notifiers = notifiersFor(cfg);
         const log = (line: string) => io.err(`${new Date().toISOString()} duban ${line}`);
         log(`daemon channels=${describeChannels(cfg)}`);
-        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : { baseUrl: server.url }), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
       }
       await new Promise<void>((resolve) => {
         const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());

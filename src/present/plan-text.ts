@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { formatLocal } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import { phaseOf } from "../plan/phase-of.ts";
 
 
 export function unitName(plan: ResolvedPlan, id: string): string {
@@ -62,7 +63,7 @@ export function planTable(plan: ResolvedPlan): string {
   const out: string[] = [`${plan.campaign.title}  ${plan.campaign.start} ～ ${plan.campaign.end}`];
   const byPhase = new Map<string, Assignment[]>();
   for (const a of plan.assignments) {
-    const phase = a.phase ?? plan.phases.find((p) => a.dueAt >= p.startAt && a.dueAt < p.endAt)?.id ?? "";
+    const phase = phaseOf(plan, a);
     (byPhase.get(phase) ?? byPhase.set(phase, []).get(phase)!).push(a);
   }
   for (const p of plan.phases) {

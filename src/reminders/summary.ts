@@ -1,5 +1,6 @@
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import { phaseOf } from "../plan/phase-of.ts";
 import { recipientName } from "../present/plan-text.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
@@ -84,10 +85,6 @@ function count(name: string, due: string, rows: readonly DailySummaryRow[]): Cou
     accepted: rows.filter((r) => r.progress === "accepted").length,
     overdue: rows.filter(isOverdue).length,
   };
-}
-
-function phaseOf(plan: ResolvedPlan, a: Assignment): string {
-  return a.phase ?? plan.phases.find((p) => a.dueAt >= p.startAt && a.dueAt < p.endAt)?.id ?? "";
 }
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {

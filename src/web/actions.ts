@@ -1,3 +1,4 @@
+import { CampaignError } from "../campaign/campaign.ts";
 import { isRealDate, parseInstant } from "../engine/calendar.ts";
 import type { UnitAction } from "../engine/types.ts";
 import type { StoredEvent } from "../store/types.ts";
@@ -57,6 +58,8 @@ export async function performAction(deps: WebDeps, v: Viewer, id: string, verb: 
       r = await c.step(action, now, { via: "web", user: v.user.name, ...(deps.clockSet ? { clock: "set" } : {}) });
     } catch (err) {
       for (const h of added) await deps.attachments.delete(h);
+      // The log kept moving under this change: nothing was recorded, and the clerk may simply retry.
+      if (err instanceof CampaignError) return refusal(409, err.code, err.message);
       throw err;
     }
     if (r.refused) {

@@ -13,6 +13,29 @@ export const LOGIN_COOKIE = "duban_login";
 const cookieOpts = { httpOnly: true, sameSite: "Lax" as const, path: "/" };
 
 /**
+ * Refused sign-ins go into the audit log, but anyone can send a wrong token, and the log is append-only
+ * and written under the one write lock: at most LOG_PER_MINUTE are logged per minute; the rest are
+ * counted, and the next one logged carries how many were left out.
+ */
+const LOG_PER_MINUTE = 10;
+const refusalBudget = { windowStart: 0, logged: 0, suppressed: 0 };
+
+async function logSignInRefused(deps: WebDeps, via: "bearer" | "form"): Promise<void> {
+  const wall = deps.wallNow();
+  if (wall - refusalBudget.windowStart >= 60_000) Object.assign(refusalBudget, { windowStart: wall, logged: 0 });
+  if (refusalBudget.logged >= LOG_PER_MINUTE) {
+    refusalBudget.suppressed++;
+    return;
+  }
+  refusalBudget.logged++;
+  const suppressed = refusalBudget.suppressed;
+  refusalBudget.suppressed = 0;
+  await deps.lock.run(() =>
+    logAccess(deps.campaign.store, deps.campaign.plan, deps.now(), "signInRefused", { via, code: "BAD_TOKEN", ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
+  );
+}
+
+/**
  * Finds who is asking: a session cookie (pages and the browser), or `Authorization: Bearer <access token>`
  * (scripts). A wrong bearer token is refused at once and logged; a stale cookie only means "not signed in".
  */
@@ -25,7 +48,7 @@ export function identify(deps: WebDeps): MiddlewareHandler<Env> {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const user = m ? await deps.access.userByTokenHash(hashToken(m[1]!)) : undefined;
       if (!user) {
-        await deps.lock.run(() => logAccess(deps.campaign.store, deps.campaign.plan, deps.now(), "signInRefused", { via: "bearer", code: "BAD_TOKEN", path: c.req.path }));
+        await logSignInRefused(deps, "bearer");
         return c.json({ error: { code: "BAD_TOKEN", message: "访问令牌无效或已停用" } }, 401);
       }
       c.set("viewer", { user, ...withActor(user), via: "bearer" });
@@ -38,6 +61,7 @@ export function identify(deps: WebDeps): MiddlewareHandler<Env> {
       if (s && s.expiresAt > deps.wallNow()) {
         const user = await deps.access.getUser(s.user);
         if (user && !user.revokedAt) c.set("viewer", { user, ...withActor(user), via: "session", sessionHash: idHash, csrf: s.csrf });
+        else c.set("sessionProblem", "ended");
       } else {
         // Not found: signed out, or the account was revoked (which ends its sessions).
         c.set("sessionProblem", s ? "expired" : "ended");
@@ -88,7 +112,7 @@ export async function signIn(c: Context<Env>, deps: WebDeps, form: { token?: str
   const user = token ? await deps.access.userByTokenHash(hashToken(token)) : undefined;
   const { store, plan } = deps.campaign;
   if (!user) {
-    await deps.lock.run(() => logAccess(store, plan, deps.now(), "signInRefused", { via: "form", code: "BAD_TOKEN" }));
+    await logSignInRefused(deps, "form");
     return refusal(401, "BAD_TOKEN", "访问令牌无效或已停用");
   }
   const sid = newToken();

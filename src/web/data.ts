@@ -1,4 +1,5 @@
 import { actingUnits, authorize, STATE_ZH } from "../engine/authorize.ts";
+import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
@@ -6,7 +7,7 @@ import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
 
-export const LATENESS_ZH: Record<string, string> = { onTime: "未到期", dueSoon: "临近截止", overdue: "已逾期" };
+export const LATENESS_ZH: Record<LatenessState, string> = { onTrack: "未到期", dueSoon: "临近截止", overdue: "已逾期", escalated: "已升级督办" };
 export const VERBS = ["submit", "accept", "return", "extend", "waive"] as const;
 export type Verb = (typeof VERBS)[number];
 export const VERB_ZH: Record<Verb, string> = { submit: "报送", accept: "通过", return: "退回", extend: "延期", waive: "免报" };

@@ -72,14 +72,18 @@ export async function downloadAttachment(c: Context<Env>, deps: WebDeps, v: View
   if (!a) return refuse(c, deps, refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`), { api });
   if (!canSee(plan, v, a)) return refuse(c, deps, refusal(403, "NOT_YOUR_ITEM", "无权下载其他单位的附件"), { api, assignment: id });
   const history = await deps.lock.run(() => deps.campaign.history(id));
-  const named = history.some((e) => e.type === "submitted" && ((e.payload as { attachments?: { sha256: string }[] }).attachments ?? []).some((f) => f.sha256 === sha256));
+  // Files are stored once per content hash; the name is the one this item's submission gave it.
+  const named = history
+    .filter((e) => e.type === "submitted")
+    .flatMap((e) => (e.payload as { attachments?: { sha256: string; name: string }[] }).attachments ?? [])
+    .find((f) => f.sha256 === sha256);
   const file = named ? await deps.attachments.get(sha256) : undefined;
   if (!file) return refuse(c, deps, refusal(404, "NO_SUCH_ATTACHMENT", "该事项没有这个附件"), { api });
   return new Response(new Uint8Array(file.bytes), {
     headers: {
       "content-type": file.mime,
       "content-length": String(file.size),
-      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(named!.name)}`,
       "x-content-type-options": "nosniff",
     },
   });

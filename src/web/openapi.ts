@@ -20,7 +20,7 @@ const DESC: Record<number, string> = {
   422: "延期日期不合规则",
 };
 const state = { type: "string", enum: ["waiting", "open", "submitted", "returned", "accepted", "waived"] };
-const lateness = { type: "string", enum: ["onTime", "dueSoon", "overdue"] };
+const lateness = { type: "string", enum: ["onTrack", "dueSoon", "overdue", "escalated"] };
 const itemId = { name: "id", in: "path", required: true, description: "事项编号，含斜杠，如 progress-report/yuzhong", schema: { type: "string" } };
 
 export function openApiDocument(title: string): object {

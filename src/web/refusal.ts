@@ -22,7 +22,7 @@ const TITLE: Record<RefusalStatus, string> = { 400: "请求有误", 401: "请先
 /**
  * Whether a refusal goes into the log: every refusal of a signed-in user's attempt to change something,
  * and every 403 (someone reaching for what is not theirs). Anonymous 401s are not logged, so nobody
- * can fill the log without a token; a wrong token is logged separately as signInRefused.
+ * can fill the log without a token; a wrong token is logged separately as signInRefused, at most 10 a minute.
  */
 export function shouldLog(method: string, r: WebRefusal, viewer: Viewer | undefined): boolean {
   return viewer !== undefined && (method === "POST" || r.status === 403);

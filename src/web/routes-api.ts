@@ -13,10 +13,11 @@ const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !=
 
 /** The JSON API: the same queries and actions as the pages, for scripts and other systems. */
 export function registerApi(app: Hono<Env>, deps: WebDeps): void {
-  const plan = deps.campaign.plan;
+  // Read per request: after `duban plan apply` the campaign runs a new plan version.
+  const current = () => deps.campaign.plan;
   const no = (c: Context<Env>, r: WebRefusal, assignment?: string) => refuse(c, deps, r, { api: true, ...(assignment ? { assignment } : {}) });
 
-  app.get("/api/openapi.json", (c) => c.json(openApiDocument(plan.campaign.title)));
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument(current().campaign.title)));
 
   app.get("/api/me", async (c) => {
     const v = requireViewer(c);
@@ -34,7 +35,7 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
       ...(c.req.query("overdue") === "1" || c.req.query("overdue") === "true" ? { overdue: true } : {}),
     };
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return c.json({ asOf: formatInstant(now, plan.campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(plan, rows), assignments: filterRows(rows, f) });
+    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), rows), assignments: filterRows(rows, f) });
   });
 
   app.get("/api/units/:unit", async (c) => {
@@ -48,7 +49,7 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return no(c, v);
     if (v.user.role === "unit") return no(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
-    const asOf = parseInstant(c.req.query("asOf") ?? "", plan.campaign.timezone);
+    const asOf = parseInstant(c.req.query("asOf") ?? "", current().campaign.timezone);
     if (Number.isNaN(asOf)) return no(c, refusal(400, "BAD_DATE", "asOf 应为 ISO 8601 时间，如 2021-06-16T09:00+08:00"));
     return c.json(await deps.lock.run(() => deps.campaign.replayAsOf(asOf)));
   });

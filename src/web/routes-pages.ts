@@ -17,15 +17,22 @@ import { unitPage } from "./views/unit.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
-/** Only local paths, so the sign-in form cannot bounce anyone to another site. */
+/**
+ * Only paths on this site, so the sign-in form cannot bounce anyone elsewhere. Resolved the way a browser
+ * would (which drops tabs and newlines and treats "\\" as "/"), then kept only if it stays on our origin.
+ */
 function safeNext(next: string | undefined): string | undefined {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : undefined;
+  if (!next || !next.startsWith("/")) return undefined;
+  const base = "http://duban.invalid";
+  const u = new URL(next, base);
+  return u.origin === base ? `${u.pathname}${u.search}` : undefined;
 }
 
 export function registerPages(app: Hono<Env>, deps: WebDeps): void {
-  const plan = deps.campaign.plan;
+  // Read per request: after `duban plan apply` the campaign runs a new plan version.
+  const current = () => deps.campaign.plan;
   const render = (c: Context<Env>, v: Viewer | undefined, title: string, body: ReturnType<typeof html>, status: 200 = 200) =>
-    c.html(page({ plan, ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}) }, title, body), status);
+    c.html(page({ plan: current(), ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}) }, title, body), status);
   const pageRefuse = (c: Context<Env>, r: WebRefusal, assignment?: string) => refuse(c, deps, r, { api: false, ...(assignment ? { assignment } : {}) });
 
   app.get("/login", (c) => render(c, c.get("viewer"), "登录", loginPage(loginFormToken(c), safeNext(c.req.query("next")) ?? "")));
@@ -35,7 +42,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
     const v = await signIn(c, deps, { token: str("token"), csrf: str("_csrf") });
     if (isRefusal(v)) {
-      if (v.code === "BAD_TOKEN") return c.html(page({ plan }, "登录", loginPage(loginFormToken(c), safeNext(str("next")) ?? "", v.message)), 401);
+      if (v.code === "BAD_TOKEN") return c.html(page({ plan: current() }, "登录", loginPage(loginFormToken(c), safeNext(str("next")) ?? "", v.message)), 401);
       return pageRefuse(c, v);
     }
     return c.redirect(safeNext(str("next")) ?? (v.user.role === "unit" ? `/units/${encodeURIComponent(v.user.unit)}` : "/"), 303);
@@ -61,7 +68,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
       ...(c.req.query("overdue") ? { overdue: true } : {}),
     };
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return render(c, v, "看板", boardPage(plan, now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
+    return render(c, v, "看板", boardPage(current(), now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
   });
 
   app.get("/units/:unit", async (c) => {
@@ -69,7 +76,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return pageRefuse(c, v);
     const d = await unitData(deps, v, c.req.param("unit"));
     if (isRefusal(d)) return pageRefuse(c, d);
-    return render(c, v, d.name, unitPage(plan, d, v.csrf));
+    return render(c, v, d.name, unitPage(current(), d, v.csrf));
   });
 
   app.get("/replay", async (c) => {
@@ -77,11 +84,11 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return pageRefuse(c, v);
     if (v.user.role === "unit") return pageRefuse(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
     const q = c.req.query("asOf");
-    if (!q) return render(c, v, "历史回放", replayPage(plan, formatInstant(deps.now(), plan.campaign.timezone).slice(0, 16), undefined));
-    const asOf = parseInstant(q, plan.campaign.timezone);
+    if (!q) return render(c, v, "历史回放", replayPage(current(), formatInstant(deps.now(), current().campaign.timezone).slice(0, 16), undefined));
+    const asOf = parseInstant(q, current().campaign.timezone);
     if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
     const r = await deps.lock.run(() => deps.campaign.replayAsOf(asOf));
-    return render(c, v, "历史回放", replayPage(plan, q.slice(0, 16), r));
+    return render(c, v, "历史回放", replayPage(current(), q.slice(0, 16), r));
   });
 
   app.get("/items/*", async (c) => {
@@ -94,7 +101,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(d)) return pageRefuse(c, d, p.id);
     const done = c.req.query("done");
     const flash = done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
-    return render(c, v, d.assignment.title, itemPage(plan, d, v.csrf, flash));
+    return render(c, v, d.assignment.title, itemPage(current(), d, v.csrf, flash));
   });
 
   app.post("/items/*", async (c) => {

@@ -61,7 +61,8 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   app.onError((err, c) => {
     // The reason goes to the operator's console, not to the page: it may name internals.
     console.error(`duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`);
-    return c.req.path.startsWith("/api/") ? c.json({ error: { code: "INTERNAL", message: "服务器内部错误" } }, 500) : c.text("服务器内部错误", 500);
+    const message = "操作未完成，请稍后重试；如仍失败，请联系领导小组办公室";
+    return c.req.path.startsWith("/api/") ? c.json({ error: { code: "INTERNAL", message } }, 500) : c.text(message, 500);
   });
   return { app, deps };
 }
@@ -76,7 +77,7 @@ export interface RunningServer {
 export function startServer(opts: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
   const { app, deps } = createApp(opts);
   const host = opts.host ?? "127.0.0.1";
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server: ServerType = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host }, (info) => {
       resolve({
         url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`,
@@ -85,5 +86,7 @@ export function startServer(opts: ServerOptions & { port?: number; host?: string
         close: () => new Promise<void>((res) => (server.close(() => res()), (server as { closeAllConnections?: () => void }).closeAllConnections?.())),
       });
     });
+    // A port in use (EADDRINUSE) or a host that is not ours: the caller says so in one line.
+    server.once("error", reject);
   });
 }

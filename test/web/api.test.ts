@@ -222,4 +222,23 @@ describe("the API and its permission rules", () => {
     await refused(() => c.fetch("/api/board"), 401, "SESSION_ENDED", false);
     await refused(() => fetch(`${base}/api/board`, { headers: bearer(f.tokens.fuling) }), 401, "BAD_TOKEN", "signInRefused");
   });
+
+  it("keeps strangers from filling the audit log with wrong tokens", async () => {
+    const before = (await f.store.head()).seq;
+    for (let i = 0; i < 30; i++) expect((await fetch(`${base}/api/board`, { headers: bearer(`wrong-${i}`) })).status).toBe(401);
+    const logged = [];
+    for await (const e of f.store.read({ fromSeq: before + 1 })) logged.push(e);
+    // At most ten a minute are logged (this test shares the minute with the refusals above).
+    expect(logged.length).toBeLessThanOrEqual(10);
+    expect(logged.every((e) => e.type === "signInRefused" && !("path" in (e.payload as object)))).toBe(true);
+  });
+
+  it("sends a signed-in user back only to a page of this site", async () => {
+    for (const next of ["/%09/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example/"]) {
+      const page = await (await fetch(`${base}/login?next=${next}`)).text();
+      expect(page).not.toContain("evil.example");
+    }
+    const ok = await (await fetch(`${base}/login?next=${encodeURIComponent("/units/fuling?x=1")}`)).text();
+    expect(ok).toContain("/units/fuling?x=1");
+  });
 });
