@@ -21,16 +21,15 @@ const SHORT_HASH = 8;
 // Used only when two message ids share the short hash, so a collision never hides a message.
 const LONG_HASH = 16;
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function stamp(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(date);
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(date);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
   return `${get("year")}-${get("month")}-${get("day")}_${get("hour")}${get("minute")}`;
 }
@@ -94,6 +93,18 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
   const composeOpts = opts.from !== undefined ? { from: opts.from } : {};
   // Serialises sends of one message id, so concurrent retries cannot both decide to write.
   const inFlight = new Map<string, Promise<DeliveryResult>>();
+  // The folder's file names, read once and kept up to date by this notifier's own writes: a dispatcher
+  // writing thousands of messages must not list the folder for each one.
+  let byHash: Map<string, string[]> | undefined;
+  const hashPart = (name: string) => name.slice(name.lastIndexOf("_") + 1, -".eml".length);
+  const remember = (index: Map<string, string[]>, name: string) => (index.get(hashPart(name)) ?? index.set(hashPart(name), []).get(hashPart(name))!).push(name);
+  const known = async (): Promise<Map<string, string[]>> => {
+    if (!byHash) {
+      byHash = new Map();
+      for (const name of await readdir(opts.dir)) if (name.endsWith(".eml")) remember(byHash, name);
+    }
+    return byHash;
+  };
 
   async function write(msg: OutgoingMessage, hash: string): Promise<DeliveryResult> {
     const built = await composeFor(CHANNEL, msg, composeOpts);
@@ -101,17 +112,17 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
     const { composed } = built;
     try {
       await mkdir(opts.dir, { recursive: true });
-      const short = `_${hash.slice(0, SHORT_HASH)}.eml`;
-      const long = `_${hash.slice(0, LONG_HASH)}.eml`;
-      const candidates = (await readdir(opts.dir)).filter((n) => n.endsWith(short) || n.endsWith(long));
+      const index = await known();
+      const candidates = [...(index.get(hash.slice(0, SHORT_HASH)) ?? []), ...(index.get(hash.slice(0, LONG_HASH)) ?? [])];
       for (const name of candidates) {
         if ((await readMessageId(join(opts.dir, name))) === msg.messageId) {
           return { ok: true, channel: CHANNEL, providerId: join(opts.dir, name), detail: "文件已存在，未重复写入" };
         }
       }
-      const collides = candidates.some((n) => n.endsWith(short));
+      const collides = (index.get(hash.slice(0, SHORT_HASH)) ?? []).length > 0;
       const name = emlFileName(msg, composed.date, timeZone, collides ? LONG_HASH : SHORT_HASH);
       await writeAtomically(opts.dir, name, composed.raw);
+      remember(index, name);
       return { ok: true, channel: CHANNEL, providerId: join(opts.dir, name) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? "";

@@ -1,5 +1,6 @@
 import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
 import { formatInstant } from "../engine/calendar.ts";
+import { recipientName } from "../present/plan-text.ts";
 import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
@@ -133,10 +134,12 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     let action: string;
     if (own) {
       const when = it.overdue ? "请尽快" : `请于${due}前`;
-      action = baseUrl ? `${when}报送` : `${when}通过 duban submit 报送（事项编号：${ids.join("、")}）`;
+      // Without a web front end, say whom to hand it in to: a clerk has no command line.
+      const to = byId.get(ids[0]!)?.to;
+      action = baseUrl ? `${when}报送` : `${when}报送${to ? recipientName(plan, to) : "领导小组办公室"}（事项编号：${ids.join("、")}）`;
     } else {
       const when = it.overdue ? "尽快" : "按时";
-      action = baseUrl ? `请督促上述单位${when}报送` : `请督促上述单位${when}通过 duban submit 报送`;
+      action = `请督促上述单位${when}报送`;
     }
     return {
       index: n + 1,

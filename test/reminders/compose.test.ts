@@ -60,9 +60,10 @@ describe("composeReminder: district reminders", () => {
     expect(composeReminder(plan, one, { calendar: engine.calendar }).subject).toBe("【督办提醒】专项整治具体实施方案 5月20日（周四）18:00 到期");
   });
 
-  it("names the CLI when there is no web front end", () => {
+  it("says whom to hand in to when there is no web front end", () => {
     const m = composeReminder(withoutBaseUrl(plan), intent, { calendar: engine.calendar });
-    expect(m.text).toContain("请于2021年5月20日（周四）18:00前通过 duban submit 报送（事项编号：implementation-plan/yuzhong）");
+    expect(m.text).toContain("请于2021年5月20日（周四）18:00前报送领导小组办公室（事项编号：implementation-plan/yuzhong）");
+    expect(m.text).not.toContain("duban submit");
     expect(m.text).not.toContain("http");
     expect(m.html).not.toContain("href");
     const linked = composeReminder(withoutBaseUrl(plan), intent, { calendar: engine.calendar, baseUrl: "https://duban.example.gov.cn/" });
