@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { sha256Hex } from "../store/hash.ts";
 
 /** 32 random bytes, URL-safe: access tokens, session ids and CSRF tokens. */
 export function newToken(): string {
@@ -10,7 +11,7 @@ export function newToken(): string {
  * A plain SHA-256 is enough: the inputs are 256-bit random values, not passwords.
  */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return sha256Hex(token);
 }
 
 export function sameToken(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 import type { Campaign } from "../campaign/campaign.ts";
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { summaryKey } from "../reminders/summary.ts";
 import { SUMMARY_CHANNEL, type DispatchReport, type Dispatcher } from "../dispatch/dispatcher.ts";
 
 export interface CycleReport {
@@ -33,7 +34,7 @@ export async function queueDailySummary(campaign: Campaign, now: EpochMs): Promi
   if (!cal.isWorkingDay(date)) return false;
   const slot = cal.at(date, plan.calendar.sendAt);
   if (now < slot) return false;
-  const key = `${plan.campaign.id}/summary/${date}`;
+  const key = summaryKey(plan, date);
   const existing = await campaign.store.listOutbox({ key });
   if (existing.length > 0) return false;
   await campaign.store.append([], [{ key, channel: SUMMARY_CHANNEL, dueAt: formatInstant(slot, plan.campaign.timezone), payload: { at: formatInstant(slot, plan.campaign.timezone), date } }]);

@@ -1,3 +1,4 @@
+import { assignmentsById } from "../plan/ids.ts";
 import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
@@ -183,7 +184,7 @@ export class Dispatcher {
       const at = Date.parse(p.at);
       await c.refresh();
       const views = c.board(at);
-      const byId = new Map(c.plan.assignments.map((a) => [a.id, a]));
+      const byId = assignmentsById(c.plan);
       const failedDeliveries = (await c.store.listOutbox({ status: "failed" })).map((o) => ({ key: o.key, recipient: o.key.split("/")[1] ?? "", error: o.lastError ?? "" }));
       return composeDailySummary(
         c.plan,

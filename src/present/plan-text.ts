@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { formatLocal } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
+import { instanceOf } from "../plan/ids.ts";
 
 
 export function unitName(plan: ResolvedPlan, id: string): string {
@@ -31,7 +32,7 @@ export function recipientName(plan: ResolvedPlan, id: string): string {
 function groupAssignments(items: Assignment[]) {
   const groups = new Map<string, Assignment[]>();
   for (const a of items) {
-    const key = `${a.id.slice(0, a.id.lastIndexOf("/"))}|${a.dueAt}`;
+    const key = `${instanceOf(a.id)}|${a.dueAt}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(a);
   }
   return [...groups.values()].sort((x, y) => x[0]!.dueAt - y[0]!.dueAt);
@@ -90,7 +91,7 @@ export function planMermaid(plan: ResolvedPlan): string {
   const milestones = new Map<string, { title: string; due: number }>();
   for (const a of plan.assignments) {
     if (a.kind !== "deliverable") continue;
-    const key = a.id.slice(0, a.id.lastIndexOf("/"));
+    const key = instanceOf(a.id);
     if (!milestones.has(key)) milestones.set(key, { title: a.title, due: a.dueAt });
   }
   out.push("  section 报送截止");

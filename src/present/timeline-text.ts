@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
+import { instanceOf } from "../plan/ids.ts";
 import type { Timeline, TimelineEntry } from "../simulate/simulate.ts";
 import { recipientName, unitList } from "./plan-text.ts";
 
@@ -58,7 +59,7 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
     out.push("", `${day} ${WEEKDAY_ZH[dt.weekday]}  ${[...counts].map(([k, n]) => `${k} ${n}`).join(" · ")}`.trimEnd());
     const groups = new Map<string, TimelineEntry[]>();
     for (const e of entries) {
-      const deliverable = e.assignment ? e.assignment.slice(0, e.assignment.lastIndexOf("/")) : "";
+      const deliverable = e.assignment ? instanceOf(e.assignment) : "";
       const who = e.kind === "escalation" ? (e.recipients ?? []).join(",") : "";
       const key = [e.at.slice(11, 16), e.kind, e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(e);

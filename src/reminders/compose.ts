@@ -5,7 +5,8 @@ import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
-import { dateZh, dueZh, instanceKey, issuerZh, joinUrl, namesZh, nounFor, numberZh, pathOf, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
+import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
+import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
 import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
@@ -66,7 +67,7 @@ interface Group {
 function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment>): Group[] {
   const groups = new Map<string, ReminderItem[]>();
   for (const it of items) {
-    const key = [instanceKey(it.assignment), it.dueAt, it.level, it.step, it.overdue].join("|");
+    const key = [instanceOf(it.assignment), it.dueAt, it.level, it.step, it.overdue].join("|");
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(it);
   }
   return [...groups.values()]
@@ -74,21 +75,12 @@ function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment
     .sort((x, y) => x.first.dueAt - y.first.dueAt || y.first.level - x.first.level || (x.first.assignment < y.first.assignment ? -1 : 1));
 }
 
-// Composing runs once per recipient per tick; the index is built once per plan, not per message.
-const assignmentIndex = new WeakMap<ResolvedPlan, Map<string, Assignment>>();
-
-export function assignmentsById(plan: ResolvedPlan): Map<string, Assignment> {
-  let m = assignmentIndex.get(plan);
-  if (!m) assignmentIndex.set(plan, (m = new Map(plan.assignments.map((a) => [a.id, a]))));
-  return m;
-}
-
 function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: string, calendar: WorkCalendar, at: EpochMs, zone: string) {
   const maxLevel = items.reduce((m, i) => Math.max(m, i.level), 0); // no spread: the office's digest can list 100k items
   const overdue = items.filter((i) => i.overdue).length;
   const prefix = overdue > 0 ? (maxLevel > 0 ? `【逾期督办·${numberZh(maxLevel)}级】` : "【逾期督办】") : maxLevel > 0 ? `【督办提醒·${numberZh(maxLevel)}级】` : "【督办提醒】";
   const units = new Set(items.map((i) => i.unit)).size;
-  const instances = new Set(groups.map((g) => instanceKey(g.first.assignment))).size;
+  const instances = new Set(groups.map((g) => instanceOf(g.first.assignment))).size;
   const dues = new Set(items.map((i) => i.dueAt));
   const only = items[0]!;
   const when = (it: ReminderItem) => (it.overdue ? remainingZh(calendar, at, it.dueAt) : `${dueZh(it.dueAt, zone, false)} 到期`);
@@ -97,7 +89,7 @@ function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: st
   else if (units > 1) what = `${units}个单位${instances}项${nounText}${overdue === items.length ? "逾期" : "待报送"}`;
   else if (dues.size === 1) what = `${instances}项${nounText} ${when(only)}`;
   else if (overdue === 0) what = `${instances}项${nounText}待报送`;
-  else what = `${instances}项${nounText}待报送，其中${new Set(items.filter((i) => i.overdue).map((i) => instanceKey(i.assignment))).size}项逾期`;
+  else what = `${instances}项${nounText}待报送，其中${new Set(items.filter((i) => i.overdue).map((i) => instanceOf(i.assignment))).size}项逾期`;
   return { prefix, what };
 }
 
@@ -154,7 +146,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
       alsoTold: namesZh(plan, [...others]),
       shifted: shiftedZh(g.assignment, zone) ?? "",
       action,
-      link: baseUrl && single ? joinUrl(baseUrl, `items/${pathOf(single)}`) : "",
+      link: baseUrl && single ? joinUrl(baseUrl, `items/${idPath(single)}`) : "",
     };
   });
 
@@ -169,7 +161,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     else intro = `你单位以下${n}项${nounText}尚未报送，其中${overdueN}项已逾期，请抓紧办理：`;
   } else {
     const units = new Set(intent.items.map((i) => i.unit)).size;
-    const scope = `以下${units}个单位的${new Set(intent.items.map((i) => instanceKey(i.assignment))).size}项${nounText}`;
+    const scope = `以下${units}个单位的${new Set(intent.items.map((i) => instanceOf(i.assignment))).size}项${nounText}`;
     if (overdueN > 0) intro = `${scope}已逾期未报送${maxLevel > 0 ? `，按督办规则进入第${numberZh(maxLevel)}级督办` : ""}，请督促落实：`;
     else intro = `${scope}即将到期，请督促按时报送：`;
   }
@@ -181,7 +173,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     salutation: salutationZh(plan, me),
     intro,
     items,
-    link: baseUrl ? joinUrl(baseUrl, `units/${pathOf(me)}`) : "",
+    link: baseUrl ? joinUrl(baseUrl, `units/${idPath(me)}`) : "",
     closing: own ? `如已报送，请忽略本提醒；确需延期或免报的，请联系${issuer}。` : `本通知由督办系统按督办规则自动发出；如需调整截止时间，请联系${issuer}。`,
     campaign: plan.campaign.title,
     document: plan.campaign.document ?? "",

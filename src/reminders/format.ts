@@ -74,10 +74,6 @@ export function issuerZh(plan: ResolvedPlan): string {
 }
 
 /** Links keep the "/" inside assignment ids as path separators; each segment is encoded on its own. */
-export function pathOf(id: string): string {
-  return id.split("/").map(encodeURIComponent).join("/");
-}
-
 export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/${path}`;
 }
@@ -90,11 +86,6 @@ export function nounFor(kinds: Iterable<Assignment["kind"] | undefined>): string
   return "督办事项";
 }
 
-/** A deliverable instance (or task) shared by many units: the assignment id without its unit. */
-export function instanceKey(assignmentId: string): string {
-  const i = assignmentId.lastIndexOf("/");
-  return i < 0 ? assignmentId : assignmentId.slice(0, i);
-}
 
 /** Unit and person names for people, the office shown as the office and whole groups by group name. */
 export function namesZh(plan: ResolvedPlan, ids: readonly string[]): string {

@@ -5,10 +5,6 @@ import type { Assignment, PolicyStep, ResolvedPlan } from "../plan/types.ts";
 import { recipientName } from "../present/plan-text.ts";
 import { numberZh } from "./format.ts";
 
-export function levelZh(level: number): string {
-  return `${numberZh(level)}级督办`;
-}
-
 /** What a plain (level 0) step is, from its offset: before, on, or after the due date. */
 function plainStepZh(step: PolicyStep): string {
   const unit = step.unit === "wd" ? "个工作日" : "小时";

@@ -5,7 +5,8 @@ import { recipientName } from "../present/plan-text.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import type { ComposeOptions } from "./compose.ts";
-import { dateZh, dueZh, instanceKey, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
+import { dateZh, dueZh, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
+import { instanceOf } from "../plan/ids.ts";
 import { stepForLevel, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText } from "./templates.ts";
 
@@ -93,6 +94,11 @@ function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
+/** The outbox key of a day's summary: one per campaign and day, however many daemons queue it. */
+export function summaryKey(plan: ResolvedPlan, date: string): string {
+  return `${plan.campaign.id}/summary/${date}`;
+}
+
 /**
  * The office's daily summary: where every phase and deliverable stands, who is overdue and at which
  * ladder step, which messages failed to go out, and the history log's head so an auditor can check
@@ -104,14 +110,14 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
   const baseUrl = opts.baseUrl ?? plan.campaign.baseUrl;
   const office = plan.leadingGroup.office.unit;
   const date = opts.calendar.dateOf(input.at);
-  const key = `${plan.campaign.id}/summary/${date}`;
+  const key = summaryKey(plan, date);
   const rows = input.rows;
 
   const byPhase = groupBy(rows, (r) => phaseOf(plan, r.assignment));
   const phases = plan.phases.filter((p) => byPhase.has(p.id)).map((p) => count(p.name, "", byPhase.get(p.id)!));
   if (byPhase.has("")) phases.push(count("未归入阶段", "", byPhase.get("")!));
 
-  const byInstance = [...groupBy(rows, (r) => instanceKey(r.assignment.id)).values()].sort(
+  const byInstance = [...groupBy(rows, (r) => instanceOf(r.assignment.id)).values()].sort(
     (x, y) => x[0]!.assignment.dueAt - y[0]!.assignment.dueAt || (x[0]!.assignment.id < y[0]!.assignment.id ? -1 : 1),
   );
   const label = (a: Assignment) => (a.kind === "task" ? `任务：${a.title}` : a.title);

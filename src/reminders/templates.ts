@@ -1,3 +1,4 @@
+import { escapeHtml } from "../present/escape.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,8 +55,6 @@ const verbatim = (s: unknown) => String(s);
 
 // Only the five characters that matter in HTML text and quoted attributes; mustache's default also
 // rewrites "/" and "=", which turns every link into entity soup without making anything safer.
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const escapeHtml = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 export function renderText(template: string, view: object): string {
   return Mustache.render(template, view, undefined, { escape: verbatim });

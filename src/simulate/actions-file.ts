@@ -6,6 +6,7 @@ import { TASK_LEADS_GROUP } from "../plan/resolve.ts";
 import { suggest } from "../plan/schema.ts";
 import { readPlanSource, toData } from "../plan/source.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
+import { instanceOf } from "../plan/ids.ts";
 
 export interface ScheduledAction {
   at: EpochMs;
@@ -68,7 +69,7 @@ export function loadActionsFile(file: string, plan: ResolvedPlan): { actions?: S
     }
     const ids = targets(plan, verb, target, actors);
     if (ids.length === 0) {
-      const known = new Set(plan.assignments.map((a) => a.id.slice(0, a.id.lastIndexOf("/"))));
+      const known = new Set(plan.assignments.map((a) => instanceOf(a.id)));
       sink.error("UNKNOWN_REF", `“${as}”没有责任事项“${target}”${suggest(target.split("/")[0]!, known)}`, pos(verb));
       continue;
     }

@@ -1,4 +1,5 @@
-import { actingUnits, authorize, STATE_ZH } from "../engine/authorize.ts";
+import { assignmentsById } from "../plan/ids.ts";
+import { actingUnits, authorize } from "../engine/authorize.ts";
 import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { UnitAction } from "../engine/types.ts";
@@ -57,7 +58,7 @@ export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: Epo
   const c = deps.campaign;
   await c.refresh();
   const now = Math.max(deps.now(), c.plan.campaign.startAt);
-  const byId = new Map(c.plan.assignments.map((a) => [a.id, a]));
+  const byId = assignmentsById(c.plan);
   return { now, rows: c.board(now).filter((r) => canSee(c.plan, v, byId.get(r.id)!)) };
 }
 
@@ -105,4 +106,3 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
   return out;
 }
 
-export { STATE_ZH };

@@ -1,3 +1,5 @@
+import { escapeHtml } from "../present/escape.ts";
+
 /** Markup that is already safe; everything else interpolated into `html` is escaped. */
 export class Html {
   constructor(readonly value: string) {}
@@ -6,9 +8,6 @@ export class Html {
   }
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-}
 
 type Part = Html | string | number | boolean | null | undefined | Part[];
 
@@ -26,10 +25,6 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(out);
 }
 
-/** A path segment of an assignment id ("progress-report/yuzhong"), each part encoded. */
-export function idPath(id: string): string {
-  return id.split("/").map(encodeURIComponent).join("/");
-}
 
 /** Trusted markup written in this codebase (the stylesheet), never user input. */
 export function raw(s: string): Html {

@@ -1,3 +1,4 @@
+import { assignmentsById } from "../plan/ids.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import type { Assignment } from "../plan/types.ts";
@@ -36,7 +37,7 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
   if (!canSeeUnit(plan, v, unit)) return refusal(403, "NOT_YOUR_UNIT", `只能查看本单位的事项，无权查看${unitName(plan, unit)}的事项`);
   return deps.lock.run(async () => {
     const { now, rows } = await visibleBoard(deps, v);
-    const byId = new Map(plan.assignments.map((a) => [a.id, a]));
+    const byId = assignmentsById(plan);
     const mine = rows.filter((r) => r.unit === unit).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
     const items: UnitItem[] = [];
     for (const r of mine) {

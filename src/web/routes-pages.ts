@@ -4,7 +4,7 @@ import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./aut
 import type { Env, Viewer, WebDeps } from "./context.ts";
 import { filterRows, VERB_ZH, visibleBoard, type BoardFilter } from "./data.ts";
 import { html } from "./html.ts";
-import { idPath } from "./html.ts";
+import { idPath } from "../plan/ids.ts";
 import { page } from "./layout.ts";
 import { itemData, unitData } from "./queries.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";

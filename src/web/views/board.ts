@@ -6,7 +6,8 @@ import { formatLocal } from "../../engine/calendar.ts";
 import { isOverdue, type BoardFilter } from "../data.ts";
 import { html, type Html } from "../html.ts";
 import { gantt } from "./gantt.ts";
-import { instanceOf, legend, matrix } from "./matrix.ts";
+import { legend, matrix } from "./matrix.ts";
+import { instanceOf } from "../../plan/ids.ts";
 
 export interface PhaseCount {
   phase: string;

@@ -1,4 +1,5 @@
-import { html, idPath, type Html } from "../html.ts";
+import { html, type Html } from "../html.ts";
+import { idPath } from "../../plan/ids.ts";
 import { ACCEPT_ATTR } from "../uploads.ts";
 import type { Verb } from "../data.ts";
 

@@ -1,7 +1,7 @@
+import { instanceOf } from "../../plan/ids.ts";
 import type { EpochMs } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { html, type Html } from "../html.ts";
-import { instanceOf } from "./matrix.ts";
 
 /** Phases as bars and deliverable deadlines as diamonds on the campaign's span, with a line for today. */
 export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<string>): Html {

@@ -5,7 +5,8 @@ import { recipientName, unitName } from "../../present/plan-text.ts";
 import { formatLocal } from "../../engine/calendar.ts";
 import type { StoredEvent } from "../../store/types.ts";
 import { LATENESS_ZH } from "../data.ts";
-import { html, idPath, type Html } from "../html.ts";
+import { html, type Html } from "../html.ts";
+import { idPath } from "../../plan/ids.ts";
 import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 

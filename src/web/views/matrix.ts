@@ -1,19 +1,16 @@
+import { instanceOf, assignmentsById } from "../../plan/ids.ts";
 import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
 import { formatLocal } from "../../engine/calendar.ts";
 import { STATE_ZH } from "../../engine/authorize.ts";
-import { html, idPath, type Html } from "../html.ts";
+import { html, type Html } from "../html.ts";
+import { idPath } from "../../plan/ids.ts";
 import { isOverdue } from "../data.ts";
 
 export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due">>;
 
 const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免" };
-
-/** The column an item belongs to: its deliverable (or task) instance, i.e. the id without the unit. */
-export function instanceOf(id: string): string {
-  return id.slice(0, id.lastIndexOf("/"));
-}
 
 export function legend(): Html {
   const states = Object.keys(SHORT) as BoardRow["state"][];
@@ -26,18 +23,19 @@ export function legend(): Html {
  */
 export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: boolean }): Html {
   const zone = plan.campaign.timezone;
-  const byAssignment = new Map(plan.assignments.map((a) => [a.id, a]));
-  const cols: string[] = [];
+  const byAssignment = assignmentsById(plan);
+  // Columns in plan order, only those with a row shown; each instance's first assignment names it.
+  const shown = new Set(rows.map((r) => instanceOf(r.id)));
+  const first = new Map<string, (typeof plan.assignments)[number]>();
   for (const a of plan.assignments) {
     const k = instanceOf(a.id);
-    if (!cols.includes(k) && rows.some((r) => instanceOf(r.id) === k)) cols.push(k);
+    if (shown.has(k) && !first.has(k)) first.set(k, a);
   }
-  const units: string[] = [];
-  for (const r of rows) if (!units.includes(r.unit)) units.push(r.unit);
-  const order = [...plan.units.keys()];
-  units.sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  const cols = [...first.keys()];
+  const order = new Map([...plan.units.keys()].map((u, i) => [u, i]));
+  const units = [...new Set(rows.map((r) => r.unit))].sort((x, y) => order.get(x)! - order.get(y)!);
   const cell = new Map(rows.map((r) => [`${instanceOf(r.id)}|${r.unit}`, r]));
-  const meta = (k: string) => plan.assignments.find((a) => instanceOf(a.id) === k)!;
+  const meta = (k: string) => first.get(k)!;
   if (rows.length === 0) return html`<p class="muted">没有符合条件的事项。</p>`;
   return html`<div class="scroll"><table class="matrix">
     <thead><tr><th class="unit">单位</th>${cols.map((k, i) => html`<th title="${meta(k).title}">${i + 1}</th>`)}</tr></thead>

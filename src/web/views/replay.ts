@@ -1,3 +1,4 @@
+import { assignmentsById } from "../../plan/ids.ts";
 import type { ReplayResult } from "../../campaign/campaign.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { html, type Html } from "../html.ts";
@@ -7,7 +8,7 @@ import type { BoardRow } from "../../campaign/board.ts";
 
 /** The auditor's replay: the board as the log alone says it was at an instant. */
 export function replayPage(plan: ResolvedPlan, local: string, r: ReplayResult | undefined): Html {
-  const byId = new Map(plan.assignments.map((a) => [a.id, a]));
+  const byId = assignmentsById(plan);
   const rows = r?.assignments.map((x) => ({ ...x, phase: byId.get(x.id)?.phase })) ?? [];
   return html`<h1>历史回放</h1>
   <form class="filters" method="get" action="/replay">

@@ -2,7 +2,8 @@ import { STATE_ZH } from "../../engine/authorize.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { formatLocal } from "../../engine/calendar.ts";
-import { html, idPath, type Html } from "../html.ts";
+import { html, type Html } from "../html.ts";
+import { idPath } from "../../plan/ids.ts";
 import type { UnitData, UnitItem } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 
