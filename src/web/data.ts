@@ -47,6 +47,17 @@ export function isOverdue(r: Pick<BoardRow, "late" | "state">): boolean {
   return r.late && OWED.has(r.state);
 }
 
+/** The board's filter from a query string, the same for the page (a checkbox sends "on") and the API. */
+export function boardFilter(query: (name: string) => string | undefined): BoardFilter {
+  const overdue = query("overdue");
+  return {
+    ...(query("phase") ? { phase: query("phase")! } : {}),
+    ...(query("task") ? { task: query("task")! } : {}),
+    ...(query("unit") ? { unit: query("unit")! } : {}),
+    ...(overdue && overdue !== "0" && overdue !== "false" ? { overdue: true } : {}),
+  };
+}
+
 export function filterRows(rows: BoardRow[], f: BoardFilter): BoardRow[] {
   return rows.filter(
     (r) => (!f.phase || r.phase === f.phase) && (!f.task || r.task === f.task) && (!f.unit || r.unit === f.unit) && (!f.overdue || isOverdue(r)),

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { requireViewer } from "./auth.ts";
 import type { Env, WebDeps } from "./context.ts";
-import { filterRows, visibleBoard, type BoardFilter } from "./data.ts";
+import { filterRows, visibleBoard, boardFilter } from "./data.ts";
 import { downloadAttachment, parseItemPath, readActionBody, runItemAction } from "./item-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { itemData, unitData } from "./queries.ts";
@@ -28,12 +28,7 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
   app.get("/api/board", async (c) => {
     const v = requireViewer(c);
     if (isRefusal(v)) return no(c, v);
-    const f: BoardFilter = {
-      ...(c.req.query("phase") ? { phase: c.req.query("phase")! } : {}),
-      ...(c.req.query("task") ? { task: c.req.query("task")! } : {}),
-      ...(c.req.query("unit") ? { unit: c.req.query("unit")! } : {}),
-      ...(c.req.query("overdue") === "1" || c.req.query("overdue") === "true" ? { overdue: true } : {}),
-    };
+    const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
     return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), rows), assignments: filterRows(rows, f) });
   });
@@ -51,7 +46,8 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     if (v.user.role === "unit") return no(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
     const asOf = parseInstant(c.req.query("asOf") ?? "", current().campaign.timezone);
     if (Number.isNaN(asOf)) return no(c, refusal(400, "BAD_DATE", "asOf 应为 ISO 8601 时间，如 2021-06-16T09:00+08:00"));
-    return c.json(await deps.lock.run(() => deps.campaign.replayAsOf(asOf)));
+    // A replay builds its own engine from the log: it needs no write lock and holds up nobody.
+    return c.json(await deps.campaign.replayAsOf(asOf));
   });
 
   app.get("/api/items/*", async (c) => {

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
-import { filterRows, VERB_ZH, visibleBoard, type BoardFilter } from "./data.ts";
+import { filterRows, VERB_ZH, visibleBoard, boardFilter } from "./data.ts";
 import { html } from "./html.ts";
 import { idPath } from "../plan/ids.ts";
 import { page } from "./layout.ts";
@@ -61,12 +61,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
   app.get("/", async (c) => {
     const v = requireViewer(c);
     if (isRefusal(v)) return c.redirect("/login", 303);
-    const f: BoardFilter = {
-      ...(c.req.query("phase") ? { phase: c.req.query("phase")! } : {}),
-      ...(c.req.query("task") ? { task: c.req.query("task")! } : {}),
-      ...(c.req.query("unit") ? { unit: c.req.query("unit")! } : {}),
-      ...(c.req.query("overdue") ? { overdue: true } : {}),
-    };
+    const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
     return render(c, v, "看板", boardPage(current(), now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
   });
@@ -87,7 +82,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (!q) return render(c, v, "历史回放", replayPage(current(), formatInstant(deps.now(), current().campaign.timezone).slice(0, 16), undefined));
     const asOf = parseInstant(q, current().campaign.timezone);
     if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
-    const r = await deps.lock.run(() => deps.campaign.replayAsOf(asOf));
+    const r = await deps.campaign.replayAsOf(asOf);
     return render(c, v, "历史回放", replayPage(current(), q.slice(0, 16), r));
   });
 
