@@ -276,6 +276,12 @@ export class Campaign {
     return boardRows(this.plan, this.engine.calendar, this.engine.views(), Number.isFinite(now) ? now : this.plan.campaign.startAt);
   }
 
+  /** One line of the board, without building the others (an item's page). */
+  row(id: string, now: EpochMs = this.engine.clock): BoardRow | undefined {
+    const v = this.engine.view(id);
+    return v && boardRows(this.plan, this.engine.calendar, [v], Number.isFinite(now) ? now : this.plan.campaign.startAt)[0];
+  }
+
   campaignState(): string {
     return this.engine.campaignState();
   }

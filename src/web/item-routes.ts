@@ -1,3 +1,4 @@
+import { assignmentsById } from "../plan/ids.ts";
 import type { Context } from "hono";
 import { checkCsrf } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
@@ -68,7 +69,7 @@ export async function runItemAction(deps: WebDeps, v: Viewer, id: string, verb: 
 /** A file handed in with an item, to whoever may see the item; only files its history names. */
 export async function downloadAttachment(c: Context<Env>, deps: WebDeps, v: Viewer, id: string, sha256: string, api: boolean): Promise<Response> {
   const plan = deps.campaign.plan;
-  const a = plan.assignments.find((x) => x.id === id);
+  const a = assignmentsById(plan).get(id);
   if (!a) return refuse(c, deps, refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`), { api });
   if (!canSee(plan, v, a)) return refuse(c, deps, refusal(403, "NOT_YOUR_ITEM", "无权下载其他单位的附件"), { api, assignment: id });
   // Reading the log needs no write lock.

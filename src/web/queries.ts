@@ -82,14 +82,14 @@ export interface ItemData {
 /** An item's page: its row on the board, its history trail, who was told when and how, what this user may do. */
 export async function itemData(deps: WebDeps, v: Viewer, id: string): Promise<ItemData | WebRefusal> {
   const { plan } = deps.campaign;
-  const a = plan.assignments.find((x) => x.id === id);
+  const a = assignmentsById(plan).get(id);
   if (!a) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
   if (!canSee(plan, v, a)) return refusal(403, "NOT_YOUR_ITEM", `无权查看“${a.title}”（${unitName(plan, a.unit)}）：只能查看本单位的事项`);
   return deps.lock.run(async () => {
     const c = deps.campaign;
     await c.refresh();
     const now = Math.max(deps.now(), plan.campaign.startAt);
-    const row = c.board(now).find((r) => r.id === id)!;
+    const row = c.row(id, now)!;
     const history = await c.history(id);
     const reminders = (await remindersTold(deps, history)).map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) }));
     return {
