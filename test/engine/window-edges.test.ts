@@ -107,7 +107,7 @@ const stepArb = fc.record({
   repeat: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
 });
 /** A step before the due day that tells the assignee: what makes the rule apply. */
-const advanceArb = fc.record({ at: fc.integer({ min: -6, max: -1 }).map((n) => `${n}wd`), notify: fc.constantFrom(["assignee"], ["assignee", "office"], ["lead", "assignee"]), level: fc.constant(0), repeat: fc.constant(undefined) });
+const advanceArb = fc.record({ at: fc.integer({ min: -6, max: -1 }).map((n) => `${n}wd`), notify: fc.constantFrom<string[]>(["assignee"], ["assignee", "office"], ["lead", "assignee"]), level: fc.constant(0), repeat: fc.constant(undefined) });
 
 const deliverableArb = fc.record({
   opens: fc.integer({ min: 15, max: DAYS - 40 }),
@@ -148,7 +148,8 @@ function buildPlan(c: PlanCase): ResolvedPlan | undefined {
     const s = c.series;
     deliverables.push(`  - { id: series, title: 周期报告, from: [north], recurring: { ${s.form}, from: ${day(s.from)}, until: ${day(s.from + s.length)} }, dueOnRestDay: ${s.rule} }`);
   }
-  const steps = [...c.others];
+  type Step = Parameters<typeof stepLine>[0];
+  const steps: Step[] = [...c.others];
   steps.splice(c.advanceAt % (steps.length + 1), 0, c.advance);
   try {
     return windowPlan({ deliverables, steps: steps.map(stepLine), calendar: [`  sendAt: "${c.sendAt}"`, `  dueAt: "${c.dueAt}"`], start: FIRST, end: LAST });
