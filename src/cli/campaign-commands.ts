@@ -6,6 +6,7 @@ import { Campaign, CampaignError, type PlanDiff } from "../campaign/campaign.ts"
 import { loadPlan } from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
+import { deferralZh } from "../reminders/ladder-text.ts";
 import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
@@ -86,7 +87,7 @@ function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : ""]
     .filter(Boolean)
     .join("；");
-  const level = typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "";
+  const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
   return `#${e.seq}  ${e.at}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 

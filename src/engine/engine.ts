@@ -254,7 +254,7 @@ export class Engine {
       if (trig.type === "reminded") {
         const policy = this.plan.policies.get(a.policy)!;
         const recipients = resolveRecipients(this.plan, a, policy.steps[trig.step]!.notify);
-        e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients };
+        e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients, ...(trig.deferred ? { deferred: trig.deferred } : {}) };
       } else e = { type: trig.type, at: t, assignment: a.id };
       if (!this.applyAssignment(i, e)) continue;
       events.push(e);
@@ -266,7 +266,7 @@ export class Engine {
           if (!p) pending.set(r, (p = { at: t, items: new Map() }));
           p.at = Math.max(p.at, t);
           const prev = p.items.get(a.id);
-          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue });
+          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue, ...(e.deferred ? { deferred: e.deferred } : {}) });
         }
       }
     }

@@ -1,12 +1,13 @@
 import { type EpochMs, type IsoDate, type WorkCalendar } from "./calendar.ts";
 import type { Policy } from "../plan/types.ts";
+import type { Deferral } from "./types.ts";
 
 /** A time-based event of one assignment, before the machine decides whether it applies. */
 export type Trigger =
   | { at: EpochMs; type: "opened" }
   | { at: EpochMs; type: "dueSoon" }
   | { at: EpochMs; type: "overdue" }
-  | { at: EpochMs; type: "reminded"; step: number; level: number };
+  | { at: EpochMs; type: "reminded"; step: number; level: number; deferred?: Deferral };
 
 /** Order of triggers at the same instant: open before anything, reminders by level, overdue last. */
 function rank(t: Trigger): number {
@@ -45,26 +46,55 @@ export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: Epo
   const soonDate = calendar.addWorkingDays(dueDate, -policy.dueSoon);
   out.push({ at: Math.max(opensAt, slot(soonDate)), type: "dueSoon" });
   out.push({ at: dueAt, type: "overdue" });
+  /** Steps with an occurrence before the opening, latest such occurrence first: candidates to defer. */
+  const early: { at: EpochMs; step: (typeof policy.steps)[number] }[] = [];
   for (const step of policy.steps) {
     let first: IsoDate;
     if (step.unit === "h") {
       // An hour offset is snapped to the next send slot on a working day: messages go out only then.
-      const target = dueAt + step.offset * 3_600_000;
-      first = calendar.dateOf(target);
-      if (!calendar.isWorkingDay(first) || slot(first) < target) first = calendar.nextWorkingDay(first);
+      first = calendar.dateOf(nextSendSlot(calendar, sendAt, dueAt + step.offset * 3_600_000));
     } else if (step.offset === 0) {
       // "On the day": a due date on a rest day (rule keep) is announced the working day before.
       first = calendar.isWorkingDay(dueDate) ? dueDate : calendar.previousWorkingDay(dueDate);
     } else first = calendar.addWorkingDays(dueDate, step.offset);
+    let before: EpochMs | undefined;
     for (let d = first; ; d = calendar.addWorkingDays(d, step.repeat)) {
       const at = slot(d);
       if (at >= campaignEndAt) break;
       if (at >= opensAt) out.push({ at, type: "reminded", step: step.index, level: step.level });
+      else before = at;
       if (step.repeat === 0) break;
     }
+    if (before !== undefined) early.push({ at: before, step });
   }
+  deferEarlySteps(out, early, policy, nextSendSlot(calendar, sendAt, opensAt), dueAt, campaignEndAt);
   out.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.type === "reminded" && b.type === "reminded" ? a.step - b.step : 0));
   return { triggers: out, times: Float64Array.from(out.map((t) => t.at)) };
+}
+
+/** The first send time (a working day at `sendAt`) at or after `t`. */
+function nextSendSlot(calendar: WorkCalendar, sendAt: string, t: EpochMs): EpochMs {
+  const d = calendar.dateOf(t);
+  const same = calendar.at(d, sendAt);
+  return calendar.isWorkingDay(d) && same >= t ? same : calendar.at(calendar.nextWorkingDay(d), sendAt);
+}
+
+/**
+ * A step timed before the item opens is not lost: it goes out at the first send time after the
+ * opening (`at`), so a window that opens on a holiday still gets its advance notice. It is left out
+ * when that time is past the due instant (it would no longer be in advance) or past the campaign, and
+ * when a later step of the same level telling at least the same people already fires then: one
+ * notice per kind, not one per step that fell before the window.
+ */
+function deferEarlySteps(out: Trigger[], early: { at: EpochMs; step: Policy["steps"][number] }[], policy: Policy, at: EpochMs, dueAt: EpochMs, campaignEndAt: EpochMs): void {
+  if (early.length === 0 || at > dueAt || at >= campaignEndAt) return;
+  const firing = out.filter((t): t is Extract<Trigger, { type: "reminded" }> => t.type === "reminded" && t.at === at).map((t) => policy.steps[t.step]!);
+  const covers = (a: Policy["steps"][number], b: Policy["steps"][number]) => a.level === b.level && b.notify.every((who) => a.notify.includes(who));
+  for (const { step } of early.sort((a, b) => b.at - a.at || b.step.index - a.step.index)) {
+    if (firing.some((f) => covers(f, step))) continue;
+    out.push({ at, type: "reminded", step: step.index, level: step.level, deferred: "beforeOpening" });
+    firing.push(step);
+  }
 }
 
 /** Index of the first trigger strictly after `after` (triggers.length when none). */

@@ -15,12 +15,18 @@ export type DomainEvent =
   | { type: "opened"; at: EpochMs; assignment: string }
   | { type: "dueSoon"; at: EpochMs; assignment: string }
   | { type: "overdue"; at: EpochMs; assignment: string }
-  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[] }
+  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[]; deferred?: Deferral }
   | { type: "submitted"; at: EpochMs; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; late: boolean }
   | { type: "accepted"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "returned"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "extended"; at: EpochMs; assignment: string; actor: Actor; until: EpochMs; note?: string }
   | { type: "waived"; at: EpochMs; assignment: string; actor: Actor; note?: string };
+
+/**
+ * Why a reminder went out later than its step says. `beforeOpening`: the step fell before the item
+ * opened, so it went out at the first send time after the opening (see buildSchedule).
+ */
+export type Deferral = "beforeOpening";
 
 export type DomainEventType = DomainEvent["type"];
 export type AssignmentEvent = Extract<DomainEvent, { assignment: string }>;
@@ -56,6 +62,8 @@ export interface ReminderItem {
   firedAt: EpochMs;
   /** Whether the item was already overdue when the reminder was due. */
   overdue: boolean;
+  /** Set when the step went out later than it says (see {@link Deferral}). */
+  deferred?: Deferral;
 }
 
 /**

@@ -435,7 +435,7 @@ class Resolver {
             const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
             if (!hit) continue;
             const due = this.applyRestDayRule(day, rule);
-            instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, opensTime: prevTime, duePath: [...rp] });
+            instances.push({ suffix: `@${day}`, due, written: day, ...this.instanceOpening(prevDue, prevTime, due), duePath: [...rp] });
             prevDue = due;
             prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
@@ -473,6 +473,23 @@ class Resolver {
       }
     }
     return out;
+  }
+
+  /**
+   * When a recurring instance opens: when the one before it falls due (`prev` at `prevTime`), but never
+   * so late that no send time lies between its opening and its own due instant. A rest-day rule can
+   * move two instances of a daily series onto one day; the later one then opens at that day's send
+   * time (or the last one before its due), so the unit is told and can still hand it in on time.
+   * An opening after the due date is left as it is, for the DUE_BEFORE_OPEN check to report, and none
+   * is moved before the campaign starts.
+   */
+  private instanceOpening(prev: IsoDate, prevTime: string, due: IsoDate): { opens: IsoDate; opensTime: string } {
+    const sendAt = this.p.calendar?.sendAt ?? DEFAULTS.sendAt;
+    const dueAt = this.calendar.at(due, this.p.calendar?.dueAt ?? DEFAULTS.dueAt);
+    let send = this.calendar.isWorkingDay(due) ? due : this.calendar.previousWorkingDay(due);
+    if (this.calendar.at(send, sendAt) >= dueAt) send = this.calendar.previousWorkingDay(send);
+    if (prev > due || send < this.p.campaign.start || this.calendar.at(prev, prevTime) <= this.calendar.at(send, sendAt)) return { opens: prev, opensTime: prevTime };
+    return { opens: send, opensTime: sendAt };
   }
 
   /** The date as written, for the rest-day warning: only plain dates and date + calendar days shift visibly. */

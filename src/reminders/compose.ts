@@ -7,7 +7,7 @@ import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
-import { CoRecipients, stepZh } from "./ladder-text.ts";
+import { CoRecipients, deferralZh, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {
@@ -67,7 +67,7 @@ interface Group {
 function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment>): Group[] {
   const groups = new Map<string, ReminderItem[]>();
   for (const it of items) {
-    const key = [instanceOf(it.assignment), it.dueAt, it.level, it.step, it.overdue].join("|");
+    const key = [instanceOf(it.assignment), it.dueAt, it.level, it.step, it.overdue, it.deferred ?? ""].join("|");
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(it);
   }
   return [...groups.values()]
@@ -142,7 +142,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
       due,
       remaining: remainingZh(calendar, intent.at, it.dueAt),
       overdue: it.overdue,
-      step: stepZh(plan, g.assignment, it.step, it.level),
+      step: stepZh(plan, g.assignment, it.step, it.level) + deferralZh(it.deferred),
       alsoTold: namesZh(plan, [...others]),
       shifted: shiftedZh(g.assignment, zone) ?? "",
       action,

@@ -2,7 +2,7 @@ import { assignmentsById } from "../plan/ids.ts";
 import { actingUnits, authorize } from "../engine/authorize.ts";
 import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
-import type { UnitAction } from "../engine/types.ts";
+import type { Deferral, UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { StoredEvent } from "../store/types.ts";
@@ -95,6 +95,8 @@ export interface ReminderTold {
   status: "sent" | "failed" | "retrying" | "pending";
   channels: string[];
   deliveredAt?: string;
+  /** Why it went out later than its step says (a {@link Deferral} code). */
+  deferred?: Deferral;
 }
 
 /**
@@ -108,10 +110,10 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
   const out: ReminderTold[] = [];
   for (const e of history) {
     if (e.type !== "reminded") continue;
-    const p = e.payload as { step: number; level: number; recipients: string[] };
+    const p = e.payload as { step: number; level: number; recipients: string[]; deferred?: Deferral };
     for (const r of p.recipients) {
       const d = deps.deliveries.forReminder(r, parseInstant(e.at, zone));
-      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}) });
+      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}), ...(p.deferred ? { deferred: p.deferred } : {}) });
     }
   }
   return out;

@@ -7,6 +7,7 @@ import type { StoredEvent } from "../../store/types.ts";
 import { LATENESS_ZH } from "../data.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
+import { deferralZh } from "../../reminders/ladder-text.ts";
 import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 
@@ -66,7 +67,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   <h2>提醒记录</h2>
   ${d.reminders.length
     ? html`<div class="scroll"><table><thead><tr><th>时间</th><th>告知</th><th>级别</th><th>渠道</th><th>状态</th></tr></thead><tbody>${d.reminders.map(
-        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
+        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}${deferralZh(x.deferred)}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="muted">尚未发出提醒。</p>`}`;
 }
