@@ -19,11 +19,14 @@ export interface InitOptions extends LoadOptions, InitCheckOptions {
 /** A catch-up of more working days than this is announced (CLI) and logged (daemon). */
 export const LARGE_CATCH_UP_WORKING_DAYS = 3;
 
-/** How far the engine's clock lags behind an instant, in working days of ladder. */
+/** A step that recorded, at `to`, engine events that fell due as far back as `from`. */
 export interface CatchUp {
   from: EpochMs;
   to: EpochMs;
+  /** Working days from `from` to `to`. */
   workingDays: number;
+  /** The engine's events the step recorded. */
+  events: number;
 }
 
 /** A mistake with the campaign's store or plan that the user can fix; the CLI prints it without a stack. */
@@ -202,15 +205,21 @@ export class Campaign {
   }
 
   /**
-   * How many working days of ladder a step at `now` would catch up: from the engine's clock (or the
-   * campaign's start, before the first step) to `now`. Hosts announce a large one; a drill that moves
-   * its clock step by step never has one.
+   * How far back a step at `now` reached: from its oldest engine event (a deadline or ladder step that
+   * fell due while nothing ran) to `now`, when that is more than a few working days. Hosts announce it; a
+   * drill that moves its clock step by step never has one.
    */
-  catchUpTo(now: EpochMs): CatchUp {
-    const from = Math.max(this.engine.clock, this.plan.campaign.startAt);
+  largeCatchUp(events: readonly StoredEvent[], now: EpochMs): CatchUp | undefined {
+    let from = now;
+    let count = 0;
+    for (const e of events) {
+      if (e.actor.kind !== "engine") continue;
+      count++;
+      from = Math.min(from, parseInstant(e.at, this.plan.campaign.timezone));
+    }
     const cal = this.engine.calendar;
-    const workingDays = now > from ? cal.workingDaysBetween(cal.dateOf(from), cal.dateOf(now)) : 0;
-    return { from, to: now, workingDays };
+    const workingDays = cal.workingDaysBetween(cal.dateOf(from), cal.dateOf(now));
+    return workingDays > LARGE_CATCH_UP_WORKING_DAYS ? { from, to: now, workingDays, events: count } : undefined;
   }
 
   tick(now: EpochMs): Promise<StepOutcome> {

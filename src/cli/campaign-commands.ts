@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { Campaign, CampaignError, LARGE_CATCH_UP_WORKING_DAYS, type CatchUp, type PlanDiff } from "../campaign/campaign.ts";
+import { Campaign, CampaignError, type CatchUp, type PlanDiff } from "../campaign/campaign.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { loadPlan } from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
@@ -51,10 +51,10 @@ export function warnOnOpen(c: Campaign, io: Io, opts: GlobalOptions): void {
  * One line when a step caught up more than a few working days at once (a store left alone, a first
  * command long after `init`): how many days and how many of the engine's events it recorded in one go.
  */
-export function announceCatchUp(c: Campaign, lag: CatchUp, events: number, io: Io): void {
-  if (lag.workingDays <= LARGE_CATCH_UP_WORKING_DAYS || events === 0) return;
+export function announceCatchUp(c: Campaign, lag: CatchUp | undefined, io: Io): void {
+  if (!lag) return;
   const zone = c.plan.campaign.timezone;
-  io.err(`补记：时钟自 ${formatLocal(lag.from, zone)} 以来未推进，本次一并补上 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${events} 条事件；演练时请用 --now 逐日推进时钟`);
+  io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
 async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
@@ -154,7 +154,6 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
         const { now, extra } = clockOf(g(), zone);
-        const lag = c.catchUpTo(now);
         const base = { assignment: id, actor: actorOf(o.as), ...(o.note !== undefined ? { note: o.note } : {}) };
         let action: UnitAction;
         if (v.name === "extend") {
@@ -169,7 +168,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
           io.err(`拒绝${v.zh}：${r.refused.message} [${r.refused.code}]`);
           return setExit(1);
         }
-        announceCatchUp(c, lag, r.events.filter((e) => e.actor.kind === "engine").length, io);
+        announceCatchUp(c, c.largeCatchUp(r.events, now), io);
         const mine = r.events.find((e) => e.assignment === id && e.actor.kind !== "engine");
         io.out(`已${v.zh}：${id}（第 ${mine?.seq} 条，${mine?.at}）`);
       });
@@ -184,9 +183,8 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
         const { now } = clockOf(g(), c.plan.campaign.timezone);
-        const lag = c.catchUpTo(now);
         const r = await c.tick(now);
-        announceCatchUp(c, lag, r.events.length, io);
+        announceCatchUp(c, c.largeCatchUp(r.events, now), io);
         io.out(`${formatInstant(now, c.plan.campaign.timezone)}：${r.events.length} 条事件，${r.reminders.length} 条待发提醒`);
       });
     });

@@ -1,4 +1,4 @@
-import { LARGE_CATCH_UP_WORKING_DAYS, type Campaign } from "../campaign/campaign.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import { summaryKey } from "../reminders/summary.ts";
 import { SUMMARY_CHANNEL, type DispatchReport, type Dispatcher } from "../dispatch/dispatcher.ts";
@@ -28,19 +28,17 @@ export function catchUpLine(r: CycleReport, staleSent: boolean): string | undefi
 export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: EpochMs): Promise<CycleReport> {
   const plan = campaign.plan;
   const zone = plan.campaign.timezone;
-  await campaign.refresh();
-  const lag = campaign.catchUpTo(now);
   const tick = await campaign.tick(now);
   const summaryQueued = await queueDailySummary(campaign, now);
   const dispatch = await dispatcher.dispatchDue(now);
-  const large = lag.workingDays > LARGE_CATCH_UP_WORKING_DAYS && tick.events.length > 0;
+  const large = campaign.largeCatchUp(tick.events, now);
   return {
     at: formatInstant(now, zone),
     events: tick.events.length,
     queued: tick.reminders.length,
     summaryQueued,
     dispatch,
-    ...(large ? { catchUp: { from: formatInstant(lag.from, zone), workingDays: lag.workingDays, events: tick.events.length } } : {}),
+    ...(large ? { catchUp: { from: formatInstant(large.from, zone), workingDays: large.workingDays, events: large.events } } : {}),
   };
 }
 
