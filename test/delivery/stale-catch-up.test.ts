@@ -97,3 +97,13 @@ describe("the daemon after a long stop", () => {
     expect(outbox.some((o) => o.key === "test-campaign/hq/2021-06-17T09:00:00+08:00" && o.status === "sent")).toBe(true);
   });
 });
+
+describe("--catch-up", () => {
+  it("names its choices when given another, for run and serve", async () => {
+    for (const cmd of [["run", "--once"], ["serve", "--daemon"]]) {
+      const r = await duban("unused.db", ...cmd, "--catch-up", "resend");
+      expect(r.code, cmd.join(" ")).toBe(2);
+      expect(r.err).toContain("--catch-up resend：只能是 send、skip 或 all");
+    }
+  });
+});
