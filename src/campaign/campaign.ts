@@ -9,11 +9,30 @@ import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardRows, type BoardRow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
+import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
+
+export interface InitOptions extends LoadOptions, InitCheckOptions {
+  /** Told about what is worth knowing but no reason to refuse (a campaign that starts months ahead). */
+  onWarning?: (w: InitWarning) => void;
+}
+
+/** A catch-up of more working days than this is announced (CLI) and logged (daemon). */
+export const LARGE_CATCH_UP_WORKING_DAYS = 3;
+
+/** A step that recorded, at `to`, engine events that fell due as far back as `from`. */
+export interface CatchUp {
+  from: EpochMs;
+  to: EpochMs;
+  /** Working days from `from` to `to`. */
+  workingDays: number;
+  /** The engine's events the step recorded. */
+  events: number;
+}
 
 /** A mistake with the campaign's store or plan that the user can fix; the CLI prints it without a stack. */
 export class CampaignError extends Error {
   constructor(
-    readonly code: "NOT_INITIALISED" | "ALREADY_INITIALISED" | "PLAN_INVALID" | "PLAN_MISSING" | "CONFLICT",
+    readonly code: "NOT_INITIALISED" | "ALREADY_INITIALISED" | "PLAN_INVALID" | "PLAN_MISSING" | "CONFLICT" | "CAMPAIGN_ENDED",
     message: string,
   ) {
     super(message);
@@ -84,9 +103,12 @@ export class Campaign {
     return this.engine.clock;
   }
 
-  /** Creates the store for a campaign and records the plan version. */
-  static async init(store: EventStore, file: string, now: EpochMs, opts: LoadOptions = {}): Promise<Campaign> {
-    const loaded = loadPlan(file, opts);
+  /**
+   * Creates the store for a campaign and records the plan version. A campaign that has ended by `now` is
+   * refused (`CAMPAIGN_ENDED`) unless `opts.archive`; an existing store of the same plan is opened as it is.
+   */
+  static async init(store: EventStore, file: string, now: EpochMs, opts: InitOptions = {}): Promise<Campaign> {
+    const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
     const already = async () => {
@@ -96,6 +118,9 @@ export class Campaign {
     };
     // The log, not the plan table, says whether a campaign runs here: a plan text alone may be left by a failed init.
     if ((await store.head()).seq > 0) return already();
+    const check = checkInit(plan, now, opts);
+    if (check.error) throw new CampaignError(check.error.code, check.error.message);
+    for (const w of check.warnings) opts.onWarning?.(w);
     await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
     try {
       // Only into an empty log: of two processes initialising at once, one wins and the other opens its campaign.
@@ -177,6 +202,24 @@ export class Campaign {
         await this.reload();
       }
     }
+  }
+
+  /**
+   * How far back a step at `now` reached: from its oldest engine event (a deadline or ladder step that
+   * fell due while nothing ran) to `now`, when that is more than a few working days. Hosts announce it; a
+   * drill that moves its clock step by step never has one.
+   */
+  largeCatchUp(events: readonly StoredEvent[], now: EpochMs): CatchUp | undefined {
+    let from = now;
+    let count = 0;
+    for (const e of events) {
+      if (e.actor.kind !== "engine") continue;
+      count++;
+      from = Math.min(from, parseInstant(e.at, this.plan.campaign.timezone));
+    }
+    const cal = this.engine.calendar;
+    const workingDays = cal.workingDaysBetween(cal.dateOf(from), cal.dateOf(now));
+    return workingDays > LARGE_CATCH_UP_WORKING_DAYS ? { from, to: now, workingDays, events: count } : undefined;
   }
 
   tick(now: EpochMs): Promise<StepOutcome> {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { Campaign, CampaignError, type PlanDiff } from "../campaign/campaign.ts";
+import { Campaign, CampaignError, type CatchUp, type PlanDiff } from "../campaign/campaign.ts";
+import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { loadPlan } from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
@@ -34,6 +35,27 @@ export function warnCalendarDrift(c: Campaign, io: Io): void {
   if (!d) return;
   const shown = d.dates.slice(0, 10).join("、") + (d.dates.length > 10 ? ` 等 ${d.dates.length} 天` : "");
   io.err(`注意：节假日数据已更新（${d.source} → ${d.current}，涉及 ${shown}）。本专项行动仍按原数据计算截止时间；核对后运行 duban plan apply <计划文件> 应用新数据。`);
+}
+
+/**
+ * What every command that opens a campaign says first: holiday data that changed under it, and a clock
+ * that has run past the years the holiday data covers.
+ */
+export function warnOnOpen(c: Campaign, io: Io, opts: GlobalOptions): void {
+  warnCalendarDrift(c, io);
+  const { now } = clockOf(opts, c.plan.campaign.timezone);
+  const note = missingHolidayDataZh(c.calendar, c.calendar.dateOf(Math.max(now, c.clock)));
+  if (note) io.err(note);
+}
+
+/**
+ * One line when a step caught up more than a few working days at once (a store left alone, a first
+ * command long after `init`): how many days and how many of the engine's events it recorded in one go.
+ */
+export function announceCatchUp(c: Campaign, lag: CatchUp | undefined, io: Io): void {
+  if (!lag) return;
+  const zone = c.plan.campaign.timezone;
+  io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
 async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
@@ -98,10 +120,15 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .command("init")
     .description("create the store for a campaign and record its plan version")
     .argument("<plan>", "plan file (YAML)")
-    .action(async (file: string) => {
+    .option("--archive", "record a campaign that has already ended (without it, an ended campaign is refused)")
+    .option("--warn-ahead <days>", "warn when the campaign starts more than this many days from now", "90")
+    .action(async (file: string, o: { archive?: boolean; warnAhead: string }) => {
       const { now } = clockOf(g());
+      const aheadDays = Number(o.warnAhead);
+      if (!(aheadDays >= 0)) throw new UsageError(`--warn-ahead ${o.warnAhead}：请写不小于 0 的天数，例如 90`, "BAD_OPTION");
       await withStore(g(), async (store) => {
-        const c = await Campaign.init(store, file, now);
+        const c = await Campaign.init(store, file, now, { archive: o.archive ?? false, aheadDays, onWarning: (w) => io.err(w.message) });
+        warnOnOpen(c, io, g());
         io.out(`已建立专项行动“${c.plan.campaign.title}”：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}`);
       });
     });
@@ -125,6 +152,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     cmd.action(async (id: string, o: { as: string; note?: string; attach?: string[]; until?: string }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
+        warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
         const { now, extra } = clockOf(g(), zone);
         const base = { assignment: id, actor: actorOf(o.as), ...(o.note !== undefined ? { note: o.note } : {}) };
@@ -141,6 +169,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
           io.err(`拒绝${v.zh}：${r.refused.message} [${r.refused.code}]`);
           return setExit(1);
         }
+        announceCatchUp(c, c.largeCatchUp(r.events, now), io);
         const mine = r.events.find((e) => e.assignment === id && e.actor.kind !== "engine");
         io.out(`已${v.zh}：${id}（第 ${mine?.seq} 条，${mine?.at}）`);
       });
@@ -153,9 +182,10 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async () => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
-        warnCalendarDrift(c, io);
+        warnOnOpen(c, io, g());
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         const r = await c.tick(now);
+        announceCatchUp(c, c.largeCatchUp(r.events, now), io);
         io.out(`${formatInstant(now, c.plan.campaign.timezone)}：${r.events.length} 条事件，${r.reminders.length} 条待发提醒`);
       });
     });
@@ -169,7 +199,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (o: { unit?: string; overdue?: boolean; json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
-        warnCalendarDrift(c, io);
+        warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
         const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, c.plan.campaign.startAt) };
         if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
@@ -200,6 +230,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (id: string, o: { json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
+        warnOnOpen(c, io, g());
         if (!c.plan.assignments.some((a) => a.id === id)) throw new UsageError(`没有责任事项“${id}”；可用 duban plan 查看所有事项 id`, "UNKNOWN_ASSIGNMENT", 1);
         const events = await c.history(id);
         if (o.json) io.out(JSON.stringify({ assignment: id, events }, null, 2));
@@ -215,6 +246,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (o: { asOf: string; json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
+        warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
         const asOf = parseInstant(o.asOf, zone);
         if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}：不是有效时刻；请写 ISO 8601 时刻，例如 2021-06-16T09:00+08:00`, "BAD_DATE");
@@ -272,6 +304,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }, io: Io): Promise<number> {
   return withStore(g, async (store) => {
     const c = await Campaign.open(store);
+    warnOnOpen(c, io, g);
     const zone = c.plan.campaign.timezone;
     const loaded = loadPlan(file);
     const diff = c.diffPlan(loaded.plan!);

@@ -1,18 +1,36 @@
 import type { Command } from "commander";
 import { Campaign } from "../campaign/campaign.ts";
 import { startDaemon } from "../daemon/daemon.ts";
-import { runCycle } from "../daemon/cycle.ts";
+import { catchUpLine, runCycle } from "../daemon/cycle.ts";
 import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import { openStore } from "../store/open.ts";
-import { clockOf, warnCalendarDrift, type GlobalOptions } from "./campaign-commands.ts";
+import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
-import { CampaignError } from "../campaign/campaign.ts";
+import { CampaignError, LARGE_CATCH_UP_WORKING_DAYS } from "../campaign/campaign.ts";
+import type { DispatchOptions } from "../dispatch/dispatcher.ts";
 
 function logLine(io: Io): (line: string) => void {
   // One line per fact, stamped with the wall-clock time, readable by people and by log tools.
   return (line) => io.err(`${new Date().toISOString()} duban ${line}`);
+}
+
+export const CATCH_UP_HELP = "after downtime: send (the collapsed backlog of a short stop; after more than 3 working days, what is older than --window is not sent), skip (never send what is older than --window), all (send everything)";
+
+/**
+ * The daemon's rules for what fell due while it was down. `send`, the default, keeps a short stop's
+ * backlog but leaves out what a long catch-up (more than a few working days) found older than the window:
+ * a store started long after its campaign must not remind every unit of months-old deadlines.
+ */
+export function catchUpOptions(policy: string, window: string): Pick<DispatchOptions, "skipOlderThanMs" | "staleItems"> {
+  if (policy !== "send" && policy !== "skip" && policy !== "all") throw new UsageError(`--catch-up ${policy}：只能是 send、skip 或 all`, "BAD_OPTION");
+  const windowH = Number(window);
+  if (!(windowH > 0)) throw new UsageError(`--window ${window}：请写大于 0 的小时数，例如 72`, "BAD_OPTION");
+  const windowMs = windowH * 3_600_000;
+  if (policy === "all") return {};
+  if (policy === "skip") return { skipOlderThanMs: windowMs, staleItems: { windowMs, workingDays: 0 } };
+  return { staleItems: { windowMs, workingDays: LARGE_CATCH_UP_WORKING_DAYS } };
 }
 
 export function registerRunCommand(program: Command, io: Io): void {
@@ -23,13 +41,11 @@ export function registerRunCommand(program: Command, io: Io): void {
     .option("--plan <file>", "initialise the store with this plan if it has no campaign yet")
     .option("--eml-dir <dir>", "where .eml files go when no SMTP server is configured (DUBAN_EML_DIR)", undefined)
     .option("--console", "also print each message to the terminal")
-    .option("--catch-up <policy>", "after downtime: send (the collapsed backlog, once) or skip (what is older than --window)", "send")
-    .option("--window <hours>", "with --catch-up skip: how old a missed message may be and still go out", "72")
+    .option("--catch-up <policy>", CATCH_UP_HELP, "send")
+    .option("--window <hours>", "how old a missed message may be and still go out (--catch-up send after a long stop, and skip)", "72")
     .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string }) => {
       const g = program.opts() as GlobalOptions;
-      if (o.catchUp !== "send" && o.catchUp !== "skip") throw new UsageError(`--catch-up ${o.catchUp}：只能是 send 或 skip`, "BAD_OPTION");
-      const windowH = Number(o.window);
-      if (!(windowH > 0)) throw new UsageError(`--window ${o.window}：请写大于 0 的小时数，例如 72`, "BAD_OPTION");
+      const rules = catchUpOptions(o.catchUp, o.window);
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });
@@ -42,14 +58,16 @@ export function registerRunCommand(program: Command, io: Io): void {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
           throw err;
         }
-        warnCalendarDrift(campaign, io);
+        warnOnOpen(campaign, io, g);
         const zone = campaign.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
-        const skip = { ...(o.catchUp === "skip" ? { skipOlderThanMs: windowH * 3_600_000 } : {}), ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
+        const skip = { ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
         log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp}`);
         if (o.once) {
           const now = fixed ?? Date.now();
           const r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, ...skip }), now);
+          const line = catchUpLine(r, !rules.staleItems);
+          if (line) log(line);
           log(`once at=${formatInstant(now, zone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`);
           return;
         }

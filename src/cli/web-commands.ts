@@ -6,7 +6,8 @@ import { Campaign, CampaignError } from "../campaign/campaign.ts";
 import { unitName } from "../present/plan-text.ts";
 import { openStore } from "../store/open.ts";
 import { startServer } from "../web/server.ts";
-import { clockOf, type GlobalOptions } from "./campaign-commands.ts";
+import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
+import { CATCH_UP_HELP, catchUpOptions } from "./run-command.ts";
 import { startDaemon, type RunningDaemon } from "../daemon/daemon.ts";
 import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
 import type { NotifierSet } from "../../notifiers/index.ts";
@@ -78,8 +79,11 @@ export function registerWebCommands(program: Command, io: Io): void {
     .option("--port <port>", "TCP port", "8080")
     .option("--host <host>", "address to listen on (put a TLS proxy in front before exposing it)", "127.0.0.1")
     .option("--daemon", "also run the daemon (ticks and reminders, as `duban run`) in this process")
-    .action(async (o: { port: string; host: string; daemon?: boolean }) => {
+    .option("--catch-up <policy>", `with --daemon: ${CATCH_UP_HELP}`, "send")
+    .option("--window <hours>", "with --daemon: how old a missed message may be and still go out", "72")
+    .action(async (o: { port: string; host: string; daemon?: boolean; catchUp: string; window: string }) => {
       const port = Number(o.port);
+      const rules = catchUpOptions(o.catchUp, o.window);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${o.port}: not a port number`, "BAD_PORT");
       const store = await openStore(g().db);
       let c: Campaign;
@@ -90,6 +94,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
         throw err;
       }
+      warnOnOpen(c, io, g());
       const sidecar = await openSidecar(store);
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
@@ -113,7 +118,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         notifiers = notifiersFor(cfg);
         const log = (line: string) => io.err(`${new Date().toISOString()} duban ${line}`);
         log(`daemon channels=${describeChannels(cfg)}`);
-        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
       }
       await new Promise<void>((resolve) => {
         const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());

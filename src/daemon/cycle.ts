@@ -9,6 +9,15 @@ export interface CycleReport {
   queued: number;
   summaryQueued: boolean;
   dispatch: DispatchReport;
+  /** Set when this cycle caught up more than a few working days of ladder at once (a long stop). */
+  catchUp?: { from: string; workingDays: number; events: number };
+}
+
+/** The log line of a large catch-up: how far, how many events, and what became of the old messages. */
+export function catchUpLine(r: CycleReport, staleSent: boolean): string | undefined {
+  const c = r.catchUp;
+  if (!c) return undefined;
+  return `catch-up from=${c.from} working-days=${c.workingDays} events=${c.events} ${staleSent ? "stale messages are sent (--catch-up all)" : "messages older than the catch-up window are not sent (recorded as skipped; --catch-up all sends them)"}`;
 }
 
 /**
@@ -22,7 +31,15 @@ export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: 
   const tick = await campaign.tick(now);
   const summaryQueued = await queueDailySummary(campaign, now);
   const dispatch = await dispatcher.dispatchDue(now);
-  return { at: formatInstant(now, zone), events: tick.events.length, queued: tick.reminders.length, summaryQueued, dispatch };
+  const large = campaign.largeCatchUp(tick.events, now);
+  return {
+    at: formatInstant(now, zone),
+    events: tick.events.length,
+    queued: tick.reminders.length,
+    summaryQueued,
+    dispatch,
+    ...(large ? { catchUp: { from: formatInstant(large.from, zone), workingDays: large.workingDays, events: large.events } } : {}),
+  };
 }
 
 /** The summary of a working day is queued at its send time; its key makes a second queueing a no-op. */

@@ -4,9 +4,9 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { Dispatcher, type DispatchOptions } from "../dispatch/dispatcher.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Lease } from "../store/store.ts";
-import { runCycle, type CycleReport } from "./cycle.ts";
+import { catchUpLine, runCycle, type CycleReport } from "./cycle.ts";
 
-export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" | "baseUrl" | "templates" | "maxAttempts" | "backoffMs"> {
+export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" | "staleItems" | "baseUrl" | "templates" | "maxAttempts" | "backoffMs"> {
   /** The clock; tests and drills pass their own. */
   now?: () => EpochMs;
   log: (line: string) => void;
@@ -50,6 +50,8 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
       if (stopping) return;
       try {
         const r = await runCycle(campaign, dispatcher, now());
+        const line = catchUpLine(r, !opts.staleItems);
+        if (line) opts.log(line);
         if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`);
       } catch (err) {
         opts.log(`cycle failed: ${(err as Error).stack ?? String(err)}`);

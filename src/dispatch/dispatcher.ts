@@ -8,6 +8,8 @@ import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
 import type { OutboxItem } from "../store/types.ts";
+import type { ReminderIntent } from "../engine/types.ts";
+import { freshPart, type StaleRule } from "./stale.ts";
 
 export const SUMMARY_CHANNEL = "summary";
 
@@ -29,6 +31,12 @@ export interface DispatchOptions {
    * failed ("skipped after downtime") and reported to the office. Undefined: send the backlog once.
    */
   skipOlderThanMs?: number;
+  /**
+   * After a long catch-up: reminder and escalation items that fired longer ago than the rule's window
+   * are left out of their message, and a message left with nothing is marked failed ("skipped after
+   * downtime") as `skipOlderThanMs` does. Undefined: every item goes out.
+   */
+  staleItems?: StaleRule;
   /** Set by the daemon on SIGTERM: finish the message in flight, start no other. */
   shouldStop?: () => boolean;
 }
@@ -51,7 +59,7 @@ export class Dispatcher {
    * Kept in memory, like the webhook notifier's own record; a restart may repeat such a channel once.
    */
   private readonly partial = new Map<string, DeliveryResult[]>();
-  private readonly opts: Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">> & Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs">;
+  private readonly opts: Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems">> & Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems">;
 
   constructor(
     private readonly campaign: Campaign,
@@ -128,9 +136,22 @@ export class Dispatcher {
       await this.fail(item, at, now, { ok: false, channel: "none", retryable: false, code: "SKIPPED_AFTER_DOWNTIME", error }, report);
       return;
     }
+    let intent: ReminderIntent | undefined;
+    let stale = 0;
+    if (this.opts.staleItems && item.channel === REMINDER_CHANNEL) {
+      const part = freshPart(decodeReminder(plan, item.payload), now, this.opts.staleItems, this.campaign.calendar);
+      stale = part.stale.length;
+      if (part.intent.items.length === 0) {
+        const first = Math.min(...part.stale.map((i) => i.firedAt));
+        const error = `${stale} 项提醒或督办应于 ${formatLocal(first, zone)} 起发出，补记时已超过 ${Math.round(this.opts.staleItems.windowMs / 3_600_000)} 小时，按补发规则不再发送（duban run --catch-up all 可全部补发）`;
+        await this.fail(item, at, now, { ok: false, channel: "none", retryable: false, code: "SKIPPED_AFTER_DOWNTIME", error }, report);
+        return;
+      }
+      if (stale > 0) intent = part.intent;
+    }
     let msg: OutgoingMessage;
     try {
-      msg = await this.compose(item);
+      msg = await this.compose(item, intent);
     } catch (err) {
       await this.fail(item, at, now, { ok: false, channel: "compose", retryable: false, code: "COMPOSE", error: String((err as Error).message ?? err) }, report);
       return;
@@ -144,7 +165,7 @@ export class Dispatcher {
         at,
         actor: { kind: "engine" },
         type: "delivered",
-        payload: { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject },
+        payload: { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) },
         planHash: plan.hash,
       });
       report.sent++;
@@ -175,10 +196,11 @@ export class Dispatcher {
     this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${f.error}`);
   }
 
-  private async compose(item: OutboxItem): Promise<OutgoingMessage> {
+  /** The message of an outbox item; `intent`, when given, is the reminder's part still worth sending. */
+  private async compose(item: OutboxItem, intent?: ReminderIntent): Promise<OutgoingMessage> {
     const c = this.campaign;
     const opts = { calendar: c.calendar, ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
-    if (item.channel === REMINDER_CHANNEL) return composeReminder(c.plan, decodeReminder(c.plan, item.payload), opts);
+    if (item.channel === REMINDER_CHANNEL) return composeReminder(c.plan, intent ?? decodeReminder(c.plan, item.payload), opts);
     if (item.channel === SUMMARY_CHANNEL) {
       const p = item.payload as { at: string };
       const at = Date.parse(p.at);

@@ -2,6 +2,7 @@ import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
 import { recipientName } from "../present/plan-text.ts";
+import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import type { ComposeOptions } from "./compose.ts";
@@ -53,6 +54,8 @@ export interface SummaryView {
   salutation: string;
   date: string;
   intro: string;
+  /** A warning that the holiday data does not cover this day's year, naming the plan keys that fix it; "" when it does. */
+  calendarNote: string;
   totals: CountsView;
   phases: CountsView[];
   deliverables: CountsView[];
@@ -151,6 +154,7 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
     salutation: salutationZh(plan, office),
     date: day,
     intro: `截至${dueZh(input.at, zone)}，共${totals.total}项，已报送${totals.submitted}项，已通过${totals.accepted}项，逾期${totals.overdue}项${failed.length ? `；${failed.length}条消息发送失败` : ""}。`,
+    calendarNote: missingHolidayDataZh(opts.calendar, date) ?? "",
     totals,
     phases,
     deliverables,

@@ -75,3 +75,23 @@ describe("composeDailySummary", () => {
     expect(parsed.subject).toBe(m.subject);
   });
 });
+
+describe("the daily summary past the years of holiday data", () => {
+  const { engine, input: data } = input();
+
+  it("warns the office and names the plan keys that add the year's holidays and make-up days", () => {
+    // This plan version was resolved with the data for 2021 and 2022 only.
+    const late = composeDailySummary(plan, { ...data, at: cst("2023-01-04T09:00") }, { calendar: engine.calendar });
+    for (const body of [late.text, late.markdown!, late.html]) {
+      expect(body).toContain("节假日数据不含 2023 年");
+      expect(body).toContain("calendar.holidays");
+      expect(body).toContain("calendar.workdays");
+    }
+  });
+
+  it("says nothing while the data covers the day", () => {
+    const m = composeDailySummary(plan, data, { calendar: engine.calendar });
+    expect(m.text).not.toContain("节假日数据不含");
+    expect(m.html).not.toContain("节假日数据不含");
+  });
+});
