@@ -23,6 +23,18 @@ export class CampaignError extends Error {
 /** The instant of a change: fixed (a drill's --now), or read at each attempt (a live host's wall clock). */
 export type Clock = EpochMs | (() => EpochMs);
 
+/**
+ * A time-based event whose scheduled instant is before the log's last one (a store initialised after the
+ * campaign began catches up on the deadlines it missed; a record reached the log before the tick that
+ * covers it) is recorded when the log learns of it, at that last instant, with the schedule's instant
+ * kept as `scheduledAt`, which is what replays apply. Actions never come here: they are refused instead.
+ */
+function recordedLate(events: NewEvent[], lastAt: string | undefined): NewEvent[] {
+  if (lastAt === undefined) return events;
+  const floor = Date.parse(lastAt);
+  return events.map((e) => (Date.parse(e.at) < floor ? { ...e, at: lastAt, payload: { ...(e.payload as Record<string, unknown>), scheduledAt: e.at } } : e));
+}
+
 /** The refusal of a change dated before the log's last instant: nothing is written, and the line says what to do. */
 function clockBehind(plan: ResolvedPlan, now: EpochMs, lastAt: string): CampaignError {
   const zone = plan.campaign.timezone;
@@ -198,9 +210,10 @@ export class Campaign {
    * Refuses an instant before the log's last one, whoever wrote that (another process, a dispatcher, a
    * sign-in): the log's clock never runs back, and an as-of replay relies on it.
    */
-  async assertNotBehind(now: EpochMs): Promise<void> {
+  async assertNotBehind(now: EpochMs): Promise<string | undefined> {
     const head = await this.store.head();
     if (head.at !== undefined && now < parseInstant(head.at, this.plan.campaign.timezone)) throw clockBehind(this.plan, now, head.at);
+    return head.at;
   }
 
   /**
@@ -211,11 +224,11 @@ export class Campaign {
     for (let attempt = 0; ; attempt++) {
       await this.refresh();
       const at = typeof now === "function" ? now() : now;
-      await this.assertNotBehind(at);
+      const lastAt = await this.assertNotBehind(at);
       const decided = decide(at);
       if (decided.events.length === 0 && decided.outbox.length === 0) return { decided, stored: [] };
       try {
-        const stored = await this.store.append(decided.events, decided.outbox, { expectedSeq: this.seq });
+        const stored = await this.store.append(recordedLate(decided.events, lastAt), decided.outbox, { expectedSeq: this.seq });
         this.seq = stored.at(-1)?.seq ?? this.seq;
         await this.maybeSnapshot();
         return { decided, stored };

@@ -87,7 +87,8 @@ function describe(e: StoredEvent, plan: ResolvedPlan): string {
     .filter(Boolean)
     .join("；");
   const level = typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "";
-  return `#${e.seq}  ${e.at}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
+  const late = typeof p.scheduledAt === "string" ? `（按计划应在 ${p.scheduledAt}，记录时补记）` : "";
+  return `#${e.seq}  ${e.at}${late}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {

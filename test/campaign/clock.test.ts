@@ -96,6 +96,21 @@ function clockSuite(name: string, spec: () => string, skip = false): void {
       expect(await c.store.verify()).toMatchObject({ ok: true });
     });
 
+    it("a store initialised after the campaign began records the missed deadlines when it learns of them, keeping their scheduled instants", async () => {
+      const s = spec();
+      const c = await Campaign.init(await store(s), PLAN, cst("2021-05-21T09:00"));
+      await c.tick(cst("2021-05-21T09:00"));
+      expect(await c.store.verify()).toMatchObject({ ok: true });
+      const overdue = (await c.history("implementation-plan/yuzhong")).find((e) => e.type === "overdue")!;
+      expect(overdue.at).toBe("2021-05-21T09:00:00+08:00");
+      expect(overdue.payload).toMatchObject({ scheduledAt: "2021-05-20T18:00:00+08:00" });
+      // Replays apply the scheduled instants: the same board as the engine that ran.
+      const live = c.board(cst("2021-05-21T09:00")).map((r) => [r.id, r.state, r.lateness, r.level, r.daysLate]);
+      const replayed = (await c.boardAsOf(cst("2021-05-21T09:00"))).rows.map((r) => [r.id, r.state, r.lateness, r.level, r.daysLate]);
+      expect(replayed).toEqual(live);
+      expect((await Campaign.open(await store(s))).board(cst("2021-05-21T09:00")).map((r) => [r.id, r.state, r.lateness, r.level, r.daysLate])).toEqual(live);
+    });
+
     it("replay before the first event says when the store begins", async () => {
       const s = spec();
       const c = await Campaign.init(await store(s), PLAN, cst("2021-04-28T10:00"));
