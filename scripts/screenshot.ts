@@ -18,7 +18,7 @@ try {
   const store = new SqliteStore(demo.db);
   const campaign = await Campaign.open(store);
   const sidecar = await openSidecar(store);
-  const { token } = await addUser(store, sidecar.access, campaign.plan, { name: "liu", unit: "liu-qingqing", role: "office" }, asOf);
+  const { token } = await addUser(campaign, sidecar.access, { name: "liu", unit: "liu-qingqing", role: "office" }, asOf);
   const server = await startServer({ campaign, sidecar, port: 0, now: () => asOf });
   const browser = await chromium.launch({ executablePath: process.env.DUBAN_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
   try {

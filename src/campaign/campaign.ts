@@ -6,7 +6,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
-import type { StoredEvent } from "../store/types.ts";
+import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 import { boardRows, type BoardRow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
@@ -32,11 +32,37 @@ export interface CatchUp {
 /** A mistake with the campaign's store or plan that the user can fix; the CLI prints it without a stack. */
 export class CampaignError extends Error {
   constructor(
-    readonly code: "NOT_INITIALISED" | "ALREADY_INITIALISED" | "PLAN_INVALID" | "PLAN_MISSING" | "CONFLICT" | "CAMPAIGN_ENDED",
+    readonly code: "NOT_INITIALISED" | "ALREADY_INITIALISED" | "PLAN_INVALID" | "PLAN_MISSING" | "CONFLICT" | "CAMPAIGN_ENDED" | "CLOCK_BEHIND" | "BEFORE_FIRST_EVENT",
     message: string,
   ) {
     super(message);
   }
+}
+
+/** The instant of a change: fixed (a drill's --now), or read at each attempt (a live host's wall clock). */
+export type Clock = EpochMs | (() => EpochMs);
+
+/**
+ * A time-based event whose scheduled instant is before the log's last one (a store initialised after the
+ * campaign began catches up on the deadlines it missed; a record reached the log before the tick that
+ * covers it) is recorded when the log learns of it, at that last instant, with the schedule's instant
+ * kept as `scheduledAt`, which is what replays apply. Actions never come here: they are refused instead.
+ */
+function recordedLate(events: NewEvent[], lastAt: string | undefined): NewEvent[] {
+  if (lastAt === undefined) return events;
+  const floor = Date.parse(lastAt);
+  return events.map((e) => (Date.parse(e.at) < floor ? { ...e, at: lastAt, payload: { ...(e.payload as Record<string, unknown>), scheduledAt: e.at } } : e));
+}
+
+/** The refusal of a change dated before the log's last instant: nothing is written, and the line says what to do. */
+function clockBehind(plan: ResolvedPlan, now: EpochMs, lastAt: string): CampaignError {
+  const zone = plan.campaign.timezone;
+  const last = formatInstant(parseInstant(lastAt, zone), zone);
+  const when = now < parseInstant(lastAt, zone) ? `本次操作的时刻 ${formatInstant(now, zone)} 早于` : `本次变更中有记录早于`;
+  return new CampaignError(
+    "CLOCK_BEHIND",
+    `${when}此存储最后一条记录的时刻 ${last}，未记录任何内容（日志的时刻只能向前）；请用不早于 ${last} 的 --now 重试，如要演练更早的日期，请另建存储：duban --db <新存储> --now <开始时刻> init <计划>`,
+  );
 }
 
 export interface StepOutcome {
@@ -181,25 +207,62 @@ export class Campaign {
    * Applies a unit action or a tick at `now`, and appends what it produced. `extra` is recorded in every
    * event (e.g. `{ clock: "set" }` when a drill set the clock by hand).
    */
-  async step(input: EngineInput, now: EpochMs, extra?: Record<string, unknown>): Promise<StepOutcome> {
+  async step(input: EngineInput, now: Clock, extra?: Record<string, unknown>): Promise<StepOutcome> {
+    const { decided, stored } = await this.write(now, (at) => {
+      const r = this.engine.step(input, at);
+      return { r, events: r.events.map((e: DomainEvent) => encodeEvent(this.plan, e, extra)), outbox: r.reminders.map((x) => encodeReminder(this.plan, x)) };
+    });
+    const { refused, reminders } = decided.r;
+    if (stored.length === 0 && decided.outbox.length === 0) return { refused, events: [], reminders: [] };
+    return { refused, events: stored, reminders };
+  }
+
+  /**
+   * Appends bookkeeping events (sign-ins, accounts, refusals) at `now`, after the time-based events up to
+   * `now`: these are logged first, so no later tick has to record anything before this event. Returns
+   * the bookkeeping events as stored.
+   */
+  async record(now: Clock, build: (plan: ResolvedPlan, at: EpochMs) => NewEvent[]): Promise<StoredEvent[]> {
+    const { decided, stored } = await this.write(now, (at) => {
+      const r = this.engine.step({ type: "tick" }, at);
+      const own = build(this.plan, at);
+      return { own: own.length, events: [...r.events.map((e) => encodeEvent(this.plan, e)), ...own], outbox: r.reminders.map((x) => encodeReminder(this.plan, x)) };
+    });
+    return stored.slice(stored.length - decided.own);
+  }
+
+  /**
+   * Refuses an instant before the log's last one, whoever wrote that (another process, a dispatcher, a
+   * sign-in): the log's clock never runs back, and an as-of replay relies on it.
+   */
+  async assertNotBehind(now: EpochMs): Promise<string | undefined> {
+    const head = await this.store.head();
+    if (head.at !== undefined && now < parseInstant(head.at, this.plan.campaign.timezone)) throw clockBehind(this.plan, now, head.at);
+    return head.at;
+  }
+
+  /**
+   * The one way changes reach the log: refresh, refuse an instant behind the log, let `decide` change the
+   * engine at that instant, append what it decided, only if nobody appended in between (else start over).
+   */
+  private async write<T extends { events: NewEvent[]; outbox: NewOutboxItem[] }>(now: Clock, decide: (at: EpochMs) => T): Promise<{ decided: T; stored: StoredEvent[] }> {
     for (let attempt = 0; ; attempt++) {
       await this.refresh();
-      const r = this.engine.step(input, now);
-      if (r.events.length === 0 && r.reminders.length === 0) return { refused: r.refused, events: [], reminders: [] };
+      const at = typeof now === "function" ? now() : now;
+      const lastAt = await this.assertNotBehind(at);
+      const decided = decide(at);
+      if (decided.events.length === 0 && decided.outbox.length === 0) return { decided, stored: [] };
       try {
-        const stored = await this.store.append(
-          r.events.map((e: DomainEvent) => encodeEvent(this.plan, e, extra)),
-          r.reminders.map((x) => encodeReminder(this.plan, x)),
-          { expectedSeq: this.seq },
-        );
+        const stored = await this.store.append(recordedLate(decided.events, lastAt), decided.outbox, { expectedSeq: this.seq });
         this.seq = stored.at(-1)?.seq ?? this.seq;
         await this.maybeSnapshot();
-        return { refused: r.refused, events: stored, reminders: r.reminders };
+        return { decided, stored };
       } catch (err) {
-        if (!(err instanceof StoreError && err.code === "HEAD_MOVED")) throw err;
-        // Someone appended first: our engine state holds events that were not written. Start over from the log.
-        if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "执行期间日志不断有新记录写入，本次变更未能完成；请重试");
+        if (!(err instanceof StoreError && (err.code === "HEAD_MOVED" || err.code === "CLOCK_BEHIND"))) throw err;
+        // Our engine state holds events that were not written. Start over from the log.
         await this.reload();
+        if (err.code === "CLOCK_BEHIND") throw clockBehind(this.plan, at, err.lastAt!);
+        if (attempt >= MAX_RETRIES) throw new CampaignError("CONFLICT", "执行期间日志不断有新记录写入，本次变更未能完成；请重试");
       }
     }
   }
@@ -266,11 +329,13 @@ export class Campaign {
     await this.refresh();
     const diff = this.diffPlan(next);
     if (next.hash === this.plan.hash) return { diff, events: [] };
+    await this.assertNotBehind(now);
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
     await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
     this.plans.remember(next);
-    const at = Math.max(now, this.engine.clock);
+    // Recorded at the instant it was made: `now` is at or after the log's last instant (checked above).
+    const at = now;
     const { engine, events } = this.engine.migrate(next, at, { reopenSubmitted: opts.reopenSubmitted });
     const zone = next.campaign.timezone;
     const change = {
@@ -290,7 +355,13 @@ export class Campaign {
       },
       planHash: next.hash,
     };
-    const stored = await this.store.append([change, ...events.map((e) => encodeEvent(next, e))], [], { expectedSeq: this.seq });
+    let stored: StoredEvent[];
+    try {
+      stored = await this.store.append([change, ...events.map((e) => encodeEvent(next, e))], [], { expectedSeq: this.seq });
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "CLOCK_BEHIND") throw clockBehind(next, at, err.lastAt!);
+      throw err;
+    }
     this.engine = engine;
     this.seq = stored.at(-1)!.seq;
     return { diff, events: stored };
@@ -338,13 +409,18 @@ export class Campaign {
 
   /** The state of every assignment at `asOf`, computed from the log alone (a snapshot at or before it, then the events). */
   async replayAsOf(asOf: EpochMs): Promise<ReplayResult> {
-    const { engine } = await rebuild(this.store, this.plans, asOf);
-    const zone = engine.plan.campaign.timezone;
-    return {
-      asOf: formatInstant(asOf, zone),
-      campaign: engine.campaignState(),
-      assignments: boardRows(engine.plan, engine.calendar, engine.views(), asOf).map((r) => ({ id: r.id, unit: r.unit, state: r.state, lateness: r.lateness, late: r.late, level: r.level })),
-    };
+    const b = await this.boardAsOf(asOf);
+    return { asOf: b.asOf, campaign: b.campaign, assignments: b.rows.map((r) => ({ id: r.id, unit: r.unit, state: r.state, lateness: r.lateness, late: r.late, level: r.level })) };
+  }
+
+  /**
+   * The whole board as the log says it was at `asOf`: every row's state and its lateness at that one
+   * instant, never today's states with then's lateness. `seq` is the last event it includes.
+   */
+  async boardAsOf(asOf: EpochMs): Promise<{ asOf: string; campaign: string; plan: ResolvedPlan; rows: BoardRow[]; seq: number }> {
+    const { engine, seq } = await rebuild(this.store, this.plans, asOf);
+    const plan = engine.plan;
+    return { asOf: formatInstant(asOf, plan.campaign.timezone), campaign: engine.campaignState(), plan, rows: boardRows(plan, engine.calendar, engine.views(), asOf), seq };
   }
 }
 
@@ -391,6 +467,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
   const untilAt = until === undefined ? undefined : formatInstant(until, "UTC");
   // As of an instant: only events up to the last one at or before it, and a snapshot no later than that.
   const toSeq = untilAt === undefined ? undefined : await store.lastSeqAt(untilAt);
+  if (toSeq === 0) await refuseBeforeFirst(store, plans, until!);
   const snap = toSeq === 0 ? undefined : await store.latestSnapshot(toSeq);
   if (snap) {
     const data = JSON.parse(snap.data) as PersistedEngine;
@@ -424,4 +501,13 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
   if (!engine) throw new CampaignError("NOT_INITIALISED", "此存储中还没有专项行动；请先运行 duban init <plan>");
   engine.settle(until ?? clock);
   return { engine, seq, snapshotSeq };
+}
+
+/** An as-of replay before the log's first event: the store begins later, and says when. */
+async function refuseBeforeFirst(store: EventStore, plans: PlanCache, until: EpochMs): Promise<void> {
+  for await (const first of store.read({ toSeq: 1 })) {
+    const zone = (await plans.get(first.planHash)).campaign.timezone;
+    const begins = formatInstant(parseInstant(first.at, zone), zone);
+    throw new CampaignError("BEFORE_FIRST_EVENT", `此存储的记录始于 ${begins}，${formatInstant(until, zone)} 早于它，没有可回放的状态；请回放 ${begins} 及以后的时刻`);
+  }
 }

@@ -63,7 +63,10 @@ export function decodeEvent(plan: ResolvedPlan, s: StoredEvent): DomainEvent | u
   delete payload.via;
   delete payload.user;
   if (typeof payload.until === "string") payload.until = parseInstant(payload.until, zone);
-  const e: Record<string, unknown> = { type: s.type, at: parseInstant(s.at, zone), ...payload };
+  // Recorded after its scheduled instant (see Campaign's recordedLate): the machines see the schedule's instant.
+  const scheduled = typeof payload.scheduledAt === "string" ? payload.scheduledAt : undefined;
+  delete payload.scheduledAt;
+  const e: Record<string, unknown> = { type: s.type, at: parseInstant(scheduled ?? s.at, zone), ...payload };
   if (s.assignment !== undefined) e.assignment = s.assignment;
   if (s.actor.kind !== "engine") e.actor = decodeActor(s.actor);
   return e as unknown as DomainEvent;

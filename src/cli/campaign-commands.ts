@@ -110,7 +110,8 @@ function describe(e: StoredEvent, plan: ResolvedPlan): string {
     .filter(Boolean)
     .join("；");
   const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
-  return `#${e.seq}  ${e.at}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
+  const late = typeof p.scheduledAt === "string" ? `（按计划应在 ${p.scheduledAt}，记录时补记）` : "";
+  return `#${e.seq}  ${e.at}${late}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -201,22 +202,29 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
-        const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, c.plan.campaign.startAt) };
+        const head = await store.head();
+        const last = head.at !== undefined ? parseInstant(head.at, zone) : -Infinity;
+        const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, last, c.plan.campaign.startAt) };
         if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
-        let rows = c.board(now);
+        // Before the log's last event, the board is the one the log gave at that instant (as `replay --as-of`),
+        // never today's states with that instant's lateness.
+        const past = now < last ? await c.boardAsOf(now) : undefined;
+        let rows = past?.rows ?? c.board(now);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
         if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
         const counts = await store.outboxCounts();
         const failed = counts.failed ? await store.listOutbox({ status: "failed", limit: 50 }) : [];
         const failures = failed.map((f) => ({ key: f.key, attempts: f.attempts, error: f.lastError ?? "" }));
-        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: c.campaignState(), outbox: { ...counts, failures }, assignments: rows }, null, 2));
+        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: past?.campaign ?? c.campaignState(), outbox: { ...counts, failures }, assignments: rows }, null, 2));
         else
           io.out(
             [
-              boardText(c.plan, rows, io.tty, formatInstant(now, zone)),
+              boardText(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone)),
               "",
-              `提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`,
-              ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`),
+              // The outbox is counted as it is now, so a board of an earlier instant does not show it beside that board.
+              ...(past
+                ? [`${formatInstant(now, zone)} 早于日志的最后一条记录（${head.at}）：以上是日志所记当时的状态，与 duban replay --as-of 相同；提醒发送情况请不带 --now 查看`]
+                : [`提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`, ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`)]),
             ].join("\n"),
           );
       });
@@ -250,11 +258,10 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const zone = c.plan.campaign.timezone;
         const asOf = parseInstant(o.asOf, zone);
         if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}：不是有效时刻；请写 ISO 8601 时刻，例如 2021-06-16T09:00+08:00`, "BAD_DATE");
-        const r = await c.replayAsOf(asOf);
-        if (o.json) return io.out(JSON.stringify(r, null, 2));
-        const rows = c.board(asOf);
-        const byId = new Map(r.assignments.map((x) => [x.id, x]));
-        io.out(boardText(c.plan, rows.map((x) => ({ ...x, ...byId.get(x.id)! }) as typeof x), io.tty, r.asOf));
+        if (o.json) return io.out(JSON.stringify(await c.replayAsOf(asOf), null, 2));
+        // Every column as of that instant (due dates, hand-in times), not today's board with then's states.
+        const b = await c.boardAsOf(asOf);
+        io.out(boardText(b.plan, b.rows, io.tty, b.asOf));
       });
     });
 

@@ -65,7 +65,13 @@ export function registerRunCommand(program: Command, io: Io): void {
         log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp}`);
         if (o.once) {
           const now = fixed ?? Date.now();
-          const r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, ...skip }), now);
+          let r;
+          try {
+            r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, ...skip }), now);
+          } catch (err) {
+            if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+            throw err;
+          }
           const line = catchUpLine(r, !rules.staleItems);
           if (line) log(line);
           log(`once at=${formatInstant(now, zone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`);

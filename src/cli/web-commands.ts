@@ -45,7 +45,7 @@ export function registerWebCommands(program: Command, io: Io): void {
     .action(async (name: string, o: { unit: string; role: string }) => {
       await withCampaign(g(), async (c, s) => {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
-        const { user, token } = await addUser(c.store, s.access, c.plan, { name, unit: o.unit, role: o.role }, now);
+        const { user, token } = await addUser(c, s.access, { name, unit: o.unit, role: o.role }, now);
         io.out(`已建立账号 ${user.name}（${unitName(c.plan, user.unit)}，${user.role}）。访问令牌只显示这一次：\n${token}`);
       });
     });
@@ -68,7 +68,7 @@ export function registerWebCommands(program: Command, io: Io): void {
     .action(async (name: string) => {
       await withCampaign(g(), async (c, s) => {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
-        await revokeUser(c.store, s.access, c.plan, name, now);
+        await revokeUser(c, s.access, name, now);
         io.out(`已停用账号 ${name}`);
       });
     });

@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { NotifierSet } from "../../notifiers/index.ts";
-import type { Campaign } from "../campaign/campaign.ts";
+import { CampaignError, type Campaign } from "../campaign/campaign.ts";
 import { Dispatcher, type DispatchOptions } from "../dispatch/dispatcher.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Lease } from "../store/store.ts";
@@ -54,7 +54,8 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
         if (line) opts.log(line);
         if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`);
       } catch (err) {
-        opts.log(`cycle failed: ${(err as Error).stack ?? String(err)}`);
+        // A refusal the user can act on (a clock behind the log) is one line; anything else keeps its stack.
+        opts.log(`cycle failed: ${err instanceof CampaignError ? `${err.message} [${err.code}]` : ((err as Error).stack ?? String(err))}`);
       }
     });
   };

@@ -38,14 +38,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const store = new SqliteStore(db, { synchronous: "NORMAL" });
   const notifiers = notifiersFor({ emlDir });
   try {
-    const campaign = await Campaign.init(store, opts.plan, Date.parse(`${opts.from ?? "2021-04-28"}T10:00:00+08:00`));
+    // The store begins before the first simulated cycle: the log's clock never runs back.
+    const begins = Date.parse(opts.from ? `${opts.from}T00:00:00+08:00` : "2021-04-28T10:00:00+08:00");
+    const campaign = await Campaign.init(store, opts.plan, begins);
     const plan = campaign.plan;
     const cal = campaign.calendar;
     const dispatcher = new Dispatcher(campaign, notifiers);
     const actions = syntheticActions(plan, opts.seed ?? 2021);
     const first = opts.from ?? plan.campaign.start;
     const last = opts.to ?? plan.campaign.end;
-    let k = 0;
+    // Actions dated before the store begins cannot be recorded; the demo starts after them.
+    let k = actions.findIndex((a) => a.at >= begins);
+    if (k < 0) k = actions.length;
     let week = { from: first, events: 0, sent: 0, submitted: 0, late: 0 };
     const flush = (to: string) => {
       const overdue = campaign.board(cal.at(to, "23:59")).filter((r) => r.late && (r.state === "open" || r.state === "returned")).length;

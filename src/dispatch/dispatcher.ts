@@ -161,13 +161,8 @@ export class Dispatcher {
     const failed = results.filter((r): r is Extract<DeliveryResult, { ok: false }> => !r.ok);
     if (failed.length === 0) {
       this.partial.delete(item.key);
-      await this.campaign.store.markSent(item.id, at, {
-        at,
-        actor: { kind: "engine" },
-        type: "delivered",
-        payload: { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) },
-        planHash: plan.hash,
-      });
+      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
+      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }));
       report.sent++;
       this.opts.log(`sent ${item.key} to=${msg.to.id} via=${results.map((r) => r.channel).join(",")} id=${msg.messageId}`);
       return;
@@ -184,16 +179,31 @@ export class Dispatcher {
     if (final) this.partial.delete(item.key);
     const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** Math.max(0, item.attempts - 1));
     const zone = this.campaign.plan.campaign.timezone;
-    await this.campaign.store.markAttemptFailed(item.id, `${f.code}: ${f.error}`, formatInstant(now + delay, zone), final, {
-      at,
-      actor: { kind: "engine" },
-      type: final ? "deliveryFailed" : "deliveryRetry",
-      payload: { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) },
-      planHash: this.campaign.plan.hash,
-    });
+    const payload = { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) };
+    await this.recordOutcome(at, payload, (a, p) =>
+      this.campaign.store.markAttemptFailed(item.id, `${f.code}: ${f.error}`, formatInstant(now + delay, zone), final, { at: a, actor: { kind: "engine" }, type: final ? "deliveryFailed" : "deliveryRetry", payload: p, planHash: this.campaign.plan.hash }),
+    );
     if (final) report.failed++;
     else report.retrying++;
     this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${f.error}`);
+  }
+
+  /**
+   * Records an outcome at the dispatch instant. When another writer logged a later instant while the
+   * message was in flight (a clerk's action during a long send), the log's clock cannot run back to it:
+   * the outcome is recorded at that later instant, the one at which it reached the log, with the dispatch
+   * instant kept as `dispatchedAt`. Refusing it would leave the message claimed and send it twice.
+   */
+  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<unknown>): Promise<void> {
+    for (let a = at, attempt = 0; ; attempt++) {
+      try {
+        await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
+        return;
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === "CLOCK_BEHIND" && err.lastAt !== undefined) || attempt >= 3) throw err;
+        a = err.lastAt;
+      }
+    }
   }
 
   /** The message of an outbox item; `intent`, when given, is the reminder's part still worth sending. */

@@ -188,12 +188,16 @@ export class Engine {
     return (this.snaps[i]!.value as { progress: ProgressState }).progress;
   }
 
-  /** Applies one input at `now`. Actions first bring time up to `now`, so a late submission is seen as late. */
+  /**
+   * Applies one input at `now`. Actions first bring time up to `now`, so a late submission is seen as late.
+   * An action is recorded at `now`, never moved to a later clock: the host refuses a `now` before the
+   * log's last instant (Campaign), so the log's clock never runs back.
+   */
   step(input: EngineInput, now: EpochMs): StepResult {
     const ticked = this.tick(now);
     if (input.type === "tick") return ticked;
     const result = ticked === NOTHING ? { events: [], reminders: [] } : ticked;
-    const refused = this.act(input, Math.max(now, this._clock), result);
+    const refused = this.act(input, now, result);
     return refused ? { ...result, refused } : result;
   }
 
@@ -398,7 +402,8 @@ export class Engine {
    * those whose window is already open, for the caller to log.
    */
   migrate(plan: ResolvedPlan, at: EpochMs, opts: { reopenSubmitted: boolean }): { engine: Engine; events: DomainEvent[] } {
-    const clock = Math.max(at, this._clock);
+    // The change is recorded at `at`, never moved to a later clock (see step).
+    const clock = at;
     const assignments = plan.assignments.map((a): [unknown, AssignmentContext] | undefined => {
       const j = this.index.get(a.id);
       if (j === undefined) return undefined;

@@ -1,4 +1,5 @@
 import { StoreError } from "./errors.ts";
+import { InstantOrder } from "./instant-order.ts";
 import { GENESIS_HASH, canonicalJson, eventHash, eventHashCanonical } from "./hash.ts";
 import type { PreparedEvent } from "./validate.ts";
 import type { Actor, ChainHead, OutboxItem, OutboxStatus, StoredEvent, VerifyOptions, VerifyResult } from "./types.ts";
@@ -31,11 +32,20 @@ export interface OutboxRow {
   event_seq: number;
 }
 
-/** Links prepared events onto the head; the backend must hold its write lock from reading the head to commit. */
+/**
+ * Links prepared events onto the head; the backend must hold its write lock from reading the head to commit.
+ * The log's clock never runs back: an event before the head's instant (or before the one ahead of it in the
+ * same append) is refused, whoever writes it, because as-of replays find their end by instant.
+ */
 export function chainEvents(head: ChainHead, events: PreparedEvent[]): EventRow[] {
   let prev = head.hash;
   let seq = head.seq;
-  return events.map((e) => {
+  let lastAt = head.at;
+  let lastMs = head.at === undefined ? -Infinity : Date.parse(head.at);
+  return events.map((e, i) => {
+    if (e.atMs < lastMs) throw new StoreError("CLOCK_BEHIND", `events[${i}].at ${e.at} is before the log's last instant ${lastAt}; the log's clock never runs back`, lastAt);
+    lastAt = e.at;
+    lastMs = e.atMs;
     seq += 1;
     const hash = eventHashCanonical(prev, { seq, at: e.at, actorJson: e.actorJson, type: e.type, payloadJson: e.payloadJson, planHash: e.planHash, assignment: e.assignment });
     const row: EventRow = {
@@ -87,8 +97,8 @@ export function rowToOutbox(r: OutboxRow): OutboxItem {
   return o;
 }
 
-export function headOf(row: { seq: number; hash: string } | undefined): ChainHead {
-  return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+export function headOf(row: { seq: number; hash: string; at: string } | undefined): ChainHead {
+  return row ? { seq: row.seq, hash: row.hash, at: row.at } : { seq: 0, hash: GENESIS_HASH };
 }
 
 function short(hash: string): string {
@@ -107,6 +117,7 @@ export class ChainVerifier {
   private prevHash = GENESIS_HASH;
   private count = 0;
   private recordedHeadSeq: number | undefined;
+  private readonly instants = new InstantOrder();
 
   constructor(private readonly opts: VerifyOptions = {}) {}
 
@@ -148,6 +159,8 @@ export class ChainVerifier {
     if (canonicalJson(actor) !== r.actor) return fail("stored actor text was edited (same meaning, different bytes)");
     if (canonicalJson(payload) !== r.payload) return fail("stored payload text was edited (same meaning, different bytes)");
     if (Date.parse(r.at) !== r.at_ms) return fail("indexed instant (at_ms) does not match the recorded instant");
+    const behind = this.instants.check(r.seq, r.at, r.at_ms);
+    if (behind) return fail(behind);
     if (this.opts.head !== undefined && r.hash === this.opts.head) this.recordedHeadSeq = r.seq;
     this.prevHash = r.hash;
     this.expectedSeq += 1;

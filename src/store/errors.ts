@@ -7,13 +7,16 @@ export type StoreErrorCode =
   | "OUTBOX_STATE"
   | "SCHEMA_TOO_NEW"
   | "CLOSED"
-  | "HEAD_MOVED";
+  | "HEAD_MOVED"
+  | "CLOCK_BEHIND";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";
   constructor(
     readonly code: StoreErrorCode,
     message: string,
+    /** CLOCK_BEHIND: the log's last instant, which the refused event came before. */
+    readonly lastAt?: string,
   ) {
     super(message);
   }

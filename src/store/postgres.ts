@@ -131,9 +131,9 @@ export class PostgresStore implements EventStore {
   }
 
   private async headIn(c: pg.Pool | pg.PoolClient): Promise<ChainHead> {
-    const { rows } = await c.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.t("events")} ORDER BY seq DESC LIMIT 1`);
+    const { rows } = await c.query<{ seq: string; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.t("events")} ORDER BY seq DESC LIMIT 1`);
     const r = rows[0];
-    return headOf(r && { seq: Number(r.seq), hash: r.hash });
+    return headOf(r && { seq: Number(r.seq), hash: r.hash, at: r.at });
   }
 
   private async appendIn(c: pg.PoolClient, events: PreparedEvent[], outbox: PreparedOutboxItem[], expectedSeq?: number): Promise<EventRow[]> {

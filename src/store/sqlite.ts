@@ -57,7 +57,7 @@ export class SqliteStore implements EventStore {
     }
     const db = this.db;
     this.stmt = {
-      head: db.prepare<[], { seq: number; hash: string }>("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
+      head: db.prepare<[], { seq: number; hash: string; at: string }>("SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1"),
       insertEvent: db.prepare(
         `INSERT INTO events (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

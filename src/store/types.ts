@@ -28,6 +28,8 @@ export interface ChainHead {
   seq: number;
   /** The genesis hash (64 zeros) for an empty log. */
   hash: string;
+  /** The last event's instant as recorded; undefined for an empty log. No event may be appended before it. */
+  at?: string;
 }
 
 export interface NewOutboxItem {

@@ -31,7 +31,7 @@ async function logSignInRefused(deps: WebDeps, via: "bearer" | "form"): Promise<
   const suppressed = refusalBudget.suppressed;
   refusalBudget.suppressed = 0;
   await deps.lock.run(() =>
-    logAccess(deps.campaign.store, deps.campaign.plan, deps.now(), "signInRefused", { via, code: "BAD_TOKEN", ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
+    logAccess(deps.campaign, deps.now, "signInRefused", { via, code: "BAD_TOKEN", ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
   );
 }
 
@@ -110,7 +110,6 @@ export async function signIn(c: Context<Env>, deps: WebDeps, form: { token?: str
   if (!cookie || !form.csrf || !sameToken(cookie, form.csrf)) return refusal(403, "CSRF_INVALID", "登录表单已失效，请刷新页面后重试");
   const token = (form.token ?? "").trim();
   const user = token ? await deps.access.userByTokenHash(hashToken(token)) : undefined;
-  const { store, plan } = deps.campaign;
   if (!user) {
     await logSignInRefused(deps, "form");
     return refusal(401, "BAD_TOKEN", "访问令牌无效或已停用");
@@ -121,12 +120,12 @@ export async function signIn(c: Context<Env>, deps: WebDeps, form: { token?: str
   await deps.access.createSession(hashToken(sid), { user: user.name, csrf, expiresAt: deps.wallNow() + deps.sessionTtlMs });
   setCookie(c, SESSION_COOKIE, sid, { ...cookieOpts, maxAge: Math.floor(deps.sessionTtlMs / 1000) });
   deleteCookie(c, LOGIN_COOKIE, { path: "/" });
-  await deps.lock.run(() => logAccess(store, plan, deps.now(), "signedIn", { user: user.name, unit: user.unit, role: user.role }, actorOf(user)));
+  await deps.lock.run(() => logAccess(deps.campaign, deps.now, "signedIn", { user: user.name, unit: user.unit, role: user.role }, actorOf(user)));
   return { user, ...withActor(user), via: "session", csrf };
 }
 
 export async function signOut(c: Context<Env>, deps: WebDeps, viewer: Viewer): Promise<void> {
   if (viewer.sessionHash) await deps.access.deleteSession(viewer.sessionHash);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
-  await deps.lock.run(() => logAccess(deps.campaign.store, deps.campaign.plan, deps.now(), "signedOut", { user: viewer.user.name }, viewer.actor));
+  await deps.lock.run(() => logAccess(deps.campaign, deps.now, "signedOut", { user: viewer.user.name }, viewer.actor));
 }

@@ -73,18 +73,24 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
 
 export interface ItemData {
   assignment: Assignment & { unitName: string; toName: string; leadName: string };
+  /** Set when the page shows the item as the log says it was at this instant (read-only). */
+  asOf?: string;
   row: BoardRow;
   history: StoredEvent[];
   reminders: (ReminderTold & { recipientName: string })[];
   allowed: Verb[];
 }
 
-/** An item's page: its row on the board, its history trail, who was told when and how, what this user may do. */
-export async function itemData(deps: WebDeps, v: Viewer, id: string): Promise<ItemData | WebRefusal> {
+/**
+ * An item's page: its row on the board, its history trail, who was told when and how, what this user may do.
+ * With `asOf`, the row, the trail and the reminders as the log says they were then, and nothing to do.
+ */
+export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: number): Promise<ItemData | WebRefusal> {
   const { plan } = deps.campaign;
   const a = assignmentsById(plan).get(id);
   if (!a) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
   if (!canSee(plan, v, a)) return refusal(403, "NOT_YOUR_ITEM", `无权查看“${a.title}”（${unitName(plan, a.unit)}）：只能查看本单位的事项`);
+  if (asOf !== undefined) return itemAsOf(deps, a, asOf);
   return deps.lock.run(async () => {
     const c = deps.campaign;
     await c.refresh();
@@ -100,4 +106,25 @@ export async function itemData(deps: WebDeps, v: Viewer, id: string): Promise<It
       allowed: allowedVerbs(plan, v, a, row.state),
     };
   });
+}
+
+/** The item as of an instant, from the log alone (a replay needs no write lock). */
+async function itemAsOf(deps: WebDeps, a: Assignment, asOf: number): Promise<ItemData | WebRefusal> {
+  const b = await deps.campaign.boardAsOf(asOf);
+  const plan = b.plan;
+  const row = b.rows.find((r) => r.id === a.id);
+  if (!row) return refusal(404, "UNKNOWN_ASSIGNMENT", `${b.asOf} 时的计划中没有编号为“${a.id}”的事项`);
+  const history = (await deps.campaign.history(a.id)).filter((e) => e.seq <= b.seq);
+  // A delivery recorded after the instant had not happened yet then.
+  const reminders = (await remindersTold(deps, history)).map((r) =>
+    r.deliveredAt !== undefined && Date.parse(r.deliveredAt) > asOf ? { at: r.at, step: r.step, level: r.level, recipient: r.recipient, status: "pending" as const, channels: [] } : r,
+  );
+  return {
+    assignment: { ...a, unitName: unitName(plan, a.unit), toName: recipientName(plan, a.to), leadName: recipientName(plan, a.lead) },
+    asOf: b.asOf,
+    row,
+    history,
+    reminders: reminders.map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) })),
+    allowed: [],
+  };
 }

@@ -34,9 +34,8 @@ export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts
     const plan = deps.campaign.plan;
     await deps.lock.run(() =>
       logAccess(
-        deps.campaign.store,
-        plan,
-        deps.now(),
+        deps.campaign,
+        deps.now,
         "requestRefused",
         { user: viewer!.user.name, role: viewer!.user.role, method: c.req.method, path: c.req.path, status: r.status, code: r.code, reason: r.message },
         viewer!.actor,

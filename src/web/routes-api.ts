@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { requireViewer } from "./auth.ts";
 import type { Env, WebDeps } from "./context.ts";
@@ -47,7 +48,13 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     const asOf = parseInstant(c.req.query("asOf") ?? "", current().campaign.timezone);
     if (Number.isNaN(asOf)) return no(c, refusal(400, "BAD_DATE", "asOf 应为 ISO 8601 时间，如 2021-06-16T09:00+08:00"));
     // A replay builds its own engine from the log: it needs no write lock and holds up nobody.
-    return c.json(await deps.campaign.replayAsOf(asOf));
+    try {
+      return c.json(await deps.campaign.replayAsOf(asOf));
+    } catch (err) {
+      // Before the store's first event: the refusal says when it begins.
+      if (err instanceof CampaignError) return no(c, refusal(422, err.code, err.message));
+      throw err;
+    }
   });
 
   app.get("/api/items/*", async (c) => {

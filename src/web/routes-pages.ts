@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
@@ -82,8 +83,15 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (!q) return render(c, v, "历史回放", replayPage(current(), formatInstant(deps.now(), current().campaign.timezone).slice(0, 16), undefined));
     const asOf = parseInstant(q, current().campaign.timezone);
     if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
-    const r = await deps.campaign.replayAsOf(asOf);
-    return render(c, v, "历史回放", replayPage(current(), q.slice(0, 16), r));
+    let b;
+    try {
+      b = await deps.campaign.boardAsOf(asOf);
+    } catch (err) {
+      // Before the store's first event: the refusal says when it begins.
+      if (err instanceof CampaignError) return pageRefuse(c, refusal(422, err.code, err.message));
+      throw err;
+    }
+    return render(c, v, "历史回放", replayPage(b.plan, q.slice(0, 16), b));
   });
 
   app.get("/items/*", async (c) => {
@@ -92,7 +100,16 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     const p = parseItemPath(c.req.path, "/items/");
     if (p.kind === "attachment") return downloadAttachment(c, deps, v, p.id, p.sha256, false);
     if (p.kind !== "item") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
-    const d = await itemData(deps, v, p.id);
+    const q = c.req.query("asOf");
+    const asOf = q ? parseInstant(q, current().campaign.timezone) : undefined;
+    if (asOf !== undefined && Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "asOf 不是有效时刻"));
+    let d;
+    try {
+      d = await itemData(deps, v, p.id, asOf);
+    } catch (err) {
+      if (err instanceof CampaignError) return pageRefuse(c, refusal(422, err.code, err.message));
+      throw err;
+    }
     if (isRefusal(d)) return pageRefuse(c, d, p.id);
     const done = c.req.query("done");
     const flash = done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;

@@ -26,9 +26,12 @@ export interface SuiteOptions {
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WRITER = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
 
+const T0 = "2025-03-01T09:00:00+08:00";
+
 function ev(i: number, extra: Partial<NewEvent> = {}): NewEvent {
   return {
-    at: `2025-03-01T09:00:${String(i % 60).padStart(2, "0")}.120+08:00`,
+    // Rises with i: the log's clock never runs back.
+    at: `2025-03-01T09:${String(Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.120+08:00`,
     actor: { kind: "unit", unit: `u${i}`, person: "p1" },
     type: "assignment.reported",
     payload: { v: `v${i}`, n: i, nested: { b: [1, { z: true, a: null }], a: "x" } },
@@ -126,7 +129,7 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(stored[2]).not.toHaveProperty("assignment");
       expect(stored[1]!.actor).toEqual({ kind: "engine" });
       expect(await collect(store.read())).toEqual(stored);
-      expect(await store.head()).toEqual({ seq: 3, hash: stored[2]!.hash });
+      expect(await store.head()).toEqual({ seq: 3, hash: stored[2]!.hash, at: stored[2]!.at });
       for (const e of stored) {
         expect(e.hash).toBe(eventHash(e.prevHash, e));
       }
@@ -228,6 +231,51 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       const [next] = await store.append([ev(2)], [{ key: "k1", channel: "sms", dueAt: due, payload: {} }]);
       expect(next).toMatchObject({ seq: 2, prevHash: before.hash });
       expect(await store.verify()).toMatchObject({ ok: true, count: 2 });
+    });
+
+    describe("the log's clock never runs back", () => {
+      it("refuses an event before the head's instant, compared as instants whatever the offsets, and writes nothing", async () => {
+        const { store } = await fresh();
+        const [head] = await store.append([ev(5, { at: "2025-03-01T09:00:05+08:00" })]);
+        expect(await store.head()).toMatchObject({ seq: 1, at: "2025-03-01T09:00:05+08:00" });
+        // Later as text, earlier as an instant (00:00Z against 01:00:05Z).
+        const behind = store.append([ev(6, { at: "2025-03-01T10:00:00+10:00" })], [{ key: "k-behind", channel: "sms", dueAt: "2025-03-01T09:00:00+08:00", payload: {} }]);
+        await expect(behind).rejects.toMatchObject({ code: "CLOCK_BEHIND", lastAt: "2025-03-01T09:00:05+08:00" });
+        expect(await store.head()).toMatchObject({ seq: 1, hash: head!.hash });
+        expect(await store.listOutbox({ key: "k-behind" })).toEqual([]);
+        // Earlier as text, later as an instant; the same instant again is not going back.
+        await store.append([ev(7, { at: "2025-03-01T01:30:00Z" })]);
+        await store.append([ev(8, { at: "2025-03-01T09:30:00+08:00" })]);
+        expect((await store.head()).seq).toBe(3);
+      });
+
+      it("refuses an append whose own events run back, and a settle that would record before the head", async () => {
+        const { store } = await fresh();
+        await expect(store.append([ev(3), ev(2)])).rejects.toMatchObject({ code: "CLOCK_BEHIND", lastAt: ev(3).at });
+        expect((await store.head()).seq).toBe(0);
+        await store.append([ev(1)], [{ key: "k1", channel: "sms", dueAt: ev(1).at, payload: {} }]);
+        await store.append([ev(9)]);
+        const [item] = await store.claimOutbox(ev(1).at, 1);
+        await expect(store.markSent(item!.id, ev(2).at, ev(2))).rejects.toMatchObject({ code: "CLOCK_BEHIND" });
+        expect(await store.listOutbox({ key: "k1" })).toMatchObject([{ status: "pending" }]);
+        await store.markSent(item!.id, ev(9).at, ev(9));
+        expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
+      });
+
+      it("verify names the first event whose instant is before its predecessor's (a log written before the rule)", async () => {
+        const { h, store } = await fresh();
+        const stored = await store.append([ev(1), ev(2), ev(3), ev(4)]);
+        // Rewrite seq 3 to an earlier instant and re-chain seq 3 and 4, as an old build would have written them.
+        const earlier = "2025-02-01T09:00:00+08:00";
+        const e3 = { ...stored[2]!, at: earlier };
+        const h3 = eventHash(e3.prevHash, e3);
+        const h4 = eventHash(h3, stored[3]!);
+        await h.exec(`UPDATE {events} SET at = '${earlier}', at_ms = ${Date.parse(earlier)}, hash = '${h3}' WHERE seq = 3`);
+        await h.exec(`UPDATE {events} SET prev_hash = '${h3}', hash = '${h4}' WHERE seq = 4`);
+        const r = await store.verify();
+        expect(r).toMatchObject({ ok: false, seq: 3, count: 2 });
+        expect(r.ok === false && r.problem).toBe(`时刻倒退：${earlier} 早于第 2 条的 ${stored[1]!.at}；日志的时刻只能向前，按时刻回放会漏掉此后的记录`);
+      });
     });
 
     describe("tamper evidence", () => {
@@ -382,7 +430,8 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       const { h, store } = await fresh();
       const other = await reopen(h);
       await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).append([ev(i), ev(i + 100)])),
+        // One instant for all: which connection wins the lock first is up to the scheduler.
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).append([ev(i, { at: T0 }), ev(i + 100, { at: T0 })])),
       );
       expect(await store.verify()).toMatchObject({ ok: true, count: 80 });
       const seqs = (await collect(store.read({ batchSize: 7 }))).map((e) => e.seq);

@@ -218,7 +218,7 @@ describe("the API and its permission rules", () => {
     const c = new Client(base);
     await c.signIn(f.tokens.fuling);
     const { revokeUser } = await import("../../src/access/users.ts");
-    await revokeUser(f.store, f.sidecar.access, f.campaign.plan, "fuling-li", f.clock.now);
+    await revokeUser(f.campaign, f.sidecar.access, "fuling-li", f.clock.now);
     await refused(() => c.fetch("/api/board"), 401, "SESSION_ENDED", false);
     await refused(() => fetch(`${base}/api/board`, { headers: bearer(f.tokens.fuling) }), 401, "BAD_TOKEN", "signInRefused");
   });

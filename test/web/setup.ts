@@ -29,7 +29,7 @@ export async function startFixture(): Promise<Fixture> {
   const campaign = await Campaign.init(store, "plans/chongqing-2021.yaml", cst("2021-04-28T10:00"));
   await campaign.tick(clock.now);
   const sidecar = await openSidecar(store);
-  const add = async (name: string, unit: string, role: string) => (await addUser(store, sidecar.access, campaign.plan, { name, unit, role }, clock.now)).token;
+  const add = async (name: string, unit: string, role: string) => (await addUser(campaign, sidecar.access, { name, unit, role }, clock.now)).token;
   const tokens = {
     yuzhong: await add("yuzhong-zhang", "yuzhong", "unit"),
     fuling: await add("fuling-li", "fuling", "unit"),

@@ -55,6 +55,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   const r = d.row;
   return html`<h1>${a.kind === "task" ? "任务：" : ""}${a.title}</h1>
   ${flash ? html`<div class="ok">${flash}</div>` : ""}
+  ${d.asOf ? html`<div class="card asof">以下为 ${d.asOf.replace("T", " ")} 时的状态与经过，由事件日志重算得出（只读）。<a href="/items/${idPath(a.id)}">查看当前状态</a></div>` : ""}
   <div class="card">
     <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
     <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${LATENESS_ZH[r.lateness] ?? ""}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>

@@ -21,7 +21,8 @@ export function legend(): Html {
  * Deliverables × units: one row per unit, one numbered column per deliverable or task instance (the
  * numbers keep the table narrow enough for a phone; the key below names them).
  */
-export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: boolean }): Html {
+/** `asOf`: the cells open each item as of that instant (a replay), not as it is now. */
+export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: boolean; asOf?: string }): Html {
   const zone = plan.campaign.timezone;
   const byAssignment = assignmentsById(plan);
   // Columns in plan order, only those with a row shown; each instance's first assignment names it.
@@ -36,6 +37,7 @@ export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: bool
   const units = [...new Set(rows.map((r) => r.unit))].sort((x, y) => order.get(x)! - order.get(y)!);
   const cell = new Map(rows.map((r) => [`${instanceOf(r.id)}|${r.unit}`, r]));
   const meta = (k: string) => first.get(k)!;
+  const asOf = opts.asOf ? `?asOf=${encodeURIComponent(opts.asOf)}` : "";
   if (rows.length === 0) return html`<p class="muted">没有符合条件的事项。</p>`;
   return html`<div class="scroll"><table class="matrix">
     <thead><tr><th class="unit">单位</th>${cols.map((k, i) => html`<th title="${meta(k).title}">${i + 1}</th>`)}</tr></thead>
@@ -47,7 +49,7 @@ export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: bool
         const label = html`${SHORT[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}`;
         const title = `${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${r.late ? "｜逾期" : ""}`;
         const cls = `cell s-${r.state}${late ? " late" : ""}`;
-        return html`<td>${opts.link ? html`<a class="${cls}" href="/items/${idPath(r.id)}" title="${title}">${label}</a>` : html`<span class="${cls}" title="${title}">${label}</span>`}</td>`;
+        return html`<td>${opts.link ? html`<a class="${cls}" href="/items/${idPath(r.id)}${asOf}" title="${title}">${label}</a>` : html`<span class="${cls}" title="${title}">${label}</span>`}</td>`;
       })}</tr>`,
     )}</tbody></table></div>
     <div class="scroll"><table><thead><tr><th>序号</th><th>事项</th><th>截止</th></tr></thead><tbody>${cols.map((k, i) => {
