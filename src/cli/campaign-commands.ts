@@ -58,7 +58,7 @@ export function announceCatchUp(c: Campaign, lag: CatchUp | undefined, io: Io): 
   io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
   const store = await openStore(opts.db);
   try {
     return await fn(store);

@@ -1,0 +1,48 @@
+import { Option, type Command } from "commander";
+import { Campaign } from "../campaign/campaign.ts";
+import type { EpochMs } from "../engine/calendar.ts";
+import type { PublishedState } from "../publish/items.ts";
+import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
+import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
+import { statsCsv, statsTable } from "../publish/stats-text.ts";
+import { clockOf, warnOnOpen, withStore, type GlobalOptions } from "./campaign-commands.ts";
+import { UsageError, type Io } from "./io.ts";
+
+/** What the office publishes: statistics, the 台账 and the calendar feed, each as of any instant. */
+
+/** Opens the campaign and gives the state at `--as-of` (from the log) or now (as `status` sees it). */
+async function openState(g: GlobalOptions, io: Io, asOfText: string | undefined, fn: (c: Campaign, s: PublishedState) => Promise<void>): Promise<void> {
+  await withStore(g, async (store) => {
+    const c = await Campaign.open(store);
+    warnOnOpen(c, io, g);
+    const zone = c.plan.campaign.timezone;
+    try {
+      let state: PublishedState;
+      if (asOfText !== undefined) state = await publishedAsOf(c, parseAsOf(asOfText, zone));
+      else {
+        const now: EpochMs = g.now !== undefined ? clockOf(g, zone).now : Math.max(c.clock, c.plan.campaign.startAt);
+        state = publishedNow(c, now);
+      }
+      await fn(c, state);
+    } catch (err) {
+      if (err instanceof PublishError) throw new UsageError(err.message, err.code, 1);
+      throw err;
+    }
+  });
+}
+
+export function registerStatsCommand(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  program
+    .command("stats")
+    .description("statistics per unit, task, phase or deliverable: on time, late, overdue, returned, extended, waived, rates")
+    .option("--as-of <instant>", "as of this instant, computed from the log alone (default: now)")
+    .addOption(new Option("--by <grouping>", "group by").choices(GROUPING_NAMES).default("unit"))
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .action(async (o: { asOf?: string; by: Grouping; format: "table" | "json" | "csv" }) => {
+      await openState(g(), io, o.asOf, async (_c, state) => {
+        const s = statistics(state, o.by);
+        io.out(o.format === "json" ? JSON.stringify(s, null, 2) : o.format === "csv" ? statsCsv(s) : statsTable(s));
+      });
+    });
+}
