@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSidecar, type Sidecar } from "../../src/access/open.ts";
+import { addUser } from "../../src/access/users.ts";
+import type { Campaign } from "../../src/campaign/campaign.ts";
+import { startServer, type RunningServer } from "../../src/web/server.ts";
+import { cst } from "../helpers.ts";
+import { initCampaign, playStory } from "./fixture.ts";
+
+let server: RunningServer;
+let campaign: Campaign;
+let sidecar: Sidecar;
+let closeStore: () => Promise<void>;
+const tokens: Record<string, string> = {};
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+beforeAll(async () => {
+  const r = await initCampaign();
+  campaign = r.c;
+  closeStore = r.close;
+  await playStory(campaign);
+  sidecar = await openSidecar(campaign.store);
+  const now = cst("2021-07-20T12:00");
+  for (const [name, unit, role] of [["office", "hq", "office"], ["north", "north", "unit"], ["audit", "boss", "auditor"]] as const)
+    tokens[name] = (await addUser(campaign.store, sidecar.access, campaign.plan, { name, unit, role }, now)).token;
+  server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => now });
+});
+
+afterAll(async () => {
+  await server.close();
+  sidecar.close();
+  await closeStore();
+});
+
+describe("GET /api/stats", () => {
+  it("gives the office and auditors the statistics now and as of an instant", async () => {
+    const now = (await (await fetch(`${server.url}/api/stats`, { headers: bearer(tokens.office!) })).json()) as any;
+    expect(now).toMatchObject({ asOf: "2021-07-20T12:00:00+08:00", by: "unit", total: { assigned: 6, onTime: 2, late: 1, overdue: 2, waived: 1 } });
+    const res = await fetch(`${server.url}/api/stats?asOf=2021-06-16T12:00%2B08:00&by=deliverable`, { headers: bearer(tokens.audit!) });
+    expect(res.status).toBe(200);
+    const past = (await res.json()) as any;
+    expect(past.lines[0]).toMatchObject({ key: "report", onTime: 1, overdue: 1, pending: 1 });
+  });
+
+  it("refuses units, bad groupings and instants before the store begins, with a code", async () => {
+    const unit = await fetch(`${server.url}/api/stats`, { headers: bearer(tokens.north!) });
+    expect(unit.status).toBe(403);
+    expect(((await unit.json()) as any).error.code).toBe("STATS_FORBIDDEN");
+    const by = await fetch(`${server.url}/api/stats?by=colour`, { headers: bearer(tokens.office!) });
+    expect(((await by.json()) as any).error.code).toBe("BAD_GROUPING");
+    const early = await fetch(`${server.url}/api/stats?asOf=2021-01-01T00:00%2B08:00`, { headers: bearer(tokens.office!) });
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as any).error).toMatchObject({ code: "BEFORE_LOG", message: expect.stringContaining("2021-04-28 周三 10:00 建立") });
+  });
+});
