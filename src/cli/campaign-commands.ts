@@ -276,11 +276,14 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
   program
     .command("export")
     .description("the log for auditors, with the hashes")
-    .option("--format <format>", "jsonl or csv", "jsonl")
+    .option("--format <format>", "jsonl or csv (the log), or xlsx (the 台账: every item as of --as-of, with statistics)", "jsonl")
     .option("--from <instant>", "first instant (inclusive)")
     .option("--to <instant>", "last instant (inclusive)")
-    .action(async (o: { format: string; from?: string; to?: string }) => {
-      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl 或 csv`, "BAD_FORMAT");
+    .option("--as-of <instant>", "with xlsx: the ledger as of this instant, from the log alone (default: now)")
+    .option("--out <file>", "with xlsx: the workbook to write (default: <campaign>-台账-<date>.xlsx)")
+    .action(async (o: { format: string; from?: string; to?: string; asOf?: string; out?: string }) => {
+      if (o.format === "xlsx") return (await import("./publish-commands.ts")).exportLedgerCommand(g(), o, io);
+      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl、csv 或 xlsx`, "BAD_FORMAT");
       await withStore(g(), async (store) => {
         const zone = "Asia/Shanghai";
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;

@@ -1,6 +1,9 @@
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { finished } from "node:stream/promises";
 import { Option, type Command } from "commander";
 import { Campaign } from "../campaign/campaign.ts";
-import type { EpochMs } from "../engine/calendar.ts";
+import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
 import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
@@ -45,4 +48,29 @@ export function registerStatsCommand(program: Command, io: Io): void {
         io.out(o.format === "json" ? JSON.stringify(s, null, 2) : o.format === "csv" ? statsCsv(s) : statsTable(s));
       });
     });
+}
+
+/**
+ * `duban export --format xlsx`: the 台账 as a workbook. Written to a temporary name and renamed when
+ * complete, so a half-written file never stands under the name the office opens.
+ */
+export async function exportLedgerCommand(g: GlobalOptions, o: { asOf?: string; out?: string }, io: Io): Promise<void> {
+  await openState(g, io, o.asOf, async (c, state) => {
+    const { writeLedger } = await import("../publish/ledger-xlsx.ts");
+    const day = formatInstant(state.asOf, c.plan.campaign.timezone).slice(0, 10);
+    const file = o.out ?? `${c.plan.campaign.id}-台账-${day}.xlsx`;
+    const tmp = `${file}.part`;
+    const out = createWriteStream(tmp);
+    try {
+      await writeLedger(state, out);
+      await finished(out);
+      await rename(tmp, file);
+    } catch (err) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code?.startsWith("E")) throw new UsageError(`--out ${file}：无法写入（${(err as NodeJS.ErrnoException).code}）；请检查路径和权限`, "FILE_UNWRITABLE", 1);
+      throw err;
+    }
+    io.out(`台账已写入 ${file}（截至 ${formatInstant(state.asOf, c.plan.campaign.timezone)}，${state.items.length} 项）`);
+  });
 }

@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSidecar, type Sidecar } from "../../src/access/open.ts";
 import { addUser } from "../../src/access/users.ts";
@@ -44,11 +45,28 @@ describe("GET /api/stats", () => {
   it("refuses units, bad groupings and instants before the store begins, with a code", async () => {
     const unit = await fetch(`${server.url}/api/stats`, { headers: bearer(tokens.north!) });
     expect(unit.status).toBe(403);
-    expect(((await unit.json()) as any).error.code).toBe("STATS_FORBIDDEN");
+    expect(((await unit.json()) as any).error.code).toBe("PUBLISH_FORBIDDEN");
     const by = await fetch(`${server.url}/api/stats?by=colour`, { headers: bearer(tokens.office!) });
     expect(((await by.json()) as any).error.code).toBe("BAD_GROUPING");
     const early = await fetch(`${server.url}/api/stats?asOf=2021-01-01T00:00%2B08:00`, { headers: bearer(tokens.office!) });
     expect(early.status).toBe(400);
     expect(((await early.json()) as any).error).toMatchObject({ code: "BEFORE_LOG", message: expect.stringContaining("2021-04-28 周三 10:00 建立") });
+  });
+});
+
+describe("GET /api/ledger.xlsx", () => {
+  it("streams the 台账 as of an instant to the office, readable by exceljs", async () => {
+    const res = await fetch(`${server.url}/api/ledger.xlsx?asOf=2021-06-28T12:00%2B08:00`, { headers: bearer(tokens.office!) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename*=UTF-8''${encodeURIComponent("test-campaign-台账-2021-06-28.xlsx")}`);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(["统计汇总", "半年报告", "阶段小结"]);
+    expect(book.getWorksheet("半年报告")!.rowCount).toBe(4);
+  });
+
+  it("is refused to a unit account", async () => {
+    const res = await fetch(`${server.url}/api/ledger.xlsx`, { headers: bearer(tokens.north!) });
+    expect(res.status).toBe(403);
   });
 });
