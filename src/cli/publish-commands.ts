@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { Option, type Command } from "commander";
 import { Campaign } from "../campaign/campaign.ts";
@@ -73,4 +73,52 @@ export async function exportLedgerCommand(g: GlobalOptions, o: { asOf?: string; 
     }
     io.out(`台账已写入 ${file}（截至 ${formatInstant(state.asOf, c.plan.campaign.timezone)}，${state.items.length} 项）`);
   });
+}
+
+export function registerIcsCommand(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  program
+    .command("ics")
+    .description("a unit's calendar feed (iCalendar): every deadline it owes, with alarms at its reminders; or issue/revoke its feed token")
+    .requiredOption("--unit <unit>", "the unit")
+    .option("--as-of <instant>", "as of this instant, from the log alone (default: now)")
+    .option("--out <file>", "write the feed to this file instead of standard output")
+    .option("--issue-token", "issue a read-only feed token for the unit (replaces the previous one) and print its URL")
+    .option("--revoke-token", "revoke the unit's feed token: its URL stops working at once")
+    .option("--as <unit-or-person>", "with --issue-token/--revoke-token: who does it (recorded)")
+    .action(async (o: { unit: string; asOf?: string; out?: string; issueToken?: boolean; revokeToken?: boolean; as?: string }) => {
+      const { FeedLog, issueFeedToken, revokeFeedToken } = await import("../publish/feed-log.ts");
+      if (o.issueToken || o.revokeToken) {
+        await withStore(g(), async (store) => {
+          const c = await Campaign.open(store);
+          const plan = c.plan;
+          if (!plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
+          const { now } = clockOf(g(), plan.campaign.timezone);
+          const actor = o.as ? { kind: "unit" as const, unit: o.as } : undefined;
+          if (o.revokeToken) {
+            const log = new FeedLog();
+            await log.catchUp(store, plan.campaign.timezone);
+            if (!log.hasToken(o.unit)) throw new UsageError(`${o.unit} 没有有效的日历订阅令牌，无需停用`, "NO_FEED_TOKEN", 1);
+            await revokeFeedToken(c, o.unit, now, actor);
+            return io.out(`已停用${plan.units.get(o.unit)!.name}的日历订阅令牌；原订阅地址即刻失效`);
+          }
+          const token = await issueFeedToken(c, o.unit, now, actor);
+          const base = (plan.campaign.baseUrl ?? process.env.DUBAN_BASE_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+          io.out(`${plan.units.get(o.unit)!.name}的日历订阅地址（只读，仅显示这一次；此前的地址已失效）：`);
+          io.out(`${base}/units/${encodeURIComponent(o.unit)}/calendar.ics?token=${token}`);
+        });
+        return;
+      }
+      await openState(g(), io, o.asOf, async (c, state) => {
+        if (!c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
+        const { unitFeedIcs } = await import("../publish/calendar-feed.ts");
+        const log = new FeedLog();
+        await log.catchUp(c.store, c.plan.campaign.timezone);
+        const text = await unitFeedIcs(state, o.unit, (id) => log.planMoves(id, state.asOf));
+        if (o.out) {
+          await writeFile(o.out, text);
+          io.out(`日历已写入 ${o.out}`);
+        } else io.out(text);
+      });
+    });
 }

@@ -2,7 +2,8 @@ import { PassThrough, Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import { formatInstant } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
-import { requireViewer } from "./auth.ts";
+import { logSignInRefused, requireViewer } from "./auth.ts";
+import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
@@ -30,6 +31,31 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
     if (v.user.role === "unit") return refusal(403, "PUBLISH_FORBIDDEN", `${what}涉及全部单位，仅限领导小组办公室和审计人员查看`);
     return undefined;
   };
+
+  const feeds = new FeedLog();
+  /**
+   * A unit's calendar feed, for calendar apps that subscribe by URL and send no credentials: the token in
+   * the URL is the unit's read-only feed token (duban ics --issue-token). A wrong or revoked token, or an
+   * unknown unit, gets the same 404 and no data (nothing tells a guesser which units exist), and is logged.
+   */
+  app.get("/units/:unit/calendar.ics", async (c) => {
+    const unit = c.req.param("unit");
+    const token = c.req.query("token") ?? "";
+    const feed = await deps.lock.run(async () => {
+      await campaign.refresh();
+      await feeds.catchUp(campaign.store, campaign.plan.campaign.timezone);
+      if (!campaign.plan.units.has(unit) || !feeds.accepts(unit, token)) return undefined;
+      const state = publishedNow(campaign, Math.max(deps.now(), campaign.plan.campaign.startAt));
+      return { state, moves: (id: string) => feeds.planMoves(id, state.asOf) };
+    });
+    if (!feed) {
+      await logSignInRefused(deps, "feed", { path: c.req.path });
+      return c.text("未找到", 404);
+    }
+    const { unitFeedIcs } = await import("../publish/calendar-feed.ts");
+    const text = await unitFeedIcs(feed.state, unit, feed.moves);
+    return c.body(text, 200, { "content-type": "text/calendar; charset=utf-8", "content-disposition": `inline; filename="${unit}.ics"` });
+  });
 
   app.get("/api/ledger.xlsx", async (c) => {
     const r = officeOnly(c, "台账");

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSidecar, type Sidecar } from "../../src/access/open.ts";
 import { addUser } from "../../src/access/users.ts";
 import type { Campaign } from "../../src/campaign/campaign.ts";
+import { issueFeedToken, revokeFeedToken } from "../../src/publish/feed-log.ts";
 import { startServer, type RunningServer } from "../../src/web/server.ts";
 import { cst } from "../helpers.ts";
 import { initCampaign, playStory } from "./fixture.ts";
+import { parseFeed } from "./ical-read.ts";
 
 let server: RunningServer;
 let campaign: Campaign;
@@ -23,6 +25,7 @@ beforeAll(async () => {
   const now = cst("2021-07-20T12:00");
   for (const [name, unit, role] of [["office", "hq", "office"], ["north", "north", "unit"], ["audit", "boss", "auditor"]] as const)
     tokens[name] = (await addUser(campaign.store, sidecar.access, campaign.plan, { name, unit, role }, now)).token;
+  for (const u of ["east", "north"]) tokens[`feed-${u}`] = await issueFeedToken(campaign, u, now);
   server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => now });
 });
 
@@ -68,5 +71,45 @@ describe("GET /api/ledger.xlsx", () => {
   it("is refused to a unit account", async () => {
     const res = await fetch(`${server.url}/api/ledger.xlsx`, { headers: bearer(tokens.north!) });
     expect(res.status).toBe(403);
+  });
+});
+
+describe("GET /units/<id>/calendar.ics", () => {
+  const feed = (unit: string, token: string) => fetch(`${server.url}/units/${unit}/calendar.ics?token=${encodeURIComponent(token)}`);
+  const refusedFeeds = async () => {
+    const out = [];
+    for await (const e of campaign.store.read({})) if (e.type === "signInRefused" && (e.payload as { via?: string }).via === "feed") out.push(e);
+    return out;
+  };
+
+  it("serves the unit's feed to its read-only token, without signing in", async () => {
+    const res = await feed("east", tokens["feed-east"]!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    const parsed = parseFeed(await res.text());
+    expect([...parsed.events.keys()]).toEqual(["test-campaign/report/east@duban", "test-campaign/summary/east@duban"]);
+    expect(parsed.events.get("test-campaign/report/east@duban")).toMatchObject({ sequence: 1, summary: "【已逾期】半年报告" });
+  });
+
+  it("answers 404 with no data to a wrong token, another unit's token or an unknown unit, and logs it without the token", async () => {
+    const before = (await refusedFeeds()).length;
+    for (const res of [await feed("east", "not-a-token"), await feed("east", tokens["feed-north"]!), await feed("west", tokens["feed-east"]!), await fetch(`${server.url}/units/east/calendar.ics`)]) {
+      expect(res.status).toBe(404);
+      const body = await res.text();
+      expect(body).toBe("未找到");
+    }
+    const logged = (await refusedFeeds()).slice(before);
+    expect(logged).toHaveLength(4);
+    expect(logged[0]!.payload).toMatchObject({ via: "feed", code: "BAD_TOKEN", path: "/units/east/calendar.ics" });
+    expect(JSON.stringify(logged)).not.toContain(tokens["feed-north"]!);
+  });
+
+  it("stops a revoked token at once; a newly issued one replaces the old", async () => {
+    const at = cst("2021-07-20T12:00");
+    await revokeFeedToken(campaign, "north", at);
+    expect((await feed("north", tokens["feed-north"]!)).status).toBe(404);
+    const fresh = await issueFeedToken(campaign, "east", at);
+    expect((await feed("east", fresh)).status).toBe(200);
+    expect((await feed("east", tokens["feed-east"]!)).status).toBe(404);
   });
 });
