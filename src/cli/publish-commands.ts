@@ -94,6 +94,7 @@ export function registerIcsCommand(program: Command, io: Io): void {
           const plan = c.plan;
           if (!plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
           const { now } = clockOf(g(), plan.campaign.timezone);
+          if (o.as !== undefined && !plan.units.has(o.as)) throw new UsageError(`--as ${o.as}：计划中没有这个单位或人员`, "UNKNOWN_ACTOR", 1);
           const actor = o.as ? { kind: "unit" as const, unit: o.as } : undefined;
           if (o.revokeToken) {
             const log = new FeedLog();
