@@ -1,5 +1,5 @@
-import { cnDataFor, formatInstant, parseInstant, sameCnData, type CnCalendarData, type EpochMs } from "../engine/calendar.ts";
-import { Engine, type PersistedEngine } from "../engine/engine.ts";
+import { cnDataFor, formatInstant, parseInstant, sameCnData, type CnCalendarData, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
+import { Engine, type AssignmentView, type PersistedEngine } from "../engine/engine.ts";
 import type { DomainEvent, EngineInput, Refusal, ReminderIntent } from "../engine/types.ts";
 import { loadPlan, loadPlanText, type LoadOptions } from "../plan/load.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
@@ -81,6 +81,14 @@ export interface PlanDiff {
   unitsRemoved: string[];
   /** Days on which the statutory holiday data of the two versions disagree. */
   calendarDates: string[];
+}
+
+/** The campaign's state at one instant: the input of every published view (statistics, 台账, calendar feed). */
+export interface CampaignViews {
+  plan: ResolvedPlan;
+  calendar: WorkCalendar;
+  views: AssignmentView[];
+  campaign: string;
 }
 
 export interface ReplayResult {
@@ -421,6 +429,17 @@ export class Campaign {
     const { engine, seq } = await rebuild(this.store, this.plans, asOf);
     const plan = engine.plan;
     return { asOf: formatInstant(asOf, plan.campaign.timezone), campaign: engine.campaignState(), plan, rows: boardRows(plan, engine.calendar, engine.views(), asOf), seq };
+  }
+
+  /** Every assignment's view now, with the plan and calendar it runs on: what published outputs are computed from. */
+  views(): CampaignViews {
+    return { plan: this.plan, calendar: this.engine.calendar, views: this.engine.views(), campaign: this.engine.campaignState() };
+  }
+
+  /** The same as of `asOf`, from the log alone: the fold `replayAsOf` uses (see src/publish/). */
+  async viewsAsOf(asOf: EpochMs): Promise<CampaignViews> {
+    const { engine } = await rebuild(this.store, this.plans, asOf);
+    return { plan: engine.plan, calendar: engine.calendar, views: engine.views(), campaign: engine.campaignState() };
   }
 }
 

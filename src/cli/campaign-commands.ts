@@ -58,7 +58,7 @@ export function announceCatchUp(c: Campaign, lag: CatchUp | undefined, io: Io): 
   io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
   const store = await openStore(opts.db);
   try {
     return await fn(store);
@@ -283,11 +283,14 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
   program
     .command("export")
     .description("the log for auditors, with the hashes")
-    .option("--format <format>", "jsonl or csv", "jsonl")
+    .option("--format <format>", "jsonl or csv (the log), or xlsx (the 台账: every item as of --as-of, with statistics)", "jsonl")
     .option("--from <instant>", "first instant (inclusive)")
     .option("--to <instant>", "last instant (inclusive)")
-    .action(async (o: { format: string; from?: string; to?: string }) => {
-      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl 或 csv`, "BAD_FORMAT");
+    .option("--as-of <instant>", "with xlsx: the ledger as of this instant, from the log alone (default: now)")
+    .option("--out <file>", "with xlsx: the workbook to write (default: <campaign>-台账-<date>.xlsx)")
+    .action(async (o: { format: string; from?: string; to?: string; asOf?: string; out?: string }) => {
+      if (o.format === "xlsx") return (await import("./publish-commands.ts")).exportLedgerCommand(g(), o, io);
+      if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl、csv 或 xlsx`, "BAD_FORMAT");
       await withStore(g(), async (store) => {
         const zone = "Asia/Shanghai";
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;

@@ -20,7 +20,7 @@ const cookieOpts = { httpOnly: true, sameSite: "Lax" as const, path: "/" };
 const LOG_PER_MINUTE = 10;
 const refusalBudget = { windowStart: 0, logged: 0, suppressed: 0 };
 
-async function logSignInRefused(deps: WebDeps, via: "bearer" | "form"): Promise<void> {
+export async function logSignInRefused(deps: WebDeps, via: "bearer" | "form" | "feed", extra: Record<string, unknown> = {}): Promise<void> {
   const wall = deps.wallNow();
   if (wall - refusalBudget.windowStart >= 60_000) Object.assign(refusalBudget, { windowStart: wall, logged: 0 });
   if (refusalBudget.logged >= LOG_PER_MINUTE) {
@@ -31,7 +31,7 @@ async function logSignInRefused(deps: WebDeps, via: "bearer" | "form"): Promise<
   const suppressed = refusalBudget.suppressed;
   refusalBudget.suppressed = 0;
   await deps.lock.run(() =>
-    logAccess(deps.campaign, deps.now, "signInRefused", { via, code: "BAD_TOKEN", ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
+    logAccess(deps.campaign, deps.now, "signInRefused", { via, code: "BAD_TOKEN", ...extra, ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
   );
 }
 

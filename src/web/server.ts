@@ -10,6 +10,7 @@ import { DeliveryIndex } from "./deliveries.ts";
 import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
 import { registerPages } from "./routes-pages.ts";
+import { registerPublishRoutes } from "./publish-routes.ts";
 import { MAX_UPLOAD_BYTES } from "./uploads.ts";
 
 export interface ServerOptions {
@@ -55,6 +56,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   app.post("/items/*", limit);
   app.post("/api/items/*", limit);
   app.post("/login", bodyLimit({ maxSize: 16 * 1024 }));
+  registerPublishRoutes(app, deps);
   registerApi(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
