@@ -14,6 +14,7 @@ import {
   type ResolvedPlan,
   type RestDayRule,
   type Task,
+  type TaskInput,
   type Unit,
   type UnitId,
 } from "./types.ts";
@@ -55,8 +56,8 @@ class Resolver {
     this.errors++;
     this.sink.error(code, message, this.source.position(path, { key }));
   }
-  private warn(code: Parameters<DiagnosticSink["warning"]>[0], message: string, path: PathSegment[]) {
-    this.sink.warning(code, message, this.source.position(path));
+  private warn(code: Parameters<DiagnosticSink["warning"]>[0], message: string, path: PathSegment[], key = false) {
+    this.sink.warning(code, message, this.source.position(path, { key }));
   }
 
   run(hash: string): ResolvedPlan | undefined {
@@ -317,9 +318,23 @@ class Resolver {
       const phases = t.phases ?? this.p.phases.map((p) => p.id);
       for (const [j, ph] of (t.phases ?? []).entries()) this.phaseRef(ph, ["tasks", i, "phases", j]);
       if (t.policy !== undefined) this.policyRef(t.policy, policies, ["tasks", i, "policy"]);
-      out.push({ id: t.id, no: t.no, title: t.title, scope: t.scope, lead: t.lead, support: support.filter((u) => u !== t.lead), partners, phases });
+      out.push({ id: t.id, number: this.taskNumber(t, i), title: t.title, scope: t.scope, lead: t.lead, support: support.filter((u) => u !== t.lead), partners, phases });
     }
     return out;
+  }
+
+  /**
+   * The task's number. The old key `no` still works for one version, with a warning: YAML 1.1 readers
+   * (PyYAML, older editor plugins) read the key itself as the boolean false.
+   */
+  private taskNumber(t: TaskInput, i: number): number | undefined {
+    if (t.no === undefined) return t.number;
+    if (t.number !== undefined) {
+      this.err("DUPLICATE_ID", `任务“${t.id}”同时写了 number 和旧键 no；请删去 no`, ["tasks", i, "no"], true);
+      return t.number;
+    }
+    this.warn("DEPRECATED_KEY", `键“no”已改名为“number”（YAML 1.1 的读取程序会把 no 读成布尔值 false）；请改写为 number: ${t.no}，旧键只在本版本中继续有效`, ["tasks", i, "no"], true);
+    return t.no;
   }
 
   private indexDeliverables(): void {

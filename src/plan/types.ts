@@ -60,6 +60,8 @@ export interface UnitInput {
 
 export interface TaskInput {
   id: TaskId;
+  number?: number;
+  /** @deprecated Use `number`: YAML 1.1 readers read the key `no` as the boolean false. */
   no?: number;
   title: string;
   scope?: string;
@@ -121,7 +123,8 @@ export interface Phase {
 
 export interface Task {
   id: TaskId;
-  no?: number;
+  /** The task's number in the document, e.g. 2 for （二）. */
+  number?: number;
   title: string;
   scope?: string;
   lead: UnitId;
