@@ -3,6 +3,7 @@ import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type CnCalendar
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { suggest } from "./schema.ts";
 import type { PathSegment, PlanSource } from "./source.ts";
+import { recurrenceDays } from "./recurrence.ts";
 import { parseOffset, parseTimeExpr, type TimeExpr } from "./time-expr.ts";
 import {
   RecipientRole,
@@ -11,6 +12,7 @@ import {
   type Phase,
   type PlanInput,
   type Policy,
+  type Recurrence,
   type ResolvedPlan,
   type RestDayRule,
   type Task,
@@ -440,21 +442,21 @@ class Resolver {
         if (due !== undefined) instances.push({ suffix: "", due, written: written ?? due, opens: opensDate, duePath: [...path, "due"] });
       } else if (d.recurring) {
         const rp = [...path, "recurring"];
+        const errorsBefore = this.errors;
         const from = this.evalExpr(d.recurring.from, [...rp, "from"], "keep");
         const until = this.evalExpr(d.recurring.until, [...rp, "until"], "keep");
         if (from !== undefined && until !== undefined) {
           let prevDue = opensDate !== undefined && opensDate > from ? opensDate : from;
           let prevTime = "00:00";
-          for (let day = from; day <= until; day = addDays(day, 1)) {
-            const r = d.recurring;
-            const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
-            if (!hit) continue;
+          for (const day of this.seriesDays(d.recurring, from, until, rp)) {
             const due = this.applyRestDayRule(day, rule);
             instances.push({ suffix: `@${day}`, due, written: day, opens: prevDue, opensTime: prevTime, duePath: [...rp] });
             prevDue = due;
             prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
-          if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”的周期安排在 ${from} 至 ${until} 之间没有任何日期；请检查 monthDays、weekdays 和起止日期`, rp);
+          if (instances.length === 0 && this.errors === errorsBefore)
+            this.err("EMPTY_ASSIGNEES", `“${d.id}”的周期安排在 ${from} 至 ${until} 之间没有任何日期；请检查 monthDays、weekdays、months、everyWorkingDays 和起止日期`, rp);
+          this.warnSeriesOnRestDays(d.id, instances, rule, rp);
         }
       }
       for (const inst of instances) {
@@ -488,6 +490,24 @@ class Resolver {
       }
     }
     return out;
+  }
+
+  /** The days of a series as written; a rule it cannot keep is an error at its key (see recurrenceDays). */
+  private seriesDays(r: Recurrence, from: IsoDate, until: IsoDate, path: PathSegment[]): IsoDate[] {
+    return recurrenceDays(r, from, until, this.calendar, (message, at, key) => this.err("BAD_RECURRENCE", message, [...path, ...at], key));
+  }
+
+  /**
+   * One DUE_ON_REST_DAY warning per series, as a one-off deliverable gets one per date: how many of its
+   * dates fall on rest days and where they move, so a clerk sees that "every 28th" is not always the 28th.
+   */
+  private warnSeriesOnRestDays(id: string, instances: readonly { due: IsoDate; written: IsoDate }[], rule: RestDayRule, path: PathSegment[]): void {
+    const moved = instances.filter((i) => i.due !== i.written);
+    if (!moved.length) return;
+    const day = (d: IsoDate) => `${d}（${WEEKDAY_ZH[weekday(d)]}）`;
+    const shown = moved.slice(0, 3).map((i) => `${day(i.written)} → ${day(i.due)}`).join("、") + (moved.length > 3 ? " 等" : "");
+    const way = moved.some((i) => i.due > i.written) ? (moved.some((i) => i.due < i.written) ? "移动" : "顺延") : "提前";
+    this.warn("DUE_ON_REST_DAY", `“${id}”的 ${instances.length} 次截止日期中有 ${moved.length} 次是休息日，按规则“${rule}”${way}至工作日：${shown}`, path);
   }
 
   /** The date as written, for the rest-day warning: only plain dates and date + calendar days shift visibly. */

@@ -4,7 +4,7 @@ import { loadPlanText } from "../../src/plan/load.ts";
 import { MAX_ALIAS_COUNT } from "../../src/plan/source.ts";
 import { planToJson } from "../../src/present/plan-json.ts";
 import { col, rows } from "./diagnostic-rows.ts";
-import { BASE, planText } from "./minimal-plan.ts";
+import { planText } from "./minimal-plan.ts";
 
 const load = (text: string) => loadPlanText("plan.yaml", text);
 
