@@ -249,8 +249,8 @@ class Resolver {
     if (lg.office.director !== undefined) this.unitRef(lg.office.director, ["leadingGroup", "office", "director"], "person");
   }
 
+  /** Phases may overlap (边查边改: inspection and rectification side by side); each must end after it starts. */
   private indexPhases(): void {
-    let prev: Phase | undefined;
     for (const [i, ph] of this.p.phases.entries()) {
       if (this.phases.has(ph.id)) {
         this.err("DUPLICATE_ID", `阶段 id“${ph.id}”已被使用；请换一个 id`, ["phases", i, "id"]);
@@ -261,8 +261,6 @@ class Resolver {
       this.insideCampaign(ph.start, ["phases", i, "start"], `阶段“${ph.name}”的开始日期`);
       this.insideCampaign(ph.end, ["phases", i, "end"], `阶段“${ph.name}”的结束日期`);
       if (ph.end < ph.start) this.err("PHASE_ORDER", `阶段“${ph.name}”的结束日期（${ph.end}）早于开始日期（${ph.start}）；请检查 start 和 end`, ["phases", i, "end"]);
-      if (prev && ph.start <= prev.end)
-        this.err("PHASE_ORDER", `阶段“${ph.name}”的开始日期 ${ph.start} 早于上一阶段“${prev.name}”的结束日期（${prev.end}）；各阶段请按时间顺序排列，不要重叠`, ["phases", i, "start"]);
       const phase: Phase = {
         id: ph.id,
         name: ph.name,
@@ -272,7 +270,6 @@ class Resolver {
         endAt: this.calendar.at(addDays(ph.end, 1), "00:00"),
       };
       this.phases.set(ph.id, phase);
-      prev = phase;
     }
   }
 
@@ -468,6 +465,7 @@ class Resolver {
         if (inst.due !== inst.written && d.due !== undefined)
           this.warn("DUE_ON_REST_DAY", `${inst.written}（${WEEKDAY_ZH[weekday(inst.written)]}）是休息日；按规则“${rule}”，“${d.id}”的截止日期${inst.due > inst.written ? "顺延" : "提前"}至 ${inst.due}（${WEEKDAY_ZH[weekday(inst.due)]}）`, inst.duePath);
         const dueAt = this.calendar.at(inst.due, dueTime);
+        const ownPhase = phase?.id ?? this.phaseAt(dueAt, task?.phases);
         const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, inst.opensTime ?? "00:00");
         for (const unit of from) {
           out.push({
@@ -478,7 +476,7 @@ class Resolver {
             title: d.title,
             deliverable: d.id,
             ...(task ? { task: task.id } : {}),
-            ...(phase ? { phase: phase.id } : {}),
+            ...(ownPhase ? { phase: ownPhase } : {}),
             to,
             lead: task?.lead ?? to,
             policy,
@@ -531,6 +529,9 @@ class Resolver {
       this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `任务“${t.id}”的截止日期`);
       const policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
       if (!policy) this.err("UNKNOWN_REF", `任务“${t.id}”未指定 policy，计划中也没有 defaults.taskPolicy；请填写其中之一`, ["tasks", i]);
+      const dueAt = this.calendar.at(due, dueTime);
+      // A task's items belong to one of its own phases: the one its due date falls in, else its last.
+      const phase = this.phaseAt(dueAt, t.phases, true) ?? last.id;
       for (const [unit, role] of [[t.lead, "lead"], ...t.support.map((u) => [u, "support"])] as [string, "lead" | "support"][]) {
         if (!this.units.has(unit)) continue;
         out.push({
@@ -540,15 +541,26 @@ class Resolver {
           role,
           title: t.title,
           task: t.id,
+          phase,
           to: role === "lead" ? this.p.leadingGroup.office.unit : t.lead,
           lead: t.lead,
           policy,
           opensAt: this.calendar.at(first.start, "00:00"),
-          dueAt: this.calendar.at(due, dueTime),
+          dueAt,
         });
       }
     }
     return out;
+  }
+
+  /**
+   * The phase an item belongs to when the plan names none: the one its due instant falls in, preferring
+   * its task's phases where phases overlap, else the first listed (`only`: none but those). Boards and
+   * summaries count by it.
+   */
+  private phaseAt(dueAt: number, prefer: readonly string[] = [], only = false): string | undefined {
+    const holding = [...this.phases.values()].filter((p) => dueAt >= p.startAt && dueAt < p.endAt);
+    return (holding.find((p) => prefer.includes(p.id)) ?? (only ? undefined : holding[0]))?.id;
   }
 
   private checkCalendarCoverage(assignments: Assignment[]): void {

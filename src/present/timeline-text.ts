@@ -82,7 +82,7 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
     const dt = DateTime.fromISO(day, { zone });
     const counts = new Map<string, number>();
     for (const e of entries) {
-      if (e.kind === "phase" || e.kind === "closed") continue;
+      if (e.kind === "phase" || e.kind === "phaseEnded" || e.kind === "closed") continue;
       const l = label(e.kind, e.level);
       counts.set(l, (counts.get(l) ?? 0) + 1);
       totals.set(l, (totals.get(l) ?? 0) + 1);
@@ -92,13 +92,17 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
     for (const e of entries) {
       const deliverable = e.assignment ? instanceOf(e.assignment) : "";
       const who = e.kind === "escalation" ? (e.recipients ?? []).join(",") : "";
-      const key = [e.at.slice(11, 16), e.kind, e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
+      const key = [e.at.slice(11, 16), e.kind, e.phase ?? "", e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(e);
     }
     for (const g of groups.values()) {
       const e = g[0]!;
       const time = e.at.slice(11, 16);
       if (e.kind === "phase") out.push(`  ${time} ▶ 进入${phaseName.get(e.phase!) ?? e.phase}`);
+      else if (e.kind === "phaseEnded") {
+        // Said only where it is news: when the next phase starts (or the campaign closes) at that instant, that line says it.
+        if (!entries.some((x) => x.at === e.at && (x.kind === "phase" || x.kind === "closed"))) out.push(`  ${time} ■ ${phaseName.get(e.phase!) ?? e.phase}结束`);
+      }
       else if (e.kind === "closed") out.push(`  ${time} ■ 专项行动结束`);
       else if (e.kind === "message") out.push(messageLine(plan, g));
       else {
