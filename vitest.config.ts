@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    // Property tests run the engine over hundreds of random plans; on two loaded cores that can take a minute.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     // Store tests open real SQLite files and a real PostgreSQL schema per file.
     fileParallelism: true,

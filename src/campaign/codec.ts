@@ -6,6 +6,7 @@ import type { Actor as StoredActor, NewEvent, NewOutboxItem, StoredEvent } from 
 /** The engine's events as the log stores them: instants as ISO 8601 with the plan's offset, people as people. */
 const DOMAIN_TYPES: ReadonlySet<string> = new Set([
   "phaseStarted",
+  "phaseEnded",
   "campaignClosed",
   "opened",
   "dueSoon",

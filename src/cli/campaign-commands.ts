@@ -88,6 +88,7 @@ const EVENT_ZH: Record<string, string> = {
   campaignInitialised: "建立专项行动",
   planChanged: "计划变更",
   phaseStarted: "进入阶段",
+  phaseEnded: "阶段结束",
   campaignClosed: "专项行动结束",
   opened: "开始办理",
   dueSoon: "临近截止",

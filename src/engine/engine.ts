@@ -4,7 +4,7 @@ import { assignmentMachine, type AssignmentContext, type LatenessState, type Pro
 import { authorize } from "./authorize.ts";
 import { formatInstant, formatLocal, type EpochMs, type WorkCalendar } from "./calendar.ts";
 import { calendarOf } from "../plan/calendar-of.ts";
-import { createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
+import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
 import { buildSchedule, firstAfter, type Schedule } from "./schedule.ts";
@@ -109,13 +109,10 @@ export class Engine {
       this.schedules[i] = this.scheduleFor(a, context.dueAt);
     }
     this.campaign = (
-      from ? this.campaignMachine.resolveState({ value: from.campaign.value as string, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
+      from ? this.campaignMachine.resolveState({ value: campaignValue(plan, from.campaign.value) as never, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
     ) as CampaignSnapshot;
     this._clock = from?.clock ?? -Infinity;
-    this.campaignTriggers = [
-      ...plan.phases.map((p): CampaignEvent => ({ type: "phaseStarted", at: p.startAt, phase: p.id })),
-      { type: "campaignClosed", at: plan.campaign.endAt },
-    ];
+    this.campaignTriggers = campaignTriggers(plan);
     this.rebuildQueue();
   }
 
@@ -334,7 +331,7 @@ export class Engine {
 
   /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
   apply(e: DomainEvent): boolean {
-    if (e.type === "phaseStarted" || e.type === "campaignClosed") return this.applyCampaign(e);
+    if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
     const i = this.index.get(e.assignment);
     return i === undefined ? false : this.applyAssignment(i, e);
   }
@@ -365,8 +362,14 @@ export class Engine {
     this.rebuildQueue();
   }
 
+  /** "notStarted", the active phase ("a+b" when phases overlap), "betweenPhases" or "closed". */
   campaignState(): string {
-    return this.campaign.value as string;
+    return campaignStateName(this.plan, this.campaign.value);
+  }
+
+  /** The phases running now, in plan order: several when phases overlap. */
+  activePhases(): string[] {
+    return activePhases(this.plan, this.campaign.value);
   }
 
   view(id: string): AssignmentView | undefined {

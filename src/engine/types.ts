@@ -11,6 +11,7 @@ export const ENGINE: Actor = { kind: "engine" };
  */
 export type DomainEvent =
   | { type: "phaseStarted"; at: EpochMs; phase: string }
+  | { type: "phaseEnded"; at: EpochMs; phase: string }
   | { type: "campaignClosed"; at: EpochMs }
   | { type: "opened"; at: EpochMs; assignment: string }
   | { type: "dueSoon"; at: EpochMs; assignment: string }

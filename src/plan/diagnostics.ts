@@ -23,9 +23,11 @@ export const DiagnosticCode = {
   DUE_BEFORE_OPEN: "DUE_BEFORE_OPEN",
   CYCLE: "CYCLE",
   EMPTY_ASSIGNEES: "EMPTY_ASSIGNEES",
+  BAD_RECURRENCE: "BAD_RECURRENCE",
   DUE_ON_REST_DAY: "DUE_ON_REST_DAY",
   NO_CALENDAR_DATA: "NO_CALENDAR_DATA",
   NO_CONTACT: "NO_CONTACT",
+  DEPRECATED_KEY: "DEPRECATED_KEY",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

@@ -1,9 +1,11 @@
 import type { Assignment, ResolvedPlan } from "./types.ts";
 
 /**
- * The phase an assignment belongs to: the one the plan names, else the one its due date falls in
- * ("" when none does). The board, the daily summary and the plan table all count by this.
+ * The phase an assignment belongs to, as the plan places it ("" when in none): the phase it names,
+ * else its task's phase, else the one its due date falls in (see Resolver.phaseAt). Not the phase
+ * running today: where phases overlap, each item stays in its own. The board, the daily summary and
+ * the plan table all count by this.
  */
-export function phaseOf(plan: ResolvedPlan, a: Assignment): string {
-  return a.phase ?? plan.phases.find((p) => a.dueAt >= p.startAt && a.dueAt < p.endAt)?.id ?? "";
+export function phaseOf(_plan: ResolvedPlan, a: Assignment): string {
+  return a.phase ?? "";
 }

@@ -3,6 +3,7 @@ import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type CnCalendar
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { suggest } from "./schema.ts";
 import type { PathSegment, PlanSource } from "./source.ts";
+import { recurrenceDays } from "./recurrence.ts";
 import { parseOffset, parseTimeExpr, type TimeExpr } from "./time-expr.ts";
 import {
   RecipientRole,
@@ -11,9 +12,11 @@ import {
   type Phase,
   type PlanInput,
   type Policy,
+  type Recurrence,
   type ResolvedPlan,
   type RestDayRule,
   type Task,
+  type TaskInput,
   type Unit,
   type UnitId,
 } from "./types.ts";
@@ -55,8 +58,8 @@ class Resolver {
     this.errors++;
     this.sink.error(code, message, this.source.position(path, { key }));
   }
-  private warn(code: Parameters<DiagnosticSink["warning"]>[0], message: string, path: PathSegment[]) {
-    this.sink.warning(code, message, this.source.position(path));
+  private warn(code: Parameters<DiagnosticSink["warning"]>[0], message: string, path: PathSegment[], key = false) {
+    this.sink.warning(code, message, this.source.position(path, { key }));
   }
 
   run(hash: string): ResolvedPlan | undefined {
@@ -246,8 +249,8 @@ class Resolver {
     if (lg.office.director !== undefined) this.unitRef(lg.office.director, ["leadingGroup", "office", "director"], "person");
   }
 
+  /** Phases may overlap (边查边改: inspection and rectification side by side); each must end after it starts. */
   private indexPhases(): void {
-    let prev: Phase | undefined;
     for (const [i, ph] of this.p.phases.entries()) {
       if (this.phases.has(ph.id)) {
         this.err("DUPLICATE_ID", `阶段 id“${ph.id}”已被使用；请换一个 id`, ["phases", i, "id"]);
@@ -258,8 +261,6 @@ class Resolver {
       this.insideCampaign(ph.start, ["phases", i, "start"], `阶段“${ph.name}”的开始日期`);
       this.insideCampaign(ph.end, ["phases", i, "end"], `阶段“${ph.name}”的结束日期`);
       if (ph.end < ph.start) this.err("PHASE_ORDER", `阶段“${ph.name}”的结束日期（${ph.end}）早于开始日期（${ph.start}）；请检查 start 和 end`, ["phases", i, "end"]);
-      if (prev && ph.start <= prev.end)
-        this.err("PHASE_ORDER", `阶段“${ph.name}”的开始日期 ${ph.start} 早于上一阶段“${prev.name}”的结束日期（${prev.end}）；各阶段请按时间顺序排列，不要重叠`, ["phases", i, "start"]);
       const phase: Phase = {
         id: ph.id,
         name: ph.name,
@@ -269,7 +270,6 @@ class Resolver {
         endAt: this.calendar.at(addDays(ph.end, 1), "00:00"),
       };
       this.phases.set(ph.id, phase);
-      prev = phase;
     }
   }
 
@@ -317,9 +317,23 @@ class Resolver {
       const phases = t.phases ?? this.p.phases.map((p) => p.id);
       for (const [j, ph] of (t.phases ?? []).entries()) this.phaseRef(ph, ["tasks", i, "phases", j]);
       if (t.policy !== undefined) this.policyRef(t.policy, policies, ["tasks", i, "policy"]);
-      out.push({ id: t.id, no: t.no, title: t.title, scope: t.scope, lead: t.lead, support: support.filter((u) => u !== t.lead), partners, phases });
+      out.push({ id: t.id, number: this.taskNumber(t, i), title: t.title, scope: t.scope, lead: t.lead, support: support.filter((u) => u !== t.lead), partners, phases });
     }
     return out;
+  }
+
+  /**
+   * The task's number. The old key `no` still works for one version, with a warning: YAML 1.1 readers
+   * (PyYAML, older editor plugins) read the key itself as the boolean false.
+   */
+  private taskNumber(t: TaskInput, i: number): number | undefined {
+    if (t.no === undefined) return t.number;
+    if (t.number !== undefined) {
+      this.err("DUPLICATE_ID", `任务“${t.id}”同时写了 number 和旧键 no；请删去 no`, ["tasks", i, "no"], true);
+      return t.number;
+    }
+    this.warn("DEPRECATED_KEY", `键“no”已改名为“number”（YAML 1.1 的读取程序会把 no 读成布尔值 false）；请改写为 number: ${t.no}，旧键只在本版本中继续有效`, ["tasks", i, "no"], true);
+    return t.no;
   }
 
   private indexDeliverables(): void {
@@ -425,21 +439,21 @@ class Resolver {
         if (due !== undefined) instances.push({ suffix: "", due, written: written ?? due, opens: opensDate, duePath: [...path, "due"] });
       } else if (d.recurring) {
         const rp = [...path, "recurring"];
+        const errorsBefore = this.errors;
         const from = this.evalExpr(d.recurring.from, [...rp, "from"], "keep");
         const until = this.evalExpr(d.recurring.until, [...rp, "until"], "keep");
         if (from !== undefined && until !== undefined) {
           let prevDue = opensDate !== undefined && opensDate > from ? opensDate : from;
           let prevTime = "00:00";
-          for (let day = from; day <= until; day = addDays(day, 1)) {
-            const r = d.recurring;
-            const hit = (r.monthDays?.includes(Number(day.slice(8, 10))) ?? false) || (r.weekdays?.includes(weekday(day)) ?? false);
-            if (!hit) continue;
+          for (const day of this.seriesDays(d.recurring, from, until, rp)) {
             const due = this.applyRestDayRule(day, rule);
             instances.push({ suffix: `@${day}`, due, written: day, ...this.instanceOpening(prevDue, prevTime, due), duePath: [...rp] });
             prevDue = due;
             prevTime = dueTime; // the next instance opens when this one falls due, not at midnight of that day
           }
-          if (instances.length === 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”的周期安排在 ${from} 至 ${until} 之间没有任何日期；请检查 monthDays、weekdays 和起止日期`, rp);
+          if (instances.length === 0 && this.errors === errorsBefore)
+            this.err("EMPTY_ASSIGNEES", `“${d.id}”的周期安排在 ${from} 至 ${until} 之间没有任何日期；请检查 monthDays、weekdays、months、everyWorkingDays 和起止日期`, rp);
+          this.warnSeriesOnRestDays(d.id, instances, rule, rp);
         }
       }
       for (const inst of instances) {
@@ -451,6 +465,7 @@ class Resolver {
         if (inst.due !== inst.written && d.due !== undefined)
           this.warn("DUE_ON_REST_DAY", `${inst.written}（${WEEKDAY_ZH[weekday(inst.written)]}）是休息日；按规则“${rule}”，“${d.id}”的截止日期${inst.due > inst.written ? "顺延" : "提前"}至 ${inst.due}（${WEEKDAY_ZH[weekday(inst.due)]}）`, inst.duePath);
         const dueAt = this.calendar.at(inst.due, dueTime);
+        const ownPhase = phase?.id ?? this.phaseAt(dueAt, task?.phases);
         const opensAt = this.calendar.at(inst.opens ?? this.p.campaign.start, inst.opensTime ?? "00:00");
         for (const unit of from) {
           out.push({
@@ -461,7 +476,7 @@ class Resolver {
             title: d.title,
             deliverable: d.id,
             ...(task ? { task: task.id } : {}),
-            ...(phase ? { phase: phase.id } : {}),
+            ...(ownPhase ? { phase: ownPhase } : {}),
             to,
             lead: task?.lead ?? to,
             policy,
@@ -492,6 +507,24 @@ class Resolver {
     return { opens: send, opensTime: sendAt };
   }
 
+  /** The days of a series as written; a rule it cannot keep is an error at its key (see recurrenceDays). */
+  private seriesDays(r: Recurrence, from: IsoDate, until: IsoDate, path: PathSegment[]): IsoDate[] {
+    return recurrenceDays(r, from, until, this.calendar, (message, at, key) => this.err("BAD_RECURRENCE", message, [...path, ...at], key));
+  }
+
+  /**
+   * One DUE_ON_REST_DAY warning per series, as a one-off deliverable gets one per date: how many of its
+   * dates fall on rest days and where they move, so a clerk sees that "every 28th" is not always the 28th.
+   */
+  private warnSeriesOnRestDays(id: string, instances: readonly { due: IsoDate; written: IsoDate }[], rule: RestDayRule, path: PathSegment[]): void {
+    const moved = instances.filter((i) => i.due !== i.written);
+    if (!moved.length) return;
+    const day = (d: IsoDate) => `${d}（${WEEKDAY_ZH[weekday(d)]}）`;
+    const shown = moved.slice(0, 3).map((i) => `${day(i.written)} → ${day(i.due)}`).join("、") + (moved.length > 3 ? " 等" : "");
+    const way = moved.some((i) => i.due > i.written) ? (moved.some((i) => i.due < i.written) ? "移动" : "顺延") : "提前";
+    this.warn("DUE_ON_REST_DAY", `“${id}”的 ${instances.length} 次截止日期中有 ${moved.length} 次是休息日，按规则“${rule}”${way}至工作日：${shown}`, path);
+  }
+
   /** The date as written, for the rest-day warning: only plain dates and date + calendar days shift visibly. */
   private writtenDate(text: string): IsoDate | undefined {
     const parsed = parseTimeExpr(text);
@@ -513,6 +546,9 @@ class Resolver {
       this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `任务“${t.id}”的截止日期`);
       const policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
       if (!policy) this.err("UNKNOWN_REF", `任务“${t.id}”未指定 policy，计划中也没有 defaults.taskPolicy；请填写其中之一`, ["tasks", i]);
+      const dueAt = this.calendar.at(due, dueTime);
+      // A task's items belong to one of its own phases: the one its due date falls in, else its last.
+      const phase = this.phaseAt(dueAt, t.phases, true) ?? last.id;
       for (const [unit, role] of [[t.lead, "lead"], ...t.support.map((u) => [u, "support"])] as [string, "lead" | "support"][]) {
         if (!this.units.has(unit)) continue;
         out.push({
@@ -522,15 +558,26 @@ class Resolver {
           role,
           title: t.title,
           task: t.id,
+          phase,
           to: role === "lead" ? this.p.leadingGroup.office.unit : t.lead,
           lead: t.lead,
           policy,
           opensAt: this.calendar.at(first.start, "00:00"),
-          dueAt: this.calendar.at(due, dueTime),
+          dueAt,
         });
       }
     }
     return out;
+  }
+
+  /**
+   * The phase an item belongs to when the plan names none: the one its due instant falls in, preferring
+   * its task's phases where phases overlap, else the first listed (`only`: none but those). Boards and
+   * summaries count by it.
+   */
+  private phaseAt(dueAt: number, prefer: readonly string[] = [], only = false): string | undefined {
+    const holding = [...this.phases.values()].filter((p) => dueAt >= p.startAt && dueAt < p.endAt);
+    return (holding.find((p) => prefer.includes(p.id)) ?? (only ? undefined : holding[0]))?.id;
   }
 
   private checkCalendarCoverage(assignments: Assignment[]): void {

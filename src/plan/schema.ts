@@ -179,5 +179,6 @@ function patternHint(pattern: string): string {
   if (pattern.includes("[01]\\d|2[0-3]")) return "不是时刻，请写成 HH:MM，例如 09:00";
   if (pattern.includes("(wd|h)")) return "不是有效的时间偏移，请写成 -3wd、0wd、+1wd（工作日）或 -4h（小时）这样的形式";
   if (pattern.startsWith("^@?")) return "不是有效的单位引用，请写单位 id，或 @组名";
+  if (pattern === "^last$") return "不是每月的日期；请写 1 至 31 的数字，每月最后一天请写 last";
   return "不是有效的 id，只能使用小写英文字母、数字、- 和 _（中文名称请写在 name 中）";
 }

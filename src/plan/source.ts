@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { DiagnosticSink, type SourcePosition } from "./diagnostics.ts";
 
 /** A plan larger than this is not a plan someone wrote; refuse before parsing. */
@@ -26,7 +26,7 @@ export class PlanSource {
     for (let i = 0; i < path.length; i++) {
       const seg = path[i]!;
       if (isMap(node)) {
-        const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairIn(node, String(seg));
         if (!pair) break;
         const last = i === path.length - 1;
         const keyNode = pair.key as Node;
@@ -46,6 +46,25 @@ export class PlanSource {
       } else break;
     }
     return this.at(offset);
+  }
+
+  /**
+   * The pair for `key` in a mapping: its own, else the one a merge key (`<<: *defaults`) brings in, so a
+   * problem in a merged value points at the text that wrote it. Earlier merge sources win, as in YAML.
+   */
+  private pairIn(map: YAMLMap, key: string, depth = 0): Pair | undefined {
+    const own = map.items.find((p: Pair) => isScalar(p.key) && typeof p.key.value !== "symbol" && String(p.key.value) === key);
+    if (own || depth > MAX_ALIAS_COUNT) return own;
+    for (const p of map.items) {
+      // With merge keys on, `<<` is parsed as a scalar holding a symbol.
+      if (!isScalar(p.key) || typeof p.key.value !== "symbol") continue;
+      for (const from of isSeq(p.value) ? p.value.items : [p.value]) {
+        const target = isAlias(from) && this.doc ? from.resolve(this.doc) : from;
+        const found = isMap(target) ? this.pairIn(target, key, depth + 1) : undefined;
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   at(offset: number): SourcePosition {
@@ -96,7 +115,9 @@ export function parsePlanText(file: string, text: string, sink: DiagnosticSink):
   // TextDecoder already drops a BOM from bytes; a BOM in a string is dropped here.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Merge keys (`<<: *defaults`) let a plan share a policy's or a unit's settings; aliases they bring in
+  // count toward MAX_ALIAS_COUNT like any other (see toData).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const source = new PlanSource(file, text, doc, lines);
   for (const e of doc.errors) {
     const code = e.code === "DUPLICATE_KEY" ? "DUPLICATE_ID" : "YAML_SYNTAX";

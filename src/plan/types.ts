@@ -60,6 +60,8 @@ export interface UnitInput {
 
 export interface TaskInput {
   id: TaskId;
+  number?: number;
+  /** @deprecated Use `number`: YAML 1.1 readers read the key `no` as the boolean false. */
   no?: number;
   title: string;
   scope?: string;
@@ -82,9 +84,23 @@ export interface DeliverableInput {
   to?: string;
   opens?: string;
   due?: string;
-  recurring?: { monthDays?: number[]; weekdays?: number[]; from: string; until: string };
+  recurring?: Recurrence;
   dueOnRestDay?: RestDayRule;
   policy?: PolicyId;
+}
+
+/** A recurring deliverable's dates; see recurrenceDays (src/plan/recurrence.ts) for the rules. */
+export interface Recurrence {
+  /** Days of the month, 1-31, or "last" for the month's last day. */
+  monthDays?: (number | "last")[];
+  /** 1 = Monday … 7 = Sunday: weekly on those days. */
+  weekdays?: number[];
+  /** Only in these months (1-12), e.g. [3, 6, 9, 12] with monthDays [last]: quarterly. */
+  months?: number[];
+  /** Every N working days from `from` (from + N wd, from + 2N wd, …); alone, without the others. */
+  everyWorkingDays?: number;
+  from: string;
+  until: string;
 }
 
 export interface PolicyInput {
@@ -121,7 +137,8 @@ export interface Phase {
 
 export interface Task {
   id: TaskId;
-  no?: number;
+  /** The task's number in the document, e.g. 2 for （二）. */
+  number?: number;
   title: string;
   scope?: string;
   lead: UnitId;

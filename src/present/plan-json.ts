@@ -14,7 +14,7 @@ export function planToJson(plan: ResolvedPlan) {
     units: [...plan.units.values()].map((u) => ({ id: u.id, name: u.name, short: u.short, kind: u.kind, parent: u.parent, title: u.title, groups: u.groups })),
     groups: Object.fromEntries([...plan.groups].map(([id, g]) => [id, { name: g.name, members: g.members }])),
     phases: plan.phases.map((p) => ({ id: p.id, name: p.name, start: p.start, end: p.end })),
-    tasks: plan.tasks.map((t) => ({ id: t.id, no: t.no, title: t.title, lead: t.lead, support: t.support, partners: t.partners, phases: t.phases })),
+    tasks: plan.tasks.map((t) => ({ id: t.id, number: t.number, title: t.title, lead: t.lead, support: t.support, partners: t.partners, phases: t.phases })),
     deliverables: plan.deliverables.map((d) => ({ id: d.id, title: d.title, source: d.source, task: d.task, phase: d.phase, to: d.to ?? plan.leadingGroup.office.unit, due: d.due, recurring: d.recurring })),
     policies: Object.fromEntries([...plan.policies].map(([id, p]) => [id, { dueSoon: p.dueSoon, steps: p.steps.map((s) => ({ at: `${s.offset >= 0 ? "+" : ""}${s.offset}${s.unit}`, notify: s.notify, level: s.level, repeat: s.repeat })) }])),
     assignments: plan.assignments.map((a) => assignmentJson(a, iso)),

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
-import { WEEKDAY_ZH } from "../engine/calendar.ts";
+import { formatInstant, WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
-import { instanceOf } from "../plan/ids.ts";
+import { assignmentsById, instanceOf } from "../plan/ids.ts";
 import type { Timeline, TimelineEntry } from "../simulate/simulate.ts";
 import { recipientName, unitList } from "./plan-text.ts";
 
@@ -27,9 +27,41 @@ function label(kind: TimelineEntry["kind"], level = 0): string {
       return "免报";
     case "refused":
       return "拒绝";
+    case "opened":
+      return "开放";
+    case "dueSoon":
+      return "临近截止";
+    case "message":
+      return "发送";
     default:
       return kind;
   }
+}
+
+/**
+ * An assignment's title for a timeline line; an instance of a recurring deliverable carries its own
+ * date (and where the rest-day rule moved it), so "旬报" on 07-19 says which 旬报 it is.
+ */
+function titleOf(plan: ResolvedPlan, id: string): string {
+  const a = assignmentsById(plan).get(id);
+  if (!a) return "";
+  const at = id.indexOf("@");
+  if (a.kind !== "deliverable" || at < 0) return a.title;
+  const written = id.slice(at + 1, at + 11);
+  const due = formatInstant(a.dueAt, plan.campaign.timezone).slice(0, 10);
+  return `${a.title}（${written}${due === written ? "" : `，${due > written ? "顺延" : "提前"}至 ${due.slice(5)}`}）`;
+}
+
+/** A group of digests that went out at one time: how many, of which ladder level, to whom. */
+function messageLine(plan: ResolvedPlan, g: TimelineEntry[]): string {
+  const e = g[0]!;
+  const what = (e.level ?? 0) > 0 ? `${LEVEL_ZH[e.level!] ?? `${e.level}级督办`}通知` : "提醒";
+  const items = g.reduce((n, x) => n + (x.items ?? 0), 0);
+  const ids = [...new Set(g.map((x) => x.recipient!).filter(Boolean))];
+  // The office is named as the office (recipientName), everyone else as the unit list groups them.
+  const office = plan.leadingGroup.office.unit;
+  const to = [...(ids.includes(office) ? [recipientName(plan, office)] : []), unitList(plan, ids.filter((id) => id !== office))].filter(Boolean).join("、");
+  return `  ${e.at.slice(11, 16)} 发送  ${what} ${g.length} 封（共 ${items} 项）：${to}`;
 }
 
 /**
@@ -39,7 +71,6 @@ function label(kind: TimelineEntry["kind"], level = 0): string {
 export function timelineText(plan: ResolvedPlan, t: Timeline): string {
   const zone = plan.campaign.timezone;
   const phaseName = new Map(plan.phases.map((p) => [p.id, p.name]));
-  const titleOf = new Map(plan.assignments.map((a) => [a.id, a.title]));
   const days = new Map<string, TimelineEntry[]>();
   for (const e of t.entries) {
     const d = e.at.slice(0, 10);
@@ -51,7 +82,7 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
     const dt = DateTime.fromISO(day, { zone });
     const counts = new Map<string, number>();
     for (const e of entries) {
-      if (e.kind === "phase" || e.kind === "closed") continue;
+      if (e.kind === "phase" || e.kind === "phaseEnded" || e.kind === "closed") continue;
       const l = label(e.kind, e.level);
       counts.set(l, (counts.get(l) ?? 0) + 1);
       totals.set(l, (totals.get(l) ?? 0) + 1);
@@ -61,16 +92,21 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
     for (const e of entries) {
       const deliverable = e.assignment ? instanceOf(e.assignment) : "";
       const who = e.kind === "escalation" ? (e.recipients ?? []).join(",") : "";
-      const key = [e.at.slice(11, 16), e.kind, e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
+      const key = [e.at.slice(11, 16), e.kind, e.phase ?? "", e.level ?? 0, deliverable, who, e.code ?? ""].join("|");
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(e);
     }
     for (const g of groups.values()) {
       const e = g[0]!;
       const time = e.at.slice(11, 16);
       if (e.kind === "phase") out.push(`  ${time} ▶ 进入${phaseName.get(e.phase!) ?? e.phase}`);
+      else if (e.kind === "phaseEnded") {
+        // Said only where it is news: when the next phase starts (or the campaign closes) at that instant, that line says it.
+        if (!entries.some((x) => x.at === e.at && (x.kind === "phase" || x.kind === "closed"))) out.push(`  ${time} ■ ${phaseName.get(e.phase!) ?? e.phase}结束`);
+      }
       else if (e.kind === "closed") out.push(`  ${time} ■ 专项行动结束`);
+      else if (e.kind === "message") out.push(messageLine(plan, g));
       else {
-        const title = titleOf.get(e.assignment ?? "") ?? "";
+        const title = titleOf(plan, e.assignment ?? "");
         const units = unitList(plan, [...new Set(g.map((x) => x.unit!).filter(Boolean))]);
         let line = `  ${time} ${label(e.kind, e.level)}  ${title}：${units}`;
         if (e.recipients && e.kind === "escalation") line += ` → 告知 ${e.recipients.map((r) => recipientName(plan, r)).join("、")}`;

@@ -6,6 +6,7 @@ import type { ScheduledAction } from "./actions-file.ts";
 
 export type TimelineKind =
   | "phase"
+  | "phaseEnded"
   | "closed"
   | "opened"
   | "dueSoon"
@@ -106,6 +107,8 @@ function toEntry(e: DomainEvent, iso: (ms: EpochMs) => string, unitOf: Map<strin
   switch (e.type) {
     case "phaseStarted":
       return { at, kind: "phase", phase: e.phase };
+    case "phaseEnded":
+      return { at, kind: "phaseEnded", phase: e.phase };
     case "campaignClosed":
       return { at, kind: "closed" };
     case "opened":

@@ -76,7 +76,7 @@ describe("the Chongqing 2021 plan", () => {
 
   it("has the six tasks with exactly the document's lead and support units", () => {
     expect(plan.tasks.map((t) => ({ id: t.id, title: t.title, lead: t.lead, support: t.support }))).toEqual(TASKS);
-    expect(plan.tasks.map((t) => t.no)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(plan.tasks.map((t) => t.number)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(plan.tasks.find((t) => t.id === "law-enforcement")!.partners).toEqual(["police", "market-regulation"]);
     expect(plan.tasks.find((t) => t.id === "industry-self-regulation")!.partners).toEqual(["hr-association"]);
   });

@@ -80,12 +80,15 @@ describe("a daily series whose instances the rest-day rule moves onto one day", 
 const FIRST = "2021-01-01";
 const LAST = "2026-12-31";
 
-/** The existing recurrence forms: weekdays (every working day among them) and month days. */
+/** The recurrence forms: weekdays (every working day among them), month days (with `last`), months, every N working days. */
 const formArb = fc.oneof(
   fc.constant("weekdays: [1, 2, 3, 4, 5]"),
   fc.constant("weekdays: [1, 2, 3, 4, 5, 6, 7]"),
   fc.subarray([1, 2, 3, 4, 5, 6, 7], { minLength: 1 }).map((ds) => `weekdays: [${ds.join(", ")}]`),
-  fc.uniqueArray(fc.integer({ min: 1, max: 31 }), { minLength: 1, maxLength: 12 }).map((ds) => `monthDays: [${ds.sort((a, b) => a - b).join(", ")}]`),
+  fc.uniqueArray(fc.integer({ min: 1, max: 28 }), { minLength: 1, maxLength: 12 }).map((ds) => `monthDays: [${ds.sort((a, b) => a - b).join(", ")}]`),
+  fc.constant("monthDays: [last]"),
+  fc.constant("months: [3, 6, 9, 12], monthDays: [last]"),
+  fc.integer({ min: 1, max: 10 }).map((n) => `everyWorkingDays: ${n}`),
 );
 
 const seriesArb = fc.record({

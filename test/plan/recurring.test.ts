@@ -18,8 +18,12 @@ describe("a recurring deliverable (monthDays 8, 18, 28 through a phase)", () => 
   const mine = r.plan!.assignments.filter((a) => a.deliverable === "ten-day");
   const north = mine.filter((a) => a.unit === "north");
 
-  it("resolves without diagnostics", () => {
-    expect(r.diagnostics).toEqual([]);
+  it("resolves with one rest-day warning for the whole series, at its recurring: mapping", () => {
+    const line26 = fixture().split("\n")[25]!;
+    expect(r.diagnostics.map((d) => [d.severity, d.code, d.line, d.col])).toEqual([["warning", "DUE_ON_REST_DAY", 26, line26.indexOf("{ monthDays") + 1]]);
+    expect(r.diagnostics[0]!.message).toBe(
+      "“ten-day”的 12 次截止日期中有 3 次是休息日，按规则“next”顺延至工作日：2021-07-18（周日） → 2021-07-19（周一）、2021-08-08（周日） → 2021-08-09（周一）、2021-08-28（周六） → 2021-08-30（周一）",
+    );
     expect(r.plan).toBeDefined();
   });
 
@@ -51,7 +55,8 @@ describe("a recurring deliverable (monthDays 8, 18, 28 through a phase)", () => 
 
   it("moves them back under the rule previous", () => {
     const prev = loadPlanText("plan.yaml", fixture("previous"));
-    expect(prev.diagnostics).toEqual([]);
+    expect(prev.diagnostics.map((d) => d.code)).toEqual(["DUE_ON_REST_DAY"]);
+    expect(prev.diagnostics[0]!.message).toContain("有 3 次是休息日，按规则“previous”提前至工作日：2021-07-18（周日） → 2021-07-16（周五）");
     const due = prev.plan!.assignments.filter((a) => a.deliverable === "ten-day" && a.unit === "north").map((a) => iso(a.dueAt).slice(0, 10));
     expect(due).toEqual(["07-08", "07-16", "07-28", "08-06", "08-18", "08-27", "09-08", "09-18", "09-28", "10-08", "10-18", "10-28"].map((d) => `2021-${d}`));
   });
