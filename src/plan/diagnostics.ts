@@ -26,6 +26,8 @@ export const DiagnosticCode = {
   DUE_ON_REST_DAY: "DUE_ON_REST_DAY",
   NO_CALENDAR_DATA: "NO_CALENDAR_DATA",
   NO_CONTACT: "NO_CONTACT",
+  ASSUMED_DATE: "ASSUMED_DATE",
+  SELF_RECIPIENT: "SELF_RECIPIENT",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

@@ -336,7 +336,7 @@ describe("warnings", () => {
     expect(msg(r)).toBe("2021-06-13（周日）是休息日；按规则“next”，“report”的截止日期顺延至 2021-06-15（周二）");
     const a = r.plan!.assignments.find((x) => x.id === "report/north")!;
     expect(a.dueShiftedFrom).toBe("2021-06-13");
-    expect(new Date(a.dueAt).toISOString()).toBe("2021-06-15T10:00:00.000Z"); // 18:00 in Shanghai
+    expect(new Date(a.dueAt!).toISOString()).toBe("2021-06-15T10:00:00.000Z"); // 18:00 in Shanghai
   });
 
   it("NO_CALENDAR_DATA: a 2027 plan names the due dates it affects; a 2027 holiday declares the year", () => {
