@@ -345,11 +345,12 @@ describe("warnings", () => {
       7: "  end: 2027-10-31",
       20: "  - { id: first, name: 第一阶段, start: 2027-05-01, end: 2027-06-30 }",
       21: "  - { id: second, name: 第二阶段, start: 2027-07-01, end: 2027-10-31 }",
+      23: '  - { id: inspect, title: 检查, lead: hq, support: ["@districts"], due: 2027-10-29 }',
       25: '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2027-06-15 }',
     };
     const r = load(planText(in2027));
     expectWarnings(r, [["warning", "NO_CALENDAR_DATA", 7, 8]]);
-    // report on Tuesday 2027-06-15; the task at the end of the last phase, Sunday 10-31 → Friday 10-29
+    // report on Tuesday 2027-06-15; the task, given a due date of its own, on Friday 10-29
     expect(msg(r)).toContain("缺少 2027 年公布的节假日安排");
     expect(msg(r)).toContain("（影响截止日期 2027-06-15、2027-10-29）");
 
