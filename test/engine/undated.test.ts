@@ -55,6 +55,9 @@ describe("a task without due: is tracked without a deadline", () => {
     const late = engine.step({ type: "submit", assignment: "inspect/north", actor: north }, cst("2021-10-20T10:00"));
     expect(late.refused).toBeUndefined();
     expect(late.events.find((e) => e.type === "submitted")).toMatchObject({ assignment: "inspect/north", late: false });
+    expect(engine.view("inspect/north")!.context.late).toBe(false);
+    const row = boardRows(undated, engine.calendar, [engine.view("inspect/north")!], cst("2021-10-21T10:00"))[0]!;
+    expect([row.state, row.late, row.daysLate]).toEqual(["submitted", false, 0]);
     const ext = engine.step({ type: "extend", assignment: "inspect/south", actor: office, until: cst("2021-10-25T18:00") }, cst("2021-10-20T11:00"));
     expect(ext.refused).toEqual({ code: "BAD_EXTENSION", message: "“检查”没有截止时间，无需延期" });
     expect(ext.events.filter((e) => e.type === "extended")).toEqual([]);
