@@ -118,5 +118,7 @@ describe("an assumed date is shown as assumed wherever it is shown", () => {
     expect(page("enforcement-progress/yuzhong")).toContain(`截止：2021-06-15 周二 18:00<b style="color:#a60">${mark}`);
     expect(page("progress-report/yuzhong")).not.toContain("日期为假定");
     expect(page("market-supervision/yuzhong")).toContain("截止：不设截止时间");
+    expect(page("market-supervision/yuzhong")).not.toContain("未到期"); // no deadline, so no lateness either
+    expect(page("progress-report/yuzhong")).toContain("未到期");
   });
 });

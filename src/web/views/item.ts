@@ -57,7 +57,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   ${flash ? html`<div class="ok">${flash}</div>` : ""}
   <div class="card">
     <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
-    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${LATENESS_ZH[r.lateness] ?? ""}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
+    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${r.due === null ? "" : (LATENESS_ZH[r.lateness] ?? "")}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>

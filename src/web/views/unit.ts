@@ -9,7 +9,7 @@ import { actionForms } from "./forms.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 function dueText(plan: ResolvedPlan, i: UnitItem): Html {
-  if (i.due === null) return html`<span class="muted">${NO_DEADLINE_ZH}（工作进展随阶段报告报送）</span>`;
+  if (i.due === null) return html`<span class="muted">${NO_DEADLINE_ZH}</span>`;
   const due = formatLocal(parseInstant(i.due, plan.campaign.timezone), plan.campaign.timezone) + assumedZh(i.dueAssumed);
   if (i.late) return html`${due}　<b style="color:#a40e26">已逾期 ${i.daysLate} 个工作日</b>`;
   return html`${due}　<span class="muted">还剩 ${i.workingDaysLeft} 个工作日</span>`;
