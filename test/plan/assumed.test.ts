@@ -119,6 +119,6 @@ describe("an assumed date is shown as assumed wherever it is shown", () => {
     expect(page("progress-report/yuzhong")).not.toContain("日期为假定");
     expect(page("market-supervision/yuzhong")).toContain("截止：不设截止时间");
     expect(page("market-supervision/yuzhong")).not.toContain("未到期"); // no deadline, so no lateness either
-    expect(page("progress-report/yuzhong")).toContain("未到期");
+    expect(page("progress-report/yuzhong")).toContain("临近截止");
   });
 });
