@@ -18,7 +18,10 @@ export interface BoardRow {
   /** Overdue and not handed in, or handed in late. */
   late: boolean;
   level: number;
-  due: string;
+  /** null: the item has no deadline (a task tracked without a hand-in); it is never late. */
+  due: string | null;
+  /** Why the due date is an assumption (the plan's `assumed:`), when it is one. */
+  dueAssumed?: string;
   /** Working days past due (not yet handed in: up to now; handed in: at submission). 0 when not late. */
   daysLate: number;
   submittedAt?: string;
@@ -33,9 +36,10 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
   return views.map((v) => {
     const c = v.context;
     const owed = OWED.has(v.progress);
-    const lateNow = owed && now > c.dueAt;
+    const dueAt = c.dueAt;
+    const lateNow = owed && dueAt !== null && now > dueAt;
     const until = owed ? now : (c.submittedAt ?? now);
-    const daysLate = lateNow || c.late ? Math.max(0, calendar.workingDaysBetween(calendar.dateOf(c.dueAt), calendar.dateOf(until))) : 0;
+    const daysLate = dueAt !== null && (lateNow || c.late) ? Math.max(0, calendar.workingDaysBetween(calendar.dateOf(dueAt), calendar.dateOf(until))) : 0;
     const a = v.assignment;
     const phase = phaseOf(plan, a);
     return {
@@ -49,7 +53,8 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
       lateness: v.lateness,
       late: lateNow || c.late,
       level: c.level,
-      due: formatInstant(c.dueAt, zone),
+      due: dueAt === null ? null : formatInstant(dueAt, zone),
+      ...(a.dueAssumed !== undefined ? { dueAssumed: a.dueAssumed } : {}),
       daysLate,
       ...(c.submittedAt !== null ? { submittedAt: formatInstant(c.submittedAt, zone) } : {}),
       returns: c.returns,

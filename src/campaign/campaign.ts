@@ -74,8 +74,9 @@ export interface StepOutcome {
 export interface PlanDiff {
   from: string;
   to: string;
-  moved: { id: string; unit: string; title: string; from: EpochMs; to: EpochMs; state: string; extended: boolean }[];
-  added: { id: string; unit: string; title: string; due: EpochMs }[];
+  /** null: no deadline (a task tracked without a hand-in). */
+  moved: { id: string; unit: string; title: string; from: EpochMs | null; to: EpochMs | null; state: string; extended: boolean }[];
+  added: { id: string; unit: string; title: string; due: EpochMs | null }[];
   removed: { id: string; unit: string; title: string; state: string }[];
   unitsAdded: string[];
   unitsRemoved: string[];
@@ -357,7 +358,7 @@ export class Campaign {
         reopenSubmitted: opts.reopenSubmitted,
         ...(opts.note ? { note: opts.note } : {}),
         ...opts.extra,
-        moved: diff.moved.map((m) => ({ id: m.id, from: formatInstant(m.from, zone), to: formatInstant(m.to, zone), state: m.state })),
+        moved: diff.moved.map((m) => ({ id: m.id, from: m.from === null ? null : formatInstant(m.from, zone), to: m.to === null ? null : formatInstant(m.to, zone), state: m.state })),
         added: diff.added.map((a) => a.id),
         removed: diff.removed.map((r) => r.id),
       },

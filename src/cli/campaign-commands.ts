@@ -13,6 +13,7 @@ import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
 import { recipientName, unitList, unitName } from "../present/plan-text.ts";
+import { dueLocalZh } from "../present/due-note.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
 
@@ -347,7 +348,7 @@ function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boo
     const owed = g.filter((x) => ["waiting", "open", "returned"].includes(x.state)).length;
     const done = g.length - owed;
     const kept = g.filter((x) => x.extended).length;
-    out.push(`    ${m.title}：${formatLocal(m.from, zone)} → ${formatLocal(m.to, zone)}（${unitList(to, g.map((x) => x.unit))}；办理中 ${owed}，已报送 ${done}${done ? (reopen ? "，将重新打开" : "，保持不变") : ""}${kept ? `；${kept} 条已批准延期，保留延期` : ""}）`);
+    out.push(`    ${m.title}：${dueLocalZh(m.from, zone)} → ${dueLocalZh(m.to, zone)}（${unitList(to, g.map((x) => x.unit))}；办理中 ${owed}，已报送 ${done}${done ? (reopen ? "，将重新打开" : "，保持不变") : ""}${kept ? `；${kept} 条已批准延期，保留延期` : ""}）`);
   }
   if (d.added.length) out.push(`  新增事项：${d.added.length} 条（${[...new Set(d.added.map((a) => a.title))].join("、")}）`);
   if (d.removed.length) out.push(`  删除事项：${d.removed.length} 条（${[...new Set(d.removed.map((a) => a.title))].join("、")}；历史记录保留）`);

@@ -4,6 +4,7 @@ import { WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { STATE_ZH } from "../engine/authorize.ts";
 import { unitName } from "../present/plan-text.ts";
+import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 
 const LATENESS_ZH = { onTrack: "正常", dueSoon: "临期", overdue: "逾期", escalated: "已督办" } as const;
 
@@ -31,9 +32,13 @@ export function boardText(plan: ResolvedPlan, rows: BoardRow[], tty: boolean, as
   }
   for (const group of byTitle.values()) {
     const first = group[0]!;
-    const due = DateTime.fromISO(first.due, { zone });
     const done = group.filter((r) => r.state === "accepted" || r.state === "submitted" || r.state === "waived").length;
-    out.push("", p.bold(`${first.title}  截止 ${due.toFormat("yyyy-MM-dd")} ${WEEKDAY_ZH[due.weekday]} ${due.toFormat("HH:mm")}  已报送 ${done}/${group.length}`));
+    let due = NO_DEADLINE_ZH;
+    if (first.due !== null) {
+      const dt = DateTime.fromISO(first.due, { zone });
+      due = `截止 ${dt.toFormat("yyyy-MM-dd")} ${WEEKDAY_ZH[dt.weekday]} ${dt.toFormat("HH:mm")}${assumedZh(first.dueAssumed)}`;
+    }
+    out.push("", p.bold(`${first.title}  ${due}  已报送 ${done}/${group.length}`));
     for (const r of group) {
       const state = STATE_ZH[r.state];
       const late = r.daysLate > 0 ? `逾期${r.daysLate}个工作日` : "";

@@ -3,8 +3,8 @@ import type { EpochMs } from "./calendar.ts";
 import type { AssignmentEvent } from "./types.ts";
 
 export interface AssignmentContext {
-  /** Current due instant; an extension moves it. */
-  dueAt: EpochMs;
+  /** Current due instant; an extension moves it. null: the item has no deadline and is never late. */
+  dueAt: EpochMs | null;
   /** Highest escalation level reached since the last extension. */
   level: number;
   /** Submitted after the due instant (stays true once set, even when accepted). */
@@ -33,7 +33,7 @@ export const assignmentMachine = setup({
   types: {
     context: {} as AssignmentContext,
     events: {} as AssignmentEvent,
-    input: {} as { dueAt: EpochMs },
+    input: {} as { dueAt: EpochMs | null },
   },
   guards: {
     raisesLevel: ({ context, event }) => event.type === "reminded" && event.level > context.level,
@@ -42,7 +42,7 @@ export const assignmentMachine = setup({
   actions: {
     recordSubmission: assign({
       submittedAt: ({ event }) => event.at,
-      late: ({ context, event }) => context.late || event.at > context.dueAt,
+      late: ({ context, event }) => context.late || (context.dueAt !== null && event.at > context.dueAt),
     }),
     countReminder: assign({ reminders: ({ context }) => context.reminders + 1 }),
     countReturn: assign({ returns: ({ context }) => context.returns + 1, submittedAt: null }),

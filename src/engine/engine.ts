@@ -145,12 +145,17 @@ export class Engine {
     return Infinity;
   }
 
-  private scheduleFor(a: Assignment, dueAt: EpochMs): Schedule {
+  private scheduleFor(a: Assignment, dueAt: EpochMs | null): Schedule {
     const key = `${a.policy}|${a.opensAt}|${dueAt}`;
     let s = this.scheduleCache.get(key);
     if (!s) {
-      const policy = this.plan.policies.get(a.policy) as Policy;
-      s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt);
+      // An item without a deadline opens with its phase and has nothing else on its schedule: it never
+      // falls due, is never reminded and never goes overdue.
+      if (dueAt === null) s = { triggers: [{ at: a.opensAt, type: "opened" }], times: Float64Array.of(a.opensAt) };
+      else {
+        const policy = this.plan.policies.get(a.policy) as Policy;
+        s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt);
+      }
       this.scheduleCache.set(key, s);
     }
     return s;
@@ -261,13 +266,15 @@ export class Engine {
       events.push(e);
       if (e.type === "reminded") {
         const ctx = this.snaps[i]!.context;
-        const overdue = t >= ctx.dueAt;
+        // Only items with a deadline have ladder steps, so dueAt is set here.
+        const dueAt = ctx.dueAt!;
+        const overdue = t >= dueAt;
         for (const r of e.recipients) {
           let p = pending.get(r);
           if (!p) pending.set(r, (p = { at: t, items: new Map() }));
           p.at = Math.max(p.at, t);
           const prev = p.items.get(a.id);
-          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt: ctx.dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue, ...(e.deferred ? { deferred: e.deferred } : {}) });
+          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue, ...(e.deferred ? { deferred: e.deferred } : {}) });
         }
       }
     }
@@ -306,9 +313,11 @@ export class Engine {
     let e: AssignmentEvent;
     const base = { at: now, assignment: a.id, actor: action.actor, ...(action.note !== undefined ? { note: action.note } : {}) };
     switch (action.type) {
-      case "submit":
-        e = { type: "submitted", ...base, late: now > this.snaps[i]!.context.dueAt, ...(action.attachments ? { attachments: action.attachments } : {}) };
+      case "submit": {
+        const dueAt = this.snaps[i]!.context.dueAt;
+        e = { type: "submitted", ...base, late: dueAt !== null && now > dueAt, ...(action.attachments ? { attachments: action.attachments } : {}) };
         break;
+      }
       case "accept":
         e = { type: "accepted", ...base };
         break;
@@ -319,6 +328,7 @@ export class Engine {
         e = { type: "waived", ...base };
         break;
       case "extend":
+        if (this.snaps[i]!.context.dueAt === null) return { code: "BAD_EXTENSION", message: `“${a.title}”没有截止时间，无需延期` };
         if (!(action.until > now) || action.until >= this.plan.campaign.endAt)
           return { code: "BAD_EXTENSION", message: `新的截止时间须晚于现在（${formatLocal(now, this.plan.campaign.timezone)}），并早于专项行动结束（${this.plan.campaign.end}）` };
         e = { type: "extended", ...base, until: action.until };
@@ -417,7 +427,13 @@ export class Engine {
       const moved = a.dueAt !== this.plan.assignments[j]!.dueAt && context.extensions === 0;
       const owed = progress === "waiting" || progress === "open" || progress === "returned";
       const reopen = opts.reopenSubmitted && (progress === "submitted" || progress === "accepted");
-      if (moved && (owed || reopen)) {
+      if (a.dueAt === null) {
+        // The new version gives the item no deadline (and no ladder): whatever its state, it stops being
+        // late; an extension of a deadline that no longer exists lapses with it.
+        context.dueAt = null;
+        context.level = 0;
+        lateness = "onTrack";
+      } else if (moved && (owed || reopen)) {
         context.dueAt = a.dueAt;
         if (a.dueAt > at) {
           lateness = "onTrack";

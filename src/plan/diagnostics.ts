@@ -28,6 +28,8 @@ export const DiagnosticCode = {
   NO_CALENDAR_DATA: "NO_CALENDAR_DATA",
   NO_CONTACT: "NO_CONTACT",
   DEPRECATED_KEY: "DEPRECATED_KEY",
+  ASSUMED_DATE: "ASSUMED_DATE",
+  SELF_RECIPIENT: "SELF_RECIPIENT",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

@@ -424,8 +424,14 @@ class Resolver {
       const phase = d.phase !== undefined ? this.phaseRef(d.phase, [...path, "phase"]) : undefined;
       const to = d.to === undefined || d.to === "office" ? office : d.to;
       if (d.to !== undefined && d.to !== "office") this.unitRef(d.to, [...path, "to"], "organisation");
-      const from = this.expandRefs(d.from, [...path, "from"]);
-      if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：展开组后 from 列表为空；请在 from 中列出单位，或检查所列组的成员`, [...path, "from"]);
+      const expanded = this.expandRefs(d.from, [...path, "from"]);
+      // A unit does not report to itself: the office's host division listed among @task-leads owes the
+      // office nothing. The recipient is dropped from the owners, and the writer is told.
+      const from = expanded.filter((u) => u !== to);
+      if (from.length < expanded.length)
+        this.warn("SELF_RECIPIENT", `${this.recipientLabel(to)}是“${d.id}”的接收单位，不向自身报送；已从报送单位中略去`, [...path, "from"]);
+      if (from.length === 0 && expanded.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：from 中只有接收单位本身；请在 from 中列出报送单位，或改 to`, [...path, "from"]);
+      else if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：展开组后 from 列表为空；请在 from 中列出单位，或检查所列组的成员`, [...path, "from"]);
       const policy = this.policyRef(d.policy ?? this.p.defaults?.policy, policies, d.policy !== undefined ? [...path, "policy"] : ["defaults", "policy"]);
       if (!policy) this.err("UNKNOWN_REF", `“${d.id}”未指定 policy，计划中也没有 defaults.policy；请填写其中之一`, path);
       const rule = this.restRule(d);
@@ -456,6 +462,11 @@ class Resolver {
           this.warnSeriesOnRestDays(d.id, instances, rule, rp);
         }
       }
+      if (d.assumed !== undefined && instances.length > 0) {
+        const dates = [...new Set(instances.map((x) => x.due))];
+        const shown = dates.slice(0, 8).join("、") + (dates.length > 8 ? ` 等，共 ${dates.length} 个` : "");
+        this.warn("ASSUMED_DATE", `“${d.id}”的截止日期 ${shown} 是假定的，不是方案写明的日期（${d.assumed}）；核实后请改为确定日期并删去 assumed`, instances[0]!.duePath);
+      }
       for (const inst of instances) {
         if (!this.insideCampaign(inst.due, inst.duePath, `“${d.id}”的截止日期`)) continue;
         if (phase && (inst.due < phase.start || inst.due > phase.end))
@@ -483,6 +494,7 @@ class Resolver {
             opensAt,
             dueAt,
             ...(inst.due !== inst.written ? { dueShiftedFrom: inst.written } : {}),
+            ...(d.assumed !== undefined ? { dueAssumed: d.assumed } : {}),
           });
         }
       }
@@ -525,6 +537,13 @@ class Resolver {
     this.warn("DUE_ON_REST_DAY", `“${id}”的 ${instances.length} 次截止日期中有 ${moved.length} 次是休息日，按规则“${rule}”${way}至工作日：${shown}`, path);
   }
 
+  /** How a recipient is named in a message: the office by its name and host unit. */
+  private recipientLabel(id: UnitId): string {
+    const office = this.p.leadingGroup.office;
+    const name = this.units.get(id)?.name ?? id;
+    return id === office.unit ? `${office.name ?? "领导小组办公室"}（设在${name}）` : `“${id}”（${name}）`;
+  }
+
   /** The date as written, for the rest-day warning: only plain dates and date + calendar days shift visibly. */
   private writtenDate(text: string): IsoDate | undefined {
     const parsed = parseTimeExpr(text);
@@ -541,14 +560,22 @@ class Resolver {
       if (phases.length === 0) continue;
       const first = phases.reduce((a, b) => (a.start <= b.start ? a : b));
       const last = phases.reduce((a, b) => (a.end >= b.end ? a : b));
-      const due = input.due !== undefined ? this.evalExpr(input.due, ["tasks", i, "due"], this.p.calendar?.dueOnRestDay ?? DEFAULTS.dueOnRestDay) : this.applyRestDayRule(last.end, "previous");
-      if (due === undefined) continue;
-      this.insideCampaign(due, ["tasks", i, input.due !== undefined ? "due" : "phases"], `任务“${t.id}”的截止日期`);
-      const policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
-      if (!policy) this.err("UNKNOWN_REF", `任务“${t.id}”未指定 policy，计划中也没有 defaults.taskPolicy；请填写其中之一`, ["tasks", i]);
-      const dueAt = this.calendar.at(due, dueTime);
-      // A task's items belong to one of its own phases: the one its due date falls in, else its last.
-      const phase = this.phaseAt(dueAt, t.phases, true) ?? last.id;
+      // A task falls due only when the plan says so: a document that assigns a task for a phase asks its
+      // units to do the work, not to hand it in on the phase's last day. Without `due:` the task is an item
+      // on the board with no deadline (its progress is reported through the plan's deliverables).
+      let dueAt: number | null = null;
+      let policy = "";
+      if (input.due !== undefined) {
+        const d = this.evalExpr(input.due, ["tasks", i, "due"], this.p.calendar?.dueOnRestDay ?? DEFAULTS.dueOnRestDay);
+        if (d === undefined) continue;
+        this.insideCampaign(d, ["tasks", i, "due"], `任务“${t.id}”的截止日期`);
+        dueAt = this.calendar.at(d, dueTime);
+        policy = input.policy ?? this.p.defaults?.taskPolicy ?? this.p.defaults?.policy ?? "";
+        if (!policy) this.err("UNKNOWN_REF", `任务“${t.id}”未指定 policy，计划中也没有 defaults.taskPolicy；请填写其中之一`, ["tasks", i]);
+      }
+      // A task's items belong to one of its own phases: the one its due date falls in, else its last;
+      // without a deadline, the phase it opens in.
+      const phase = dueAt === null ? first.id : (this.phaseAt(dueAt, t.phases, true) ?? last.id);
       for (const [unit, role] of [[t.lead, "lead"], ...t.support.map((u) => [u, "support"])] as [string, "lead" | "support"][]) {
         if (!this.units.has(unit)) continue;
         out.push({
@@ -587,7 +614,7 @@ class Resolver {
     const missing = new Set<number>();
     for (let y = Number(start.slice(0, 4)); y <= Number(end.slice(0, 4)); y++) if (!this.calendar.hasDataFor(`${y}-01-01`)) missing.add(y);
     if (missing.size === 0) return;
-    const dates = [...new Set(assignments.map((a) => this.calendar.dateOf(a.dueAt)).filter((d) => missing.has(Number(d.slice(0, 4)))))].sort();
+    const dates = [...new Set(assignments.flatMap((a) => (a.dueAt === null ? [] : [this.calendar.dateOf(a.dueAt)])).filter((d) => missing.has(Number(d.slice(0, 4)))))].sort();
     const shown = dates.slice(0, 8).join("、") + (dates.length > 8 ? ` 等，共 ${dates.length} 个` : "");
     this.warn(
       "NO_CALENDAR_DATA",

@@ -69,6 +69,7 @@ export interface TaskInput {
   support?: string[];
   partners?: string[];
   phases?: PhaseId[];
+  /** When the task's units report it done; without it the task is tracked but has no deadline. */
   due?: string;
   policy?: PolicyId;
 }
@@ -86,6 +87,8 @@ export interface DeliverableInput {
   due?: string;
   recurring?: Recurrence;
   dueOnRestDay?: RestDayRule;
+  /** Why the due date is an assumption, not a date the document sets (e.g. it comes from another document). */
+  assumed?: string;
   policy?: PolicyId;
 }
 
@@ -180,11 +183,18 @@ export interface Assignment {
   to: UnitId;
   /** The ladder's "lead" role: the task's lead unit, or the recipient when there is no task. */
   lead: UnitId;
+  /** "" for an item without a deadline: it has no ladder. */
   policy: PolicyId;
   opensAt: EpochMs;
-  dueAt: EpochMs;
+  /**
+   * null: the item has no deadline (a task the plan gives no `due:`). It is tracked on the board with its
+   * unit but never falls due, is never reminded and is never late.
+   */
+  dueAt: EpochMs | null;
   /** The date as written when the rest-day rule moved it. */
   dueShiftedFrom?: IsoDate;
+  /** Set when the plan marks the due date as assumed (`assumed:`): why it is not the document's own date. */
+  dueAssumed?: string;
 }
 
 /** A plan with every reference resolved and every date turned into an instant: what the engine runs. */

@@ -15,12 +15,13 @@ export function planToJson(plan: ResolvedPlan) {
     groups: Object.fromEntries([...plan.groups].map(([id, g]) => [id, { name: g.name, members: g.members }])),
     phases: plan.phases.map((p) => ({ id: p.id, name: p.name, start: p.start, end: p.end })),
     tasks: plan.tasks.map((t) => ({ id: t.id, number: t.number, title: t.title, lead: t.lead, support: t.support, partners: t.partners, phases: t.phases })),
-    deliverables: plan.deliverables.map((d) => ({ id: d.id, title: d.title, source: d.source, task: d.task, phase: d.phase, to: d.to ?? plan.leadingGroup.office.unit, due: d.due, recurring: d.recurring })),
+    deliverables: plan.deliverables.map((d) => ({ id: d.id, title: d.title, source: d.source, task: d.task, phase: d.phase, to: d.to ?? plan.leadingGroup.office.unit, due: d.due, recurring: d.recurring, assumed: d.assumed })),
     policies: Object.fromEntries([...plan.policies].map(([id, p]) => [id, { dueSoon: p.dueSoon, steps: p.steps.map((s) => ({ at: `${s.offset >= 0 ? "+" : ""}${s.offset}${s.unit}`, notify: s.notify, level: s.level, repeat: s.repeat })) }])),
     assignments: plan.assignments.map((a) => assignmentJson(a, iso)),
   };
 }
 
+/** `due` is null for an item without a deadline; `dueAssumed` says why a due date is only assumed. */
 export function assignmentJson(a: Assignment, iso: (ms: number) => string) {
   return {
     id: a.id,
@@ -35,7 +36,8 @@ export function assignmentJson(a: Assignment, iso: (ms: number) => string) {
     lead: a.lead,
     policy: a.policy,
     opens: iso(a.opensAt),
-    due: iso(a.dueAt),
+    due: a.dueAt === null ? null : iso(a.dueAt),
     dueShiftedFrom: a.dueShiftedFrom,
+    dueAssumed: a.dueAssumed,
   };
 }

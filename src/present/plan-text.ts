@@ -3,6 +3,7 @@ import { formatLocal } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
 import { instanceOf } from "../plan/ids.ts";
+import { assumedZh, NO_DEADLINE_ZH } from "./due-note.ts";
 
 
 export function unitName(plan: ResolvedPlan, id: string): string {
@@ -35,7 +36,9 @@ function groupAssignments(items: Assignment[]) {
     const key = `${instanceOf(a.id)}|${a.dueAt}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(a);
   }
-  return [...groups.values()].sort((x, y) => x[0]!.dueAt - y[0]!.dueAt);
+  // Items without a deadline (tasks) come after the dated ones of their phase.
+  const order = (a: Assignment) => a.dueAt ?? Number.MAX_SAFE_INTEGER;
+  return [...groups.values()].sort((x, y) => order(x[0]!) - order(y[0]!));
 }
 
 /** One-screen summary printed by `duban validate`. */
@@ -43,17 +46,20 @@ export function planSummary(plan: ResolvedPlan): string {
   const kinds = new Map<string, number>();
   for (const u of plan.units.values()) kinds.set(u.kind, (kinds.get(u.kind) ?? 0) + 1);
   const kindZh: Record<string, string> = { department: "部门", district: "区县", external: "外部单位", person: "人员" };
-  const dues = plan.assignments.map((a) => a.dueAt);
+  const dues = plan.assignments.flatMap((a) => (a.dueAt === null ? [] : [a.dueAt]));
+  const undated = plan.assignments.length - dues.length;
+  const assumed = plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id);
   const zone = plan.campaign.timezone;
   const lines = [
     `${plan.campaign.title}（${plan.campaign.issuer}）`,
     `  时间：${plan.campaign.start} 至 ${plan.campaign.end}（${zone}）`,
     `  单位：${plan.units.size} 个（${[...kinds].map(([k, n]) => `${kindZh[k] ?? k} ${n}`).join("，")}）；分组 ${plan.groups.size} 个`,
     `  阶段：${plan.phases.map((p) => `${p.name} ${p.start}～${p.end}`).join("；")}`,
-    `  重点任务：${plan.tasks.length} 项；报送事项：${plan.deliverables.length} 项；责任分解：${plan.assignments.length} 条`,
+    `  重点任务：${plan.tasks.length} 项；报送事项：${plan.deliverables.length} 项；责任分解：${plan.assignments.length} 条${undated ? `（其中 ${undated} 条不设截止时间，不催报）` : ""}`,
   ];
   // reduce, not Math.min(...dues): a national plan has 300k dues, more arguments than the stack holds.
   if (dues.length) lines.push(`  最早截止：${formatLocal(dues.reduce((a, b) => Math.min(a, b)), zone)}；最晚截止：${formatLocal(dues.reduce((a, b) => Math.max(a, b)), zone)}`);
+  if (assumed.length) lines.push(`  假定日期：${assumed.join("、")} 的截止日期是假定的，不是方案写明的日期，待核实`);
   lines.push(`  版本：${plan.hash.slice(0, 12)}`);
   return lines.join("\n");
 }
@@ -72,9 +78,10 @@ export function planTable(plan: ResolvedPlan): string {
     for (const group of groupAssignments(byPhase.get(p.id) ?? [])) {
       const a = group[0]!;
       const what = a.kind === "task" ? `任务：${a.title}` : a.title;
-      const shifted = a.dueShiftedFrom ? `（原定 ${a.dueShiftedFrom}，遇休息日${a.dueShiftedFrom < formatLocal(a.dueAt, zone, false) ? "顺延" : "提前"}）` : "";
+      const shifted = a.dueShiftedFrom && a.dueAt !== null ? `（原定 ${a.dueShiftedFrom}，遇休息日${a.dueShiftedFrom < formatLocal(a.dueAt, zone, false) ? "顺延" : "提前"}）` : "";
       const lead = new Set(group.filter((g) => g.role === "lead").map((g) => g.unit));
-      out.push(`  ${formatLocal(a.dueAt, zone)}  ${what} → ${recipientName(plan, a.to)}${shifted}`);
+      const due = a.dueAt === null ? NO_DEADLINE_ZH : formatLocal(a.dueAt, zone);
+      out.push(`  ${due}  ${what} → ${recipientName(plan, a.to)}${shifted}${assumedZh(a.dueAssumed)}`);
       out.push(`      ${group.length} 个单位：${unitList(plan, group.map((g) => g.unit), (id) => (lead.has(id) ? "（牵头）" : ""))}`);
     }
   }
@@ -90,9 +97,9 @@ export function planMermaid(plan: ResolvedPlan): string {
   for (const p of plan.phases) out.push(`  ${clean(p.name)} :${p.id}, ${p.start}, ${date(p.endAt)}`);
   const milestones = new Map<string, { title: string; due: number }>();
   for (const a of plan.assignments) {
-    if (a.kind !== "deliverable") continue;
+    if (a.kind !== "deliverable" || a.dueAt === null) continue;
     const key = instanceOf(a.id);
-    if (!milestones.has(key)) milestones.set(key, { title: a.title, due: a.dueAt });
+    if (!milestones.has(key)) milestones.set(key, { title: a.dueAssumed !== undefined ? `${a.title}（假定日期）` : a.title, due: a.dueAt });
   }
   out.push("  section 报送截止");
   for (const m of [...milestones.values()].sort((a, b) => a.due - b.due)) out.push(`  ${clean(m.title)} :milestone, ${date(m.due)}, 0d`);

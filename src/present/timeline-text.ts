@@ -46,7 +46,7 @@ function titleOf(plan: ResolvedPlan, id: string): string {
   const a = assignmentsById(plan).get(id);
   if (!a) return "";
   const at = id.indexOf("@");
-  if (a.kind !== "deliverable" || at < 0) return a.title;
+  if (a.kind !== "deliverable" || at < 0 || a.dueAt === null) return a.title;
   const written = id.slice(at + 1, at + 11);
   const due = formatInstant(a.dueAt, plan.campaign.timezone).slice(0, 10);
   return `${a.title}（${written}${due === written ? "" : `，${due > written ? "顺延" : "提前"}至 ${due.slice(5)}`}）`;

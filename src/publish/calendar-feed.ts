@@ -29,12 +29,12 @@ export function feedUid(campaign: string, assignment: string): string {
 }
 
 /** The ladder's reminder instants that tell `unit` about the item, from its opening to the campaign's end. */
-function reminderTimes(state: PublishedState, item: ItemRecord, unit: string): EpochMs[] {
+function reminderTimes(state: PublishedState, item: ItemRecord, dueAt: EpochMs, unit: string): EpochMs[] {
   const plan = state.plan;
   const a = item.assignment;
   const policy = plan.policies.get(a.policy) as Policy;
   // The schedule of the deadline in force: an extension moves every step with it, as the engine does.
-  const s = buildSchedule({ calendar: state.calendar, sendAt: plan.calendar.sendAt, campaignEndAt: plan.campaign.endAt }, policy, a.opensAt, item.dueAt);
+  const s = buildSchedule({ calendar: state.calendar, sendAt: plan.calendar.sendAt, campaignEndAt: plan.campaign.endAt }, policy, a.opensAt, dueAt);
   const out: EpochMs[] = [];
   for (const t of s.triggers) if (t.type === "reminded" && resolveRecipients(plan, a, policy.steps[t.step]!.notify).includes(unit)) out.push(t.at);
   return [...new Set(out)];
@@ -55,12 +55,14 @@ export function unitFeedEvents(state: PublishedState, unit: string, planMoves: (
   const out: FeedEvent[] = [];
   for (const item of state.items) {
     const a = item.assignment;
-    if (a.unit !== unit || !Number.isFinite(item.dueAt)) continue;
+    const dueAt = item.dueAt;
+    // An item without a deadline has nothing to put in a calendar.
+    if (a.unit !== unit || dueAt === null) continue;
     const waived = item.outcome === "waived";
     const handedIn = HANDED_IN.has(item.row.state);
     const mark = waived ? "【已免报】" : handedIn ? `【${STATE_ZH[item.row.state]}】` : item.outcome === "overdue" ? "【已逾期】" : "【截止】";
     const lines = [
-      `截止：${formatLocal(item.dueAt, zone)}（${zone}）`,
+      `截止：${formatLocal(dueAt, zone)}（${zone}）`,
       `状态：${STATE_ZH[item.row.state]}${item.daysLate > 0 ? `，逾期${item.daysLate}个工作日` : ""}`,
       item.extensions > 0 ? `已延期 ${item.extensions} 次` : "",
       `专项行动：${plan.campaign.title}`,
@@ -68,11 +70,11 @@ export function unitFeedEvents(state: PublishedState, unit: string, planMoves: (
     out.push({
       uid: feedUid(plan.campaign.id, a.id),
       sequence: item.extensions + planMoves(a.id) + (waived ? 1 : 0),
-      start: item.dueAt,
+      start: dueAt,
       summary: `${mark}${a.title}`,
       description: lines.join("\n"),
       cancelled: waived,
-      alarms: waived || handedIn ? [] : reminderTimes(state, item, unit).filter((t) => t >= state.asOf).slice(0, MAX_ALARMS),
+      alarms: waived || handedIn ? [] : reminderTimes(state, item, dueAt, unit).filter((t) => t >= state.asOf).slice(0, MAX_ALARMS),
       ...(base ? { url: `${base}/items/${a.id}` } : {}),
     });
   }

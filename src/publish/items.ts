@@ -22,7 +22,8 @@ export interface ItemRecord {
   row: BoardRow;
   outcome: Outcome;
   /** The due instant in force (an extension moves it). */
-  dueAt: EpochMs;
+  /** null: an item without a deadline (a task the plan asks no hand-in for); never overdue. */
+  dueAt: EpochMs | null;
   submittedAt: EpochMs | null;
   /** Working days past due on the plan's calendar: up to the hand-in (late) or up to the instant (overdue); else 0. */
   daysLate: number;
@@ -56,7 +57,7 @@ export function itemsAt(state: CampaignViews, asOf: EpochMs): PublishedState {
   return { ...state, asOf, items };
 }
 
-export function outcomeOf(state: BoardRow["state"], late: boolean, dueAt: EpochMs, asOf: EpochMs): Outcome {
+export function outcomeOf(state: BoardRow["state"], late: boolean, dueAt: EpochMs | null, asOf: EpochMs): Outcome {
   switch (state) {
     case "waived":
       return "waived";
@@ -64,7 +65,7 @@ export function outcomeOf(state: BoardRow["state"], late: boolean, dueAt: EpochM
     case "accepted":
       return late ? "late" : "onTime";
     default:
-      // An item without a deadline (a due instant that is not finite) is never overdue.
-      return Number.isFinite(dueAt) && asOf > dueAt ? "overdue" : "pending";
+      // An item without a deadline is never overdue.
+      return dueAt !== null && asOf > dueAt ? "overdue" : "pending";
   }
 }

@@ -40,7 +40,7 @@ const ITEM_COLUMNS: ItemColumn[] = [
   { header: "事项编号", width: 28, value: (i) => i.assignment.id },
   { header: "责任单位", width: 22, value: (i, s) => unitName(s.plan, i.assignment.unit) },
   { header: "事项", width: 30, value: (i) => i.assignment.title },
-  { header: "截止时间", width: 18, date: true, value: (i, s) => (Number.isFinite(i.dueAt) ? excelDate(i.dueAt, s.plan.campaign.timezone) : null) },
+  { header: "截止时间", width: 18, date: true, value: (i, s) => (i.dueAt === null ? null : excelDate(i.dueAt, s.plan.campaign.timezone)) },
   { header: "办理状态", width: 14, value: (i) => STATE_ZH[i.row.state] },
   { header: "办结情况", width: 12, value: (i) => OUTCOME_ZH[i.outcome].text },
   { header: "逾期工作日", width: 12, value: (i) => i.daysLate },

@@ -8,6 +8,7 @@ import type { OutgoingMessage } from "../../notifiers/types.ts";
 import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
 import { CoRecipients, deferralZh, stepZh } from "./ladder-text.ts";
+import { assumedZh } from "../present/due-note.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {
@@ -32,6 +33,8 @@ export interface ReminderItemView {
   alsoTold: string;
   /** Why the due date differs from the written one, or "". */
   shifted: string;
+  /** "（日期为假定：…）" when the plan only assumes the due date, or "": shown beside the date. */
+  assumed: string;
   action: string;
   /** Where to act on this item, or "" when there is no single page for it. */
   link: string;
@@ -145,6 +148,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
       step: stepZh(plan, g.assignment, it.step, it.level) + deferralZh(it.deferred),
       alsoTold: namesZh(plan, [...others]),
       shifted: shiftedZh(g.assignment, zone) ?? "",
+      assumed: assumedZh(g.assignment?.dueAssumed),
       action,
       link: baseUrl && single ? joinUrl(baseUrl, `items/${idPath(single)}`) : "",
     };

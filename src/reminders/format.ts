@@ -44,7 +44,7 @@ export function remainingZh(calendar: WorkCalendar, at: EpochMs, dueAt: EpochMs)
 
 /** The note shown when the rest-day rule moved a due date, as `duban plan` shows it. */
 export function shiftedZh(a: Assignment | undefined, zone: string): string | undefined {
-  if (!a?.dueShiftedFrom) return undefined;
+  if (!a?.dueShiftedFrom || a.dueAt === null) return undefined;
   const later = a.dueShiftedFrom < formatLocal(a.dueAt, zone, false);
   return `原定${a.dueShiftedFrom}，遇休息日${later ? "顺延" : "提前"}`;
 }

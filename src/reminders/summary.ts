@@ -8,6 +8,7 @@ import type { OutgoingMessage } from "../../notifiers/types.ts";
 import type { ComposeOptions } from "./compose.ts";
 import { dateZh, dueZh, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
 import { instanceOf } from "../plan/ids.ts";
+import { assumedZh } from "../present/due-note.ts";
 import { stepForLevel, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText } from "./templates.ts";
 
@@ -120,11 +121,15 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
   const phases = plan.phases.filter((p) => byPhase.has(p.id)).map((p) => count(p.name, "", byPhase.get(p.id)!));
   if (byPhase.has("")) phases.push(count("未归入阶段", "", byPhase.get("")!));
 
+  // Items without a deadline (tasks) are listed after the dated ones.
+  const order = (a: Assignment) => a.dueAt ?? Number.MAX_SAFE_INTEGER;
   const byInstance = [...groupBy(rows, (r) => instanceOf(r.assignment.id)).values()].sort(
-    (x, y) => x[0]!.assignment.dueAt - y[0]!.assignment.dueAt || (x[0]!.assignment.id < y[0]!.assignment.id ? -1 : 1),
+    (x, y) => order(x[0]!.assignment) - order(y[0]!.assignment) || (x[0]!.assignment.id < y[0]!.assignment.id ? -1 : 1),
   );
   const label = (a: Assignment) => (a.kind === "task" ? `任务：${a.title}` : a.title);
-  const deliverables = byInstance.map((g) => count(label(g[0]!.assignment), dueZh(g[0]!.assignment.dueAt, zone), g));
+  // "" for no deadline: the templates then leave out "（截止 …）".
+  const due = (a: Assignment) => (a.dueAt === null ? "" : `${dueZh(a.dueAt, zone)}${assumedZh(a.dueAssumed)}`);
+  const deliverables = byInstance.map((g) => count(label(g[0]!.assignment), due(g[0]!.assignment), g));
 
   const overdue: OverdueView[] = [];
   for (const g of byInstance) {
@@ -134,7 +139,7 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
     const levels = [...groupBy(late, (r) => String(r.level)).entries()].sort(([x], [y]) => Number(y) - Number(x));
     overdue.push({
       title: label(a),
-      due: dueZh(a.dueAt, zone),
+      due: due(a),
       steps: levels.map(([lvl, rs]) => {
         const level = Number(lvl);
         const first = rs[0]!.assignment;

@@ -135,7 +135,8 @@ export function generatePlan(size: PlanSize | number): GeneratedPlan {
   for (let t = 1; t <= TASK_COUNT; t++) {
     const support = ['"@provinces"', ...(chosen.has(`task-support-${t}`) ? ['"@counties"'] : [])];
     const phases = t % 3 === 0 ? "[self-inspection, concentrated]" : "[concentrated]";
-    L.push(`  - { id: task-${pad(t, 2)}, number: ${t}, title: ${q(TASK_TITLES[t - 1]!)}, lead: div-${pad(t, 2)}, support: [${support.join(", ")}], phases: ${phases} }`);
+    // Each task is reported done at the end of the concentrated phase (a task without due: has no deadline).
+    L.push(`  - { id: task-${pad(t, 2)}, number: ${t}, title: ${q(TASK_TITLES[t - 1]!)}, lead: div-${pad(t, 2)}, support: [${support.join(", ")}], phases: ${phases}, due: "end:concentrated" }`);
   }
 
   L.push(

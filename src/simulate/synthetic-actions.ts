@@ -39,6 +39,8 @@ export function syntheticActions(plan: ResolvedPlan, seed = 2021, rates: Synthet
   const hour = () => 9 + Math.floor(random() * 8);
   const end = plan.campaign.endAt;
   for (const a of plan.assignments) {
+    // An item without a deadline (a task tracked without a hand-in) is nothing a unit submits.
+    if (a.dueAt === null) continue;
     const owner: Actor = { kind: "unit", unit: a.unit };
     const checker: Actor = a.to === office.unit ? office : { kind: "unit", unit: a.to };
     const dueDate = cal.dateOf(a.dueAt);

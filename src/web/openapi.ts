@@ -61,7 +61,8 @@ export function openApiDocument(title: string): object {
           required: ["id", "unit", "title", "state", "lateness", "late", "level", "due", "daysLate", "returns", "extensions"],
           properties: {
             id: { type: "string" }, unit: { type: "string" }, title: { type: "string" }, deliverable: { type: "string" }, task: { type: "string" }, phase: { type: "string" },
-            state, lateness, late: { type: "boolean" }, level: { type: "integer" }, due: { type: "string", format: "date-time" }, daysLate: { type: "integer" },
+            state, lateness, late: { type: "boolean" }, level: { type: "integer" }, due: { type: ["string", "null"], format: "date-time", description: "null：不设截止时间（不催报、不逾期）" },
+            dueAssumed: { type: "string", description: "截止日期为假定时的说明" }, daysLate: { type: "integer" },
             submittedAt: { type: "string", format: "date-time" }, returns: { type: "integer" }, extensions: { type: "integer" },
           },
         },
@@ -74,12 +75,12 @@ export function openApiDocument(title: string): object {
         UnitItem: {
           type: "object",
           properties: {
-            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task"] }, state, due: { type: "string", format: "date-time" }, workingDaysLeft: { type: "integer" },
+            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
             late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" },
             returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
           },
         },
-        Unit: { type: "object", properties: { unit: { type: "string" }, name: { type: "string" }, asOf: { type: "string" }, owed: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, inReview: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, done: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } } } },
+        Unit: { type: "object", properties: { unit: { type: "string" }, name: { type: "string" }, asOf: { type: "string" }, owed: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, tasks: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, inReview: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, done: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } } } },
         Item: {
           type: "object",
           properties: {

@@ -13,8 +13,11 @@ export interface UnitItem {
   title: string;
   kind: Assignment["kind"];
   state: BoardRow["state"];
-  due: string;
-  workingDaysLeft: number;
+  /** null: no deadline (a task tracked without a hand-in). */
+  due: string | null;
+  dueAssumed?: string;
+  /** null without a deadline. */
+  workingDaysLeft: number | null;
   late: boolean;
   daysLate: number;
   canSubmit: boolean;
@@ -26,6 +29,8 @@ export interface UnitData {
   name: string;
   asOf: string;
   owed: UnitItem[];
+  /** Tasks the unit runs that have no deadline and are not handed in: tracked, never reminded. */
+  tasks: UnitItem[];
   inReview: UnitItem[];
   done: UnitItem[];
 }
@@ -38,7 +43,9 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
   return deps.lock.run(async () => {
     const { now, rows } = await visibleBoard(deps, v);
     const byId = assignmentsById(plan);
-    const mine = rows.filter((r) => r.unit === unit).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+    // Dated items by due instant (ISO strings in one zone sort as instants), undated ones last.
+    const order = (r: BoardRow) => r.due ?? "\uffff";
+    const mine = rows.filter((r) => r.unit === unit).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
     const items: UnitItem[] = [];
     for (const r of mine) {
       const a = byId.get(r.id)!;
@@ -53,7 +60,8 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
         kind: a.kind,
         state: r.state,
         due: r.due,
-        workingDaysLeft: workingDaysLeft(deps, now, r.due),
+        ...(r.dueAssumed !== undefined ? { dueAssumed: r.dueAssumed } : {}),
+        workingDaysLeft: r.due === null ? null : workingDaysLeft(deps, now, r.due),
         late: r.late,
         daysLate: r.daysLate,
         canSubmit: allowedVerbs(plan, v, a, r.state).includes("submit"),
@@ -64,7 +72,8 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
       unit,
       name: unitName(plan, unit),
       asOf: formatInstant(now, plan.campaign.timezone),
-      owed: items.filter((i) => i.state === "open" || i.state === "returned" || i.state === "waiting"),
+      owed: items.filter((i) => i.due !== null && (i.state === "open" || i.state === "returned" || i.state === "waiting")),
+      tasks: items.filter((i) => i.due === null && (i.state === "open" || i.state === "returned" || i.state === "waiting")),
       inReview: items.filter((i) => i.state === "submitted"),
       done: items.filter((i) => i.state === "accepted" || i.state === "waived"),
     };

@@ -34,6 +34,9 @@ describe("duban simulate on the Chongqing plan", () => {
     const holidays = ["2021-06-12", "2021-06-13", "2021-06-14", ...[1, 2, 3, 4, 5, 6, 7].map((d) => `2021-10-0${d}`)];
     const sent = t.entries.filter((e) => e.kind === "reminder" || e.kind === "escalation");
     expect(sent.length).toBeGreaterThan(1000);
+    // The document asks no hand-in of a task: no reminder, escalation or overdue for any task item.
+    const tasks = new Set(chongqing().assignments.filter((a) => a.kind === "task").map((a) => a.id));
+    expect(t.entries.filter((e) => e.assignment !== undefined && tasks.has(e.assignment))).toEqual([]);
     for (const e of sent) {
       expect(holidays).not.toContain(e.at.slice(0, 10));
       expect(e.at.slice(11, 16)).toBe("09:00");
@@ -43,8 +46,8 @@ describe("duban simulate on the Chongqing plan", () => {
       ["2021-05-21", "concentrated"],
       ["2021-10-01", "evaluation"],
     ]);
-    // The Sunday 10-10 deadline falls due on Monday 10-11 at 18:00.
-    expect(t.entries.find((e) => e.kind === "overdue" && e.assignment === "summary-report/yuzhong")?.at).toBe("2021-10-11T18:00:00+08:00");
+    // "10月10日前" falls on a Sunday: due the working day before, Saturday 10-09 (a make-up working day), at 18:00.
+    expect(t.entries.find((e) => e.kind === "overdue" && e.assignment === "summary-report/yuzhong")?.at).toBe("2021-10-09T18:00:00+08:00");
   });
 
   it("when every district submits its 05-20 deliverable on 05-18, no escalation for it appears", async () => {

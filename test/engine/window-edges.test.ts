@@ -164,10 +164,10 @@ function buildPlan(c: PlanCase): ResolvedPlan | undefined {
 
 /** Whether a working day before the due day has its send time inside the item's window. */
 function hasSendTimeBeforeDueDay(cal: WorkCalendar, sendAt: string, a: Assignment): boolean {
-  const dueDay = cal.dateOf(a.dueAt);
+  const dueDay = cal.dateOf(a.dueAt!);
   for (let d = cal.dateOf(a.opensAt); d < dueDay; d = addDays(d, 1)) {
     const at = cal.at(d, sendAt);
-    if (cal.isWorkingDay(d) && at >= a.opensAt && at < a.dueAt) return true;
+    if (cal.isWorkingDay(d) && at >= a.opensAt && at < a.dueAt!) return true;
   }
   return false;
 }
@@ -183,10 +183,11 @@ describe("property: an item whose window holds a working day's send time before 
         const toldBefore = new Map<string, EpochMs>();
         for (const e of events) if (e.type === "reminded" && !toldBefore.has(e.assignment)) toldBefore.set(e.assignment, e.at);
         for (const a of plan!.assignments) {
-          if (!hasSendTimeBeforeDueDay(cal, plan!.calendar.sendAt, a)) continue;
-          const startOfDueDay = cal.at(cal.dateOf(a.dueAt), "00:00");
+          // Items without a deadline (a task the plan asks no hand-in for) have no window to be reminded in.
+          if (a.dueAt === null || !hasSendTimeBeforeDueDay(cal, plan!.calendar.sendAt, a)) continue;
+          const startOfDueDay = cal.at(cal.dateOf(a.dueAt!), "00:00");
           const told = events.some((e) => e.type === "reminded" && e.assignment === a.id && e.recipients.includes(a.unit) && e.at < startOfDueDay);
-          expect(told, `${a.id}: opens ${iso(a.opensAt)}, due ${iso(a.dueAt)}; first reminder ${toldBefore.has(a.id) ? iso(toldBefore.get(a.id)!) : "none"}`).toBe(true);
+          expect(told, `${a.id}: opens ${iso(a.opensAt)}, due ${iso(a.dueAt!)}; first reminder ${toldBefore.has(a.id) ? iso(toldBefore.get(a.id)!) : "none"}`).toBe(true);
         }
       }),
       { numRuns: 150 },

@@ -8,6 +8,10 @@ import type { Io } from "../../src/cli/io.ts";
 import { loadPlan } from "../../src/plan/load.ts";
 import { planToJson } from "../../src/present/plan-json.ts";
 import { planText } from "./minimal-plan.ts";
+import { boardRows } from "../../src/campaign/board.ts";
+import { formatInstant } from "../../src/engine/calendar.ts";
+import { Engine } from "../../src/engine/engine.ts";
+import { calendarOf } from "../../src/plan/calendar-of.ts";
 
 const PLAN = fileURLToPath(new URL("../../plans/chongqing-2021.yaml", import.meta.url));
 const SEED = fileURLToPath(new URL("../../../shared/seed/chongqing-labour-intermediary-campaign-2021.txt", import.meta.url));
@@ -42,22 +46,31 @@ function ownersOf(deliverable: string) {
 }
 
 describe("the Chongqing 2021 plan", () => {
-  it("resolves with no error and exactly the two Sunday warnings (10月10日 → Monday 10-11)", () => {
+  it("resolves with no error; warns of the two Sunday deadlines (10月10日前 → Saturday 10-09), the office's own reports and the three assumed dates", () => {
     expect(plan).toBeDefined();
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(result.diagnostics.map((d) => [d.severity, d.code])).toEqual([
-      ["warning", "DUE_ON_REST_DAY"],
-      ["warning", "DUE_ON_REST_DAY"],
-    ]);
-    expect(result.diagnostics.map((d) => d.message)).toEqual([
-      "2021-10-10（周日）是休息日；按规则“next”，“summary-report”的截止日期顺延至 2021-10-11（周一）",
-      "2021-10-10（周日）是休息日；按规则“next”，“enforcement-summary”的截止日期顺延至 2021-10-11（周一）",
-    ]);
     const text = readFileSync(PLAN, "utf8").split("\n");
-    for (const d of result.diagnostics) {
+    const warned = (code: string) => result.diagnostics.filter((d) => d.code === code);
+    expect(result.diagnostics.filter((d) => !["DUE_ON_REST_DAY", "SELF_RECIPIENT", "ASSUMED_DATE"].includes(d.code))).toEqual([]);
+    expect(warned("DUE_ON_REST_DAY").map((d) => d.message)).toEqual([
+      "2021-10-10（周日）是休息日；按规则“previous”，“summary-report”的截止日期提前至 2021-10-09（周六）",
+      "2021-10-10（周日）是休息日；按规则“previous”，“enforcement-summary”的截止日期提前至 2021-10-09（周六）",
+    ]);
+    for (const d of warned("DUE_ON_REST_DAY")) {
       expect(text[d.line - 1]).toMatch(/^\s+due: 2021-10-10$/);
       expect(text[d.line - 1]!.slice(d.col - 1)).toBe("2021-10-10");
     }
+    expect(warned("SELF_RECIPIENT").map((d) => d.message)).toEqual([
+      "领导小组办公室（设在人力资源流动管理处）是“progress-report”的接收单位，不向自身报送；已从报送单位中略去",
+      "领导小组办公室（设在人力资源流动管理处）是“summary-report”的接收单位，不向自身报送；已从报送单位中略去",
+    ]);
+    for (const d of warned("SELF_RECIPIENT")) expect(text[d.line - 1]!.slice(d.col - 1)).toBe('["@districts", "@task-leads"]');
+    expect(warned("ASSUMED_DATE").map((d) => /“(.+?)”的截止日期 (\S+) 是假定的/.exec(d.message)!.slice(1))).toEqual([
+      ["enforcement-progress", "2021-06-15"],
+      ["enforcement-summary", "2021-10-09"],
+      ["effectiveness-evaluation", "2021-10-29"],
+    ]);
+    for (const d of warned("ASSUMED_DATE")) expect(text[d.line - 1]).toMatch(/^\s+due: \S+/);
   });
 
   it("runs from May to October in three phases with the document's windows", () => {
@@ -163,14 +176,15 @@ describe("the Chongqing 2021 plan", () => {
     }
   });
 
-  it("asks every district and each task lead department for progress (06-15) and summary (10-10 → 10-11) reports, to the office", () => {
+  it("asks every district and each task lead department but the office's own for progress (06-15) and summary (10-10 → 10-09) reports, to the office", () => {
     expect(seed).toContain("并于6月15日、10月10日前将情况报送领导小组办公室");
     for (const [id, due] of [
       ["progress-report", "2021-06-15T18:00:00+08:00"],
-      ["summary-report", "2021-10-11T18:00:00+08:00"],
+      ["summary-report", "2021-10-09T18:00:00+08:00"],
     ] as const) {
       const js = json.assignments.filter((a) => a.deliverable === id);
-      expect(js.map((a) => a.unit)).toEqual([...DISTRICTS, ...TASK_LEADS]);
+      // 人力资源流动管理处 leads four tasks but hosts the office: it does not report to itself.
+      expect(js.map((a) => a.unit)).toEqual([...DISTRICTS, ...TASK_LEADS.filter((u) => u !== "flow")]);
       expect(new Set(js.map((a) => a.due))).toEqual(new Set([due]));
       expect(new Set(js.map((a) => a.to))).toEqual(new Set(["flow"]));
     }
@@ -182,26 +196,158 @@ describe("the Chongqing 2021 plan", () => {
     expect(seed).toContain("另行报送市劳动保障监察总队");
     for (const [id, due] of [
       ["enforcement-progress", "2021-06-15T18:00:00+08:00"],
-      ["enforcement-summary", "2021-10-11T18:00:00+08:00"],
+      ["enforcement-summary", "2021-10-09T18:00:00+08:00"],
     ] as const) {
       const js = json.assignments.filter((a) => a.deliverable === id);
       expect(js.map((a) => a.unit)).toEqual(DISTRICTS);
       expect(new Set(js.map((a) => [a.to, a.lead, a.task, a.due].join(" ")))).toEqual(new Set([`inspection-corps inspection-corps law-enforcement ${due}`]));
+      // The dates come from 渝人社发〔2021〕140号, which the plan does not have: marked as assumed.
+      expect(new Set(js.map((a) => a.dueAssumed))).toEqual(new Set([expect.stringContaining("依据渝人社发〔2021〕140号，日期待核实")]));
     }
   });
 
-  it("dates the bureau's own evaluation and every task", () => {
+  it("assumes a date for the bureau's evaluation (适时) and gives the tasks none", () => {
     const evaluation = json.assignments.filter((a) => a.deliverable === "effectiveness-evaluation");
     // 10-31 is a Sunday; the rule "previous" brings it to Friday 10-29
     expect(evaluation.map((a) => [a.unit, a.to, a.due])).toEqual([["flow", "bureau", "2021-10-29T18:00:00+08:00"]]);
+    expect(seed).toContain("并采取适当形式适时对专项整治行动开展情况进行总结交流");
+    expect(evaluation[0]!.dueAssumed).toContain("适时");
     const tasks = json.assignments.filter((a) => a.kind === "task");
     expect(tasks).toHaveLength(TASKS.reduce((n, t) => n + 1 + t.support.length, 0));
-    expect(new Set(tasks.map((a) => a.due))).toEqual(new Set(["2021-09-30T18:00:00+08:00"]));
+    expect(tasks).toHaveLength(211);
+    // 五、重点任务及分工 asks for no hand-in of a task: no due date, no ladder.
+    expect(new Set(tasks.map((a) => `${a.due}|${a.policy}`))).toEqual(new Set(["null|"]));
     for (const t of TASKS) {
       const mine = tasks.filter((a) => a.task === t.id);
       expect(mine.filter((a) => a.role === "lead").map((a) => a.unit)).toEqual([t.lead]);
       expect(sorted(mine.filter((a) => a.role === "support").map((a) => a.unit))).toEqual(sorted(t.support));
     }
+  });
+});
+
+/** The document's parts ("五、工作要求") and their numbered sections ("（四）…"), from the text as read above. */
+interface Part {
+  numeral: string;
+  title: string;
+  text: string;
+  sections: { numeral: string; text: string }[];
+}
+
+function partsOf(doc: string): Part[] {
+  const parts: Part[] = [];
+  for (const line of doc.split("\n").map((l) => l.trim())) {
+    const head = /^([一二三四五六七八九十]+)、(.+)$/.exec(line);
+    if (head) {
+      parts.push({ numeral: head[1]!, title: head[2]!, text: "", sections: [] });
+      continue;
+    }
+    const part = parts[parts.length - 1];
+    if (!part) continue;
+    part.text += `${line}\n`;
+    const sub = /^（([一二三四五六七八九十]+)）/.exec(line);
+    if (sub) part.sections.push({ numeral: sub[1]!, text: "" });
+    const section = part.sections[part.sections.length - 1];
+    if (section) section.text += `${line}\n`;
+  }
+  return parts;
+}
+
+/**
+ * The text of every section a `source:` names ("三、整治时间（二）；五、工作要求（四）"); throws unless each
+ * reference names exactly one section of the document.
+ */
+function sourceSections(parts: Part[], source: string): string[] {
+  return source.split("；").map((ref) => {
+    const m = /^([一二三四五六七八九十]+)(?:、([^（]+))?(?:（([一二三四五六七八九十]+)）)?$/.exec(ref);
+    if (!m) throw new Error(`“${ref}” is not a section reference`);
+    const [, numeral, title, sub] = m;
+    const found = parts.filter((p) => p.numeral === numeral && (title === undefined || p.title === title));
+    if (found.length !== 1) throw new Error(`“${ref}” names ${found.length} parts of the document`);
+    if (sub === undefined) return found[0]!.text;
+    const sections = found[0]!.sections.filter((s) => s.numeral === sub);
+    if (sections.length !== 1) throw new Error(`“${ref}” names ${sections.length} sections of the document`);
+    return sections[0]!.text;
+  });
+}
+
+/** Dates a section sets as "X月X日前", including lists such as "6月15日、10月10日前", as 2021 dates. */
+function deadlinesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/((?:\d{1,2}月\d{1,2}日、)*\d{1,2}月\d{1,2}日)前/g))
+    for (const d of m[1]!.matchAll(/(\d{1,2})月(\d{1,2})日/g)) out.push(`2021-${d[1]!.padStart(2, "0")}-${d[2]!.padStart(2, "0")}`);
+  return out;
+}
+
+describe("the Chongqing 2021 plan asks only what the document asks", () => {
+  const parts = partsOf(seed);
+  const cal = calendarOf(plan);
+
+  it("reads the document as six parts, two of them numbered 五", () => {
+    expect(parts.map((p) => `${p.numeral}、${p.title}`)).toEqual(["一、工作目的", "二、整治范围", "三、整治时间", "四、组织领导", "五、重点任务及分工", "五、工作要求"]);
+    expect(parts.find((p) => p.title === "工作要求")!.sections.map((s) => s.numeral)).toEqual(["一", "二", "三", "四"]);
+    // A reference without its heading is ambiguous in this document: the check must see that.
+    expect(() => sourceSections(parts, "五（四）")).toThrow("names 2 parts");
+    expect(sourceSections(parts, "五、工作要求（四）")[0]).toContain("另行报送市劳动保障监察总队");
+  });
+
+  it("names for every deliverable sections of the document, each exactly one", () => {
+    for (const d of plan.deliverables) {
+      expect(d.source, d.id).toBeDefined();
+      const texts = sourceSections(parts, d.source!);
+      expect(texts.length, d.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("dates every deliverable as the document does: the written date is a 'X月X日前' of each cited section, or the date is marked assumed", () => {
+    for (const d of plan.deliverables) {
+      const texts = sourceSections(parts, d.source!);
+      if (d.assumed !== undefined) continue;
+      expect(d.due, d.id).toMatch(/^2021-\d\d-\d\d$/);
+      for (const t of texts) expect(deadlinesIn(t), `${d.id} in ${d.source}`).toContain(d.due);
+    }
+    expect(plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id)).toEqual(["enforcement-progress", "enforcement-summary", "effectiveness-evaluation"]);
+  });
+
+  it("falls due by the document's date on the 2021 calendar: 'X日前' on a rest day moves to the working day before", () => {
+    const dues = new Map<string, Set<string>>();
+    for (const a of plan.assignments) if (a.deliverable && a.dueAt !== null) (dues.get(a.deliverable) ?? dues.set(a.deliverable, new Set()).get(a.deliverable)!).add(formatInstant(a.dueAt, "Asia/Shanghai"));
+    expect(Object.fromEntries([...dues].map(([id, s]) => [id, [...s]]))).toEqual({
+      "implementation-plan": ["2021-05-20T18:00:00+08:00"], // 自查阶段（5月20日前）: a Thursday
+      "self-inspection-report": ["2021-05-20T18:00:00+08:00"],
+      "progress-report": ["2021-06-15T18:00:00+08:00"], // 6月15日前: the Tuesday after the Dragon Boat holiday
+      "enforcement-progress": ["2021-06-15T18:00:00+08:00"], // assumed
+      "summary-report": ["2021-10-09T18:00:00+08:00"], // 10月10日前: Sunday; Saturday 10-09 is a make-up working day
+      "enforcement-summary": ["2021-10-09T18:00:00+08:00"], // assumed
+      "effectiveness-evaluation": ["2021-10-29T18:00:00+08:00"], // 适时, assumed: before the phase ends on Sunday 10-31
+    });
+    // The same rule for every deliverable: due on the last working day on or before the written date.
+    for (const d of plan.deliverables) {
+      const written = d.due!.startsWith("end:") ? plan.phases.find((p) => p.id === d.due!.slice(4))!.end : d.due!;
+      const expected = cal.isWorkingDay(written) ? written : cal.previousWorkingDay(written);
+      expect([...dues.get(d.id)!].map((x) => x.slice(0, 10)), d.id).toEqual([expected]);
+    }
+    expect(cal.isWorkingDay("2021-10-09")).toBe(true);
+    expect(cal.isWorkingDay("2021-10-10")).toBe(false);
+  });
+
+  it("does not make the office owe a report to itself", () => {
+    for (const a of plan.assignments) if (a.kind === "deliverable") expect(a.unit, a.id).not.toBe(a.to);
+    expect(plan.leadingGroup.office.unit).toBe("flow");
+    expect(plan.tasks.filter((t) => t.lead === "flow").map((t) => t.id)).toEqual(["market-supervision", "online-recruitment", "red-black-list", "industry-self-regulation"]);
+    expect(plan.assignments.filter((a) => a.unit === "flow" && a.kind === "deliverable").map((a) => a.id)).toEqual(["effectiveness-evaluation/flow"]);
+  });
+
+  it("keeps the 211 task assignments on the board all campaign without a reminder, a due-soon or an overdue", () => {
+    const engine = new Engine(plan);
+    const r = engine.tick(plan.campaign.endAt);
+    const tasks = new Set(plan.assignments.filter((a) => a.kind === "task").map((a) => a.id));
+    expect(tasks.size).toBe(211);
+    const taskEvents = r.events.filter((e) => "assignment" in e && tasks.has(e.assignment));
+    expect(new Set(taskEvents.map((e) => e.type))).toEqual(new Set(["opened"]));
+    expect(taskEvents).toHaveLength(211);
+    expect(r.reminders.flatMap((i) => i.items).filter((it) => tasks.has(it.assignment))).toEqual([]);
+    const rows = boardRows(plan, engine.calendar, engine.views(), plan.campaign.endAt).filter((row) => tasks.has(row.id));
+    expect(new Set(rows.map((row) => `${row.state}|${row.lateness}|${row.late}|${row.due}|${row.daysLate}|${row.phase}`))).toEqual(new Set(["open|onTrack|false|null|0|concentrated"]));
   });
 });
 
@@ -229,9 +375,13 @@ describe("the CLI on the Chongqing plan", () => {
     expect(out.tasks.map((t: { id: string; title: string; lead: string; support: string[] }) => ({ id: t.id, title: t.title, lead: t.lead, support: t.support }))).toEqual(TASKS);
     expect(out.assignments).toHaveLength(plan.assignments.length);
     for (const a of out.assignments)
-      expect(a).toEqual(expect.objectContaining({ id: expect.any(String), unit: expect.any(String), role: expect.stringMatching(/^(owner|lead|support)$/), title: expect.any(String), due: expect.stringMatching(/^2021-\d\d-\d\dT18:00:00\+08:00$/) }));
-    expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/flow")).toMatchObject({ unit: "flow", role: "owner", title: "专项整治工作总结报告", due: "2021-10-11T18:00:00+08:00" });
+      expect(a).toEqual(expect.objectContaining({ id: expect.any(String), unit: expect.any(String), role: expect.stringMatching(/^(owner|lead|support)$/), title: expect.any(String), due: a.kind === "task" ? null : expect.stringMatching(/^2021-\d\d-\d\dT18:00:00\+08:00$/) }));
+    expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/labour-relations")).toMatchObject({ unit: "labour-relations", role: "owner", title: "专项整治工作总结报告", due: "2021-10-09T18:00:00+08:00" });
+    expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/flow")).toBeUndefined();
+    expect(out.assignments.find((a: { id: string }) => a.id === "enforcement-summary/yuzhong").dueAssumed).toContain("渝人社发〔2021〕140号");
+    expect(out.deliverables.filter((d: { assumed?: string }) => d.assumed).map((d: { id: string }) => d.id)).toEqual(["enforcement-progress", "enforcement-summary", "effectiveness-evaluation"]);
     expect(io.stderr()).toContain("DUE_ON_REST_DAY");
+    expect(io.stderr()).toContain("ASSUMED_DATE");
   });
 
   it("validate exits 0 on the plan, 1 with file:line:col lines and no stack trace on a broken one", async () => {

@@ -331,7 +331,7 @@ describe("warnings", () => {
     expect(msg(r)).toBe("2021-06-13（周日）是休息日；按规则“next”，“report”的截止日期顺延至 2021-06-15（周二）");
     const a = r.plan!.assignments.find((x) => x.id === "report/north")!;
     expect(a.dueShiftedFrom).toBe("2021-06-13");
-    expect(new Date(a.dueAt).toISOString()).toBe("2021-06-15T10:00:00.000Z"); // 18:00 in Shanghai
+    expect(new Date(a.dueAt!).toISOString()).toBe("2021-06-15T10:00:00.000Z"); // 18:00 in Shanghai
   });
 
   it("NO_CALENDAR_DATA: a 2027 plan names the due dates it affects; a 2027 holiday declares the year", () => {
@@ -340,11 +340,12 @@ describe("warnings", () => {
       7: "  end: 2027-10-31",
       20: "  - { id: first, name: 第一阶段, start: 2027-05-01, end: 2027-06-30 }",
       21: "  - { id: second, name: 第二阶段, start: 2027-07-01, end: 2027-10-31 }",
+      23: '  - { id: inspect, title: 检查, lead: hq, support: ["@districts"], due: 2027-10-29 }',
       25: '  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2027-06-15 }',
     };
     const r = load(planText(in2027));
     expectWarnings(r, [["warning", "NO_CALENDAR_DATA", 7, 8]]);
-    // report on Tuesday 2027-06-15; the task at the end of the last phase, Sunday 10-31 → Friday 10-29
+    // report on Tuesday 2027-06-15; the task, given a due date of its own, on Friday 10-29
     expect(msg(r)).toContain("缺少 2027 年公布的节假日安排");
     expect(msg(r)).toContain("（影响截止日期 2027-06-15、2027-10-29）");
 

@@ -20,7 +20,7 @@ function yearPlan(year: number, recurring: string, extra = ""): { text: string; 
 const load = (text: string): LoadResult => loadPlanText("plan.yaml", text);
 /** The series' days as written (the date in each instance id), and their due dates. */
 const days = (r: LoadResult) => r.plan!.assignments.filter((a) => a.deliverable === "s").map((a) => a.id.slice("s@".length, "s@".length + 10));
-const dues = (r: LoadResult) => r.plan!.assignments.filter((a) => a.deliverable === "s").map((a) => formatInstant(a.dueAt, "Asia/Shanghai").slice(0, 10));
+const dues = (r: LoadResult) => r.plan!.assignments.filter((a) => a.deliverable === "s").map((a) => formatInstant(a.dueAt!, "Asia/Shanghai").slice(0, 10));
 
 describe("month days that some month lacks are refused, never skipped", () => {
   it("monthDays: [31] over a range holding 30-day months: an error at the 31, naming the months, suggesting last", () => {

@@ -17,7 +17,7 @@ function daily(rule: "next" | "previous") {
   });
 }
 
-const windows = (as: Assignment[]) => Object.fromEntries(as.filter((a) => a.deliverable === "daily").map((a) => [a.id.slice("daily@".length, -"/north".length), `${iso(a.opensAt)} → ${iso(a.dueAt)}`]));
+const windows = (as: Assignment[]) => Object.fromEntries(as.filter((a) => a.deliverable === "daily").map((a) => [a.id.slice("daily@".length, -"/north".length), `${iso(a.opensAt)} → ${iso(a.dueAt!)}`]));
 
 describe("a daily series whose instances the rest-day rule moves onto one day", () => {
   it("rule next: the 09-21 and 09-22 instances open on the morning of 09-22, not at its due instant", () => {
@@ -104,7 +104,7 @@ const seriesArb = fc.record({
 function sendTimeInWindow(cal: WorkCalendar, sendAt: string, a: Assignment): number | undefined {
   for (let d = cal.dateOf(a.opensAt); ; d = addDays(d, 1)) {
     const at = cal.at(d, sendAt);
-    if (at >= a.dueAt) return undefined;
+    if (at >= a.dueAt!) return undefined;
     if (cal.isWorkingDay(d) && at >= a.opensAt) return at;
   }
 }
@@ -135,8 +135,8 @@ describe("property: no instance of a recurring deliverable opens without a send 
           // Only a due instant with no send time at all since the campaign began may stay without one.
           const anySince = sendTimeInWindow(cal, s.sendAt, { ...a, opensAt: campaignStart });
           if (anySince === undefined) continue;
-          expect(firstSend, `${a.id}: opens ${iso(a.opensAt)}, due ${iso(a.dueAt)}`).toBeDefined();
-          expect(a.opensAt).toBeLessThan(a.dueAt);
+          expect(firstSend, `${a.id}: opens ${iso(a.opensAt)}, due ${iso(a.dueAt!)}`).toBeDefined();
+          expect(a.opensAt).toBeLessThan(a.dueAt!);
         }
       }),
       { numRuns: 300 },

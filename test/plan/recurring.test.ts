@@ -36,7 +36,7 @@ describe("a recurring deliverable (monthDays 8, 18, 28 through a phase)", () => 
   });
 
   it("moves a day that falls on a rest day by the rule (next), and keeps make-up working days", () => {
-    const due = Object.fromEntries(north.map((a) => [a.id.slice("ten-day@".length, -"/north".length), [iso(a.dueAt), a.dueShiftedFrom]]));
+    const due = Object.fromEntries(north.map((a) => [a.id.slice("ten-day@".length, -"/north".length), [iso(a.dueAt!), a.dueShiftedFrom]]));
     expect(due).toEqual({
       "2021-07-08": ["2021-07-08T18:00:00+08:00", undefined],
       "2021-07-18": ["2021-07-19T18:00:00+08:00", "2021-07-18"], // Sunday → Monday
@@ -57,7 +57,7 @@ describe("a recurring deliverable (monthDays 8, 18, 28 through a phase)", () => 
     const prev = loadPlanText("plan.yaml", fixture("previous"));
     expect(prev.diagnostics.map((d) => d.code)).toEqual(["DUE_ON_REST_DAY"]);
     expect(prev.diagnostics[0]!.message).toContain("有 3 次是休息日，按规则“previous”提前至工作日：2021-07-18（周日） → 2021-07-16（周五）");
-    const due = prev.plan!.assignments.filter((a) => a.deliverable === "ten-day" && a.unit === "north").map((a) => iso(a.dueAt).slice(0, 10));
+    const due = prev.plan!.assignments.filter((a) => a.deliverable === "ten-day" && a.unit === "north").map((a) => iso(a.dueAt!).slice(0, 10));
     expect(due).toEqual(["07-08", "07-16", "07-28", "08-06", "08-18", "08-27", "09-08", "09-18", "09-28", "10-08", "10-18", "10-28"].map((d) => `2021-${d}`));
   });
 

@@ -2,6 +2,7 @@ import { instanceOf } from "../../plan/ids.ts";
 import type { EpochMs } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { html, type Html } from "../html.ts";
+import { assumedZh } from "../../present/due-note.ts";
 
 /** Phases as bars and deliverable deadlines as diamonds on the campaign's span, with a line for today. */
 export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<string>): Html {
@@ -10,9 +11,10 @@ export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<st
   const pct = (t: number) => `${Math.max(0, Math.min(100, ((t - startAt) / span) * 100)).toFixed(2)}%`;
   const dues = new Map<number, { titles: string[]; late: boolean }>();
   for (const a of plan.assignments) {
-    if (a.kind !== "deliverable") continue;
+    if (a.kind !== "deliverable" || a.dueAt === null) continue;
     const d = dues.get(a.dueAt) ?? dues.set(a.dueAt, { titles: [], late: false }).get(a.dueAt)!;
-    if (!d.titles.includes(a.title)) d.titles.push(a.title);
+    const title = a.dueAssumed !== undefined ? `${a.title}${assumedZh(a.dueAssumed)}` : a.title;
+    if (!d.titles.includes(title)) d.titles.push(title);
     if (overdueInstances.has(instanceOf(a.id))) d.late = true;
   }
   const md = (t: number) => new Date(t).toLocaleDateString("zh-CN", { timeZone: plan.campaign.timezone, month: "numeric", day: "numeric" });

@@ -10,6 +10,7 @@ import { idPath } from "../../plan/ids.ts";
 import { deferralZh } from "../../reminders/ladder-text.ts";
 import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
+import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 const EVENT_ZH: Record<string, string> = {
   opened: "开始办理",
@@ -58,8 +59,8 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   ${d.asOf ? html`<div class="card asof">以下为 ${d.asOf.replace("T", " ")} 时的状态与经过，由事件日志重算得出（只读）。<a href="/items/${idPath(a.id)}">查看当前状态</a></div>` : ""}
   <div class="card">
     <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
-    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${LATENESS_ZH[r.lateness] ?? ""}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
-    <div>截止：${at(plan, r.due)}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
+    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${r.due === null ? "" : (LATENESS_ZH[r.lateness] ?? "")}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
+    <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
   ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf)}` : ""}

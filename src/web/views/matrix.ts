@@ -2,7 +2,7 @@ import { instanceOf, assignmentsById } from "../../plan/ids.ts";
 import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
-import { formatLocal } from "../../engine/calendar.ts";
+import { dueLocalZh } from "../../present/due-note.ts";
 import { STATE_ZH } from "../../engine/authorize.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
@@ -54,6 +54,6 @@ export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: bool
     )}</tbody></table></div>
     <div class="scroll"><table><thead><tr><th>序号</th><th>事项</th><th>截止</th></tr></thead><tbody>${cols.map((k, i) => {
       const a = meta(k);
-      return html`<tr><td>${i + 1}</td><td>${a.kind === "task" ? "任务：" : ""}${a.title}</td><td>${formatLocal(a.dueAt, zone)}</td></tr>`;
+      return html`<tr><td>${i + 1}</td><td>${a.kind === "task" ? "任务：" : ""}${a.title}</td><td>${dueLocalZh(a.dueAt, zone, a.dueAssumed)}</td></tr>`;
     })}</tbody></table></div>`;
 }

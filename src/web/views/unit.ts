@@ -6,9 +6,11 @@ import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import type { UnitData, UnitItem } from "../queries.ts";
 import { actionForms } from "./forms.ts";
+import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 function dueText(plan: ResolvedPlan, i: UnitItem): Html {
-  const due = formatLocal(parseInstant(i.due, plan.campaign.timezone), plan.campaign.timezone);
+  if (i.due === null) return html`<span class="muted">${NO_DEADLINE_ZH}</span>`;
+  const due = formatLocal(parseInstant(i.due, plan.campaign.timezone), plan.campaign.timezone) + assumedZh(i.dueAssumed);
   if (i.late) return html`${due}　<b style="color:#a40e26">已逾期 ${i.daysLate} 个工作日</b>`;
   return html`${due}　<span class="muted">还剩 ${i.workingDaysLeft} 个工作日</span>`;
 }
@@ -24,6 +26,7 @@ export function unitPage(plan: ResolvedPlan, d: UnitData, csrf: string | undefin
   return html`<h1>${d.name} <span class="muted">截至 ${formatLocal(parseInstant(d.asOf, plan.campaign.timezone), plan.campaign.timezone)}</span></h1>
     ${returned.length ? html`<div class="error">有 ${returned.length} 项被退回，请按意见修改后重新报送。</div>` : ""}
     <h2>待报送（${d.owed.length}）</h2>${d.owed.length ? d.owed.map((i) => item(i, i.state !== "waiting")) : html`<p class="muted">没有待报送的事项。</p>`}
+    ${d.tasks.length ? html`<h2>承担的重点任务（${d.tasks.length}）</h2>${d.tasks.map((i) => item(i, false))}` : ""}
     <h2>待审核（${d.inReview.length}）</h2>${d.inReview.map((i) => item(i, false))}
     <h2>已完成（${d.done.length}）</h2>${d.done.map((i) => item(i, false))}`;
 }
