@@ -35,7 +35,7 @@ export function warnCalendarDrift(c: Campaign, io: Io): void {
   io.err(`注意：节假日数据已更新（${d.source} → ${d.current}，涉及 ${shown}）。本专项行动仍按原数据计算截止时间；核对后运行 duban plan apply <计划文件> 应用新数据。`);
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
   const store = await openStore(opts.db);
   try {
     return await fn(store);
@@ -78,6 +78,7 @@ const EVENT_ZH: Record<string, string> = {
   delivered: "已送达",
   deliveryRetry: "发送失败，待重试",
   deliveryFailed: "发送失败",
+  outboxRetried: "失败消息重新发送",
 };
 
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
