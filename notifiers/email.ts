@@ -88,10 +88,11 @@ function parseUrl(url: string): URL {
 export function createEmailNotifier(opts: EmailNotifierOptions): Notifier {
   parseUrl(opts.url);
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxConnections = opts.maxConnections ?? 5;
   const transport = nodemailer.createTransport({
     pool: true,
     url: opts.url,
-    maxConnections: opts.maxConnections ?? 5,
+    maxConnections,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
@@ -138,6 +139,7 @@ export function createEmailNotifier(opts: EmailNotifierOptions): Notifier {
 
   return {
     channel: CHANNEL,
+    concurrency: maxConnections,
     send,
     async close() {
       transport.close();

@@ -31,6 +31,11 @@ export type DeliveryResult =
 
 export interface Notifier {
   readonly channel: string;
+  /**
+   * How many messages this channel can carry at once (the SMTP pool's connections). The dispatcher claims
+   * no more than that, so a crash leaves only the messages really in flight leased.
+   */
+  readonly concurrency?: number;
   /** Never rejects for a delivery failure: failures come back as `ok: false`. */
   send(msg: OutgoingMessage): Promise<DeliveryResult>;
   close?(): Promise<void>;

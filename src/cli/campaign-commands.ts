@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { Campaign, CampaignError, type CatchUp, type PlanDiff } from "../campaign/campaign.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
+import { checkOutbox } from "../campaign/outbox-check.ts";
 import { loadPlan } from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
@@ -103,6 +104,7 @@ const EVENT_ZH: Record<string, string> = {
   delivered: "已送达",
   deliveryRetry: "发送失败，待重试",
   deliveryFailed: "发送失败",
+  outboxRetried: "失败消息重新发送",
 };
 
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
@@ -274,11 +276,16 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .action(async (o: { head?: string }) => {
       await withStore(g(), async (store) => {
         const r = await store.verify(o.head ? { head: o.head, allowLater: true } : {});
-        if (r.ok) io.out(`完整：${r.count} 条事件，日志头 ${r.head}`);
-        else {
+        if (!r.ok) {
           io.err(`校验失败：第 ${r.seq} 条：${r.problem}（此前 ${r.count} 条完好）`);
-          setExit(1);
+          return setExit(1);
         }
+        const outbox = await checkOutbox(store);
+        if (!outbox.ok) {
+          io.err(`校验失败：发送队列与日志不符：${outbox.problem}`);
+          return setExit(1);
+        }
+        io.out(`完整：${r.count} 条事件，日志头 ${r.head}；发送队列 ${outbox.rows} 条与日志一致`);
       });
     });
 

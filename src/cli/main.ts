@@ -10,6 +10,7 @@ import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerIcsCommand, registerStatsCommand } from "./publish-commands.ts";
+import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -92,6 +93,7 @@ export function buildProgram(io: Io = processIo): Command {
 
   registerCampaignCommands(program, io, (code) => void (exit = code));
   registerRunCommand(program, io);
+  registerOutboxCommands(program, io, (code) => void (exit = code));
   registerDemoCommand(program, io);
   registerWebCommands(program, io);
   registerStatsCommand(program, io);

@@ -4,6 +4,7 @@ import { startDaemon } from "../daemon/daemon.ts";
 import { catchUpLine, runCycle } from "../daemon/cycle.ts";
 import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
+import { parseRetryHorizon, retryHorizonText } from "../dispatch/retry-horizon.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import { openStore } from "../store/open.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
@@ -43,9 +44,12 @@ export function registerRunCommand(program: Command, io: Io): void {
     .option("--console", "also print each message to the terminal")
     .option("--catch-up <policy>", CATCH_UP_HELP, "send")
     .option("--window <hours>", "how old a missed message may be and still go out (--catch-up send after a long stop, and skip)", "72")
-    .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string }) => {
+    .option("--retry-for <span>", "how long an undeliverable message is retried before it is marked failed: working days (1wd: the same hour of the next working day) or hours (12h)", "1wd")
+    .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string; retryFor: string }) => {
       const g = program.opts() as GlobalOptions;
       const rules = catchUpOptions(o.catchUp, o.window);
+      const retryHorizon = parseRetryHorizon(o.retryFor);
+      if (!retryHorizon) throw new UsageError(`--retry-for ${o.retryFor}：请写工作日数或小时数，例如 1wd（下一个工作日同一时刻）或 12h`, "BAD_OPTION");
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });
@@ -61,8 +65,8 @@ export function registerRunCommand(program: Command, io: Io): void {
         warnOnOpen(campaign, io, g);
         const zone = campaign.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
-        const skip = { ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
-        log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp}`);
+        const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
+        log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`);
         if (o.once) {
           const now = fixed ?? Date.now();
           let r;

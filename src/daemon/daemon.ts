@@ -6,7 +6,7 @@ import type { EpochMs } from "../engine/calendar.ts";
 import type { Lease } from "../store/store.ts";
 import { catchUpLine, runCycle, type CycleReport } from "./cycle.ts";
 
-export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" | "staleItems" | "baseUrl" | "templates" | "maxAttempts" | "backoffMs"> {
+export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" | "staleItems" | "baseUrl" | "templates" | "maxAttempts" | "backoffMs" | "retryHorizon" | "leaseMs" | "window"> {
   /** The clock; tests and drills pass their own. */
   now?: () => EpochMs;
   log: (line: string) => void;

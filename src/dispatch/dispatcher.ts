@@ -10,18 +10,33 @@ import { StoreError } from "../store/errors.ts";
 import type { OutboxItem } from "../store/types.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 import { freshPart, type StaleRule } from "./stale.ts";
+import { DEFAULT_RETRY_HORIZON, retryHorizonAt, type RetryHorizon } from "./retry-horizon.ts";
 
 export const SUMMARY_CHANNEL = "summary";
 
 export interface DispatchOptions {
-  /** After this many attempts a message is marked failed and shows in `duban status`. @default 8 */
+  /**
+   * A message that cannot be delivered is retried until this horizon, counted from when it was due (or
+   * from its first failed attempt, when that is later), then marked failed and listed in the office's
+   * summary; `duban outbox retry` sends it again. @default { workingDays: 1 }: the same hour of the next working day
+   */
+  retryHorizon?: RetryHorizon;
+  /** An optional cap on attempts besides the horizon. @default no cap */
   maxAttempts?: number;
   /** First retry delay; each further one doubles, up to `maxBackoffMs`. @default 60 000 */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** How long a claimed message is hidden from other dispatchers while it is being sent. @default 120 000 */
+  /**
+   * How long a claimed message is hidden from other dispatchers. The lease is renewed every third of
+   * it while the message is being sent, so a slow peer never lets another dispatcher send it again.
+   * @default 120 000
+   */
   leaseMs?: number;
-  batchSize?: number;
+  /**
+   * Messages claimed and in flight at once. @default the smallest concurrency of the channels (the SMTP
+   * pool's connections), else 5: a crash leaves no more than that many leased.
+   */
+  window?: number;
   templates?: TemplateSet;
   baseUrl?: string;
   /** Structured progress lines; the daemon prints them. */
@@ -47,72 +62,99 @@ export interface DispatchReport {
   failed: number;
 }
 
+const DEFAULT_WINDOW = 5;
+
+type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window">> &
+  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts"> & { window: number };
+
 /**
  * Sends what the outbox holds and records each delivery, or failure and its reason, as an event.
  * A crash between "sent" and "recorded" leaves the item claimed; when its lease runs out it is sent
- * again with the same Message-ID, so at most that one message can arrive twice and nothing is lost.
+ * again with the same Message-ID, so at most the messages in flight (the window) can arrive twice and
+ * nothing is lost. While the process lives, its leases are renewed, so no other dispatcher sends them.
  */
 export class Dispatcher {
-  /**
-   * Channels that already took a message whose other channels failed, by outbox key: a retry goes only
-   * to the channels still missing, so a chat-robot outage does not mail the recipient on every attempt.
-   * Kept in memory, like the webhook notifier's own record; a restart may repeat such a channel once.
-   */
-  private readonly partial = new Map<string, DeliveryResult[]>();
-  private readonly opts: Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems">> & Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems">;
+  private readonly opts: Opts;
 
   constructor(
     private readonly campaign: Campaign,
     private readonly notifiers: NotifierSet,
     opts: DispatchOptions = {},
   ) {
+    const pools = notifiers.notifiers.map((n) => n.concurrency).filter((c): c is number => c !== undefined && c > 0);
     this.opts = {
-      maxAttempts: 8,
+      retryHorizon: DEFAULT_RETRY_HORIZON,
       backoffMs: 60_000,
       maxBackoffMs: 3_600_000,
       leaseMs: 120_000,
-      batchSize: 50,
       log: () => {},
       shouldStop: () => false,
       ...opts,
+      window: opts.window ?? (pools.length > 0 ? Math.min(...pools) : DEFAULT_WINDOW),
     };
   }
 
   /**
    * Sends everything due at `now`. A window of sends is kept full: as each finishes, more are claimed,
-   * so the SMTP pool never idles waiting for the slowest message of a batch.
+   * so the SMTP pool never idles waiting for the slowest message of a batch. `now` is the clock the
+   * dispatcher was given; leases are counted from it plus the time this call has run.
    */
   async dispatchDue(now: EpochMs): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
     const zone = this.campaign.plan.campaign.timezone;
     const store = this.campaign.store;
-    const window = this.opts.batchSize;
+    const { window, leaseMs } = this.opts;
+    const started = Date.now();
+    const elapsed = () => Date.now() - started;
     const inFlight = new Set<Promise<void>>();
-    let drained = false;
-    for (;;) {
-      if (!drained && !this.opts.shouldStop() && inFlight.size < window) {
-        // Claim in chunks of at least a quarter window, so a busy outbox is not read one row at a time.
-        const want = window - inFlight.size;
-        if (want >= Math.max(1, window >> 2) || inFlight.size === 0) {
-          const items = await store.claimOutbox(formatInstant(now, zone), want, { leaseMs: this.opts.leaseMs });
-          if (items.length < want) drained = true;
-          for (const item of items) {
-            const p: Promise<void> = this.settle(item, now, report).finally(() => inFlight.delete(p));
-            inFlight.add(p);
-          }
-          if (items.length > 0) continue;
-        }
+    const held = new Map<number, OutboxItem>();
+    let renewing = false;
+    const renew = async () => {
+      if (renewing || held.size === 0) return;
+      renewing = true;
+      try {
+        await store.renewOutboxLease([...held.values()].map((i) => ({ id: i.id, attempts: i.attempts })), formatInstant(now + elapsed() + leaseMs, zone));
+      } catch (err) {
+        // The next renewal tries again; the lease still has two thirds of its time left.
+        this.opts.log(`could not renew leases: ${(err as Error).message}`);
+      } finally {
+        renewing = false;
       }
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
-      if (drained && !this.opts.shouldStop()) drained = false;
+    };
+    const timer = setInterval(() => void renew(), Math.max(5, Math.floor(leaseMs / 3)));
+    let drained = false;
+    try {
+      for (;;) {
+        if (!drained && !this.opts.shouldStop() && inFlight.size < window) {
+          // Claim in chunks of at least a quarter window, so a busy outbox is not read one row at a time.
+          const want = window - inFlight.size;
+          if (want >= Math.max(1, window >> 2) || inFlight.size === 0) {
+            const items = await store.claimOutbox(formatInstant(now, zone), want, { leaseMs: leaseMs + elapsed() });
+            if (items.length < want) drained = true;
+            for (const item of items) {
+              held.set(item.id, item);
+              const p: Promise<void> = this.settle(item, now, report).finally(() => {
+                held.delete(item.id);
+                inFlight.delete(p);
+              });
+              inFlight.add(p);
+            }
+            if (items.length > 0) continue;
+          }
+        }
+        if (inFlight.size === 0) break;
+        await Promise.race(inFlight);
+        if (drained && !this.opts.shouldStop()) drained = false;
+      }
+    } finally {
+      clearInterval(timer);
     }
     return report;
   }
 
   /**
-   * One message, never throwing: if recording its outcome fails (another dispatcher settled it after this
-   * one's lease ran out, or the store is briefly unavailable), the others in flight carry on and the
+   * One message, never throwing: if recording its outcome fails (another dispatcher took it over after
+   * this one's lease ran out, or the store is briefly unavailable), the others in flight carry on and the
    * message's lease decides whether it is tried again.
    */
   private async settle(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
@@ -120,6 +162,7 @@ export class Dispatcher {
       await this.deliver(item, now, report);
     } catch (err) {
       if (err instanceof StoreError && err.code === "OUTBOX_STATE") this.opts.log(`already settled elsewhere ${item.key}`);
+      else if (err instanceof StoreError && err.code === "OUTBOX_LEASE_LOST") this.opts.log(`lease lost ${item.key}: another dispatcher took it over and records its outcome`);
       else {
         report.retrying++;
         this.opts.log(`could not record ${item.key}: ${(err as Error).message}; retried when its lease ends`);
@@ -156,36 +199,56 @@ export class Dispatcher {
       await this.fail(item, at, now, { ok: false, channel: "compose", retryable: false, code: "COMPOSE", error: String((err as Error).message ?? err) }, report);
       return;
     }
-    const done = this.partial.get(item.key) ?? [];
-    const results = [...done, ...(await this.send(msg, new Set(done.map((r) => r.channel))))];
+    // Channels that took the message on an earlier attempt (recorded with the item, so also by another process) are skipped.
+    const done = item.deliveredVia ?? [];
+    const results = await this.send(msg, new Set(done));
     const failed = results.filter((r): r is Extract<DeliveryResult, { ok: false }> => !r.ok);
+    const channels = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
     if (failed.length === 0) {
-      this.partial.delete(item.key);
-      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels: results.map((r) => r.channel), subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }));
+      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
+      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
       report.sent++;
-      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${results.map((r) => r.channel).join(",")} id=${msg.messageId}`);
+      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`);
       return;
     }
-    const retryable = failed.every((f) => f.retryable);
-    const delivered = results.filter((r) => r.ok);
-    if (retryable && delivered.length > 0) this.partial.set(item.key, delivered);
-    else this.partial.delete(item.key);
-    await this.fail(item, at, now, { ...failed[0]!, retryable }, report, msg.to.id, delivered.map((r) => r.channel));
+    await this.fail(item, at, now, { ...failed[0]!, retryable: failed.every((f) => f.retryable) }, report, msg.to.id, channels);
   }
 
   private async fail(item: OutboxItem, at: string, now: EpochMs, f: Extract<DeliveryResult, { ok: false }>, report: DispatchReport, recipient?: string, deliveredVia: string[] = []): Promise<void> {
-    const final = !f.retryable || item.attempts >= this.opts.maxAttempts;
-    if (final) this.partial.delete(item.key);
+    const c = this.campaign;
+    const zone = c.plan.campaign.timezone;
+    const horizon = item.retryUntil !== undefined ? Date.parse(item.retryUntil) : retryHorizonAt(this.opts.retryHorizon, Math.max(Date.parse(item.dueAt), now), c.calendar, zone);
+    const exhausted = now >= horizon || (this.opts.maxAttempts !== undefined && item.attempts >= this.opts.maxAttempts);
+    const final = !f.retryable || exhausted;
     const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** Math.max(0, item.attempts - 1));
-    const zone = this.campaign.plan.campaign.timezone;
-    const payload = { key: item.key, recipient: recipient ?? null, channel: f.channel, code: f.code, error: f.error, attempt: item.attempts, final, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) };
+    // The last retry falls on the horizon itself, so a relay back just before it still gets the message.
+    const next = final ? now : Math.min(now + delay, horizon);
+    const retryUntil = formatInstant(horizon, zone);
+    const error = f.retryable && exhausted ? `${f.error}（已重试至 ${formatLocal(horizon, zone)} 仍未送达）` : f.error;
+    const payload = {
+      key: item.key,
+      recipient: recipient ?? null,
+      channel: f.channel,
+      code: f.code,
+      error,
+      attempt: item.attempts,
+      final,
+      ...(final ? {} : { nextAttemptAt: formatInstant(next, zone), retryUntil }),
+      ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
+    };
     await this.recordOutcome(at, payload, (a, p) =>
-      this.campaign.store.markAttemptFailed(item.id, `${f.code}: ${f.error}`, formatInstant(now + delay, zone), final, { at: a, actor: { kind: "engine" }, type: final ? "deliveryFailed" : "deliveryRetry", payload: p, planHash: this.campaign.plan.hash }),
+      c.store.markAttemptFailed(
+        item.id,
+        `${f.code}: ${error}`,
+        formatInstant(next, zone),
+        final,
+        { at: a, actor: { kind: "engine" }, type: final ? "deliveryFailed" : "deliveryRetry", payload: p, planHash: c.plan.hash },
+        { attempt: item.attempts, retryUntil, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) },
+      ),
     );
     if (final) report.failed++;
     else report.retrying++;
-    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${f.error}`);
+    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`);
   }
 
   /**

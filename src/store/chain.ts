@@ -30,6 +30,8 @@ export interface OutboxRow {
   last_error: string | null;
   sent_at: string | null;
   event_seq: number;
+  delivered_via: string | null;
+  retry_until: string | null;
 }
 
 /**
@@ -94,6 +96,8 @@ export function rowToOutbox(r: OutboxRow): OutboxItem {
   };
   if (r.last_error !== null) o.lastError = r.last_error;
   if (r.sent_at !== null) o.sentAt = r.sent_at;
+  if (r.delivered_via) o.deliveredVia = JSON.parse(r.delivered_via) as string[];
+  if (r.retry_until) o.retryUntil = r.retry_until;
   return o;
 }
 

@@ -5,6 +5,7 @@ export type StoreErrorCode =
   | "PLAN_CONFLICT"
   | "OUTBOX_NOT_FOUND"
   | "OUTBOX_STATE"
+  | "OUTBOX_LEASE_LOST"
   | "SCHEMA_TOO_NEW"
   | "CLOSED"
   | "HEAD_MOVED"

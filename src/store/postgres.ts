@@ -3,18 +3,21 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
 import type { EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   ChainHead,
   ClaimOptions,
+  HeldClaim,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SettleOptions,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -85,6 +88,8 @@ export class PostgresStore implements EventStore {
     await this.withTx(async (c) => {
       await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       for (const ddl of schemaDdl("postgres", (t) => this.t(t))) await c.query(ddl);
+      // A store written by version 1 has the outbox without the later columns.
+      for (const [column, type] of OUTBOX_COLUMNS_V2) await c.query(`ALTER TABLE ${this.t("outbox")} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
       const { rows } = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.t("schema_version")}`);
       const version = rows[0]?.v ?? 0;
       if (version > SCHEMA_VERSION) {
@@ -291,27 +296,45 @@ export class PostgresStore implements EventStore {
       .map((x) => rowToOutbox(x.row));
   }
 
-  private async settle(id: number, event: NewEvent | undefined, update: (c: pg.PoolClient) => Promise<unknown>): Promise<StoredEvent | undefined> {
+  async renewOutboxLease(claims: HeldClaim[], until: string): Promise<number[]> {
+    const untilMs = instantMs(until, "until");
+    if (claims.length === 0) return [];
+    const { rows } = await (await this.client()).query<{ id: string }>(
+      `UPDATE ${this.t("outbox")} o SET next_attempt_at = $1, next_attempt_ms = $2
+       FROM unnest($3::bigint[], $4::int[]) AS held(id, attempts)
+       WHERE o.id = held.id AND o.attempts = held.attempts AND o.status = 'pending'
+       RETURNING o.id`,
+      [until, untilMs, claims.map((c) => c.id), claims.map((c) => c.attempts)],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  private async settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: (c: pg.PoolClient) => Promise<unknown>): Promise<StoredEvent | undefined> {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
+    const progress = settleProgress(opts);
     const rows = await this.tx(async (c) => {
-      const { rows } = await c.query<{ status: string }>(`SELECT status FROM ${this.t("outbox")} WHERE id = $1 FOR UPDATE`, [id]);
-      const row = rows[0];
-      if (!row) throw new StoreError("OUTBOX_NOT_FOUND", `no outbox item ${id}`);
-      if (row.status !== "pending") throw new StoreError("OUTBOX_STATE", `outbox item ${id} is already ${row.status}`);
+      const { rows } = await c.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM ${this.t("outbox")} WHERE id = $1 FOR UPDATE`, [id]);
+      checkSettle(id, rows[0], opts);
       await update(c);
+      if (progress)
+        await c.query(`UPDATE ${this.t("outbox")} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [
+          progress.deliveredVia,
+          progress.retryUntil,
+          id,
+        ]);
       return this.appendIn(c, pe, []);
     });
     return rows[0] && rowToEvent(rows[0]);
   }
 
-  async markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined> {
+  async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     instantMs(sentAt, "sentAt");
-    return this.settle(id, event, (c) => c.query(`UPDATE ${this.t("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
+    return this.settle(id, event, opts, (c) => c.query(`UPDATE ${this.t("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
   }
 
-  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined> {
+  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
-    return this.settle(id, event, (c) =>
+    return this.settle(id, event, opts, (c) =>
       c.query(`UPDATE ${this.t("outbox")} SET status = $1, last_error = $2, next_attempt_at = $3, next_attempt_ms = $4 WHERE id = $5`, [
         final ? "failed" : "pending",
         String(error),
@@ -320,6 +343,20 @@ export class PostgresStore implements EventStore {
         id,
       ]),
     );
+  }
+
+  async retryOutbox(keys: string[], nextAttemptAt: string, event: NewEvent): Promise<StoredEvent> {
+    const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
+    const pe = [prepareEvent(event, 0)];
+    const rows = await this.tx(async (c) => {
+      for (const key of keys) {
+        const { rows } = await c.query<{ id: string; status: string }>(`SELECT id, status FROM ${this.t("outbox")} WHERE key = $1 FOR UPDATE`, [key]);
+        const id = checkRetry(key, rows[0]);
+        await c.query(`UPDATE ${this.t("outbox")} SET status = 'pending', next_attempt_at = $1, next_attempt_ms = $2, retry_until = NULL WHERE id = $3`, [nextAttemptAt, nextMs, id]);
+      }
+      return this.appendIn(c, pe, []);
+    });
+    return rowToEvent(rows[0]!);
   }
 
   async outboxCounts(): Promise<OutboxCounts> {

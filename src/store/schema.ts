@@ -3,7 +3,14 @@
  * hash covers and what auditors quote) and epoch ms (what range queries and ordering use).
  * JSON is stored as canonical text, not jsonb, so the stored bytes are the hashed bytes.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Outbox columns added after version 1, with their types: added to older stores when they are opened. */
+export const OUTBOX_COLUMNS_V2: readonly (readonly [string, string])[] = [
+  // JSON array of the channels that already took the message.
+  ["delivered_via", "text"],
+  ["retry_until", "text"],
+];
 
 type Dialect = "sqlite" | "postgres";
 
@@ -39,7 +46,8 @@ export function schemaDdl(dialect: Dialect, q: (table: string) => string): strin
       next_attempt_ms ${int8} NOT NULL,
       last_error text,
       sent_at text,
-      event_seq ${int8} NOT NULL
+      event_seq ${int8} NOT NULL,
+      ${OUTBOX_COLUMNS_V2.map(([c, t]) => `${c} ${t}`).join(",\n      ")}
     )`,
     `CREATE INDEX IF NOT EXISTS outbox_pending_idx ON ${q("outbox")} (next_attempt_ms, due_at_ms, id) WHERE status = 'pending'`,
     `CREATE TABLE IF NOT EXISTS ${q("plans")} (

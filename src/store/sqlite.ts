@@ -3,18 +3,21 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
 import type { EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   ChainHead,
   ClaimOptions,
+  HeldClaim,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SettleOptions,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -67,7 +70,11 @@ export class SqliteStore implements EventStore {
          VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
       ),
-      outboxStatus: db.prepare<[number], { status: string }>("SELECT status FROM outbox WHERE id = ?"),
+      outboxStatus: db.prepare<[number], { status: string; attempts: number }>("SELECT status, attempts FROM outbox WHERE id = ?"),
+      outboxByKey: db.prepare<[string], { id: number; status: string }>("SELECT id, status FROM outbox WHERE key = ?"),
+      renew: db.prepare("UPDATE outbox SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'"),
+      retry: db.prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?"),
+      keepProgress: db.prepare("UPDATE outbox SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?"),
       claimable: db.prepare<[number, number], OutboxRow>(
         "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY due_at_ms, id LIMIT ?",
       ),
@@ -90,6 +97,9 @@ export class SqliteStore implements EventStore {
     this.db
       .transaction(() => {
         for (const ddl of schemaDdl("sqlite", (t) => t)) this.db.exec(ddl);
+        // A store written by version 1 has the outbox without the later columns; SQLite has no ADD COLUMN IF NOT EXISTS.
+        const have = new Set(this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('outbox')").all().map((c) => c.name));
+        for (const [column, type] of OUTBOX_COLUMNS_V2) if (!have.has(column)) this.db.exec(`ALTER TABLE outbox ADD COLUMN ${column} ${type}`);
         const row = this.db.prepare<[], { v: number | null }>("SELECT max(version) AS v FROM schema_version").get();
         const version = row?.v ?? 0;
         if (version > SCHEMA_VERSION) {
@@ -243,28 +253,46 @@ export class SqliteStore implements EventStore {
       .immediate();
   }
 
-  private settle(id: number, event: NewEvent | undefined, update: () => void): StoredEvent | undefined {
+  async renewOutboxLease(claims: HeldClaim[], until: string): Promise<number[]> {
+    const db = this.live();
+    const untilMs = instantMs(until, "until");
+    return db.transaction(() => claims.filter((c) => this.stmt.renew.run(until, untilMs, c.id, c.attempts).changes === 1).map((c) => c.id)).immediate();
+  }
+
+  private settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: () => void): StoredEvent | undefined {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
+    const progress = settleProgress(opts);
     const rows = this.live()
       .transaction(() => {
-        const row = this.stmt.outboxStatus.get(id);
-        if (!row) throw new StoreError("OUTBOX_NOT_FOUND", `no outbox item ${id}`);
-        if (row.status !== "pending") throw new StoreError("OUTBOX_STATE", `outbox item ${id} is already ${row.status}`);
+        checkSettle(id, this.stmt.outboxStatus.get(id), opts);
         update();
+        if (progress) this.stmt.keepProgress.run(progress.deliveredVia, progress.retryUntil, id);
         return this.appendInTx(pe, []);
       })
       .immediate();
     return rows[0] && rowToEvent(rows[0]);
   }
 
-  async markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined> {
+  async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     instantMs(sentAt, "sentAt");
-    return this.settle(id, event, () => this.stmt.sent.run(sentAt, id));
+    return this.settle(id, event, opts, () => this.stmt.sent.run(sentAt, id));
   }
 
-  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined> {
+  async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
-    return this.settle(id, event, () => this.stmt.failed.run(final ? "failed" : "pending", String(error), nextAttemptAt, nextMs, id));
+    return this.settle(id, event, opts, () => this.stmt.failed.run(final ? "failed" : "pending", String(error), nextAttemptAt, nextMs, id));
+  }
+
+  async retryOutbox(keys: string[], nextAttemptAt: string, event: NewEvent): Promise<StoredEvent> {
+    const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
+    const pe = [prepareEvent(event, 0)];
+    const rows = this.live()
+      .transaction(() => {
+        for (const key of keys) this.stmt.retry.run(nextAttemptAt, nextMs, checkRetry(key, this.stmt.outboxByKey.get(key)));
+        return this.appendInTx(pe, []);
+      })
+      .immediate();
+    return rowToEvent(rows[0]!);
   }
 
   async outboxCounts(): Promise<OutboxCounts> {

@@ -2,12 +2,14 @@ import type {
   AppendOptions,
   ChainHead,
   ClaimOptions,
+  HeldClaim,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SettleOptions,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -53,10 +55,20 @@ export interface EventStore {
    * A claimed item is hidden from other claimers for the lease; attempts is incremented.
    */
   claimOutbox(now: string, limit: number, opts?: ClaimOptions): Promise<OutboxItem[]>;
+  /**
+   * Extends the lease of claims still held (same `attempts`, still pending) to `until`, so a send slower
+   * than the lease is not taken over and sent twice. Returns the ids whose lease was extended.
+   */
+  renewOutboxLease(claims: HeldClaim[], until: string): Promise<number[]>;
   /** Marks a pending item sent, appending `event` in the same transaction; returns that event. */
-  markSent(id: number, sentAt: string, event?: NewEvent): Promise<StoredEvent | undefined>;
+  markSent(id: number, sentAt: string, event?: NewEvent, opts?: SettleOptions): Promise<StoredEvent | undefined>;
   /** Records a failed attempt: retried at nextAttemptAt, or given up on when `final`. */
-  markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent): Promise<StoredEvent | undefined>;
+  markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts?: SettleOptions): Promise<StoredEvent | undefined>;
+  /**
+   * Makes failed items pending again (due at `nextAttemptAt`, with a fresh retry horizon), appending
+   * `event` in the same transaction. All or nothing: an unknown key or one not failed is refused.
+   */
+  retryOutbox(keys: string[], nextAttemptAt: string, event: NewEvent): Promise<StoredEvent>;
   outboxCounts(): Promise<OutboxCounts>;
   listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
 

@@ -53,6 +53,13 @@ export interface OutboxItem extends NewOutboxItem {
   sentAt?: string;
   /** Seq of the last event appended in the same transaction (the head seq when none was). */
   eventSeq: number;
+  /**
+   * Channels that already took this message on an earlier attempt whose other channels failed: a retry
+   * goes only to the others, so a chat-robot outage does not mail the recipient again (even across processes).
+   */
+  deliveredVia?: string[];
+  /** Retried until this instant (set at the first failed attempt), then given up on; cleared by a manual retry. */
+  retryUntil?: string;
 }
 
 export interface ReadOptions {
@@ -105,6 +112,26 @@ export interface ClaimOptions {
    * markSent/markAttemptFailed leaves the item pending, so it is retried once the lease runs out.
    */
   leaseMs?: number;
+}
+
+/** What a dispatcher knows when it settles a claimed item. */
+export interface SettleOptions {
+  /**
+   * Fencing token: the `attempts` value of the claim being settled. When the item was claimed again since
+   * (its lease ran out and another dispatcher took it), the settle is refused with OUTBOX_LEASE_LOST, so a
+   * stale holder never overwrites the outcome of the current one.
+   */
+  attempt?: number;
+  /** Channels that took the message so far (kept for the next attempt). */
+  deliveredVia?: string[];
+  /** The retry horizon to keep with the item (the dispatcher computes it at the first failure). */
+  retryUntil?: string;
+}
+
+/** A claim a dispatcher still holds: the item and the `attempts` value its claim produced. */
+export interface HeldClaim {
+  id: number;
+  attempts: number;
 }
 
 export interface AppendOptions {

@@ -39,7 +39,7 @@ describe.skipIf(Boolean(unavailable))("PostgresStore specifics", () => {
     await store.close();
     const schema = schemas.at(-1)!;
     const rows = await admin(async (c) => (await c.query(`SELECT version FROM "${schema}".schema_version`)).rows);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 2 }]);
     await h.exec("INSERT INTO {schema_version} (version, applied_at) VALUES (99, 'x')");
     await expect(h.open()).rejects.toMatchObject({ code: "SCHEMA_TOO_NEW" });
   });

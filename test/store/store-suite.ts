@@ -426,6 +426,70 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
     });
 
+    it("renews a held lease, and refuses a settle by a claim whose lease was taken over (fencing)", async () => {
+      const { store } = await fresh();
+      await store.append([ev(1)], [{ key: "slow", channel: "email", dueAt: "2025-03-02T09:00:00+08:00", payload: null }]);
+      const [first] = await store.claimOutbox("2025-03-02T09:00:00+08:00", 1, { leaseMs: 60_000 });
+      // Renewed while its send is in flight: still hidden after the first lease would have run out.
+      expect(await store.renewOutboxLease([{ id: first!.id, attempts: first!.attempts }], "2025-03-02T09:03:00+08:00")).toEqual([first!.id]);
+      expect(await store.claimOutbox("2025-03-02T09:02:00+08:00", 1)).toEqual([]);
+      // The lease runs out (the holder stalled): another dispatcher takes the item over.
+      const [second] = await store.claimOutbox("2025-03-02T09:03:00+08:00", 1, { leaseMs: 60_000 });
+      expect(second).toMatchObject({ id: first!.id, attempts: 2 });
+      // The stale holder can neither renew nor settle; the current one settles.
+      expect(await store.renewOutboxLease([{ id: first!.id, attempts: 1 }], "2025-03-02T09:10:00+08:00")).toEqual([]);
+      await rejectsWith(store.markSent(first!.id, "2025-03-02T09:03:01+08:00", { ...ev(2), type: "delivered" }, { attempt: 1 }), "OUTBOX_LEASE_LOST");
+      await rejectsWith(store.markAttemptFailed(first!.id, "x", "2025-03-02T09:05:00+08:00", false, undefined, { attempt: 1 }), "OUTBOX_LEASE_LOST");
+      expect(await store.markSent(second!.id, "2025-03-02T09:03:02+08:00", { ...ev(3), type: "delivered" }, { attempt: 2 })).toMatchObject({ seq: 2 });
+      expect(await store.renewOutboxLease([{ id: second!.id, attempts: 2 }], "2025-03-02T09:10:00+08:00")).toEqual([]);
+      expect(await store.listOutbox({ key: "slow" })).toMatchObject([{ status: "sent", attempts: 2 }]);
+      expect(await store.verify()).toMatchObject({ ok: true, count: 2 });
+    });
+
+    it("keeps the channels that took a message and its retry horizon across claims, and retries failed items on request", async () => {
+      const { h, store } = await fresh();
+      await store.append([ev(1)], [
+        { key: "a", channel: "reminder", dueAt: "2025-03-03T09:00:00+08:00", payload: null },
+        { key: "b", channel: "reminder", dueAt: "2025-03-03T09:00:00+08:00", payload: null },
+      ]);
+      const [a, b] = await store.claimOutbox("2025-03-03T09:00:00+08:00", 2);
+      await store.markAttemptFailed(a!.id, "WEBHOOK: 130101", "2025-03-03T09:01:00+08:00", false, undefined, {
+        attempt: 1,
+        deliveredVia: ["email"],
+        retryUntil: "2025-03-04T09:00:00+08:00",
+      });
+      await store.markAttemptFailed(b!.id, "SMTP 550", "2025-03-03T09:01:00+08:00", true, undefined, { attempt: 1 });
+      // Another connection (a later `run --once` process) reads them back on claim.
+      const other = await reopen(h);
+      const [again] = await other.claimOutbox("2025-03-03T09:01:00+08:00", 5);
+      expect(again).toMatchObject({ key: "a", attempts: 2, deliveredVia: ["email"], retryUntil: "2025-03-04T09:00:00+08:00" });
+      // A settle without them keeps what is stored.
+      await other.markAttemptFailed(again!.id, "WEBHOOK: 130101", "2025-03-03T09:03:00+08:00", true, undefined, { attempt: 2 });
+      expect(await other.listOutbox({ status: "failed" })).toMatchObject([
+        { key: "a", deliveredVia: ["email"], retryUntil: "2025-03-04T09:00:00+08:00" },
+        { key: "b", attempts: 1 },
+      ]);
+      expect((await other.listOutbox({ key: "b" }))[0]!.deliveredVia).toBeUndefined();
+
+      // All or nothing: one key that is not failed refuses the whole retry.
+      const retried = { at: "2025-03-04T10:00:00+08:00", actor: { kind: "unit" as const, unit: "office" }, type: "outboxRetried", payload: { keys: ["a", "b"] }, planHash: "plan-a" };
+      await store.append([ev(2)], [{ key: "c", channel: "reminder", dueAt: "2025-03-04T09:00:00+08:00", payload: null }]);
+      await rejectsWith(store.retryOutbox(["a", "c"], "2025-03-04T10:00:00+08:00", retried), "OUTBOX_STATE");
+      await rejectsWith(store.retryOutbox(["a", "nope"], "2025-03-04T10:00:00+08:00", retried), "OUTBOX_NOT_FOUND");
+      expect((await store.head()).seq).toBe(2);
+      expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 0, failed: 2 });
+
+      expect(await store.retryOutbox(["a", "b"], "2025-03-04T10:00:00+08:00", retried)).toMatchObject({ seq: 3, type: "outboxRetried", payload: { keys: ["a", "b"] } });
+      const claimed = await store.claimOutbox("2025-03-04T10:00:00+08:00", 5);
+      // Same items (same keys, so the same Message-IDs), attempts keep counting, a fresh horizon, the channels kept.
+      expect(claimed.map((o) => [o.key, o.attempts, o.status, o.retryUntil, o.deliveredVia])).toEqual([
+        ["a", 3, "pending", undefined, ["email"]],
+        ["b", 2, "pending", undefined, undefined],
+        ["c", 1, "pending", undefined, undefined],
+      ]);
+      expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
+    });
+
     it("serialises concurrent appends from several connections in one process", async () => {
       const { h, store } = await fresh();
       const other = await reopen(h);
