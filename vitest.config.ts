@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    // A test that spawns bin/duban.js runs the sources, never a dist/ built before the last edit.
+    env: { DUBAN_FROM_SOURCE: "1" },
     hookTimeout: 60_000,
     // Store tests open real SQLite files and a real PostgreSQL schema per file.
     fileParallelism: true,

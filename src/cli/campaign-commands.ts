@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { Campaign, CampaignError, type PlanDiff } from "../campaign/campaign.ts";
-import { loadPlan } from "../plan/load.ts";
+import type * as CampaignModule from "../campaign/campaign.ts";
+import type { PlanDiff } from "../campaign/campaign.ts";
+import type * as LoadModule from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
-import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
@@ -28,14 +28,23 @@ export function clockOf(opts: GlobalOptions, zone = "Asia/Shanghai"): { now: Epo
 }
 
 /** Says so when the holiday data changed under a running campaign: never a silent change of deadlines. */
-export function warnCalendarDrift(c: Campaign, io: Io): void {
+export function warnCalendarDrift(c: CampaignModule.Campaign, io: Io): void {
   const d = c.calendarDrift();
   if (!d) return;
   const shown = d.dates.slice(0, 10).join("、") + (d.dates.length > 10 ? ` 等 ${d.dates.length} 天` : "");
   io.err(`注意：节假日数据已更新（${d.source} → ${d.current}，涉及 ${shown}）。本专项行动仍按原数据计算截止时间；核对后运行 duban plan apply <计划文件> 应用新数据。`);
 }
 
+// The engine and the plan language load with the first store a command opens (withStore), not at every
+// start: `duban --help` needs neither.
+let Campaign: typeof CampaignModule.Campaign;
+let CampaignError: typeof CampaignModule.CampaignError;
+let loadPlan: typeof LoadModule.loadPlan;
+
 async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  const [campaign, load, { openStore }] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts")]);
+  ({ Campaign, CampaignError } = campaign);
+  ({ loadPlan } = load);
   const store = await openStore(opts.db);
   try {
     return await fn(store);

@@ -1,14 +1,21 @@
 import type { Command } from "commander";
-import { Campaign } from "../campaign/campaign.ts";
-import { startDaemon } from "../daemon/daemon.ts";
-import { runCycle } from "../daemon/cycle.ts";
-import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
-import { Dispatcher } from "../dispatch/dispatcher.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { formatInstant } from "../engine/calendar.ts";
-import { openStore } from "../store/open.ts";
 import { clockOf, warnCalendarDrift, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
-import { CampaignError } from "../campaign/campaign.ts";
+
+/** The daemon's parts (engine, dispatcher, mailer, scheduler), loaded when `run` runs, not at every start. */
+async function daemonParts() {
+  const [{ Campaign, CampaignError }, { startDaemon }, { runCycle }, { describeChannels, hostConfigFromEnv, notifiersFor }, { Dispatcher }, { openStore }] = await Promise.all([
+    import("../campaign/campaign.ts"),
+    import("../daemon/daemon.ts"),
+    import("../daemon/cycle.ts"),
+    import("../daemon/host.ts"),
+    import("../dispatch/dispatcher.ts"),
+    import("../store/open.ts"),
+  ]);
+  return { Campaign, CampaignError, startDaemon, runCycle, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore };
+}
 
 function logLine(io: Io): (line: string) => void {
   // One line per fact, stamped with the wall-clock time, readable by people and by log tools.
@@ -30,6 +37,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       if (o.catchUp !== "send" && o.catchUp !== "skip") throw new UsageError(`--catch-up ${o.catchUp}：只能是 send 或 skip`, "BAD_OPTION");
       const windowH = Number(o.window);
       if (!(windowH > 0)) throw new UsageError(`--window ${o.window}：请写大于 0 的小时数，例如 72`, "BAD_OPTION");
+      const { Campaign, CampaignError, startDaemon, runCycle, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore } = await daemonParts();
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });
