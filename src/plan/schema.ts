@@ -32,6 +32,11 @@ function schemaSha256(text: string): string {
 
 let compiled: ValidateFunction | undefined;
 
+/** The validator of `schemaText`, compiled now. */
+export function compileSchema(schemaText: string): ValidateFunction {
+  return newAjv().compile(JSON.parse(schemaText));
+}
+
 /** The validator of `schemaText` as a CommonJS module (ajv's standalone code), stamped with the schema's hash. */
 export function standaloneValidator(schemaText: string): string {
   const { _ } = require("ajv") as typeof import("ajv");
@@ -52,7 +57,7 @@ export function loadPrecompiled(file: string, schemaText: string): ValidateFunct
 function validator(): ValidateFunction {
   if (!compiled) {
     const text = readFileSync(PLAN_SCHEMA_PATH, "utf8");
-    compiled = loadPrecompiled(PRECOMPILED_VALIDATOR_PATH, text) ?? newAjv().compile(JSON.parse(text));
+    compiled = loadPrecompiled(PRECOMPILED_VALIDATOR_PATH, text) ?? compileSchema(text);
   }
   return compiled;
 }
