@@ -2,6 +2,7 @@
  * Scale benchmark: `npm run bench [-- --quick]`. Each figure runs in its own process, so one figure's
  * heap never counts in another's peak memory; every line prints Duban's figure, the bare baseline
  * measured in the same run on the same data, their ratio, the target, pass/miss and peak RSS.
+ * One figure alone: `npm run bench -- --only cli` (names: the keys of FIGURES).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -9,6 +10,7 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { PlanSize } from "../src/scale/generate.ts";
+import { figCliStart } from "./bench/cli-start.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
 
 const { values } = parseArgs({
@@ -32,6 +34,7 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   append: () => figAppend(cfg.append as PlanSize, cfg.events),
   replay: () => figReplay(cfg.append as PlanSize),
   email: () => figEmail(cfg.email as PlanSize, cfg.emails),
+  cli: () => figCliStart(),
 };
 
 mkdirSync("bench-data", { recursive: true });
@@ -39,7 +42,7 @@ if (values.figure) {
   await FIGURES[values.figure]!();
   process.exit(0);
 }
-const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email"];
+const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli"];
 console.log(`duban bench${quick ? " --quick" : ""}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`);
 const started = performance.now();
 let failed = 0;

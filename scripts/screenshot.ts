@@ -1,15 +1,26 @@
 // Renders docs/board.png: the Chongqing board mid-campaign (2021-06-20), from a store built by the
-// time-lapse demo, in the Chromium the tests use. Run: node --import tsx scripts/screenshot.ts
+// time-lapse demo, in the Chromium the tests use (test/browser.ts finds it). Run: node --import tsx scripts/screenshot.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { openSidecar } from "../src/access/open.ts";
 import { addUser } from "../src/access/users.ts";
 import { Campaign } from "../src/campaign/campaign.ts";
 import { runDemo } from "../src/demo/demo.ts";
 import { SqliteStore } from "../src/store/sqlite.ts";
 import { startServer } from "../src/web/server.ts";
+import { CHINESE_FONT_HINT, findChromium, hasChineseFont, launch } from "../test/browser.ts";
+
+const found = await findChromium();
+if (typeof found === "string") {
+  console.error(`screenshot: no Chromium to drive: ${found}`);
+  process.exit(1);
+}
+// A picture for the README with boxes for every Chinese character is worse than none.
+if (hasChineseFont() === false) {
+  console.error(`screenshot: no font with Chinese glyphs (${CHINESE_FONT_HINT})`);
+  process.exit(1);
+}
 
 const asOf = Date.parse("2021-06-20T15:00:00+08:00");
 const dir = mkdtempSync(join(tmpdir(), "duban-shot-"));
@@ -20,7 +31,7 @@ try {
   const sidecar = await openSidecar(store);
   const { token } = await addUser(campaign, sidecar.access, { name: "liu", unit: "liu-qingqing", role: "office" }, asOf);
   const server = await startServer({ campaign, sidecar, port: 0, now: () => asOf });
-  const browser = await chromium.launch({ executablePath: process.env.DUBAN_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  const browser = await launch(found);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", deviceScaleFactor: 1 });
     await page.goto(`${server.url}/login`);

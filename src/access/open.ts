@@ -1,11 +1,5 @@
-import { PostgresAttachmentStore } from "../attachments/postgres.ts";
-import { SqliteAttachmentStore } from "../attachments/sqlite.ts";
 import type { AttachmentStore } from "../attachments/types.ts";
-import { PostgresStore } from "../store/postgres.ts";
-import { SqliteStore } from "../store/sqlite.ts";
 import type { EventStore } from "../store/store.ts";
-import { PostgresAccessStore } from "./postgres.ts";
-import { SqliteAccessStore } from "./sqlite.ts";
 import type { AccessStore } from "./store.ts";
 
 export interface Sidecar {
@@ -14,14 +8,21 @@ export interface Sidecar {
   close(): void;
 }
 
-/** The web's own tables, in the same database as the campaign's log (same SQLite file, same PostgreSQL schema). */
+/**
+ * The web's own tables, in the same database as the campaign's log (same SQLite file, same PostgreSQL schema).
+ * The drivers load with the store that was opened (see openStore): only that kind's tables are loaded here.
+ */
 export async function openSidecar(store: EventStore): Promise<Sidecar> {
+  const { SqliteStore } = await import("../store/sqlite.ts");
   if (store instanceof SqliteStore) {
+    const [{ SqliteAccessStore }, { SqliteAttachmentStore }] = await Promise.all([import("./sqlite.ts"), import("../attachments/sqlite.ts")]);
     const access = new SqliteAccessStore(store.path);
     const attachments = new SqliteAttachmentStore(store.path);
     return { access, attachments, close: () => (access.close(), attachments.close()) };
   }
+  const { PostgresStore } = await import("../store/postgres.ts");
   if (store instanceof PostgresStore) {
+    const [{ PostgresAccessStore }, { PostgresAttachmentStore }] = await Promise.all([import("./postgres.ts"), import("../attachments/postgres.ts")]);
     const { pool, table } = store.sidecar();
     return { access: await PostgresAccessStore.open(pool, table), attachments: await PostgresAttachmentStore.open(pool, table), close: () => {} };
   }

@@ -16,8 +16,8 @@ export interface InitOptions extends LoadOptions, InitCheckOptions {
   onWarning?: (w: InitWarning) => void;
 }
 
-/** A catch-up of more working days than this is announced (CLI) and logged (daemon). */
-export const LARGE_CATCH_UP_WORKING_DAYS = 3;
+export { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
+import { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
 
 /** A step that recorded, at `to`, engine events that fell due as far back as `from`. */
 export interface CatchUp {

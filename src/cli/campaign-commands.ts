@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { Campaign, CampaignError, type CatchUp, type PlanDiff } from "../campaign/campaign.ts";
+import type * as CampaignModule from "../campaign/campaign.ts";
+import type { CatchUp, PlanDiff } from "../campaign/campaign.ts";
+import type * as LoadModule from "../plan/load.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
-import { checkOutbox } from "../campaign/outbox-check.ts";
-import { loadPlan } from "../plan/load.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
 import { deferralZh } from "../reminders/ladder-text.ts";
-import { openStore } from "../store/open.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText } from "./format-board.ts";
@@ -32,7 +31,7 @@ export function clockOf(opts: GlobalOptions, zone = "Asia/Shanghai"): { now: Epo
 }
 
 /** Says so when the holiday data changed under a running campaign: never a silent change of deadlines. */
-export function warnCalendarDrift(c: Campaign, io: Io): void {
+export function warnCalendarDrift(c: CampaignModule.Campaign, io: Io): void {
   const d = c.calendarDrift();
   if (!d) return;
   const shown = d.dates.slice(0, 10).join("、") + (d.dates.length > 10 ? ` 等 ${d.dates.length} 天` : "");
@@ -43,7 +42,7 @@ export function warnCalendarDrift(c: Campaign, io: Io): void {
  * What every command that opens a campaign says first: holiday data that changed under it, and a clock
  * that has run past the years the holiday data covers.
  */
-export function warnOnOpen(c: Campaign, io: Io, opts: GlobalOptions): void {
+export function warnOnOpen(c: CampaignModule.Campaign, io: Io, opts: GlobalOptions): void {
   warnCalendarDrift(c, io);
   const { now } = clockOf(opts, c.plan.campaign.timezone);
   const note = missingHolidayDataZh(c.calendar, c.calendar.dateOf(Math.max(now, c.clock)));
@@ -54,13 +53,22 @@ export function warnOnOpen(c: Campaign, io: Io, opts: GlobalOptions): void {
  * One line when a step caught up more than a few working days at once (a store left alone, a first
  * command long after `init`): how many days and how many of the engine's events it recorded in one go.
  */
-export function announceCatchUp(c: Campaign, lag: CatchUp | undefined, io: Io): void {
+export function announceCatchUp(c: CampaignModule.Campaign, lag: CatchUp | undefined, io: Io): void {
   if (!lag) return;
   const zone = c.plan.campaign.timezone;
   io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
+// The engine and the plan language load with the first store a command opens (withStore), not at every
+// start: `duban --help` needs neither.
+let Campaign: typeof CampaignModule.Campaign;
+let CampaignError: typeof CampaignModule.CampaignError;
+let loadPlan: typeof LoadModule.loadPlan;
+
 export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  const [campaign, load, { openStore }] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts")]);
+  ({ Campaign, CampaignError } = campaign);
+  ({ loadPlan } = load);
   const store = await openStore(opts.db);
   try {
     return await fn(store);
@@ -280,6 +288,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
           io.err(`校验失败：第 ${r.seq} 条：${r.problem}（此前 ${r.count} 条完好）`);
           return setExit(1);
         }
+        const { checkOutbox } = await import("../campaign/outbox-check.ts");
         const outbox = await checkOutbox(store);
         if (!outbox.ok) {
           io.err(`校验失败：发送队列与日志不符：${outbox.problem}`);

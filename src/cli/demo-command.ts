@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { runDemo } from "../demo/demo.ts";
 import type { Io } from "./io.ts";
 
 export function registerDemoCommand(program: Command, io: Io): void {
@@ -13,6 +12,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
     .option("--seed <n>", "seed of the synthetic action stream", "2021")
     .action(async (o: { plan: string; dir: string; from: string; to: string; seed: string }) => {
       io.out(`督办演示：${o.plan}，${o.from} 至 ${o.to}，每周一行进度`);
+      const { runDemo } = await import("../demo/demo.ts");
       const r = await runDemo({ plan: o.plan, dir: o.dir, from: o.from, to: o.to, seed: Number(o.seed), log: (l) => io.out(l) });
       io.out(
         [

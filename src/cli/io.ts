@@ -1,5 +1,3 @@
-import { formatDiagnostic } from "../plan/diagnostics.ts";
-import { loadPlan } from "../plan/load.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 
 /** Where commands write; tests pass their own to capture output without a subprocess. */
@@ -27,8 +25,12 @@ export class UsageError extends Error {
   }
 }
 
-/** Loads a plan, printing every diagnostic; undefined when it has errors. */
-export function loadPlanReporting(file: string, io: Io): ResolvedPlan | undefined {
+/**
+ * Loads a plan, printing every diagnostic; undefined when it has errors. The plan language (YAML parser,
+ * schema validator) is loaded here, by the commands that read a plan, not at every start.
+ */
+export async function loadPlanReporting(file: string, io: Io): Promise<ResolvedPlan | undefined> {
+  const [{ loadPlan }, { formatDiagnostic }] = await Promise.all([import("../plan/load.ts"), import("../plan/diagnostics.ts")]);
   const result = loadPlan(file);
   for (const d of result.diagnostics) io.err(formatDiagnostic(d));
   if (!result.plan) {

@@ -1,11 +1,4 @@
 import { Command, CommanderError, Option } from "commander";
-import { planToJson } from "../present/plan-json.ts";
-import { planMermaid, planSummary, planTable } from "../present/plan-text.ts";
-import { timelineText } from "../present/timeline-text.ts";
-import { loadActionsFile } from "../simulate/actions-file.ts";
-import { simulate } from "../simulate/simulate.ts";
-import { addDays, isRealDate, localInstant } from "../engine/calendar.ts";
-import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
@@ -15,7 +8,11 @@ import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
-/** Builds the `duban` command line; every command is a thin wrapper over the library API. */
+/**
+ * Builds the `duban` command line; every command is a thin wrapper over the library API. Each action
+ * imports what it uses when it runs, so that `duban --help` and light commands start without the engine,
+ * the drivers, the web server or the mailer.
+ */
 export function buildProgram(io: Io = processIo): Command {
   let exit = 0;
   const program = new Command("duban")
@@ -30,9 +27,10 @@ export function buildProgram(io: Io = processIo): Command {
     .command("validate")
     .description("check a plan file: every problem as file:line:col, or a one-screen summary")
     .argument("<plan>", "plan file (YAML)")
-    .action((file: string) => {
-      const plan = loadPlanReporting(file, io);
+    .action(async (file: string) => {
+      const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      const { planSummary } = await import("../present/plan-text.ts");
       io.out(planSummary(plan));
     });
 
@@ -50,12 +48,13 @@ export function buildProgram(io: Io = processIo): Command {
     .action(async (file: string, next: string | undefined, opts: { json?: boolean; format: string; yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }) => {
       if (file === "apply") {
         if (!next) throw new UsageError("plan apply 需要指定新的计划文件：duban plan apply <plan> [--yes]", "USAGE");
-        if (!loadPlanReporting(next, io)) return void (exit = 1);
+        if (!(await loadPlanReporting(next, io))) return void (exit = 1);
         exit = await applyPlanCommand(program.opts() as GlobalOptions, next, opts, io);
         return;
       }
-      const plan = loadPlanReporting(file, io);
+      const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      const [{ planToJson }, { planMermaid, planTable }] = await Promise.all([import("../present/plan-json.ts"), import("../present/plan-text.ts")]);
       const format = opts.json ? "json" : opts.format;
       if (format === "json") io.out(JSON.stringify(planToJson(plan), null, 2));
       else if (format === "mermaid") io.out(planMermaid(plan));
@@ -71,9 +70,16 @@ export function buildProgram(io: Io = processIo): Command {
     .option("--actions <file>", "actions file: who submits/accepts/returns/extends/waives what, when")
     .option("--json", "machine-readable timeline: {from, to, entries: [{at, kind, ...}]}")
     .option("--verbose", "also list openings, due-soon marks and each recipient's digest")
-    .action((file: string, opts: { from?: string; to?: string; actions?: string; json?: boolean; verbose?: boolean }) => {
-      const plan = loadPlanReporting(file, io);
+    .action(async (file: string, opts: { from?: string; to?: string; actions?: string; json?: boolean; verbose?: boolean }) => {
+      const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      const [{ addDays, isRealDate, localInstant }, { formatDiagnostic }, { loadActionsFile }, { simulate }, { timelineText }] = await Promise.all([
+        import("../engine/calendar.ts"),
+        import("../plan/diagnostics.ts"),
+        import("../simulate/actions-file.ts"),
+        import("../simulate/simulate.ts"),
+        import("../present/timeline-text.ts"),
+      ]);
       const zone = plan.campaign.timezone;
       const day = (d: string | undefined, flag: string, next: boolean) => {
         if (d === undefined) return undefined;

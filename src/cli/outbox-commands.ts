@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { Campaign } from "../campaign/campaign.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { encodeActor } from "../campaign/codec.ts";
 import { formatInstant, formatLocal } from "../engine/calendar.ts";
 import { recipientName } from "../present/plan-text.ts";
@@ -47,7 +47,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
     .action(async (o: { failed?: boolean; all?: boolean; json?: boolean }) => {
       if (o.failed && o.all) throw new UsageError("--failed 与 --all 不能同时使用", "USAGE");
       await withStore(g(), async (store) => {
-        const c = await Campaign.open(store);
+        const c = await (await import("../campaign/campaign.ts")).Campaign.open(store);
         const rows = o.failed
           ? await store.listOutbox({ status: "failed", limit: ALL })
           : (await store.listOutbox({ limit: ALL })).filter((r) => o.all || r.status !== "sent");
@@ -71,7 +71,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
       if (o.all && keys.length > 0) throw new UsageError("请只用其一：列出要重发的 key，或用 --all 重发全部失败消息", "USAGE");
       if (!o.all && keys.length === 0) throw new UsageError("请列出要重发的消息 key（见 duban outbox list --failed），或用 --all 重发全部失败消息", "USAGE");
       await withStore(g(), async (store) => {
-        const c = await Campaign.open(store);
+        const c = await (await import("../campaign/campaign.ts")).Campaign.open(store);
         const zone = c.plan.campaign.timezone;
         if (!c.plan.units.has(o.as)) throw new UsageError(`--as ${o.as}：计划中没有这个单位或人员；请使用计划中的 id`, "UNKNOWN_ACTOR", 1);
         const wanted = o.all ? (await store.listOutbox({ status: "failed", limit: ALL })).map((r) => r.key) : [...new Set(keys)];

@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { Option, type Command } from "commander";
-import { Campaign } from "../campaign/campaign.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
@@ -16,7 +16,7 @@ import { UsageError, type Io } from "./io.ts";
 /** Opens the campaign and gives the state at `--as-of` (from the log) or now (as `status` sees it). */
 async function openState(g: GlobalOptions, io: Io, asOfText: string | undefined, fn: (c: Campaign, s: PublishedState) => Promise<void>): Promise<void> {
   await withStore(g, async (store) => {
-    const c = await Campaign.open(store);
+    const c = await (await import("../campaign/campaign.ts")).Campaign.open(store);
     warnOnOpen(c, io, g);
     const zone = c.plan.campaign.timezone;
     try {
@@ -90,7 +90,7 @@ export function registerIcsCommand(program: Command, io: Io): void {
       const { FeedLog, issueFeedToken, revokeFeedToken } = await import("../publish/feed-log.ts");
       if (o.issueToken || o.revokeToken) {
         await withStore(g(), async (store) => {
-          const c = await Campaign.open(store);
+          const c = await (await import("../campaign/campaign.ts")).Campaign.open(store);
           const plan = c.plan;
           if (!plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
           const { now } = clockOf(g(), plan.campaign.timezone);

@@ -1,16 +1,24 @@
 import type { Command } from "commander";
-import { Campaign } from "../campaign/campaign.ts";
-import { startDaemon } from "../daemon/daemon.ts";
-import { catchUpLine, runCycle } from "../daemon/cycle.ts";
-import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
-import { Dispatcher } from "../dispatch/dispatcher.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { parseRetryHorizon, retryHorizonText } from "../dispatch/retry-horizon.ts";
+import { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
 import { formatInstant } from "../engine/calendar.ts";
-import { openStore } from "../store/open.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
-import { CampaignError, LARGE_CATCH_UP_WORKING_DAYS } from "../campaign/campaign.ts";
 import type { DispatchOptions } from "../dispatch/dispatcher.ts";
+
+/** The daemon's parts (engine, dispatcher, mailer, scheduler), loaded when `run` runs, not at every start. */
+async function daemonParts() {
+  const [{ Campaign, CampaignError }, { startDaemon }, { runCycle, catchUpLine }, { describeChannels, hostConfigFromEnv, notifiersFor }, { Dispatcher }, { openStore }] = await Promise.all([
+    import("../campaign/campaign.ts"),
+    import("../daemon/daemon.ts"),
+    import("../daemon/cycle.ts"),
+    import("../daemon/host.ts"),
+    import("../dispatch/dispatcher.ts"),
+    import("../store/open.ts"),
+  ]);
+  return { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore };
+}
 
 function logLine(io: Io): (line: string) => void {
   // One line per fact, stamped with the wall-clock time, readable by people and by log tools.
@@ -50,6 +58,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       const rules = catchUpOptions(o.catchUp, o.window);
       const retryHorizon = parseRetryHorizon(o.retryFor);
       if (!retryHorizon) throw new UsageError(`--retry-for ${o.retryFor}：请写工作日数或小时数，例如 1wd（下一个工作日同一时刻）或 12h`, "BAD_OPTION");
+      const { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore } = await daemonParts();
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });

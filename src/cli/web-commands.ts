@@ -1,19 +1,27 @@
 import type { Command } from "commander";
-import { AccessError } from "../access/types.ts";
-import { openSidecar } from "../access/open.ts";
-import { addUser, revokeUser } from "../access/users.ts";
-import { Campaign, CampaignError } from "../campaign/campaign.ts";
+import type { Sidecar } from "../access/open.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import { unitName } from "../present/plan-text.ts";
-import { openStore } from "../store/open.ts";
-import { startServer } from "../web/server.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { CATCH_UP_HELP, catchUpOptions } from "./run-command.ts";
-import { startDaemon, type RunningDaemon } from "../daemon/daemon.ts";
-import { describeChannels, hostConfigFromEnv, notifiersFor } from "../daemon/host.ts";
+import type { RunningDaemon } from "../daemon/daemon.ts";
 import type { NotifierSet } from "../../notifiers/index.ts";
 import { UsageError, type Io } from "./io.ts";
 
-async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Awaited<ReturnType<typeof openSidecar>>) => Promise<T>): Promise<T> {
+/** What these commands use, loaded when one runs: the web server and the mailer only by `serve`. */
+async function storeParts() {
+  const [{ AccessError }, { openSidecar }, { addUser, revokeUser }, { Campaign, CampaignError }, { openStore }] = await Promise.all([
+    import("../access/types.ts"),
+    import("../access/open.ts"),
+    import("../access/users.ts"),
+    import("../campaign/campaign.ts"),
+    import("../store/open.ts"),
+  ]);
+  return { AccessError, openSidecar, addUser, revokeUser, Campaign, CampaignError, openStore };
+}
+
+async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Sidecar) => Promise<T>): Promise<T> {
+  const { AccessError, openSidecar, Campaign, CampaignError, openStore } = await storeParts();
   const store = await openStore(opts.db);
   try {
     const c = await Campaign.open(store);
@@ -43,6 +51,7 @@ export function registerWebCommands(program: Command, io: Io): void {
     .requiredOption("--unit <unit-or-person>", "the unit or person from the plan the account acts for")
     .option("--role <role>", "unit (its own items), office (everything; the plan's rules decide), auditor (reads everything, changes nothing)", "unit")
     .action(async (name: string, o: { unit: string; role: string }) => {
+      const { addUser } = await storeParts();
       await withCampaign(g(), async (c, s) => {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         const { user, token } = await addUser(c, s.access, { name, unit: o.unit, role: o.role }, now);
@@ -66,6 +75,7 @@ export function registerWebCommands(program: Command, io: Io): void {
     .description("revoke an account: its token stops working and its sessions end at once")
     .argument("<name>")
     .action(async (name: string) => {
+      const { revokeUser } = await storeParts();
       await withCampaign(g(), async (c, s) => {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         await revokeUser(c, s.access, name, now);
@@ -85,6 +95,12 @@ export function registerWebCommands(program: Command, io: Io): void {
       const port = Number(o.port);
       const rules = catchUpOptions(o.catchUp, o.window);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${o.port}: not a port number`, "BAD_PORT");
+      const { openSidecar, Campaign, CampaignError, openStore } = await storeParts();
+      const [{ startServer }, { startDaemon }, { describeChannels, hostConfigFromEnv, notifiersFor }] = await Promise.all([
+        import("../web/server.ts"),
+        import("../daemon/daemon.ts"),
+        import("../daemon/host.ts"),
+      ]);
       const store = await openStore(g().db);
       let c: Campaign;
       try {

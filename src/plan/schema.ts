@@ -1,23 +1,63 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { packagePath } from "../package-path.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import type { PathSegment, PlanSource } from "./source.ts";
 
 const require = createRequire(import.meta.url);
 
-export const PLAN_SCHEMA_PATH = new URL("../../schemas/plan.schema.json", import.meta.url);
+export const PLAN_SCHEMA_PATH = packagePath("schemas/plan.schema.json");
+
+/**
+ * Where the build (scripts/build-validator.mjs) writes the validator compiled ahead of time: compiling the
+ * schema costs more CPU than everything else `duban status` does. It records the SHA-256 of the schema it
+ * was compiled from and is used only while that matches, so an edited schema is never checked by a stale one.
+ */
+export const PRECOMPILED_VALIDATOR_PATH = packagePath("dist/plan-schema-validator.cjs");
+
+/** The validator's options: one set for the ahead-of-time build and for compiling at run time. */
+function newAjv(extra: { code?: object } = {}) {
+  const Ajv2020 = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js").default;
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, ...extra });
+  addFormats(ajv, ["email"]);
+  return ajv;
+}
+
+function schemaSha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
 
 let compiled: ValidateFunction | undefined;
+
+/** The validator of `schemaText`, compiled now. */
+export function compileSchema(schemaText: string): ValidateFunction {
+  return newAjv().compile(JSON.parse(schemaText));
+}
+
+/** The validator of `schemaText` as a CommonJS module (ajv's standalone code), stamped with the schema's hash. */
+export function standaloneValidator(schemaText: string): string {
+  const { _ } = require("ajv") as typeof import("ajv");
+  const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js")).default;
+  const ajv = newAjv({ code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } });
+  const code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)));
+  return `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaSha256(schemaText))};\n`;
+}
+
+/** A validator compiled ahead of time, if `file` holds one compiled from exactly `schemaText`. */
+export function loadPrecompiled(file: string, schemaText: string): ValidateFunction | undefined {
+  if (!existsSync(file)) return undefined;
+  const m = require(file) as { schemaSha256: string; validate: ValidateFunction };
+  return m.schemaSha256 === schemaSha256(schemaText) ? m.validate : undefined;
+}
 
 /** The schema is compiled once per process; the same file is what editors use through the modeline. */
 function validator(): ValidateFunction {
   if (!compiled) {
-    const Ajv2020 = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js").default;
-    const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    addFormats(ajv, ["email"]);
-    compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")));
+    const text = readFileSync(PLAN_SCHEMA_PATH, "utf8");
+    compiled = loadPrecompiled(PRECOMPILED_VALIDATOR_PATH, text) ?? compileSchema(text);
   }
   return compiled;
 }

@@ -1,8 +1,8 @@
 import { escapeHtml } from "../present/escape.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Mustache from "mustache";
+import { packagePath } from "../package-path.ts";
 
 export const TEMPLATE_NAMES = [
   "reminder.subject",
@@ -20,7 +20,7 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export type TemplateSet = Readonly<Record<TemplateName, string>>;
 
 /** The shipped defaults live at the repository's top level, next to src/, so campaigns can copy them. */
-export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL("../../templates/zh-CN/", import.meta.url));
+export const DEFAULT_TEMPLATE_DIR = packagePath("templates/zh-CN/");
 
 function readSet(dir: string, base?: TemplateSet): Partial<Record<TemplateName, string>> {
   const out: Partial<Record<TemplateName, string>> = {};

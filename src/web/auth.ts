@@ -18,9 +18,12 @@ const cookieOpts = { httpOnly: true, sameSite: "Lax" as const, path: "/" };
  * counted, and the next one logged carries how many were left out.
  */
 const LOG_PER_MINUTE = 10;
-const refusalBudget = { windowStart: 0, logged: 0, suppressed: 0 };
+/** One budget per server: two servers in one process (tests, a drill beside a live one) must not share it. */
+const budgets = new WeakMap<WebDeps, { windowStart: number; logged: number; suppressed: number }>();
 
 export async function logSignInRefused(deps: WebDeps, via: "bearer" | "form" | "feed", extra: Record<string, unknown> = {}): Promise<void> {
+  let refusalBudget = budgets.get(deps);
+  if (!refusalBudget) budgets.set(deps, (refusalBudget = { windowStart: 0, logged: 0, suppressed: 0 }));
   const wall = deps.wallNow();
   if (wall - refusalBudget.windowStart >= 60_000) Object.assign(refusalBudget, { windowStart: wall, logged: 0 });
   if (refusalBudget.logged >= LOG_PER_MINUTE) {

@@ -78,7 +78,7 @@ export function runNode(args: string[], env: Record<string, string> = {}): Child
   return { proc, stderr: () => err, stdout: () => out, exited };
 }
 
-/** `duban …` through the real entry point. */
+/** `duban …` through the real entry point, on the sources (never a stale dist/; test/cli/dist.test.ts runs the build). */
 export function runDuban(args: string[], env: Record<string, string> = {}): Child {
-  return runNode(["bin/duban.js", ...args], env);
+  return runNode(["bin/duban.js", ...args], { DUBAN_FROM_SOURCE: "1", ...env });
 }

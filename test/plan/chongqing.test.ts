@@ -7,6 +7,7 @@ import { main } from "../../src/cli/main.ts";
 import type { Io } from "../../src/cli/io.ts";
 import { loadPlan } from "../../src/plan/load.ts";
 import { planToJson } from "../../src/present/plan-json.ts";
+import { seedText } from "../seed.ts";
 import { planText } from "./minimal-plan.ts";
 import { boardRows } from "../../src/campaign/board.ts";
 import { formatInstant } from "../../src/engine/calendar.ts";
@@ -14,8 +15,8 @@ import { Engine } from "../../src/engine/engine.ts";
 import { calendarOf } from "../../src/plan/calendar-of.ts";
 
 const PLAN = fileURLToPath(new URL("../../plans/chongqing-2021.yaml", import.meta.url));
-const SEED = fileURLToPath(new URL("../../../shared/seed/chongqing-labour-intermediary-campaign-2021.txt", import.meta.url));
-const seed = readFileSync(SEED, "utf8");
+const seedOrAbsent = seedText("chongqing-labour-intermediary-campaign-2021.txt");
+const seed = seedOrAbsent ?? "";
 
 const result = loadPlan(PLAN);
 const plan = result.plan!;
@@ -45,7 +46,7 @@ function ownersOf(deliverable: string) {
   return plan.assignments.filter((a) => a.deliverable === deliverable);
 }
 
-describe("the Chongqing 2021 plan", () => {
+describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan", () => {
   it("resolves with no error; warns of the two Sunday deadlines (10月10日前 → Saturday 10-09), the office's own reports and the three assumed dates", () => {
     expect(plan).toBeDefined();
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -278,7 +279,7 @@ function deadlinesIn(text: string): string[] {
   return out;
 }
 
-describe("the Chongqing 2021 plan asks only what the document asks", () => {
+describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan asks only what the document asks", () => {
   const parts = partsOf(seed);
   const cal = calendarOf(plan);
 

@@ -1,21 +1,27 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHINESE_FONT_HINT, findChromium, hasChineseFont, launch } from "../browser.ts";
 import { startFixture, type Fixture } from "./setup.ts";
 
-const CHROMIUM = process.env.DUBAN_CHROMIUM ?? "/usr/bin/chromium";
+const found = await findChromium();
+if (typeof found === "string") {
+  if (process.env.DUBAN_REQUIRE_BROWSER === "1") throw new Error(`DUBAN_REQUIRE_BROWSER=1 but there is no Chromium to drive: ${found}`);
+  console.warn(`\n!!! SKIPPING the browser tests: ${found}.\n!!! Install Debian's chromium or set DUBAN_CHROMIUM; set DUBAN_REQUIRE_BROWSER=1 to make this a failure.\n`);
+} else {
+  console.log(`browser tests: ${found.source} Chromium at ${found.executablePath}`);
+  // The assertions read the DOM, not pixels: boxes for Chinese glyphs fail nothing, but say so.
+  if (hasChineseFont() === false) console.warn(`browser tests: no font with Chinese glyphs; pages render boxes (${CHINESE_FONT_HINT})`);
+}
 
 let f: Fixture;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (CI does) or set DUBAN_CHROMIUM`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  if (typeof found === "string") return;
+  browser = await launch(found);
   f = await startFixture();
 });
 afterAll(async () => {
@@ -33,7 +39,7 @@ async function signedIn(token: string): Promise<Page> {
   return page;
 }
 
-describe("the web workspace in a browser", () => {
+describe.skipIf(typeof found === "string")("the web workspace in a browser", () => {
   it("district submits with an attachment, office returns with a comment, district sees it; districts stay in their lane", async () => {
     const district = await signedIn(f.tokens.yuzhong);
     await expect.poll(() => district.url()).toContain("/units/yuzhong");

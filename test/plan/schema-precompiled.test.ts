@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import YAML from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileSchema, loadPrecompiled, PLAN_SCHEMA_PATH, standaloneValidator } from "../../src/plan/schema.ts";
+
+// Inside the package, as dist/ is: the compiled code requires ajv's runtime from node_modules.
+mkdirSync("node_modules/.cache", { recursive: true });
+const dir = mkdtempSync(join("node_modules/.cache", "duban-validator-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const schemaText = readFileSync(PLAN_SCHEMA_PATH, "utf8");
+const file = resolve(dir, "plan-schema-validator.cjs");
+writeFileSync(file, standaloneValidator(schemaText));
+
+const plan = () => YAML.parse(readFileSync("plans/chongqing-2021.yaml", "utf8")) as Record<string, any>;
+/** Broken plans of several kinds: every keyword checkSchema turns into a Chinese message. */
+const broken: [string, (p: Record<string, any>) => void][] = [
+  ["missing key", (p) => delete p.campaign.id],
+  ["unknown key", (p) => (p.campaign.titel = "x")],
+  ["wrong type", (p) => (p.tasks[0].lead = ["flow", "legal"])],
+  ["bad pattern", (p) => (p.units[0].id = "流动处")],
+  ["bad email", (p) => (p.units[0].contacts = { email: ["not-an-email"] })],
+  ["bad enum", (p) => (p.calendar.dueOnRestDay = "later")],
+];
+
+describe("the plan schema's validator compiled ahead of time (dist/plan-schema-validator.cjs)", () => {
+  it("is used only for exactly the schema it was compiled from", () => {
+    expect(loadPrecompiled(file, schemaText)).toBeTypeOf("function");
+    expect(loadPrecompiled(file, schemaText.replace('"title"', '"title" '))).toBeUndefined();
+    expect(loadPrecompiled(join(dir, "absent.cjs"), schemaText)).toBeUndefined();
+  });
+
+  it("reports exactly what the validator compiled at run time reports", () => {
+    const ahead = loadPrecompiled(file, schemaText)!;
+    const now = compileSchema(schemaText);
+    const errors = (v: typeof now) => (v.errors ?? []).map((e) => ({ ...e, schema: JSON.stringify(e.schema), parentSchema: JSON.stringify(e.parentSchema) }));
+    expect(ahead(plan())).toBe(true);
+    for (const [what, breakIt] of broken) {
+      const p = plan();
+      breakIt(p);
+      expect(ahead(p), what).toBe(false);
+      expect(now(p), what).toBe(false);
+      expect(errors(ahead), what).toEqual(errors(now));
+      expect(errors(ahead).length, what).toBeGreaterThan(0);
+    }
+  });
+});
