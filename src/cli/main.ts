@@ -9,7 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
-import { registerIcsCommand, registerStatsCommand } from "./publish-commands.ts";
+import { registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -96,6 +96,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerWebCommands(program, io);
   registerStatsCommand(program, io);
   registerIcsCommand(program, io);
+  registerScoreCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -50,6 +50,23 @@ export function registerStatsCommand(program: Command, io: Io): void {
     });
 }
 
+export function registerScoreCommand(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  program
+    .command("score")
+    .description("考评: each unit's points under the plan's scoring rules, ranked; as of an instant, under the rules in force then")
+    .option("--as-of <instant>", "as of this instant, computed from the log alone (default: now)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .action(async (o: { asOf?: string; format: "table" | "json" | "csv" }) => {
+      await openState(g(), io, o.asOf, async (_c, state) => {
+        const { scores } = await import("../publish/score.ts");
+        const { scoreCsv, scoreTable } = await import("../publish/score-text.ts");
+        const s = scores(state);
+        io.out(o.format === "json" ? JSON.stringify(s, null, 2) : o.format === "csv" ? scoreCsv(s) : scoreTable(s));
+      });
+    });
+}
+
 /**
  * `duban export --format xlsx`: the 台账 as a workbook. Written to a temporary name and renamed when
  * complete, so a half-written file never stands under the name the office opens.

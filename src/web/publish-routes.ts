@@ -78,6 +78,18 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
     });
   });
 
+  app.get("/api/score", async (c) => {
+    const r = officeOnly(c, "考评");
+    if (r) return no(c, r);
+    try {
+      const { scores } = await import("../publish/score.ts");
+      return c.json(scores(await stateFor(c.req.query("asOf"))));
+    } catch (err) {
+      if (err instanceof PublishError) return no(c, refusal(400, err.code, err.message));
+      throw err;
+    }
+  });
+
   app.get("/api/stats", async (c) => {
     const r = officeOnly(c, "统计");
     if (r) return no(c, r);
