@@ -9,7 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
-import { registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
+import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -29,9 +29,10 @@ export function buildProgram(io: Io = processIo): Command {
     .command("validate")
     .description("check a plan file: every problem as file:line:col, or a one-screen summary")
     .argument("<plan>", "plan file (YAML)")
-    .action((file: string) => {
+    .action(async (file: string) => {
       const plan = loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      if (!(await checkCampaignTemplates(file, io))) return void (exit = 1);
       io.out(planSummary(plan));
     });
 
@@ -97,6 +98,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerStatsCommand(program, io);
   registerIcsCommand(program, io);
   registerScoreCommand(program, io);
+  registerBulletinCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;
