@@ -7,23 +7,7 @@ import { scores, type ScoreLine } from "../../src/publish/score.ts";
 import { publishedAsOf, publishedNow } from "../../src/publish/source.ts";
 import { openStore } from "../../src/store/open.ts";
 import { captureIo, cst } from "../helpers.ts";
-import { act, initCampaign, planFile, playStory, PUBLISH_PLAN, STORY } from "./fixture.ts";
-
-/** The story's plan with 考评 rules: the example, a deduction capped at 3 points an item, a unit floor of -4, and 3 points for the summary on time. */
-export const SCORED_PLAN =
-  PUBLISH_PLAN +
-  [
-    "scoring:",
-    "  onTime: 2",
-    "  perLateDay: -0.5",
-    "  perReturn: -1",
-    "  waived: 0",
-    "  item: { min: -3 }",
-    "  unit: { min: -4 }",
-    "  deliverables:",
-    "    summary: { onTime: 3 }",
-  ].join("\n") +
-  "\n";
+import { act, initCampaign, planFile, playStory, PUBLISH_PLAN, SCORED_PLAN, STORY } from "./fixture.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
