@@ -161,7 +161,7 @@ describe("a campaign's own bulletin template", () => {
     expect(await main(["node", "duban", "validate", plan], io)).toBe(1);
     const tpl = join(dirname(plan), "templates", "bulletin.docx.mustache");
     expect(io.stderr.trim().split("\n")).toEqual([
-      `${tpl}:2:22: error[TEMPLATE_PLACEHOLDER]: 未知占位符“reason”；可用的有：no、unit、title、due、status、daysLate`,
+      `${tpl}:2:19: error[TEMPLATE_PLACEHOLDER]: 未知占位符“reason”；可用的有：no、unit、title、due、status、daysLate`,
       `${tpl}:3:3: error[TEMPLATE_PLACEHOLDER]: 未知占位符“totl.onTime”；可用的有：campaign、office、docNumber、date、period、total、units、late、hasLate、lateCount、lateUnitCount、lateUnitNames、commended、hasCommended、commendedNames、scores、hasScores`,
       `${tpl}:4:1: error[TEMPLATE_PLACEHOLDER]: 未知表格“chart”；可用的有：late（逾期单位和事项）、units（各单位完成情况）、scores（考评得分）`,
     ]);
