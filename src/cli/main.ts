@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
-import { registerIcsCommand, registerStatsCommand } from "./publish-commands.ts";
+import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
@@ -30,6 +30,7 @@ export function buildProgram(io: Io = processIo): Command {
     .action(async (file: string) => {
       const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      if (!(await checkCampaignTemplates(file, io))) return void (exit = 1);
       const { planSummary } = await import("../present/plan-text.ts");
       io.out(planSummary(plan));
     });
@@ -104,6 +105,8 @@ export function buildProgram(io: Io = processIo): Command {
   registerWebCommands(program, io);
   registerStatsCommand(program, io);
   registerIcsCommand(program, io);
+  registerScoreCommand(program, io);
+  registerBulletinCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -50,6 +50,70 @@ export function registerStatsCommand(program: Command, io: Io): void {
     });
 }
 
+export function registerScoreCommand(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  program
+    .command("score")
+    .description("考评: each unit's points under the plan's scoring rules, ranked; as of an instant, under the rules in force then")
+    .option("--as-of <instant>", "as of this instant, computed from the log alone (default: now)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .action(async (o: { asOf?: string; format: "table" | "json" | "csv" }) => {
+      await openState(g(), io, o.asOf, async (_c, state) => {
+        const { scores } = await import("../publish/score.ts");
+        const { scoreCsv, scoreTable } = await import("../publish/score-text.ts");
+        const s = scores(state);
+        io.out(o.format === "json" ? JSON.stringify(s, null, 2) : o.format === "csv" ? scoreCsv(s) : scoreTable(s));
+      });
+    });
+}
+
+export function registerBulletinCommand(program: Command, io: Io): void {
+  const g = () => program.opts() as GlobalOptions;
+  program
+    .command("bulletin")
+    .description("a 通报 (or, with --kind report, the office's report to the bureau) as a .docx: statistics, late units and items, commended units, scores")
+    .option("--as-of <instant>", "as of this instant, computed from the log alone (default: now)")
+    .option("--from <instant>", "the period begins here (default: the campaign's start)")
+    .addOption(new Option("--kind <kind>", "which document").choices(["bulletin", "report"]).default("bulletin"))
+    .option("--templates <dir>", "the campaign's template folder (default: templates/ beside the plan file)")
+    .option("-o, --out <file>", "write the document here (default: <campaign>-通报-<date>.docx)")
+    .action(async (o: { asOf?: string; from?: string; kind: "bulletin" | "report"; templates?: string; out?: string }) => {
+      await openState(g(), io, o.asOf, async (c, state) => {
+        const { publishDocument, templateDirOf } = await import("../publish/bulletin.ts");
+        const from = o.from !== undefined ? parseAsOf(o.from, c.plan.campaign.timezone, "--from") : undefined;
+        const doc = await publishDocument(state, { kind: o.kind, ...(from !== undefined ? { from } : {}), templateDir: o.templates ?? (await templateDirOf(c, state)) });
+        const file = o.out ?? doc.name;
+        try {
+          await writeFile(file, doc.bytes);
+        } catch (err) {
+          throw new UsageError(`--out ${file}：无法写入（${(err as NodeJS.ErrnoException).code ?? String(err)}）；请检查路径和权限`, "FILE_UNWRITABLE", 1);
+        }
+        io.out(`${o.kind === "report" ? "报告" : "通报"}已写入 ${file}（截至 ${formatInstant(state.asOf, c.plan.campaign.timezone)}）`);
+      });
+    });
+}
+
+/**
+ * `validate`: a campaign's own document templates (templates/ beside the plan) use only placeholders the
+ * documents have; each problem as file:line:col. True when there is nothing to report.
+ */
+export async function checkCampaignTemplates(planFile: string, io: Io): Promise<boolean> {
+  const { existsSync, readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { campaignTemplateDir } = await import("../publish/bulletin.ts");
+  const { checkDocumentTemplate, DOCUMENT_KINDS } = await import("../publish/doc-template.ts");
+  let ok = true;
+  for (const name of Object.values(DOCUMENT_KINDS)) {
+    const file = join(campaignTemplateDir(planFile), name);
+    if (!existsSync(file)) continue;
+    for (const p of checkDocumentTemplate(file, readFileSync(file, "utf8"))) {
+      io.err(`${p.file}:${p.line}:${p.col}: error[TEMPLATE_PLACEHOLDER]: ${p.message}`);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 /**
  * `duban export --format xlsx`: the 台账 as a workbook. Written to a temporary name and renamed when
  * complete, so a half-written file never stands under the name the office opens.

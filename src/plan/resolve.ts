@@ -2,6 +2,7 @@ import { IANAZone } from "luxon";
 import { addDays, isRealDate, weekday, WEEKDAY_ZH, WorkCalendar, type CnCalendarData, type IsoDate } from "../engine/calendar.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { suggest } from "./schema.ts";
+import { resolveScoring } from "./scoring.ts";
 import type { PathSegment, PlanSource } from "./source.ts";
 import { recurrenceDays } from "./recurrence.ts";
 import { parseOffset, parseTimeExpr, type TimeExpr } from "./time-expr.ts";
@@ -89,6 +90,7 @@ class Resolver {
     const assignments = [...this.deliverableAssignments(policies, tasks), ...this.taskAssignments(tasks)];
     this.checkCalendarCoverage(assignments);
     this.checkContacts(assignments);
+    const scoring = resolveScoring(p, (code, message, path, key) => this.err(code, message, path, key));
     if (this.errors > 0) return undefined;
 
     const at = (d: IsoDate, t: string) => this.calendar.at(d, t);
@@ -131,6 +133,7 @@ class Resolver {
       deliverables: p.deliverables ?? [],
       policies,
       assignments,
+      ...(scoring ? { scoring } : {}),
     };
   }
 

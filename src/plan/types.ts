@@ -46,6 +46,25 @@ export interface PlanInput {
   deliverables?: DeliverableInput[];
   policies?: Record<PolicyId, PolicyInput>;
   defaults?: { policy?: PolicyId; taskPolicy?: PolicyId };
+  scoring?: ScoringInput;
+}
+
+/** Points for one item by how it stands; a key left out scores 0 (or, in an override, keeps the plan's). */
+export interface ItemScoringInput {
+  onTime?: number;
+  late?: number;
+  overdue?: number;
+  perLateDay?: number;
+  perReturn?: number;
+  waived?: number;
+  item?: { min?: number; max?: number };
+}
+
+/** The plan's `scoring:` section (考评), as written. */
+export interface ScoringInput extends ItemScoringInput {
+  unit?: { min?: number; max?: number };
+  /** Overrides by deliverable or task id. */
+  deliverables?: Record<string, ItemScoringInput>;
 }
 
 export interface UnitInput {
@@ -238,4 +257,26 @@ export interface ResolvedPlan {
   deliverables: DeliverableInput[];
   policies: Map<PolicyId, Policy>;
   assignments: Assignment[];
+  /** The 考评 rules of this version; absent when the plan has no `scoring:` section. */
+  scoring?: ScoringRules;
+}
+
+/** One item's scoring rules with every key filled in; bounds are ±Infinity when not written. */
+export interface ItemScoring {
+  onTime: number;
+  late: number;
+  overdue: number;
+  perLateDay: number;
+  perReturn: number;
+  waived: number;
+  itemMin: number;
+  itemMax: number;
+}
+
+export interface ScoringRules {
+  base: ItemScoring;
+  /** By deliverable or task id: the base with that id's overrides applied. */
+  byId: Record<string, ItemScoring>;
+  unitMin: number;
+  unitMax: number;
 }

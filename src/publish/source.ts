@@ -5,7 +5,7 @@ import { itemsAt, type PublishedState } from "./items.ts";
 /** A request for a published view that cannot be answered as asked; the message is for the user. */
 export class PublishError extends Error {
   constructor(
-    readonly code: "BEFORE_LOG" | "BAD_DATE" | "UNKNOWN_UNIT" | "BAD_GROUPING" | "BAD_FORMAT",
+    readonly code: "BEFORE_LOG" | "BAD_DATE" | "UNKNOWN_UNIT" | "BAD_GROUPING" | "BAD_FORMAT" | "NO_SCORING" | "TEMPLATE",
     message: string,
   ) {
     super(message);

@@ -27,7 +27,7 @@ export function cellText(line: StatsLine, key: keyof StatsLine): string {
   return String(v);
 }
 
-function width(s: string): number {
+export function width(s: string): number {
   let w = 0;
   // CJK characters take two columns in a terminal.
   for (const ch of s) w += /[\u1100-\uFFFF]/.test(ch) ? 2 : 1;

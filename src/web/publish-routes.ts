@@ -78,6 +78,38 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
     });
   });
 
+  app.get("/api/score", async (c) => {
+    const r = officeOnly(c, "考评");
+    if (r) return no(c, r);
+    try {
+      const { scores } = await import("../publish/score.ts");
+      return c.json(scores(await stateFor(c.req.query("asOf"))));
+    } catch (err) {
+      if (err instanceof PublishError) return no(c, refusal(400, err.code, err.message));
+      throw err;
+    }
+  });
+
+  app.get("/api/bulletin.docx", async (c) => {
+    const r = officeOnly(c, "通报");
+    if (r) return no(c, r);
+    try {
+      const { publishDocument, templateDirOf } = await import("../publish/bulletin.ts");
+      const state = await stateFor(c.req.query("asOf"));
+      const fromText = c.req.query("from");
+      const from = fromText !== undefined ? parseAsOf(fromText, campaign.plan.campaign.timezone, "from") : undefined;
+      const kind = c.req.query("kind") === "report" ? "report" : "bulletin";
+      const doc = await publishDocument(state, { kind, ...(from !== undefined ? { from } : {}), templateDir: await templateDirOf(campaign, state) });
+      return c.body(new Uint8Array(doc.bytes), 200, {
+        "content-type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+      });
+    } catch (err) {
+      if (err instanceof PublishError) return no(c, refusal(400, err.code, err.message));
+      throw err;
+    }
+  });
+
   app.get("/api/stats", async (c) => {
     const r = officeOnly(c, "统计");
     if (r) return no(c, r);

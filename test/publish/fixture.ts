@@ -26,6 +26,22 @@ export const PUBLISH_PLAN = planText({
   29: ["      - { at: -2wd, notify: [assignee] }", "      - { at: 0wd, notify: [assignee] }", "      - { at: +1wd, notify: [office], level: 1 }"],
 });
 
+/** The story's plan with 考评 rules: the example, a deduction capped at 3 points an item, a unit floor of -4, and 3 points for the summary on time. */
+export const SCORED_PLAN =
+  PUBLISH_PLAN +
+  [
+    "scoring:",
+    "  onTime: 2",
+    "  perLateDay: -0.5",
+    "  perReturn: -1",
+    "  waived: 0",
+    "  item: { min: -3 }",
+    "  unit: { min: -4 }",
+    "  deliverables:",
+    "    summary: { onTime: 3 }",
+  ].join("\n") +
+  "\n";
+
 export const unit = (u: string): Actor => ({ kind: "unit", unit: u });
 
 export function planFile(text = PUBLISH_PLAN): string {
