@@ -6,7 +6,7 @@ import { Campaign } from "../../src/campaign/campaign.ts";
 import { Dispatcher } from "../../src/dispatch/dispatcher.ts";
 import { openStore } from "../../src/store/open.ts";
 import { cst } from "../helpers.ts";
-import { countById, tempDir } from "./support.ts";
+import { countById, tempDir, until } from "./support.ts";
 
 describe("a send that outlives its lease", () => {
   it("is taken over by another dispatcher; the first records nothing twice and keeps going", async () => {
@@ -25,7 +25,10 @@ describe("a send that outlives its lease", () => {
     const logs: string[] = [];
     const first = new Dispatcher(c, createNotifiers({ email: { url: smtp.url, maxConnections: 2 } }), { leaseMs: 1, log: (l) => logs.push(l) });
     const running = first.dispatchDue(cst("2021-05-17T09:01"));
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the condition, not for a time: a message at the server means the first has claimed its batch
+    // (with a 1 ms lease, so it is up for grabs) and holds a send in flight. On a loaded machine that can
+    // take far longer than any fixed sleep; the claim is all the messages at once or a pool's worth, either way.
+    await until("the first dispatcher's first message to reach the server", () => smtp.received.length > 0);
 
     const c2 = await Campaign.open(await openStore(db));
     holding = false;
