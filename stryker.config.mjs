@@ -9,11 +9,11 @@ export default {
   mutate: ["src/engine/**/*.ts", "src/plan/**/*.ts", "!src/**/*.d.ts"],
   // The tests that exercise those rules, on SQLite only: no browser, no PostgreSQL, no child processes.
   // chongqing.test.ts reads the source document from outside the repository, which a sandbox does not hold.
-  // (Patterns are only added, never negated: an extglob leaves a file out.)
+  // (Patterns are only added, never negated: an extglob leaves a file out.) test/reminders is left out: it
+  // runs an engine outside any test, which makes every engine mutant "static", run against all tests.
   testFiles: [
     "test/engine/**/*.test.ts",
     "test/plan/!(chongqing).test.ts",
-    "test/reminders/**/*.test.ts",
     "test/scale/**/*.test.ts",
     "test/campaign/sqlite.test.ts",
     "test/campaign/plan-apply.test.ts",
@@ -30,5 +30,8 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   thresholds: { high: 80, low: 60, break: null },
   tempDirName: ".stryker-tmp",
+  // Stryker rewrites the tsconfig's extends/references for its sandbox through the TypeScript JS API, which
+  // TypeScript 7 no longer has; ours has neither, so point it at no file and the copy is used as it is.
+  tsconfigFile: "no-tsconfig-rewrite.json",
   cleanTempDir: true,
 };
