@@ -86,6 +86,9 @@ describe("recipients of a step", () => {
     expect([d2.unit, d2.to, d2.lead]).toEqual(["north", "south", "hq"]);
     expect(resolveRecipients(plan, d2, ["assignee", "recipient", "lead", "office", "director", "leader", "north", "boss"])).toEqual(["north", "south", "hq", "boss", "chief"]);
     expect(resolveRecipients(plan, d2, ["leader", "south"])).toEqual(["chief", "south"]);
+    // One role at a time, so that no role can pass by falling through to another.
+    const each = Object.fromEntries(["assignee", "recipient", "lead", "office", "director", "leader"].map((r) => [r, resolveRecipients(plan, d2, [r])]));
+    expect(each).toEqual({ assignee: ["north"], recipient: ["south"], lead: ["hq"], office: ["hq"], director: ["boss"], leader: ["chief"] });
   });
 
   it("an office without a director: the director's steps go to the office", () => {
@@ -107,6 +110,15 @@ describe("who may act", () => {
     expect(division.refused).toMatchObject({ code: "NOT_PERMITTED" });
     expect(division.refused!.message).toBe("分局无权报送：只有责任单位测试局可以报送“检查”");
     expect(e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "boss" } }, at).refused).toBeUndefined();
+  });
+
+  it("the office director acts as the office even when the office is not their own unit", () => {
+    // dir belongs to north, not to hq (the office's host): only the director rule lets dir waive.
+    const p = load(planText({ 12: [BASE[11]!, "  - { id: dir, name: 王五, kind: person, parent: north, contacts: { email: [dir@example.gov.cn] } }"], 18: "  office: { unit: hq, director: dir }" }));
+    const e = new Engine(p);
+    expect(e.step({ type: "waive", assignment: "report/south", actor: { kind: "unit", unit: "dir" } }, at).refused).toBeUndefined();
+    expect(e.view("report/south")!.progress).toBe("waived");
+    expect(e.step({ type: "waive", assignment: "report/north", actor: { kind: "unit", unit: "north" } }, at).refused?.code).toBe("NOT_PERMITTED");
   });
 
   it("an actor the plan does not know, and the engine itself, are refused with the rule", () => {
