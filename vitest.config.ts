@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Stryker's sandboxes are copies of the repository, tests and all.
+    exclude: [...configDefaults.exclude, ".stryker-tmp/**", "reports/**"],
     // Property tests run the engine over hundreds of random plans; on two loaded cores that can take a minute.
     testTimeout: 120_000,
     // A test that spawns bin/duban.js runs the sources, never a dist/ built before the last edit.

@@ -427,6 +427,7 @@ class Resolver {
       const phase = d.phase !== undefined ? this.phaseRef(d.phase, [...path, "phase"]) : undefined;
       const to = d.to === undefined || d.to === "office" ? office : d.to;
       if (d.to !== undefined && d.to !== "office") this.unitRef(d.to, [...path, "to"], "organisation");
+      const errorsBefore = this.errors;
       const expanded = this.expandRefs(d.from, [...path, "from"]);
       // A unit does not report to itself: the office's host division listed among @task-leads owes the
       // office nothing. The recipient is dropped from the owners, and the writer is told.
@@ -434,8 +435,10 @@ class Resolver {
       if (from.length < expanded.length)
         this.warn("SELF_RECIPIENT", `${this.recipientLabel(to)}是“${d.id}”的接收单位，不向自身报送；已从报送单位中略去`, [...path, "from"]);
       if (from.length === 0 && expanded.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：from 中只有接收单位本身；请在 from 中列出报送单位，或改 to`, [...path, "from"]);
-      else if (from.length === 0 && d.from.length > 0) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：展开组后 from 列表为空；请在 from 中列出单位，或检查所列组的成员`, [...path, "from"]);
-      const policy = this.policyRef(d.policy ?? this.p.defaults?.policy, policies, d.policy !== undefined ? [...path, "policy"] : ["defaults", "policy"]);
+      // An unknown group is already reported; an empty list because of it is the same mistake, not a second one.
+      else if (from.length === 0 && d.from.length > 0 && this.errors === errorsBefore) this.err("EMPTY_ASSIGNEES", `“${d.id}”没有任何报送单位：展开组后 from 列表为空；请在 from 中列出单位，或检查所列组的成员`, [...path, "from"]);
+      // defaults.policy is checked once, in resolvePolicies; only a deliverable's own policy is checked here.
+      const policy = d.policy !== undefined ? this.policyRef(d.policy, policies, [...path, "policy"]) : (this.p.defaults?.policy ?? "");
       if (!policy) this.err("UNKNOWN_REF", `“${d.id}”未指定 policy，计划中也没有 defaults.policy；请填写其中之一`, path);
       const rule = this.restRule(d);
 
