@@ -46,6 +46,15 @@ export interface PlanInput {
   deliverables?: DeliverableInput[];
   policies?: Record<PolicyId, PolicyInput>;
   defaults?: { policy?: PolicyId; taskPolicy?: PolicyId };
+  /** Open questions a draft leaves for a person (see `duban draft`); any entry makes the plan invalid. */
+  todo?: TodoInput[];
+}
+
+export interface TodoInput {
+  what: string;
+  source?: string;
+  document?: string;
+  draft?: Record<string, unknown>;
 }
 
 export interface UnitInput {
