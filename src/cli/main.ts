@@ -9,6 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
+import { registerDraftCommand } from "./draft-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -93,6 +94,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
   registerWebCommands(program, io);
+  registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
     process.exitCode = exit;
