@@ -55,7 +55,7 @@ export function draftFromDocument(doc: NoticeDocument, opts: DraftOptions): Draf
   const issuer = o.signature?.issuer ?? issuerFromNotice ?? ("issuer" in named ? named.issuer : undefined);
   if (issuer) {
     draft.issuer = issuer;
-    draft.issuerSource = { section: o.signature?.issuer ? "落款" : "标题", quote: o.signature?.issuer ? o.signature.line : (noticeTitle ?? planTitle)!.text };
+    draft.issuerSource = { section: o.signature?.issuer ? "落款" : "标题", quote: o.signature?.issuer ? `${o.signature.issuer} ${o.signature.line}` : (noticeTitle ?? planTitle)!.text };
   } else {
     // 决定成立市人力社保局…领导小组: the body that sets up the group issues the plan.
     for (const s of o.sections) {

@@ -68,7 +68,7 @@ export function emitPlan(draft: Draft, opts: EmitOptions): Emitted {
   const structured = draft.phases.length + draft.tasks.length + draft.deliverables.length > 0 || draft.leadingGroup !== undefined;
 
   const campaign: Record<string, unknown> = {
-    id: `${suggestId(draft.title, "deliverable")}-${draft.year}`,
+    id: `${suggestId(draft.title.replace(/^\d{4}\s*年(度)?/, ""), "deliverable")}-${draft.year}`,
     title: draft.title,
     ...(draft.document ? { document: draft.document } : {}),
     issuer: draft.issuer ? (reg.find(draft.issuer)?.name ?? draft.issuer) : "（待填写）",
@@ -177,12 +177,12 @@ export function emitPlan(draft: Draft, opts: EmitOptions): Emitted {
     ...(lg?.name ? { name: lg.name } : {}),
     leader: leader?.id ?? "",
     ...(deputies.length ? { deputies: deputies.map((d) => d.id) } : {}),
-    ...(members.length || leader ? { members: [...deputies, ...members].map((m) => ({ person: m.id, unit: m.unit ?? "" })) } : {}),
+    ...(members.length ? { members: members.map((m) => ({ person: m.id, unit: m.unit ?? "" })) } : {}),
     office: { name: lg?.office?.name ?? "领导小组办公室", unit: officeUnit ?? "", ...(director ? { director } : {}) },
   };
   if (lg) note(["leadingGroup"], cite(lg.source));
   if (lg?.office) note(["leadingGroup", "office"], cite(lg.office.source));
-  for (const [i, m] of [...deputies, ...members].entries()) if (!m.unit) todo.push({ what: `领导小组成员（${reg.units.find((u) => u.id === m.id)?.name}）的所在单位没有写明；请填写 leadingGroup.members[${i}].unit` });
+  for (const [i, m] of members.entries()) if (!m.unit) todo.push({ what: `领导小组成员（${reg.units.find((u) => u.id === m.id)?.name}）的所在单位没有写明；请填写 leadingGroup.members[${i}].unit` });
 
   plan.phases = draft.phases.map((p) => ({ id: phaseId.get(p.name), name: p.name, start: p.start, end: p.end, ...(p.description ? { description: p.description } : {}) }));
   draft.phases.forEach((p, i) => note(["phases", i], cite(p.source)));

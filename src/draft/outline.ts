@@ -87,11 +87,11 @@ export function buildOutline(blocks: Block[]): Outline {
         continue;
       }
       const date = DATE_LINE.exec(line);
-      if (date && stack.length > 0) {
+      if (date) {
         const issuer = lastPlain && lastPlain.length <= 40 && /(局|厅|委员会|委|办公室|政府|部|院|中心|小组)$/.test(lastPlain) ? lastPlain : undefined;
         out.signature = { ...(issuer ? { issuer } : {}), date: { year: Number(date[1]), month: Number(date[2]), day: Number(date[3]) }, line };
-        const cur = stack[stack.length - 1]!;
-        if (issuer && cur.paras[cur.paras.length - 1] === issuer) cur.paras.pop();
+        const lines = stack[stack.length - 1]?.paras ?? out.preamble;
+        if (issuer && lines[lines.length - 1] === issuer) lines.pop();
         continue;
       }
       const h = HEADINGS.map((x) => ({ level: x.level, m: x.re.exec(line) })).find((x) => x.m);

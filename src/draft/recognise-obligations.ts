@@ -25,7 +25,7 @@ export function subjectOf(sentence: string): string[] | undefined {
 }
 
 const GENERIC = /^(相关|有关|工作|上述|以上)?(情况|材料|数据|资料|报告)$/;
-const RECIPIENT_OFFICE = /^(市|省|区|县)?(?:专项整治|专项行动)?(?:工作)?领导小组办公室$|^办公室$/;
+const RECIPIENT_OFFICE = /领导小组办公室$|^办公室$/;
 
 function cleanObject(s: string): string {
   return s
@@ -52,13 +52,16 @@ function objectAndRecipient(sentence: string, ctx: ObligationContext): { object?
   if (jiang) return { object: cleanObject(jiang[1]!), ...recipient(jiang[2]!) };
   const xiang = /向([^，；]+?)(?:报送|上报|提交|报告)([^，；]*)$/.exec(clause);
   if (xiang) return { ...recipient(xiang[1]!), ...(xiang[2] ? { object: cleanObject(xiang[2]) } : {}) };
-  const after = /(?:报送|上报|提交|报至)(?:至)?([^，；]*)$/.exec(clause);
-  if (after) {
-    const t = cleanObject(after[1]!);
-    if (RECIPIENT_OFFICE.test(t) || ctx.isUnit(t)) return recipient(t);
-    return t ? { object: t } : {};
+  // 报送检查进展情况（…），报送区…领导小组办公室: each verb is followed by what is sent or by whom it goes to.
+  let object: string | undefined;
+  let to: { to?: string } | undefined;
+  for (const m of clause.matchAll(/(?:报送|上报|提交|报至)(?:至)?([^，；（(]*)/g)) {
+    const t = cleanObject(m[1]!);
+    if (!t) continue;
+    if (RECIPIENT_OFFICE.test(t) || ctx.isUnit(t)) to ??= recipient(t);
+    else object ??= t;
   }
-  return {};
+  return { ...(object ? { object } : {}), ...(to ?? {}) };
 
   function recipient(t: string): { to?: string } {
     const name = cleanObject(t);
@@ -69,7 +72,7 @@ function objectAndRecipient(sentence: string, ctx: ObligationContext): { object?
 
 /** 情况 refers back: the noun of a 收集整理…/汇总… clause earlier in the sentence names it. */
 function antecedent(sentence: string): string | undefined {
-  const m = /(?:收集整理|收集|整理|汇总|梳理|形成|总结)([^，。；]+?)(?:，|并|$)/.exec(sentence) ?? /^(?:针对|关于|对于)([^，。；]+?)，/.exec(sentence);
+  const m = /(?:收集整理|收集|整理|汇总|梳理|形成|总结|制定)([^，。；]+?)(?:，|并|$)/.exec(sentence) ?? /^(?:针对|关于|对于)([^，。；]+?)，/.exec(sentence);
   return m ? cleanObject(m[1]!) : undefined;
 }
 

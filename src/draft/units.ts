@@ -26,7 +26,7 @@ export interface RegGroup {
 
 /** 各区县…部门, 各级…部门, 市局相关处室: the document names a set of units, not one. */
 export function isGroupName(name: string): boolean {
-  return /^(各|各级|各有关|有关|相关)/.test(name) || /相关处室|各.+(部门|单位)$/.test(name);
+  return /^(各|各级|各有关|有关|相关)/.test(name) || /相关处室|各.+(部门|单位)$|(有关|相关)(部门|单位)$/.test(name);
 }
 
 const POST = /(?:党组书记、|党组成员、|党委委员、|党委书记、)?(?:常务)?(?:副)?(?:局长|处长|主任|总队长|支队长|队长|书记|厅长|部长|科长|所长|院长|主席|会长|秘书长|巡视员|调研员|负责人|主任委员|委员)$/;
