@@ -113,7 +113,7 @@ export function recogniseTasks(o: Outline, year: number): DraftTask[] {
       .join("")
       .replace(/[（(]\s*(?:牵头|责任)(?:部门|单位)[:：][^）)]*[）)]/, "");
     const number = cnNumber(s.label.replace(/[（()）、.．]/g, "")) ?? out.length + 1;
-    const due = /(\d{1,2})月(\d{1,2})日(?:前|之前)完成/.exec(scope);
+    const due = /(\d{1,2})月(\d{1,2})日(?:前|之前)完成/.exec(text);
     out.push({
       number,
       title: s.title,
