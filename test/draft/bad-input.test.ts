@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main } from "../../src/cli/main.ts";
 import { captureIo } from "../helpers.ts";
-import { docxOf, emptyDocx, imageOnlyDocx } from "./docx-fixtures.ts";
+import { emptyDocx, imageOnlyDocx } from "./docx-fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "duban-draft-bad-"));
 
