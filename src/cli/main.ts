@@ -4,6 +4,7 @@ import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "
 import { registerDemoCommand } from "./demo-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
+import { registerDraftCommand } from "./draft-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -107,6 +108,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerIcsCommand(program, io);
   registerScoreCommand(program, io);
   registerBulletinCommand(program, io);
+  registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DiagnosticSink, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { resolvePlan } from "./resolve.ts";
 import { checkSchema } from "./schema.ts";
+import { checkTodos } from "./todo.ts";
 import { parsePlanText, readPlanSource, toData, type PlanSource } from "./source.ts";
 import type { PlanInput, ResolvedPlan } from "./types.ts";
 import { cnDataFor, isRealDate, type CnCalendarData } from "../engine/calendar.ts";
@@ -56,5 +57,7 @@ function finish(source: PlanSource, sink: DiagnosticSink, opts: LoadOptions): Lo
   if (!checkSchema(data, source, sink)) return done();
   const input = data as PlanInput;
   const cal = (input.calendar?.base ?? "cn") === "cn" ? (opts.calendarData ?? campaignYearsData(input)) : undefined;
-  return done(resolvePlan(input, source, planHash(source.text, cal), sink, cal));
+  checkTodos(input, source, sink);
+  const plan = resolvePlan(input, source, planHash(source.text, cal), sink, cal);
+  return done(hasErrors(sink.items) ? undefined : plan);
 }

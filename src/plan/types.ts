@@ -47,6 +47,8 @@ export interface PlanInput {
   policies?: Record<PolicyId, PolicyInput>;
   defaults?: { policy?: PolicyId; taskPolicy?: PolicyId };
   scoring?: ScoringInput;
+  /** Open questions a draft leaves for a person (see `duban draft`); any entry makes the plan invalid. */
+  todo?: TodoInput[];
 }
 
 /** Points for one item by how it stands; a key left out scores 0 (or, in an override, keeps the plan's). */
@@ -65,6 +67,13 @@ export interface ScoringInput extends ItemScoringInput {
   unit?: { min?: number; max?: number };
   /** Overrides by deliverable or task id. */
   deliverables?: Record<string, ItemScoringInput>;
+}
+
+export interface TodoInput {
+  what: string;
+  source?: string;
+  document?: string;
+  draft?: Record<string, unknown>;
 }
 
 export interface UnitInput {

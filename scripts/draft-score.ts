@@ -1,0 +1,76 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+/**
+ * Precision and recall of `duban draft` on the seed notice against the shipped plan:
+ *   node --import tsx scripts/draft-score.ts [NOTICE] [PLAN]
+ * The notice is drafted with the plan's own units (as an office drafts with its units file), so ids agree.
+ * Elements: campaign window, phases (name and window), tasks (number, lead, support), leading-group people and
+ * the office, deliverables (due date and recipient, or recurrence). A drafted element that the plan lacks
+ * lowers precision; a plan element the draft lacks lowers recall.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { draftNoticeFile } from "../src/draft/index.ts";
+
+// The seed lives beside the clone (shared/seed/), or where DUBAN_SEED_DIR says.
+const notice = process.argv[2] ?? join(process.env.DUBAN_SEED_DIR ?? fileURLToPath(new URL("../../shared/seed/", import.meta.url)), "chongqing-labour-intermediary-campaign-2021.txt");
+const planFile = process.argv[3] ?? "plans/chongqing-2021.yaml";
+const r = await draftNoticeFile(notice, { unitsFile: planFile, fallbackYear: new Date().getFullYear(), schemaPath: "" });
+if (!r.ok) {
+  console.error(r.message);
+  process.exit(1);
+}
+type Obj = Record<string, any>;
+const drafted = parse(r.emitted.text) as Obj;
+const plan = parse(readFileSync(planFile, "utf8")) as Obj;
+
+function elements(p: Obj): Map<string, string[]> {
+  const phase = new Map<string, Obj>((p.phases ?? []).map((x: Obj) => [x.id, x]));
+  const due = (d: Obj) => {
+    const m = /^(start|end):([\w-]+)$/.exec(String(d.due ?? ""));
+    return m ? String(phase.get(m[2]!)?.[m[1]!]) : String(d.due);
+  };
+  const sorted = (xs: unknown[] = []) => [...xs].map(String).sort().join(",");
+  return new Map([
+    ["campaign", [`${p.campaign?.start}..${p.campaign?.end}`]],
+    ["phases", (p.phases ?? []).map((x: Obj) => `${x.name} ${x.start}..${x.end}`)],
+    ["tasks", (p.tasks ?? []).map((t: Obj) => `${t.number ?? t.no} lead=${t.lead} support=${sorted((t.support ?? []).filter((s: string) => s !== t.lead))}`)],
+    [
+      "leadingGroup",
+      [
+        ...(p.leadingGroup?.leader ? [`leader ${p.leadingGroup.leader}`] : []),
+        ...(p.leadingGroup?.deputies ?? []).map((d: string) => `deputy ${d}`),
+        ...(p.leadingGroup?.members ?? []).map((m: Obj) => `member ${m.person}@${m.unit}`),
+        ...(p.leadingGroup?.office ? [`office ${p.leadingGroup.office.unit}/${p.leadingGroup.office.director}`] : []),
+      ],
+    ],
+    ["deliverables", (p.deliverables ?? []).map((d: Obj) => (d.recurring ? `recurring ${JSON.stringify(d.recurring)} to=${d.to ?? "office"}` : `due ${due(d)} to=${d.to ?? "office"}`))],
+  ]);
+}
+
+const a = elements(drafted);
+const b = elements(plan);
+let tp = 0;
+let nDraft = 0;
+let nPlan = 0;
+console.log(`${notice} → 草稿 对照 ${planFile}`);
+for (const [kind, mine] of a) {
+  const theirs = [...(b.get(kind) ?? [])];
+  let hit = 0;
+  const extra: string[] = [];
+  for (const e of mine) {
+    const i = theirs.indexOf(e);
+    if (i >= 0) {
+      hit++;
+      theirs.splice(i, 1);
+    } else extra.push(e);
+  }
+  tp += hit;
+  nDraft += mine.length;
+  nPlan += b.get(kind)?.length ?? 0;
+  console.log(`${kind.padEnd(13)} 草稿 ${mine.length}，计划 ${b.get(kind)?.length ?? 0}，一致 ${hit}`);
+  for (const e of extra) console.log(`  草稿多出：${e}`);
+  for (const e of theirs) console.log(`  草稿缺少：${e}`);
+}
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+console.log(`precision ${pct(tp / nDraft)} (${tp}/${nDraft})  recall ${pct(tp / nPlan)} (${tp}/${nPlan})  todo ${r.emitted.todoCount}`);
