@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { documentDateZh } from "../../src/publish/chinese-date.ts";
 import { checkDocumentTemplate, documentTemplate } from "../../src/publish/doc-template.ts";
@@ -10,19 +10,9 @@ import { documentData, VIEW_SHAPE, type Shape } from "../../src/publish/bulletin
 import { publishedAsOf } from "../../src/publish/source.ts";
 import { captureIo, cst } from "../helpers.ts";
 import { docxTables, docxText } from "./docx-read.ts";
-import { dbPath, initCampaign, planFile, playStory, PUBLISH_PLAN, SCORED_PLAN } from "./fixture.ts";
+import { dbPath, planFile, played, playStory, PUBLISH_PLAN, SCORED_PLAN } from "./fixture.ts";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c();
-});
 
-async function played(text = SCORED_PLAN, until?: string) {
-  const r = await initCampaign(undefined, text);
-  closers.push(r.close);
-  await playStory(r.c, until);
-  return r;
-}
 
 async function duban(db: string, ...args: string[]) {
   const io = captureIo();

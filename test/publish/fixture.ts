@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import type { Actor, EngineInput } from "../../src/engine/types.ts";
 import { openStore } from "../../src/store/open.ts";
@@ -89,4 +89,12 @@ export const STORY: { at: string; input: EngineInput }[] = [
 /** Plays the story up to and including `until` (all of it by default). */
 export async function playStory(c: Campaign, until = "9999"): Promise<void> {
   for (const s of STORY) if (s.at <= until) await act(c, s.input, s.at);
+}
+
+/** A campaign of `text` played up to `until` (the whole story by default), closed when the test ends. */
+export async function played(text = SCORED_PLAN, until?: string) {
+  const r = await initCampaign(undefined, text);
+  onTestFinished(() => r.close());
+  await playStory(r.c, until);
+  return r;
 }

@@ -7,19 +7,13 @@ import { scores, type ScoreLine } from "../../src/publish/score.ts";
 import { publishedAsOf, publishedNow } from "../../src/publish/source.ts";
 import { openStore } from "../../src/store/open.ts";
 import { captureIo, cst } from "../helpers.ts";
-import { act, initCampaign, planFile, playStory, PUBLISH_PLAN, SCORED_PLAN, STORY } from "./fixture.ts";
+import { act, initCampaign, planFile, played, PUBLISH_PLAN, SCORED_PLAN, STORY } from "./fixture.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function played(text = SCORED_PLAN, until?: string) {
-  const r = await initCampaign(undefined, text);
-  closers.push(r.close);
-  await playStory(r.c, until);
-  return r;
-}
 
 const ranked = (lines: ScoreLine[]) => lines.map((l) => [l.rank, l.key, l.score]);
 
