@@ -1,5 +1,5 @@
 import type { IsoDate } from "../engine/calendar.ts";
-import { cnNumber, deadlines } from "./dates.ts";
+import { cnNumber, deadlines, type YearRule } from "./dates.ts";
 import type { DraftDeliverable, DraftPhase, DraftTodo, SourceRef } from "./model.ts";
 import { sentences, type Outline, type Section } from "./outline.ts";
 import { splitUnits } from "./recognise-structure.ts";
@@ -38,7 +38,8 @@ function cleanObject(s: string): string {
 
 export interface ObligationContext {
   section: Section;
-  year: number;
+  /** The campaign's start year and month (a date in a month before it is in the next year). */
+  year: YearRule;
   phases: DraftPhase[];
   campaign?: { start: IsoDate; end: IsoDate };
   /** Names the registry knows (units of the document so far): a text after 报送 that is one is a recipient. */
