@@ -141,7 +141,11 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
     agreed.deliverables++;
   }
   for (const p of planDel.filter((p) => !p.done)) {
-    const deferred = todoDrafts.find((t) => toOf(t.t.draft) === toOf(p.d) && (t.t.draft.task === undefined || t.t.draft.task === p.d.task));
+    // The notice states it without a date: a todo whose title is the plan's (部分区县…成效评估, asked 适时), or
+    // one with the plan's recipient and task (另行报送市劳动保障监察总队, its dates left to 140号).
+    const deferred =
+      todoDrafts.filter((t) => similarity(p.d.title, t.t.draft.title) >= 0.5).sort((a, b) => similarity(p.d.title, b.t.draft.title) - similarity(p.d.title, a.t.draft.title))[0] ??
+      todoDrafts.find((t) => toOf(t.t.draft) === toOf(p.d) && (t.t.draft.task === undefined || t.t.draft.task === p.d.task));
     if (deferred) {
       // The plan may state the date it assumes (`assumed:`): then it says, as the notice does, that the date is not the notice's.
       deferred.done = true;
@@ -150,7 +154,7 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
         agreed.deliverables++;
         continue;
       }
-      dates.push(`${label(p)}：计划写了日期，文件没有写明日期，${deferred.t.document ? `交由 ${deferred.t.document} 规定` : "需另行确定"}（${deferred.t.source}）`);
+      dates.push(`${label(p)}：计划写了日期，文件没有写明日期，${deferred.t.document ? `交由 ${deferred.t.document} 规定` : /“(适时|择机|适当时候|不定期)”/.test(deferred.t.what) ? `只写“${/“(适时|择机|适当时候|不定期)”/.exec(deferred.t.what)![1]}”` : "需另行确定"}（${deferred.t.source}）`);
       p.done = true;
       continue;
     }

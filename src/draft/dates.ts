@@ -24,14 +24,29 @@ const DASH = "[－\\-—–~～至到]+";
 const POINT = "(?:(\\d{4})年)?(\\d{1,2})月(?:(\\d{1,2})日|(底|末|上旬|中旬|下旬))?";
 const RANGE = new RegExp(`${POINT}(?:\\s*${DASH}\\s*${POINT})?\\s*(前|之前|以前|起|开始)?`);
 
+/**
+ * How a month written without its year gets one: the campaign's start year, or the next for a month before
+ * the start month (a campaign from 11月 to 1月 ends in January of the next year). A bare number is a year
+ * with no known start month.
+ */
+export interface YearRule {
+  year: number;
+  startMonth?: number;
+}
+const ruleOf = (y: number | YearRule): YearRule => (typeof y === "number" ? { year: y } : y);
+export const yearOf = (y: number | YearRule, month: number): number => {
+  const r = ruleOf(y);
+  return r.startMonth !== undefined && month < r.startMonth ? r.year + 1 : r.year;
+};
+
 export interface DateWindow {
   start?: IsoDate;
   end?: IsoDate;
 }
 
-function point(y: string | undefined, m: string, d: string | undefined, tail: string | undefined, year: number, asEnd: boolean): IsoDate {
-  const yy = y ? Number(y) : year;
+function point(y: string | undefined, m: string, d: string | undefined, tail: string | undefined, year: number | YearRule, asEnd: boolean): IsoDate {
   const mm = Number(m);
+  const yy = y ? Number(y) : yearOf(year, mm);
   if (d) return iso(yy, mm, Number(d));
   if (tail === "上旬") return iso(yy, mm, asEnd ? 10 : 1);
   if (tail === "中旬") return iso(yy, mm, asEnd ? 20 : 11);
@@ -43,11 +58,17 @@ function point(y: string | undefined, m: string, d: string | undefined, tail: st
  * A window from text such as 5月20日前 (end only), 5月21日－9月 (through the end of September), 10月 (the whole
  * month) or 6月1日起 (start only). Undefined when the text names no month.
  */
-export function parseWindow(text: string, year: number): DateWindow | undefined {
-  const m = RANGE.exec(text);
+export function parseWindow(text: string, year: number | YearRule): DateWindow | undefined {
+  // 11月至次年1月: the month order already says the end is in the next year.
+  const m = RANGE.exec(text.replace(/次年|翌年|来年/g, ""));
   if (!m) return undefined;
   const [, y1, m1, d1, t1, y2, m2, d2, t2, mark] = m;
-  if (m2) return { start: point(y1, m1!, d1, t1, year, false), end: point(y2 ?? y1, m2, d2, t2, y2 ? Number(y2) : y1 ? Number(y1) : year, true) };
+  if (m2) {
+    const start = point(y1, m1!, d1, t1, year, false);
+    const sy = Number(start.slice(0, 4));
+    // The end follows the start: a month before the start's is in the next year.
+    return { start, end: point(y2, m2, d2, t2, Number(m2) < Number(m1) ? sy + 1 : sy, true) };
+  }
   if (mark === "前" || mark === "之前" || mark === "以前") return { end: point(y1, m1!, d1, t1, year, true) };
   if (mark === "起" || mark === "开始") return { start: point(y1, m1!, d1, t1, year, false) };
   if (d1) return { start: point(y1, m1!, d1, t1, year, false), end: point(y1, m1!, d1, t1, year, true) };
@@ -55,16 +76,16 @@ export function parseWindow(text: string, year: number): DateWindow | undefined 
 }
 
 /** Deadlines "X月X日前" in a sentence, one per date: 于6月15日、10月10日前 gives two. */
-export function deadlines(text: string, year: number): { date: IsoDate; text: string }[] {
+export function deadlines(text: string, year: number | YearRule): { date: IsoDate; text: string }[] {
   const re = /((?:\d{4}年)?\d{1,2}月\d{1,2}日(?:\s*[、和及]\s*(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)*)\s*(?:前|之前|以前)/g;
   const out: { date: IsoDate; text: string }[] = [];
   for (const m of text.matchAll(re)) {
-    let y = year;
+    let y: number | undefined;
     let month = 0;
     for (const p of m[1]!.matchAll(/(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日/g)) {
       if (p[1]) y = Number(p[1]);
       if (p[2]) month = Number(p[2]);
-      out.push({ date: iso(y, month, Number(p[3])), text: m[0] });
+      out.push({ date: iso(y ?? yearOf(year, month), month, Number(p[3])), text: m[0] });
     }
   }
   return out;

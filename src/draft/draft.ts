@@ -1,4 +1,4 @@
-import { campaignPeriod, recognisePhases, recogniseTaskTables, recogniseTasks } from "./recognise-structure.ts";
+import { campaignPeriod, campaignYears, recognisePhases, recogniseTaskTables, recogniseTasks } from "./recognise-structure.ts";
 import { inferYear } from "./dates.ts";
 import type { Draft } from "./model.ts";
 import { buildOutline, sectionText } from "./outline.ts";
@@ -79,14 +79,16 @@ export function draftFromDocument(doc: NoticeDocument, opts: DraftOptions): Draf
     draft.end = draft.phases[draft.phases.length - 1]!.end;
     draft.periodSource = { section: draft.phases[0]!.source.section, quote: draft.phases.map((p) => p.source.quote).join("；") };
   }
-  draft.tasks = [...recogniseTasks(o, year), ...recogniseTaskTables(o, year)];
+  // A campaign from November to January: its months before the start month are in the next year.
+  const years = draft.start ? campaignYears({ start: draft.start }) : { year };
+  draft.tasks = [...recogniseTasks(o, years), ...recogniseTaskTables(o, years)];
   draft.leadingGroup = recogniseLeadingGroup(o);
   draft.groups = recogniseJointGroups(o);
 
   const known = new Set<string>();
   for (const t of draft.tasks) for (const u of [t.lead, ...t.support]) if (u) known.add(u);
   const found = recogniseObligations(o, {
-    year,
+    year: years,
     phases: draft.phases,
     ...(period ? { campaign: period } : {}),
     isUnit: (n) => known.has(n) || /(局|处|总队|中心|办|委)$/.test(n),

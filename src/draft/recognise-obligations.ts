@@ -1,5 +1,5 @@
 import type { IsoDate } from "../engine/calendar.ts";
-import { cnNumber, deadlines } from "./dates.ts";
+import { cnNumber, deadlines, type YearRule } from "./dates.ts";
 import type { DraftDeliverable, DraftPhase, DraftTodo, SourceRef } from "./model.ts";
 import { sentences, type Outline, type Section } from "./outline.ts";
 import { splitUnits } from "./recognise-structure.ts";
@@ -18,11 +18,48 @@ const UNITISH = /(部门|单位|局|处|中心|总队|支队|办|委|组|政府|
 
 /** The units a sentence begins with: 各区县（自治县）人力社保部门、市局相关处室（单位）要… */
 export function subjectOf(sentence: string): string[] | undefined {
+  return subjectAndRest(sentence)?.names;
+}
+
+/** The subject's units and what the sentence says after them (要结合实际，制定…). */
+export function subjectAndRest(sentence: string): { names: string[]; rest: string } | undefined {
   const m = SUBJECT.exec(sentence);
   if (!m) return undefined;
   const names = splitUnits(m[1]!.replace(/^(同时|此外|其中|另外)，?/, ""));
-  return names.length && names.every((n) => UNITISH.test(n) && n.length <= 30) ? names : undefined;
+  if (!names.length || !names.every((n) => UNITISH.test(n) && n.length <= 30)) return undefined;
+  return { names, rest: sentence.slice(m[1]!.length) };
 }
+
+/** Verbs that make a clause an obligation; the first group names a product (制定方案 → 方案). */
+const PRODUCT_VERB = /^(?:制定|形成|完成|建立|编制|起草|报送|提交|上报|印发)/;
+const ACTION_VERB = /^(?:指导|督促|组织|开展|部署|落实|召开|整改|排查|摸排|梳理|推动|实施)/;
+/** Clauses that say how or where, not what: 结合实际，按照要求，通过…. */
+const MANNER = /^(?:结合|按照|根据|围绕|通过|对照|依据|立足|在|以)/;
+const MODAL = /^(?:要|应当|应|须|必须|务必|将|并|及时|认真|全面|切实|于[^，]*?前)+/;
+
+/**
+ * The obligations a subject's sentence states, one per verb phrase joined by "，" after the subject:
+ * 各区县…部门结合实际，制定具体实施方案，指导…开展自查自纠 → 具体实施方案; 指导…开展自查自纠. A sentence
+ * without a subject, or whose phrases start with no obligation verb, states none.
+ */
+export function obligationClauses(sentence: string): { title: string; clause: string }[] {
+  const sr = subjectAndRest(sentence);
+  if (!sr) return [];
+  const out: { title: string; clause: string }[] = [];
+  for (const raw of sr.rest.replace(/[。！？；]$/, "").split("，")) {
+    const clause = raw.trim().replace(MODAL, "");
+    if (!clause || MANNER.test(clause)) continue;
+    const product = PRODUCT_VERB.exec(clause);
+    if (product) {
+      const object = cleanObject(clause.slice(product[0].length));
+      if (object.length >= 2) out.push({ title: object, clause });
+    } else if (ACTION_VERB.test(clause) && clause.length >= 4) out.push({ title: clause, clause });
+  }
+  return out;
+}
+
+/** 适时, 择机: the document asks for it but sets no date. */
+const NO_DATE = /适时|择机|适当时候|不定期/;
 
 const GENERIC = /^(相关|有关|工作|上述|以上)?(情况|材料|数据|资料|报告)$/;
 const RECIPIENT_OFFICE = /领导小组办公室$|^办公室$/;
@@ -38,7 +75,8 @@ function cleanObject(s: string): string {
 
 export interface ObligationContext {
   section: Section;
-  year: number;
+  /** The campaign's start year and month (a date in a month before it is in the next year). */
+  year: YearRule;
   phases: DraftPhase[];
   campaign?: { start: IsoDate; end: IsoDate };
   /** Names the registry knows (units of the document so far): a text after 报送 that is one is a recipient. */
@@ -131,6 +169,17 @@ function recogniseSentence(sentence: string, from: string[], phase: DraftPhase |
     out.todos.push({ what: "文件要求按事件报告（如“一事一报”“及时报告”），没有固定截止日期；请确定如何在计划中跟踪（或确认无需跟踪）后删除此条", source });
     return;
   }
+  // 市人力社保局将对…进行成效评估，并…适时…: asked of a named unit, with no date: a todo naming the word.
+  const when = NO_DATE.exec(sentence);
+  if (when && !/\d{1,2}月/.test(sentence) && subjectOf(sentence)) {
+    const what = /对([^，。；]+)(?:进行|开展)([^，。；]+)/.exec(sentence);
+    out.todos.push({
+      what: `文件要求“${when[0]}”开展，没有写明日期；请确定日期（并用 assumed 写明所依据的假定）后移入 deliverables`,
+      source,
+      draft: { kind: "deliverable", deliverable: base(what ? cleanObject(what[1]! + what[2]!) : ctx.section.title) },
+    });
+    return;
+  }
   if (!VERB.test(sentence)) {
     phaseDeliverable();
     return;
@@ -193,6 +242,11 @@ function recogniseSentence(sentence: string, from: string[], phase: DraftPhase |
   function phaseDeliverable(): void {
     // 自查阶段（5月20日前）：各区县…制定具体实施方案 — due when the phase ends, as the heading says.
     if (!phase || !/(前|之前|以前)[）)]/.test(phase.source.quote)) return;
+    // The units the sentence names owe each verb phrase after them, by the phase's end.
+    if (subjectOf(sentence)) {
+      for (const c of obligationClauses(sentence)) out.deliverables.push({ ...base(c.title), due: phase.end, phase: phase.name });
+      return;
+    }
     const m = /(?:制定|形成|完成|建立|报送|提交|上报)([^，。；]{0,14}?(?:方案|报告|清单|台账|计划|名单))/.exec(sentence);
     if (!m) return;
     out.deliverables.push({ ...base(cleanObject(m[1]!)), due: phase.end, phase: phase.name });
@@ -207,7 +261,9 @@ function recogniseSentence(sentence: string, from: string[], phase: DraftPhase |
 function mergeSameDue(items: DraftDeliverable[]): DraftDeliverable[] {
   const out: DraftDeliverable[] = [];
   for (const d of items) {
-    const same = d.due && out.find((x) => x.due === d.due && x.to === d.to && x.task === d.task && !x.recurring);
+    // Phrases of one sentence (制定…方案，指导…开展自查自纠) are distinct obligations, not one report told twice.
+    const sameSentence = (x: DraftDeliverable) => x.sources.some((s) => d.sources.some((t) => t.quote === s.quote));
+    const same = d.due && out.find((x) => x.due === d.due && x.to === d.to && x.task === d.task && !x.recurring && !sameSentence(x));
     if (!same) {
       out.push({ ...d, from: [...d.from], sources: [...d.sources] });
       continue;

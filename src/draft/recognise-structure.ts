@@ -1,6 +1,6 @@
 import type { IsoDate } from "../engine/calendar.ts";
 import { addDays } from "../engine/calendar.ts";
-import { cnNumber, lastDay, iso, parseWindow } from "./dates.ts";
+import { cnNumber, lastDay, iso, parseWindow, yearOf, type YearRule } from "./dates.ts";
 import type { DraftPhase, DraftTask, SourceRef } from "./model.ts";
 import { sentences, type Outline, type Section } from "./outline.ts";
 
@@ -13,7 +13,7 @@ export function firstSentenceWith(s: Section, re: RegExp): string | undefined {
 
 /** 此次专项整治时间为5月-10月 → the campaign's first and last day. */
 export function campaignPeriod(o: Outline, year: number): { start: IsoDate; end: IsoDate; source: SourceRef } | undefined {
-  const re = /(?:时间为|时间从|时间：|时间:|为期|自)\s*((?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?\s*[－\-—–~～至到]+\s*(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底)?)/;
+  const re = /(?:时间为|时间从|时间：|时间:|为期|自)\s*((?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?\s*[－\-—–~～至到]+\s*(?:\d{4}年|次年|翌年)?\d{1,2}月(?:\d{1,2}日|底)?)/;
   for (const s of o.sections) {
     const quote = firstSentenceWith(s, re);
     if (!quote) continue;
@@ -29,12 +29,16 @@ const PHASE_TITLE = /^(.{2,14}?阶段)\s*[（(]([^）)]*\d[^）)]*)[）)]/;
  * Phases from headings such as （一）自查阶段（5月20日前）: a window that gives only its end starts the day
  * after the previous phase (or with the campaign); one that gives only its start ends the day before the next.
  */
-export function recognisePhases(o: Outline, year: number, campaign?: { start: IsoDate; end: IsoDate }): DraftPhase[] {
+export function recognisePhases(o: Outline, year: number | YearRule, campaign?: { start: IsoDate; end: IsoDate }): DraftPhase[] {
   const found: { name: string; start?: IsoDate; end?: IsoDate; section: Section }[] = [];
+  // Without a campaign window the first phase's month starts the campaign (for the year of a later 1月).
+  let rule: number | YearRule = campaign ? campaignYears(campaign) : year;
   for (const s of o.sections) {
     const m = PHASE_TITLE.exec(s.title);
     if (!m) continue;
-    const w = parseWindow(m[2]!, year);
+    const w = parseWindow(m[2]!, rule);
+    const first = w?.start ?? w?.end;
+    if (first && typeof rule === "number") rule = { year: rule, startMonth: Number(first.slice(5, 7)) };
     if (!w) continue;
     found.push({ name: m[1]!, ...w, section: s });
   }
@@ -101,7 +105,7 @@ function partnersOf(scope: string): string[] {
 }
 
 /** Tasks from sections carrying 牵头部门：…；配合部门：… lines (or the same labels inline). */
-export function recogniseTasks(o: Outline, year: number): DraftTask[] {
+export function recogniseTasks(o: Outline, year: number | YearRule): DraftTask[] {
   const out: DraftTask[] = [];
   for (const s of o.sections) {
     const text = s.paras.join("\n");
@@ -121,7 +125,7 @@ export function recogniseTasks(o: Outline, year: number): DraftTask[] {
       ...(lead[0] ? { lead: lead[0] } : {}),
       support: [...lead.slice(1), ...support],
       partners: partnersOf(scope),
-      ...(due ? { due: iso(year, Number(due[1]), Number(due[2])) } : {}),
+      ...(due ? { due: iso(yearOf(year, Number(due[1])), Number(due[1]), Number(due[2])) } : {}),
       source: { section: s.number, quote: [s.title, ...s.paras.filter((p) => LEAD.test(p) || SUPPORT.test(p))].join(" ") },
     });
   }
@@ -132,7 +136,7 @@ export function recogniseTasks(o: Outline, year: number): DraftTask[] {
  * Tasks from a 工作方案 table: a header row naming the task, lead and support columns (序号 | 重点任务 | 牵头单位 |
  * 配合单位 | 完成时限), one task per row after it.
  */
-export function recogniseTaskTables(o: Outline, year: number): DraftTask[] {
+export function recogniseTaskTables(o: Outline, year: number | YearRule): DraftTask[] {
   const tables = [...o.tables.map((t) => ({ rows: t.rows, section: t.attachment ?? "表格" })), ...o.sections.flatMap((s) => s.tables.map((rows) => ({ rows, section: s.number })))];
   const out: DraftTask[] = [];
   for (const t of tables) {
@@ -167,6 +171,9 @@ export function recogniseTaskTables(o: Outline, year: number): DraftTask[] {
   }
   return out;
 }
+
+/** The campaign's window decides the year of every month written without one. */
+export const campaignYears = (c: { start: IsoDate }): YearRule => ({ year: Number(c.start.slice(0, 4)), startMonth: Number(c.start.slice(5, 7)) });
 
 /** The month's last day, for windows like 9月 written without a day. */
 export const monthEnd = (y: number, m: number) => iso(y, m, lastDay(y, m));

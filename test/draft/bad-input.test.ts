@@ -105,7 +105,7 @@ describe.skipIf(!present)("the CLI", () => {
     const r = await run("draft", SEED, "--units", "plans/chongqing-2021.yaml");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# yaml-language-server: \$schema=schemas\/plan\.schema\.json/);
-    expect(r.stderr).toMatch(/阶段 3，任务 6，报送事项 3，领导小组 8 人，新单位 0；待办 3 条/);
+    expect(r.stderr).toMatch(/阶段 3，任务 6，报送事项 4，领导小组 8 人，新单位 0；待办 4 条/);
   });
 
   it("--check needs both files; a bad units file is one line", async () => {
@@ -114,9 +114,17 @@ describe.skipIf(!present)("the CLI", () => {
     expect((await run("draft", SEED, "--units", bad)).stderr).toMatch(/中没有 units 列表/);
   });
 
-  it("--check exits 1 and lists the differences of the seed and the shipped plan", async () => {
+  it("--check on the seed and the shipped plan finds no differences and exits 0", async () => {
     const r = await run("draft", "--check", SEED, "plans/chongqing-2021.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/一致：阶段 3，任务 6，报送事项 7，领导小组 8 人\n计划与文件一致/);
+    expect(r.stdout).not.toMatch(/计划要求、文件未写明|文件要求、计划缺少或不一致|日期不同/);
+  });
+
+  it("--check exits 1 when the plan asks what the notice does not", async () => {
+    const text = readFileSync("plans/chongqing-2021.yaml", "utf8").replace("    due: end:evaluation ", "    due: 2021-10-20 ").replace(/\n    assumed: 方案要求“适时”开展[^\n]*/, "");
+    const r = await run("draft", "--check", SEED, file("edited-plan.yaml", text));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/计划要求、文件未写明（2）/);
+    expect(r.stdout).toMatch(/日期不同（1）/);
   });
 });

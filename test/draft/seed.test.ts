@@ -54,16 +54,29 @@ describe.skipIf(!present)("drafting the seed notice (with the shipped plan's uni
     expect(plan.leadingGroup.name).toBe(shipped.leadingGroup.name);
   });
 
-  it("recovers the 05-20, 06-15 and 10-10 obligations, each with its sources, and invents no other", async () => {
+  it("recovers the 05-20 (two), 06-15 and 10-10 obligations, each with its sources, and invents no other", async () => {
     const { plan } = await seedDraft();
-    const ds = plan.deliverables.map((d: any) => ({ due: String(d.due), from: d.from, to: d.to, source: d.source }));
-    expect(ds.map((d: any) => d.due)).toEqual(["2021-05-20", "2021-06-15", "2021-10-10"]);
+    const ds = plan.deliverables.map((d: any) => ({ title: d.title, due: String(d.due), from: d.from, to: d.to, source: d.source }));
+    expect(ds.map((d: any) => d.due)).toEqual(["2021-05-20", "2021-05-20", "2021-06-15", "2021-10-10"]);
     expect(ds.every((d: any) => d.to === undefined)).toBe(true); // the office, the default recipient
+    // 三（一） states two obligations of the districts, one per verb phrase after the subject, both due when the phase ends.
+    expect(ds.slice(0, 2).map((d: any) => d.title)).toEqual(["具体实施方案", "指导本区县各类人力资源服务机构、劳务派遣机构开展自查自纠"]);
     expect(ds[0].source).toMatch(/^三（一）“各区县（自治县）人力社保部门结合实际，制定具体实施方案/);
-    expect(ds[1].source).toMatch(/^三（二）“.*6月15日前.*”；五（四）“.*6月15日、10月10日前将情况报送领导小组办公室。”$/);
-    expect(ds[2].source).toMatch(/^三（三）“.*10月10日前按要求报送工作总结报告。”；五（四）/);
+    expect(ds[1].source).toBe(ds[0].source);
+    expect(ds[2].source).toMatch(/^三（二）“.*6月15日前.*”；五（四）“.*6月15日、10月10日前将情况报送领导小组办公室。”$/);
+    expect(ds[3].source).toMatch(/^三（三）“.*10月10日前按要求报送工作总结报告。”；五（四）/);
     expect(ds[0].from).toEqual(["@districts"]);
-    expect(ds[1].from).toContain("@districts");
+    expect(ds[1].from).toEqual(["@districts"]);
+    expect(ds[2].from).toContain("@districts");
+  });
+
+  it("makes the bureau's 成效评估, asked 适时, a todo naming 适时 with no date", async () => {
+    const { plan } = await seedDraft();
+    const t = plan.todo.find((x: any) => /适时/.test(x.what));
+    expect(t.what).toMatch(/文件要求“适时”开展，没有写明日期/);
+    expect(t.source).toMatch(/^三（三）“市人力社保局将对部分区县专项整治行动开展情况进行成效评估/);
+    expect(t.draft).toMatchObject({ title: "部分区县专项整治行动开展情况成效评估", from: ["bureau"] });
+    expect(t.draft.due).toBeUndefined();
   });
 
   it("turns what the document does not date into todo entries: the 140号 deferral names that document", async () => {
@@ -115,14 +128,24 @@ describe.skipIf(!present)("drafting the seed notice (with the shipped plan's uni
 });
 
 describe.skipIf(!present)("draft --check on the seed and the shipped plan", () => {
-  it("lists the plan's items the notice does not ask for; the dates the notice leaves to 140号 agree, being marked assumed", async () => {
+  it("finds no differences: every item agrees, the dates the notice leaves to 140号 or to 适时 being marked assumed", async () => {
     const report = await checkDraft(SEED, SHIPPED, { fallbackYear: 2030 });
     const text = report.lines.join("\n");
+    expect(report.exit).toBe(0);
+    expect(text).not.toMatch(/计划要求、文件未写明|文件要求、计划缺少或不一致|日期不同/);
+    // self-inspection-report is 三（一）'s second phrase; effectiveness-evaluation is the 适时 todo; the shipped plan
+    // marks the dates of the latter and of the two enforcement reports as assumed, so they agree.
+    expect(text).toContain("一致：阶段 3，任务 6，报送事项 7，领导小组 8 人");
+    expect(text).toContain("计划与文件一致");
+  });
+
+  it("a date the notice leaves to 适时 that the plan does not mark assumed is a date the plan supplies", async () => {
+    const text = readFileSync(SHIPPED, "utf8").replace(/\n    assumed: 方案要求“适时”开展[^\n]*/, "");
+    const file = join(dir, "unassumed.yaml");
+    writeFileSync(file, text);
+    const report = await checkDraft(SEED, file, { fallbackYear: 2030 });
     expect(report.exit).toBe(1);
-    expect(text).toMatch(/计划要求、文件未写明（2）：\n.*self-inspection-report.*\n.*effectiveness-evaluation/);
-    // The shipped plan marks the two reports' dates as assumed (依据渝人社发〔2021〕140号), so they agree.
-    expect(text).not.toContain("enforcement-progress");
-    expect(text).toContain("一致：阶段 3，任务 6，报送事项 5，领导小组 8 人");
+    expect(report.lines.join("\n")).toMatch(/日期不同（1）：\n.*effectiveness-evaluation.*计划写了日期，文件没有写明日期，只写“适时”/);
   });
 
   it("finds a moved date and a changed lead", async () => {
