@@ -71,8 +71,10 @@ export function emitPlan(draft: Draft, opts: EmitOptions): Emitted {
     return finish(plan, comments, draft, opts, new Map(), new Map(), todo.length);
   }
 
-  plan.calendar = { base: "cn", sendAt: "09:00", dueAt: "18:00", dueOnRestDay: "next" };
-  note(["calendar"], "文件未规定提醒时间和节假日规则：以下为 Duban 的默认值，请按本单位习惯调整");
+  // A notice's deadlines read "X月X日前" (by that day): one on a rest day must move earlier, never past the
+  // document's date, so the drafted rule is `previous` (see README, "A due date on a rest day").
+  plan.calendar = { base: "cn", sendAt: "09:00", dueAt: "18:00", dueOnRestDay: "previous" };
+  note(["calendar"], "文件未规定提醒时间：以下为 Duban 的默认值，请按本单位习惯调整；截止日期写作“X月X日前”，遇休息日提前至前一个工作日（previous）");
 
   // Ids: tasks' units first (the document's main list), then the leading group, then everyone else.
   const phaseId = new Map<string, string>();

@@ -70,6 +70,11 @@ describe.skipIf(!present)("drafting the seed notice (with the shipped plan's uni
     expect(ds[2].from).toContain("@districts");
   });
 
+  it("moves a deadline written X月X日前 that falls on a rest day to the working day before (10-10, a Sunday, to 10-09)", async () => {
+    const { plan } = await seedDraft();
+    expect(plan.calendar.dueOnRestDay).toBe("previous");
+  });
+
   it("makes the bureau's 成效评估, asked 适时, a todo naming 适时 with no date", async () => {
     const { plan } = await seedDraft();
     const t = plan.todo.find((x: any) => /适时/.test(x.what));
