@@ -69,7 +69,8 @@ describe.skipIf(typeof found === "string")("the statistics page in a browser", (
     const charts = await page.$$eval("div.chart", (nodes) =>
       nodes.map((n) => {
         const canvas = n.querySelector("canvas");
-        const e = (window as unknown as { echarts: { getInstanceByDom(n: Element): unknown } }).echarts;
+        // Runs in the page (the tests compile without the DOM's types).
+        const e = (globalThis as unknown as { echarts: { getInstanceByDom(node: typeof n): unknown } }).echarts;
         return { id: n.id, instance: e.getInstanceByDom(n) !== undefined, w: canvas?.getBoundingClientRect().width ?? 0, h: canvas?.getBoundingClientRect().height ?? 0 };
       }),
     );
@@ -81,7 +82,7 @@ describe.skipIf(typeof found === "string")("the statistics page in a browser", (
       expect(c.h, c.id).toBeGreaterThan(100);
     }
     // The page fits a phone: no sideways scrolling of the whole page.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     const api = (await (await page.request.get(`${server.url}/api/stats?by=deliverable`)).json()) as Statistics;
     const table = await page.$$eval("#stats-table tbody tr", (rows) => rows.map((r) => [r.querySelector("th")!.textContent, ...[...r.querySelectorAll("td")].map((td) => td.textContent)]));
