@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { PlanSize } from "../src/scale/generate.ts";
 import { figCliStart } from "./bench/cli-start.ts";
+import { figStats, figXlsx } from "./bench/publish.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
 
 const { values } = parseArgs({
@@ -35,6 +36,8 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   replay: () => figReplay(cfg.append as PlanSize),
   email: () => figEmail(cfg.email as PlanSize, cfg.emails),
   cli: () => figCliStart(),
+  stats: () => figStats(cfg.append as PlanSize, cfg.events),
+  xlsx: () => figXlsx(cfg.append as PlanSize, cfg.events),
 };
 
 mkdirSync("bench-data", { recursive: true });
@@ -42,7 +45,7 @@ if (values.figure) {
   await FIGURES[values.figure]!();
   process.exit(0);
 }
-const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli"];
+const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli", "stats", "xlsx"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli", "stats", "xlsx"];
 console.log(`duban bench${quick ? " --quick" : ""}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`);
 const started = performance.now();
 let failed = 0;

@@ -1,4 +1,4 @@
-// Renders docs/board.png: the Chongqing board mid-campaign (2021-06-20), from a store built by the
+// Renders docs/board.png and docs/stats.png: the Chongqing board and statistics mid-campaign (2021-06-20), from a store built by the
 // time-lapse demo, in the Chromium the tests use (test/browser.ts finds it). Run: node --import tsx scripts/screenshot.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,6 +40,10 @@ try {
     await page.goto(`${server.url}/`);
     await page.screenshot({ path: "docs/board.png", fullPage: true });
     console.log(`docs/board.png: board at 2021-06-20 15:00, ${demo.events} events`);
+    await page.goto(`${server.url}/stats`);
+    await page.waitForSelector("html[data-charts]");
+    await page.screenshot({ path: "docs/stats.png", fullPage: true });
+    console.log("docs/stats.png: statistics page at 2021-06-20 15:00");
   } finally {
     await browser.close();
     await server.close();

@@ -77,6 +77,7 @@ export function page(ctx: PageContext, title: string, body: Html): string {
         <a href="/">看板</a>
         ${u.role === "unit" ? html`<a href="/units/${encodeURIComponent(u.unit)}">本单位事项</a>` : ""}
         ${u.role !== "unit" ? html`<a href="/replay">回放</a>` : ""}
+        ${u.role !== "unit" ? html`<a href="/stats">统计</a>` : ""}
         <span>${unitName(ctx.plan, u.unit)} · ${u.name}（${ROLE_ZH[u.role]}）</span>
         <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ""}"><button type="submit">退出</button></form>
       </nav>`

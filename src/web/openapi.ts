@@ -21,6 +21,9 @@ const DESC: Record<number, string> = {
 };
 const state = { type: "string", enum: ["waiting", "open", "submitted", "returned", "accepted", "waived"] };
 const lateness = { type: "string", enum: ["onTrack", "dueSoon", "overdue", "escalated"] };
+const grouping = { type: "string", enum: ["unit", "task", "phase", "deliverable"], default: "unit" };
+const asOf = { name: "asOf", in: "query", required: false, description: "截至时刻（ISO 8601，如 2021-06-16T09:00+08:00）；省略为当前；早于存储的第一条记录时拒绝（400 BEFORE_LOG）", schema: { type: "string" } };
+const download = (type: string, description: string) => ({ "200": { description, headers: { "Content-Disposition": { schema: { type: "string" } } }, content: { [type]: { schema: { type: "string", format: "binary" } } } } });
 const itemId = { name: "id", in: "path", required: true, description: "事项编号，含斜杠，如 progress-report/yuzhong", schema: { type: "string" } };
 
 export function openApiDocument(title: string): object {
@@ -94,6 +97,30 @@ export function openApiDocument(title: string): object {
             allowed: { type: "array", items: { enum: ["submit", "accept", "return", "extend", "waive"] }, description: "当前用户按计划规则可办理的操作" },
           },
         },
+        StatsLine: {
+          type: "object",
+          required: ["key", "name", "assigned", "onTime", "late", "lateDaysMean", "lateDaysMax", "overdue", "waived", "pending", "returned", "extended", "due", "onTimeRate", "overdueRate"],
+          properties: {
+            key: { type: "string" }, name: { type: "string" }, assigned: { type: "integer", description: "应办数" }, onTime: { type: "integer", description: "按时办结" }, late: { type: "integer", description: "逾期办结" },
+            lateDaysMean: { type: ["number", "null"], description: "平均逾期工作日（逾期办结的事项）" }, lateDaysMax: { type: ["integer", "null"] }, overdue: { type: "integer", description: "当前逾期" },
+            waived: { type: "integer" }, pending: { type: "integer", description: "未到期" }, returned: { type: "integer", description: "退回次数" }, extended: { type: "integer", description: "延期事项" },
+            due: { type: "integer", description: "已到期 = 按时办结 + 逾期办结 + 当前逾期" }, onTimeRate: { type: ["number", "null"], description: "按时完成率；尚无到期事项时为 null" }, overdueRate: { type: ["number", "null"], description: "逾期率" },
+          },
+        },
+        Stats: {
+          type: "object",
+          required: ["campaign", "title", "asOf", "by", "lines", "total"],
+          properties: { campaign: { type: "string" }, title: { type: "string" }, asOf: { type: "string", format: "date-time" }, by: grouping, lines: { type: "array", items: { $ref: "#/components/schemas/StatsLine" } }, total: { $ref: "#/components/schemas/StatsLine" } },
+        },
+        Scores: {
+          type: "object",
+          required: ["campaign", "title", "asOf", "planVersion", "rules", "lines"],
+          properties: {
+            campaign: { type: "string" }, title: { type: "string" }, asOf: { type: "string", format: "date-time" }, planVersion: { type: "string", description: "所适用规则所在的计划版本（该时刻有效的版本）" },
+            rules: { type: "object", description: "所适用的考评规则（null：不设上下限）" },
+            lines: { type: "array", items: { allOf: [{ $ref: "#/components/schemas/StatsLine" }], properties: { rank: { type: "integer", description: "名次；同分同名次" }, itemPoints: { type: "number" }, score: { type: "number" }, bounded: { type: "boolean" } } } },
+          },
+        },
         Replay: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, assignments: { type: "array", items: { type: "object", properties: { id: { type: "string" }, unit: { type: "string" }, state, lateness, late: { type: "boolean" }, level: { type: "integer" } } } } } },
       },
     },
@@ -115,6 +142,34 @@ export function openApiDocument(title: string): object {
       "/api/items/{id}/return": action("return", "退回（接收单位、牵头单位或办公室；须填意见）"),
       "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
       "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
+      "/api/stats": {
+        get: { summary: "统计（办公室、审计）：按单位、任务、阶段或报送事项", parameters: [asOf, { name: "by", in: "query", schema: grouping }], responses: { "200": { description: "统计", content: { "application/json": { schema: { $ref: "#/components/schemas/Stats" } } } }, ...refusals(400, 401, 403) } },
+      },
+      "/api/score": {
+        get: { summary: "考评得分与排名（办公室、审计；计划须有 scoring）", parameters: [asOf], responses: { "200": { description: "考评", content: { "application/json": { schema: { $ref: "#/components/schemas/Scores" } } } }, ...refusals(400, 401, 403) } },
+      },
+      "/api/ledger.xlsx": {
+        get: { summary: "台账 Excel 工作簿（办公室、审计），边写边传", parameters: [asOf], responses: { ...download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "台账"), ...refusals(400, 401, 403) } },
+      },
+      "/api/bulletin.docx": {
+        get: {
+          summary: "通报或向上级的报告 Word 文档（办公室、审计）",
+          parameters: [
+            asOf,
+            { name: "from", in: "query", description: "通报所述期间的起点", schema: { type: "string" } },
+            { name: "kind", in: "query", schema: { type: "string", enum: ["bulletin", "report"], default: "bulletin" } },
+          ],
+          responses: { ...download("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "通报"), ...refusals(400, 401, 403) },
+        },
+      },
+      "/units/{unit}/calendar.ics": {
+        get: {
+          summary: "单位的日历订阅（iCalendar），供 Outlook、Apple 日历、企业微信、钉钉订阅",
+          security: [],
+          parameters: [{ name: "unit", in: "path", required: true, schema: { type: "string" } }, { name: "token", in: "query", required: true, description: "该单位的只读订阅令牌（duban ics --issue-token）", schema: { type: "string" } }],
+          responses: { "200": { description: "日历", content: { "text/calendar": { schema: { type: "string" } } } }, "404": { description: "单位不存在、令牌错误或已停用（不区分；记入日志）", content: { "text/plain": { schema: { type: "string" } } } } },
+        },
+      },
       "/api/replay": { get: { summary: "历史回放（办公室、审计）", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
     },
   };

@@ -11,6 +11,14 @@ import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
+/** The state at `asOf` (an engine of its own folded from the log, no lock needed), or now (the shared state, under the lock). */
+export function publishedStateFor(deps: WebDeps, asOfText: string | undefined): Promise<PublishedState> {
+  const campaign = deps.campaign;
+  return asOfText !== undefined
+    ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
+    : deps.lock.run(async () => (await campaign.refresh(), publishedNow(campaign, Math.max(deps.now(), campaign.plan.campaign.startAt))));
+}
+
 /**
  * What the office publishes, over HTTP: statistics (JSON) and the 台账 (xlsx). Office and auditors only:
  * both cover every unit.
@@ -19,11 +27,7 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
   const no = (c: Context<Env>, r: WebRefusal) => refuse(c, deps, r, { api: true });
   const campaign = deps.campaign;
 
-  /** The state at `asOf` (an engine of its own folded from the log, no lock needed), or now (the shared state, under the lock). */
-  const stateFor = async (asOfText: string | undefined): Promise<PublishedState> =>
-    asOfText !== undefined
-      ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
-      : deps.lock.run(async () => (await campaign.refresh(), publishedNow(campaign, Math.max(deps.now(), campaign.plan.campaign.startAt))));
+  const stateFor = (asOfText: string | undefined) => publishedStateFor(deps, asOfText);
 
   const officeOnly = (c: Context<Env>, what: string): WebRefusal | undefined => {
     const v = requireViewer(c);

@@ -11,6 +11,8 @@ import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
 import { registerPages } from "./routes-pages.ts";
 import { registerPublishRoutes } from "./publish-routes.ts";
+import { registerAssets } from "./assets.ts";
+import { registerStatsPage } from "./stats-page.ts";
 import { MAX_UPLOAD_BYTES } from "./uploads.ts";
 
 export interface ServerOptions {
@@ -41,12 +43,13 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   const app = new Hono<Env>();
   app.use("*", async (c, next) => {
     await next();
-    // No scripts at all; inline styles only. Pages are never framed nor cached by shared caches.
-    c.header("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    // No scripts at all; inline styles only. Pages are never framed nor cached by shared caches. A route
+    // may say otherwise for itself: the statistics page loads scripts from this server, assets are cached.
+    if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     c.header("X-Content-Type-Options", "nosniff");
     c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "same-origin");
-    c.header("Cache-Control", "no-store");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.use("*", identify(deps));
   const limit = bodyLimit({
@@ -56,7 +59,9 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   app.post("/items/*", limit);
   app.post("/api/items/*", limit);
   app.post("/login", bodyLimit({ maxSize: 16 * 1024 }));
+  registerAssets(app);
   registerPublishRoutes(app, deps);
+  registerStatsPage(app, deps);
   registerApi(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));

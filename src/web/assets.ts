@@ -1,0 +1,29 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Hono } from "hono";
+import { STATS_CHARTS_JS } from "./assets/stats-charts.ts";
+import type { Env } from "./context.ts";
+
+const require = createRequire(import.meta.url);
+const echartsDist = dirname(require.resolve("echarts"));
+const ECHARTS_VERSION = (JSON.parse(readFileSync(join(echartsDist, "..", "package.json"), "utf8")) as { version: string }).version;
+
+/** The version is in the URL, so a year-long cache never serves an old bundle after an upgrade. */
+export const ECHARTS_PATH = `/assets/echarts-${ECHARTS_VERSION}.min.js`;
+export const STATS_SCRIPT_PATH = "/assets/stats-charts.js";
+
+/**
+ * Scripts the pages load, served by `serve` itself from the installed npm packages: offices' machines are
+ * often offline, so nothing comes from a CDN. ECharts is read from disk once, on first request.
+ */
+export function registerAssets(app: Hono<Env>): void {
+  let echarts: string | undefined;
+  const js = { "content-type": "text/javascript; charset=utf-8" };
+  app.get(ECHARTS_PATH, (c) => {
+    echarts ??= readFileSync(join(echartsDist, "echarts.min.js"), "utf8");
+    return c.body(echarts, 200, { ...js, "cache-control": "public, max-age=31536000, immutable" });
+  });
+  // Changes with Duban's code, not with a version in its name: revalidated after an hour.
+  app.get(STATS_SCRIPT_PATH, (c) => c.body(STATS_CHARTS_JS, 200, { ...js, "cache-control": "public, max-age=3600" }));
+}
