@@ -6,6 +6,7 @@ import { logSignInRefused, requireViewer } from "./auth.ts";
 import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
+import { marksAt } from "../publish/light-marks.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
 import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
 
@@ -23,7 +24,11 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
   const stateFor = async (asOfText: string | undefined): Promise<PublishedState> =>
     asOfText !== undefined
       ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
-      : deps.lock.run(async () => (await campaign.refresh(), publishedNow(campaign, Math.max(deps.now(), campaign.plan.campaign.startAt))));
+      : deps.lock.run(async () => {
+          await campaign.refresh();
+          const now = Math.max(deps.now(), campaign.plan.campaign.startAt);
+          return publishedNow(campaign, now, await marksAt(campaign, now));
+        });
 
   const officeOnly = (c: Context<Env>, what: string): WebRefusal | undefined => {
     const v = requireViewer(c);

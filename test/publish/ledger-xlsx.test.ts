@@ -42,7 +42,7 @@ describe("the 台账 as an Excel workbook", () => {
     expect(book.worksheets.map((w) => w.name)).toEqual(["统计汇总", "半年报告", "阶段小结"]);
     for (const ws of book.worksheets) expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
     const report = book.getWorksheet("半年报告")!;
-    expect(texts(report.getRow(1))).toEqual(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别"]);
+    expect(texts(report.getRow(1))).toEqual(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别", "三色灯"]);
     expect(report.getColumn(1).width).toBe(28);
     expect(report.getRow(1).font?.bold).toBe(true);
   });
