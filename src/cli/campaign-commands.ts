@@ -120,7 +120,7 @@ const EVENT_ZH: Record<string, string> = {
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
   const p = e.payload as Record<string, unknown>;
-  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : ""]
+  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
   const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
