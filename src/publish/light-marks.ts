@@ -12,6 +12,8 @@ import type { LightMark } from "./light.ts";
 export const LIGHT_MARKED = "lightMarked";
 export const LIGHT_CLEARED = "lightCleared";
 
+const MAX_REASON = 500;
+
 export type MarkChoice = "red" | "yellow" | "clear";
 
 /** A mark the campaign will not record; the message is one Chinese line for the user. */
@@ -77,7 +79,16 @@ export async function marksAt(c: Campaign, asOf: EpochMs): Promise<Map<string, L
  * through the campaign's one write path (refused, never clamped, when `now` is behind the log). Only the
  * office may; a closed item's light says how it closed, so it takes no mark.
  */
-export async function markLight(c: Campaign, item: string, choice: MarkChoice, reason: string | undefined, actor: Actor, now: EpochMs): Promise<StoredEvent | MarkRefusal> {
+export async function markLight(
+  c: Campaign,
+  item: string,
+  choice: MarkChoice,
+  reason: string | undefined,
+  actor: Actor,
+  now: EpochMs,
+  /** Recorded with the event for auditors (the web user, a drill's set clock). */
+  extra: Record<string, unknown> = {},
+): Promise<StoredEvent | MarkRefusal> {
   await c.refresh();
   const plan = c.plan;
   if (!["red", "yellow", "clear"].includes(choice)) return { code: "BAD_LIGHT", message: `灯色“${choice}”无效；请用 red（红灯）、yellow（黄灯）或 clear（清除标注）` };
@@ -89,7 +100,8 @@ export async function markLight(c: Campaign, item: string, choice: MarkChoice, r
   const row = c.row(item);
   if (!row) return { code: "UNKNOWN_ASSIGNMENT", message: `没有编号为“${item}”的事项；可用 duban status 查看事项 id` };
   const text = reason?.trim() ?? "";
-  if (choice !== "clear" && text === "") return { code: "NO_REASON", message: "标注红黄灯须写明原因：--reason 文本" };
+  if (choice !== "clear" && text === "") return { code: "NO_REASON", message: "标注红黄灯须写明原因" };
+  if (text.length > MAX_REASON) return { code: "NO_REASON", message: `原因不能超过 ${MAX_REASON} 字` };
   if (choice !== "clear" && (row.state === "submitted" || row.state === "accepted" || row.state === "waived"))
     return { code: "ITEM_CLOSED", message: `“${row.title}”（${unitName(plan, row.unit)}）已报送或办结，灯色按办结情况显示，不能再标注` };
   const current = (await marksAt(c, Number.POSITIVE_INFINITY)).get(item);
@@ -100,7 +112,7 @@ export async function markLight(c: Campaign, item: string, choice: MarkChoice, r
       actor: encodeActor(p, actor),
       type: choice === "clear" ? LIGHT_CLEARED : LIGHT_MARKED,
       assignment: item,
-      payload: choice === "clear" ? (text ? { reason: text } : {}) : { light: choice, reason: text },
+      payload: { ...(choice === "clear" ? (text ? { reason: text } : {}) : { light: choice, reason: text }), ...extra },
       planHash: p.hash,
     },
   ]);
