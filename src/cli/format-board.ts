@@ -6,7 +6,7 @@ import { STATE_ZH } from "../engine/authorize.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 import { parseInstant } from "../engine/calendar.ts";
-import { byUrgency, LIGHT_ZH, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
+import { byUrgency, redReason, LIGHT_ZH, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
 
 
 /** ANSI colours only for a terminal; piped output stays plain. */
@@ -73,7 +73,7 @@ export function redListText(plan: ResolvedPlan, rows: LitRow[], tty: boolean, as
   red.forEach((r, i) => {
     const level = r.level > 0 ? `督办第${r.level}级` : "未升级督办";
     const late = r.light.daysLate > 0 ? `逾期${r.light.daysLate}个工作日` : "未逾期";
-    const reason = r.light.mark ? `办公室标红：${r.light.mark.reason}（${r.light.mark.at.slice(0, 16).replace("T", " ")}）` : "逾期未报";
+    const reason = redReason(r.light);
     out.push(p.red(`${String(i + 1).padStart(3)}. ${pad(unitName(plan, r.unit), 30)} ${pad(r.title, 30)} ${pad(level, 12)} ${pad(late, 16)} ${reason}`.trimEnd()));
   });
   return out.join("\n");

@@ -24,8 +24,10 @@ export interface Light {
   label: string;
   /** Handed in, accepted or waived: its light says how it closed and is never yellow or red. */
   closed: boolean;
-  /** The office's mark in force, when it is what made the light yellow or red. */
+  /** The office's mark in force on an item still owed (it may not be what made the light: past due is red anyway). */
   mark?: LightMark;
+  /** Still owed and past its due instant. */
+  overdue: boolean;
   daysLate: number;
 }
 
@@ -55,19 +57,24 @@ export function lightOf(item: LightInput, mark: LightMark | undefined, asOf: Epo
   const n = item.daysLate;
   switch (item.state) {
     case "waived":
-      return { colour: "green", label: "免报", closed: true, daysLate: 0 };
+      return { colour: "green", label: "免报", closed: true, overdue: false, daysLate: 0 };
     case "accepted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日办结` : "按时办结", closed: true, daysLate: item.late ? n : 0 };
+      return { colour: "green", label: item.late ? `逾期${n}个工作日办结` : "按时办结", closed: true, overdue: false, daysLate: item.late ? n : 0 };
     case "submitted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日报送，待审核` : "按时报送，待审核", closed: true, daysLate: item.late ? n : 0 };
+      return { colour: "green", label: item.late ? `逾期${n}个工作日报送，待审核` : "按时报送，待审核", closed: true, overdue: false, daysLate: item.late ? n : 0 };
   }
   const overdue = item.dueAt !== null && asOf > item.dueAt;
-  if (overdue) return { colour: "red", label: `逾期${n}个工作日`, closed: false, daysLate: n, ...(mark ? { mark } : {}) };
-  if (mark?.light === "red") return { colour: "red", label: `办公室标红：${mark.reason}`, closed: false, mark, daysLate: 0 };
-  if (item.dueAt !== null && item.lateness === "dueSoon") return { colour: "yellow", label: "临近截止", closed: false, daysLate: 0, ...(mark ? { mark } : {}) };
-  if (mark?.light === "yellow") return { colour: "yellow", label: `办公室标黄：${mark.reason}`, closed: false, mark, daysLate: 0 };
-  if (item.dueAt === null) return { colour: "none", label: "不设截止时间", closed: false, daysLate: 0 };
-  return { colour: "green", label: "正常推进", closed: false, daysLate: 0 };
+  if (overdue) return { colour: "red", label: `逾期${n}个工作日`, closed: false, overdue: true, daysLate: n, ...(mark ? { mark } : {}) };
+  if (mark?.light === "red") return { colour: "red", label: `办公室标红：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
+  if (item.dueAt !== null && item.lateness === "dueSoon") return { colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0, ...(mark ? { mark } : {}) };
+  if (mark?.light === "yellow") return { colour: "yellow", label: `办公室标黄：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
+  if (item.dueAt === null) return { colour: "none", label: "不设截止时间", closed: false, overdue: false, daysLate: 0 };
+  return { colour: "green", label: "正常推进", closed: false, overdue: false, daysLate: 0 };
+}
+
+/** Why an item is red, in words: past due, the office's red mark, or both. */
+export function redReason(light: Light): string {
+  return [light.overdue ? "逾期未报" : "", light.mark?.light === "red" ? `办公室标红：${light.mark.reason}` : ""].filter(Boolean).join("；");
 }
 
 /** A board row with its light. */
