@@ -66,6 +66,11 @@ describe("the 台账 as an Excel workbook", () => {
     expect((east.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFFFC7CE");
     const north = rows.find((r) => r.getCell(1).value === "report/north")!;
     expect((north.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFC6EFCE");
+    // The colour is the 三色 light's: south handed in late is closed, so green (its words say how it closed).
+    expect(east.getCell(12).value).toBe("红灯：逾期1个工作日");
+    expect((east.getCell(12).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFFFC7CE");
+    expect(south.getCell(12).value).toBe("绿灯：逾期4个工作日报送，待审核");
+    expect((south.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFC6EFCE");
   });
 
   it("converts an instant to the naive date exceljs stores, across the zone's day boundary", () => {
