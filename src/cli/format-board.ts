@@ -58,7 +58,7 @@ export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light 
       const light = lightOfRow(r, zone, asOf);
       const level = r.level > 0 ? `督办第${r.level}级` : "";
       const marked = light.mark && !light.label.includes(light.mark.reason) ? `（办公室标${light.mark.light === "red" ? "红" : "黄"}：${light.mark.reason}）` : "";
-      out.push(colourOf(p, light.colour)(`  ${pad(unitName(plan, r.unit), 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 24)} ${level}${marked}`.trimEnd()));
+      out.push(colourOf(p, light.colour)(`  ${pad(unitName(plan, r.unit), 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
     }
   }
   return out.join("\n");
