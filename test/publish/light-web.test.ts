@@ -3,6 +3,7 @@ import { openSidecar, type Sidecar } from "../../src/access/open.ts";
 import { addUser } from "../../src/access/users.ts";
 import type { Campaign } from "../../src/campaign/campaign.ts";
 import { lightForm } from "../../src/web/views/lights.ts";
+import { Client } from "../web/setup.ts";
 import { startServer, type RunningServer } from "../../src/web/server.ts";
 import { cst } from "../helpers.ts";
 import { initCampaign, playStory } from "./fixture.ts";
@@ -90,5 +91,23 @@ describe("POST /api/items/<id>/light", () => {
     expect(lightForm("report/east", open, "t0k").value).toContain('action="/items/report/east/light"');
     expect(lightForm("report/east", open, "t0k").value).not.toContain('value="clear"');
     expect(lightForm("report/north", { colour: "green", label: "按时办结", closed: true, overdue: false, daysLate: 0 }, "t0k").value).toBe("");
+  });
+
+  it("the item page's form marks and clears for a signed-in office user, with the CSRF token", async () => {
+    const c = new Client(server.url);
+    expect((await c.signIn(tokens.office!)).status).toBe(303);
+    const page = await (await c.fetch("/items/summary/east")).text();
+    expect(page).toContain('action="/items/summary/east/light"');
+    const forged = await c.fetch("/items/summary/east/light", { method: "POST", body: new URLSearchParams({ light: "red", reason: "x", _csrf: "forged" }) });
+    expect(forged.status).toBe(403);
+    const ok = await c.fetch("/items/summary/east/light", { method: "POST", body: new URLSearchParams({ light: "red", reason: "现场督导", _csrf: c.csrf }) });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/items/summary/east?done=light");
+    const after = await (await c.fetch("/items/summary/east?done=light")).text();
+    expect(after).toContain("已标注。");
+    expect(after).toContain("办公室标红：现场督导");
+    expect(after).toContain('value="clear"');
+    expect((await c.fetch("/items/summary/east/light", { method: "POST", body: new URLSearchParams({ light: "clear", _csrf: c.csrf }) })).status).toBe(303);
+    expect(await (await c.fetch("/items/summary/east")).text()).not.toContain("办公室标红：现场督导）");
   });
 });
