@@ -7,6 +7,7 @@ import { markLight } from "../../src/publish/light-marks.ts";
 import { publishedAsOf } from "../../src/publish/source.ts";
 import { composeReminder } from "../../src/reminders/compose.ts";
 import { captureIo, cst } from "../helpers.ts";
+import { pgSchema, pgSpec, pgUnavailable } from "../pg.ts";
 import { act, initCampaign, STORY, unit } from "./fixture.ts";
 
 const closers: (() => Promise<void>)[] = [];
@@ -75,8 +76,8 @@ describe("lightOf: the light of one item from its view, the office's mark and th
 });
 
 /** The story up to 07-01 10:00, the office marks east's summary red, clears it on 07-05, then the rest of the story. */
-async function markedStory() {
-  const r = await initCampaign();
+async function markedStory(db?: string) {
+  const r = await initCampaign(db);
   closers.push(r.close);
   for (const s of STORY.filter((x) => x.at <= "2021-07-01T10:00")) await act(r.c, s.input, s.at);
   const m = await markLight(r.c, "summary/east", "red", "汛期防汛任务重，提前重点督办", unit("hq"), cst("2021-07-01T11:00"));
@@ -119,6 +120,17 @@ describe("the office's marks: in the log, replayed as of an instant", () => {
     expect(await markLight(c, "nothing/here", "red", "x", unit("hq"), cst("2021-07-21T09:00"))).toMatchObject({ code: "UNKNOWN_ASSIGNMENT" });
     // Before the log's last instant: refused, never clamped to it.
     await expect(markLight(c, "summary/east", "red", "补标", unit("hq"), cst("2021-07-01T09:00"))).rejects.toMatchObject({ code: "CLOCK_BEHIND" });
+    expect(await c.store.head()).toEqual(head);
+  });
+});
+
+describe.skipIf(pgUnavailable)("the office's marks on PostgreSQL", () => {
+  it("are recorded and replayed as of an instant the same way", async () => {
+    const { c } = await markedStory(pgSpec(pgSchema()));
+    expect(await lightAt(c, "summary/east", "2021-07-02T09:00")).toMatchObject({ colour: "red", mark: { reason: "汛期防汛任务重，提前重点督办" } });
+    expect((await lightAt(c, "summary/east", "2021-07-06T09:00")).colour).toBe("green");
+    const head = await c.store.head();
+    expect(await markLight(c, "summary/east", "red", "x", unit("south"), cst("2021-07-21T09:00"))).toMatchObject({ code: "NOT_PERMITTED" });
     expect(await c.store.head()).toEqual(head);
   });
 });
