@@ -11,7 +11,7 @@ import { decodeEvent } from "../../src/campaign/codec.ts";
 import { parseInstant, type EpochMs } from "../../src/engine/calendar.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { loadPlan } from "../../src/plan/load.ts";
-import { excelDate, OUTCOME_ZH, writeLedger } from "../../src/publish/ledger-xlsx.ts";
+import { excelDate, LIGHT_FILL, OUTCOME_ZH, writeLedger } from "../../src/publish/ledger-xlsx.ts";
 import { publishedAsOf, publishedNow } from "../../src/publish/source.ts";
 import { statistics } from "../../src/publish/stats.ts";
 import type { PlanSize } from "../../src/scale/generate.ts";
@@ -155,17 +155,17 @@ export async function figXlsx(size: PlanSize, events: number): Promise<void> {
   const dubanPeak = peakMb();
 
   const rows = state.items.map((i) => ({
-    values: [i.assignment.id, i.assignment.unit, i.assignment.title, i.dueAt === null ? null : excelDate(i.dueAt, zone), i.row.state, OUTCOME_ZH[i.outcome].text, i.daysLate, i.submittedAt === null ? null : excelDate(i.submittedAt, zone), i.returns, i.extensions, i.row.level],
-    fill: OUTCOME_ZH[i.outcome].fill,
+    values: [i.assignment.id, i.assignment.unit, i.assignment.title, i.dueAt === null ? null : excelDate(i.dueAt, zone), i.row.state, OUTCOME_ZH[i.outcome].text, i.light.label, i.daysLate, i.submittedAt === null ? null : excelDate(i.submittedAt, zone), i.returns, i.extensions, i.row.level],
+    fill: LIGHT_FILL[i.light.colour],
   }));
   const bare = await write(async (s) => {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: s as never, useStyles: true, useSharedStrings: true });
     const ws = wb.addWorksheet("rows", { views: [{ state: "frozen", ySplit: 1 }] });
-    ws.addRow(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别"]).commit();
+    ws.addRow(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "三色灯", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别"]).commit();
     for (const r of rows) {
       const row = ws.addRow(r.values);
-      row.getCell(4).numFmt = row.getCell(8).numFmt = "yyyy-mm-dd hh:mm";
-      row.getCell(6).fill = { type: "pattern", pattern: "solid", fgColor: { argb: r.fill } };
+      row.getCell(4).numFmt = row.getCell(9).numFmt = "yyyy-mm-dd hh:mm";
+      row.getCell(6).fill = row.getCell(7).fill = { type: "pattern", pattern: "solid", fgColor: { argb: r.fill } };
       row.commit();
     }
     ws.commit();

@@ -11,7 +11,7 @@ import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
 import { deferralZh } from "../reminders/ladder-text.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
-import { boardText } from "./format-board.ts";
+import { boardText, redListText } from "./format-board.ts";
 import { recipientName, unitList, unitName } from "../present/plan-text.ts";
 import { dueLocalZh } from "../present/due-note.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
@@ -97,6 +97,8 @@ function attachment(file: string): Attachment {
 const EVENT_ZH: Record<string, string> = {
   campaignInitialised: "建立专项行动",
   planChanged: "计划变更",
+  lightMarked: "办公室标注红黄灯",
+  lightCleared: "办公室清除红黄灯标注",
   phaseStarted: "进入阶段",
   phaseEnded: "阶段结束",
   campaignClosed: "专项行动结束",
@@ -118,7 +120,7 @@ const EVENT_ZH: Record<string, string> = {
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
   const p = e.payload as Record<string, unknown>;
-  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : ""]
+  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
   const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
@@ -208,8 +210,9 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .description("the board: per deliverable and unit, state, due date, days late, ladder level")
     .option("--unit <unit>", "only this unit's items")
     .option("--overdue", "only items that are late")
+    .option("--light <colour>", "only items with this light: red (the 红灯清单: by ladder level, then days late), yellow, green, none")
     .option("--json", "machine-readable")
-    .action(async (o: { unit?: string; overdue?: boolean; json?: boolean }) => {
+    .action(async (o: { unit?: string; overdue?: boolean; light?: string; json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
@@ -218,12 +221,19 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const last = head.at !== undefined ? parseInstant(head.at, zone) : -Infinity;
         const { now } = g().now !== undefined ? clockOf(g(), zone) : { now: Math.max(c.clock, last, c.plan.campaign.startAt) };
         if (o.unit !== undefined && !c.plan.units.has(o.unit)) throw new UsageError(`--unit ${o.unit}：计划中没有这个单位；请使用计划中的单位 id`, "UNKNOWN_REF", 1);
+        const { byUrgency, lightRows, parseLight } = await import("../publish/light.ts");
+        const wanted = o.light === undefined ? undefined : parseLight(o.light);
+        if (o.light !== undefined && wanted === undefined) throw new UsageError(`--light ${o.light}：灯色应为 red（红灯）、yellow（黄灯）、green（绿灯）或 none（无截止时间）`, "BAD_LIGHT", 1);
         // Before the log's last event, the board is the one the log gave at that instant (as `replay --as-of`),
         // never today's states with that instant's lateness.
         const past = now < last ? await c.boardAsOf(now) : undefined;
-        let rows = past?.rows ?? c.board(now);
+        // The office's marks as the log had them at that instant, so a past board's lights replay too.
+        const marks = await (await import("../publish/light-marks.ts")).marksAt(c, now);
+        let rows = lightRows(past?.rows ?? c.board(now), marks, now, zone);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
         if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
+        if (wanted !== undefined) rows = rows.filter((r) => r.light.colour === wanted);
+        if (wanted === "red") rows.sort(byUrgency);
         const counts = await store.outboxCounts();
         const failed = counts.failed ? await store.listOutbox({ status: "failed", limit: 50 }) : [];
         const failures = failed.map((f) => ({ key: f.key, attempts: f.attempts, error: f.lastError ?? "" }));
@@ -231,7 +241,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         else
           io.out(
             [
-              boardText(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone)),
+              (wanted === "red" ? redListText : boardText)(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone)),
               "",
               // The outbox is counted as it is now, so a board of an earlier instant does not show it beside that board.
               ...(past
@@ -273,7 +283,9 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         if (o.json) return io.out(JSON.stringify(await c.replayAsOf(asOf), null, 2));
         // Every column as of that instant (due dates, hand-in times), not today's board with then's states.
         const b = await c.boardAsOf(asOf);
-        io.out(boardText(b.plan, b.rows, io.tty, b.asOf));
+        const { lightRows } = await import("../publish/light.ts");
+        const marks = await (await import("../publish/light-marks.ts")).marksAt(c, asOf);
+        io.out(boardText(b.plan, lightRows(b.rows, marks, asOf, zone), io.tty, b.asOf));
       });
     });
 

@@ -5,8 +5,9 @@ import type { ResolvedPlan } from "../plan/types.ts";
 import { STATE_ZH } from "../engine/authorize.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
+import { parseInstant } from "../engine/calendar.ts";
+import { byUrgency, redReason, LIGHT_ZH, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
 
-const LATENESS_ZH = { onTrack: "正常", dueSoon: "临期", overdue: "逾期", escalated: "已督办" } as const;
 
 /** ANSI colours only for a terminal; piped output stays plain. */
 function paint(tty: boolean) {
@@ -21,7 +22,20 @@ function pad(s: string, width: number): string {
   return s + " ".repeat(Math.max(0, width - w));
 }
 
-export function boardText(plan: ResolvedPlan, rows: BoardRow[], tty: boolean, asOf: string): string {
+/** A row's light: the one it carries (with the office's marks), else computed from the row alone. */
+function lightOfRow(r: BoardRow & { light?: Light }, zone: string, asOf: string): Light {
+  return r.light ?? lightOf({ ...r, dueAt: r.due === null ? null : parseInstant(r.due, zone) }, undefined, parseInstant(asOf, zone));
+}
+
+function colourOf(p: ReturnType<typeof paint>, c: LightColour): (s: string) => string {
+  return c === "red" ? p.red : c === "yellow" ? p.yellow : c === "green" ? p.green : p.grey;
+}
+
+/**
+ * The board, one line per unit and item, coloured by its light on a terminal. The light's own words say
+ * how a closed item closed (按时办结, 逾期N个工作日办结): never the band it was in when handed in.
+ */
+export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light })[], tty: boolean, asOf: string): string {
   const p = paint(tty);
   const zone = plan.campaign.timezone;
   const out = [p.bold(`${plan.campaign.title}  督办看板  ${asOf.slice(0, 16).replace("T", " ")}`)];
@@ -41,11 +55,26 @@ export function boardText(plan: ResolvedPlan, rows: BoardRow[], tty: boolean, as
     out.push("", p.bold(`${first.title}  ${due}  已报送 ${done}/${group.length}`));
     for (const r of group) {
       const state = STATE_ZH[r.state];
-      const late = r.daysLate > 0 ? `逾期${r.daysLate}个工作日` : "";
+      const light = lightOfRow(r, zone, asOf);
       const level = r.level > 0 ? `督办第${r.level}级` : "";
-      const colour = r.state === "accepted" ? p.green : r.late && (r.state === "open" || r.state === "returned") ? p.red : r.lateness === "dueSoon" ? p.yellow : (s: string) => s;
-      out.push(colour(`  ${pad(unitName(plan, r.unit), 34)} ${pad(state, 14)} ${pad(LATENESS_ZH[r.lateness], 8)} ${pad(late, 16)} ${level}`.trimEnd()));
+      const marked = light.mark && !light.label.includes(light.mark.reason) ? `（办公室标${light.mark.light === "red" ? "红" : "黄"}：${light.mark.reason}）` : "";
+      out.push(colourOf(p, light.colour)(`  ${pad(unitName(plan, r.unit), 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
     }
   }
+  return out.join("\n");
+}
+
+/** The 红灯清单 for the leader: every red item, highest ladder level first, then most working days late. */
+export function redListText(plan: ResolvedPlan, rows: LitRow[], tty: boolean, asOf: string): string {
+  const p = paint(tty);
+  const red = rows.filter((r) => r.light.colour === "red").sort(byUrgency);
+  const out = [p.bold(`${plan.campaign.title}  红灯清单  ${asOf.slice(0, 16).replace("T", " ")}  共 ${red.length} 项`)];
+  if (red.length === 0) out.push("", "没有红灯事项。");
+  red.forEach((r, i) => {
+    const level = r.level > 0 ? `督办第${r.level}级` : "未升级督办";
+    const late = r.light.daysLate > 0 ? `逾期${r.light.daysLate}个工作日` : "未逾期";
+    const reason = redReason(r.light);
+    out.push(p.red(`${String(i + 1).padStart(3)}. ${pad(unitName(plan, r.unit), 30)} ${pad(r.title, 30)} ${pad(level, 12)} ${pad(late, 16)} ${reason}`.trimEnd()));
+  });
   return out.join("\n");
 }

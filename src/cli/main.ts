@@ -5,6 +5,7 @@ import { registerDemoCommand } from "./demo-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
+import { registerMarkCommand } from "./mark-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -108,6 +109,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerIcsCommand(program, io);
   registerScoreCommand(program, io);
   registerBulletinCommand(program, io);
+  registerMarkCommand(program, io);
   registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {

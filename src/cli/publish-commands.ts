@@ -24,7 +24,7 @@ async function openState(g: GlobalOptions, io: Io, asOfText: string | undefined,
       if (asOfText !== undefined) state = await publishedAsOf(c, parseAsOf(asOfText, zone));
       else {
         const now: EpochMs = g.now !== undefined ? clockOf(g, zone).now : Math.max(c.clock, c.plan.campaign.startAt);
-        state = publishedNow(c, now);
+        state = publishedNow(c, now, await (await import("../publish/light-marks.ts")).marksAt(c, now));
       }
       await fn(c, state);
     } catch (err) {

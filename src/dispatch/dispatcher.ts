@@ -1,4 +1,5 @@
 import { assignmentsById } from "../plan/ids.ts";
+import { marksAt } from "../publish/light-marks.ts";
 import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
@@ -273,7 +274,11 @@ export class Dispatcher {
   private async compose(item: OutboxItem, intent?: ReminderIntent): Promise<OutgoingMessage> {
     const c = this.campaign;
     const opts = { calendar: c.calendar, ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
-    if (item.channel === REMINDER_CHANNEL) return composeReminder(c.plan, intent ?? decodeReminder(c.plan, item.payload), opts);
+    if (item.channel === REMINDER_CHANNEL) {
+      const r = intent ?? decodeReminder(c.plan, item.payload);
+      // The office's marks as of the reminder's own instant: a resend composes the same message.
+      return composeReminder(c.plan, r, { ...opts, marks: await marksAt(c, r.at) });
+    }
     if (item.channel === SUMMARY_CHANNEL) {
       const p = item.payload as { at: string };
       const at = Date.parse(p.at);

@@ -23,6 +23,14 @@ export function actingUnits(plan: ResolvedPlan, actor: Actor): Set<string> {
   return units;
 }
 
+/** Whether an actor speaks for the office: a member of it, or the group leader or the office director. */
+export function actsAsOffice(plan: ResolvedPlan, actor: Actor): boolean {
+  return (
+    actingUnits(plan, actor).has(plan.leadingGroup.office.unit) ||
+    (actor.kind === "unit" && (actor.unit === plan.leadingGroup.leader || actor.unit === plan.leadingGroup.office.director))
+  );
+}
+
 function name(plan: ResolvedPlan, id: string): string {
   const u = plan.units.get(id);
   return u ? (u.short ?? u.name) : id;
@@ -38,9 +46,7 @@ export function authorize(plan: ResolvedPlan, a: Assignment, action: UnitAction,
   if (actor.kind === "unit" && !plan.units.has(actor.unit))
     return { code: "UNKNOWN_ACTOR", message: `计划中没有单位或人员“${actor.unit}”` };
   const units = actingUnits(plan, actor);
-  const office = plan.leadingGroup.office.unit;
-  const isOffice =
-    units.has(office) || (actor.kind === "unit" && (actor.unit === plan.leadingGroup.leader || actor.unit === plan.leadingGroup.office.director));
+  const isOffice = actsAsOffice(plan, actor);
   const verb = ACTION_ZH[action.type];
   let allowed: boolean;
   let rule: string;

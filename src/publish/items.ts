@@ -2,6 +2,7 @@ import { boardRows, type BoardRow } from "../campaign/board.ts";
 import type { CampaignViews } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Assignment } from "../plan/types.ts";
+import { lightOf, type Light, type LightMark } from "./light.ts";
 
 /**
  * How an item stands at an instant, as every published view counts it. The five outcomes partition the
@@ -29,6 +30,8 @@ export interface ItemRecord {
   daysLate: number;
   returns: number;
   extensions: number;
+  /** Its 三色 light at the instant, with the office's marks in force then. */
+  light: Light;
 }
 
 /** The figures a view needs of the campaign at one instant. */
@@ -38,7 +41,7 @@ export interface PublishedState extends CampaignViews {
 }
 
 /** Every item's record at `asOf`, from views taken at that instant (live, or folded from the log). */
-export function itemsAt(state: CampaignViews, asOf: EpochMs): PublishedState {
+export function itemsAt(state: CampaignViews, asOf: EpochMs, marks: ReadonlyMap<string, LightMark> = new Map()): PublishedState {
   const rows = boardRows(state.plan, state.calendar, state.views, asOf);
   const items = state.views.map((v, i): ItemRecord => {
     const row = rows[i]!;
@@ -52,6 +55,7 @@ export function itemsAt(state: CampaignViews, asOf: EpochMs): PublishedState {
       daysLate: row.daysLate,
       returns: c.returns,
       extensions: c.extensions,
+      light: lightOf({ state: row.state, lateness: row.lateness, dueAt: c.dueAt, late: c.late, daysLate: row.daysLate }, marks.get(v.assignment.id), asOf),
     };
   });
   return { ...state, asOf, items };

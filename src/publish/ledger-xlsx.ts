@@ -7,15 +7,19 @@ import { unitName } from "../present/plan-text.ts";
 import type { ItemRecord, Outcome, PublishedState } from "./items.ts";
 import { statistics, groupingLabel, type Grouping } from "./stats.ts";
 import { STATS_COLUMNS } from "./stats-text.ts";
+import { LIGHT_ZH, type LightColour } from "./light.ts";
 
-/** How each outcome reads in the 台账, and the fill its cell gets (ARGB). The 三色 light will take this column's colour. */
-export const OUTCOME_ZH: Record<Outcome, { text: string; fill: string }> = {
-  onTime: { text: "按时办结", fill: "FFC6EFCE" },
-  late: { text: "逾期办结", fill: "FFFFEB9C" },
-  overdue: { text: "逾期未报", fill: "FFFFC7CE" },
-  waived: { text: "免报", fill: "FFE7E6E6" },
-  pending: { text: "未到期", fill: "FFFFFFFF" },
+/** How each outcome reads in the 台账. */
+export const OUTCOME_ZH: Record<Outcome, { text: string }> = {
+  onTime: { text: "按时办结" },
+  late: { text: "逾期办结" },
+  overdue: { text: "逾期未报" },
+  waived: { text: "免报" },
+  pending: { text: "未到期" },
 };
+
+/** The fill (ARGB) of an item's 办结情况 and 三色灯 cells: its light, Excel's own good/neutral/bad fills. */
+export const LIGHT_FILL: Record<LightColour, string> = { green: "FFC6EFCE", yellow: "FFFFEB9C", red: "FFFFC7CE", none: "FFE7E6E6" };
 
 const DATE_FORMAT = "yyyy-mm-dd hh:mm";
 
@@ -48,6 +52,7 @@ const ITEM_COLUMNS: ItemColumn[] = [
   { header: "退回次数", width: 10, value: (i) => i.returns },
   { header: "延期次数", width: 10, value: (i) => i.extensions },
   { header: "督办级别", width: 10, value: (i) => i.row.level },
+  { header: "三色灯", width: 30, value: (i) => `${LIGHT_ZH[i.light.colour]}：${i.light.label}` },
 ];
 
 /** Excel's rules for a sheet name: at most 31 characters, none of []:*?/\, unique in the workbook. */
@@ -121,12 +126,15 @@ export async function writeLedger(state: PublishedState, out: Writable): Promise
     header(ws, ITEM_COLUMNS.map((c) => c.header));
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: ITEM_COLUMNS.length } };
     const outcomeCol = ITEM_COLUMNS.findIndex((c) => c.header === "办结情况") + 1;
+    const lightCol = ITEM_COLUMNS.findIndex((c) => c.header === "三色灯") + 1;
     for (const item of sheet.items) {
       const row = ws.addRow(ITEM_COLUMNS.map((c) => c.value(item, state)));
       ITEM_COLUMNS.forEach((c, j) => {
         if (c.date) row.getCell(j + 1).numFmt = DATE_FORMAT;
       });
-      row.getCell(outcomeCol).fill = { type: "pattern", pattern: "solid", fgColor: { argb: OUTCOME_ZH[item.outcome].fill } };
+      const fill = { type: "pattern", pattern: "solid", fgColor: { argb: LIGHT_FILL[item.light.colour] } } as const;
+      row.getCell(outcomeCol).fill = fill;
+      row.getCell(lightCol).fill = fill;
       row.commit();
     }
     ws.commit();

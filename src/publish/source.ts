@@ -1,6 +1,8 @@
 import type { Campaign } from "../campaign/campaign.ts";
 import { formatLocal, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import { itemsAt, type PublishedState } from "./items.ts";
+import type { LightMark } from "./light.ts";
+import { marksAt } from "./light-marks.ts";
 
 /** A request for a published view that cannot be answered as asked; the message is for the user. */
 export class PublishError extends Error {
@@ -31,12 +33,12 @@ export async function publishedAsOf(c: Campaign, asOf: EpochMs): Promise<Publish
       `${formatLocal(asOf, zone)} 早于本存储的第一条记录：专项行动于 ${formatLocal(start, zone)} 建立（计划自 ${c.plan.campaign.start} 起）；请选择此后的时刻`,
     );
   }
-  return itemsAt(await c.viewsAsOf(asOf), asOf);
+  return itemsAt(await c.viewsAsOf(asOf), asOf, await marksAt(c, asOf));
 }
 
-/** The campaign now, from the state already in memory (what `status` shows). */
-export function publishedNow(c: Campaign, now: EpochMs): PublishedState {
-  return itemsAt(c.views(), now);
+/** The campaign now, from the state already in memory (what `status` shows); `marks`: the office's marks in force (see marksAt). */
+export function publishedNow(c: Campaign, now: EpochMs, marks?: ReadonlyMap<string, LightMark>): PublishedState {
+  return itemsAt(c.views(), now, marks);
 }
 
 /** Parses `--as-of` / `asOf`, or says how to write it. */

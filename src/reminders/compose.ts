@@ -9,6 +9,7 @@ import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipient
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
 import { CoRecipients, deferralZh, stepZh } from "./ladder-text.ts";
 import { assumedZh } from "../present/due-note.ts";
+import { lightOf, LIGHT_ZH, type LightColour, type LightMark } from "../publish/light.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {
@@ -16,6 +17,8 @@ export interface ComposeOptions {
   /** Web front end for links; defaults to the plan's `campaign.baseUrl`. Without one, the CLI is named. */
   baseUrl?: string;
   templates?: TemplateSet;
+  /** The office's light marks in force at the intent's instant (see src/publish/light-marks.ts): they make a line's tag. */
+  marks?: ReadonlyMap<string, LightMark>;
 }
 
 /** One line of a digest: a deliverable instance at one ladder step, with every unit that owes it. */
@@ -38,6 +41,8 @@ export interface ReminderItemView {
   action: string;
   /** Where to act on this item, or "" when there is no single page for it. */
   link: string;
+  /** "【红灯】" or "【黄灯】": the worst light among the line's items at the send instant; "" for green. */
+  light: string;
 }
 
 /** Everything the templates show, already worded in Chinese: templates only lay it out. */
@@ -64,6 +69,24 @@ interface Group {
   items: ReminderItem[];
   first: ReminderItem;
   assignment: Assignment | undefined;
+}
+
+const WORST: LightColour[] = ["red", "yellow"];
+
+/**
+ * The tag of a digest line: its items' worst light at the send instant, by the same function as the board
+ * (an item a reminder names is still owed; within the policy's dueSoon working days it is yellow).
+ */
+function lightTag(plan: ResolvedPlan, calendar: WorkCalendar, items: ReminderItem[], byId: Map<string, Assignment>, marks: ReadonlyMap<string, LightMark> | undefined, at: EpochMs): string {
+  const colours = new Set(
+    items.map((i) => {
+      const dueSoon = plan.policies.get(byId.get(i.assignment)?.policy ?? "")?.dueSoon ?? 0;
+      const soon = calendar.workingDaysBetween(calendar.dateOf(at), calendar.dateOf(i.dueAt)) <= dueSoon;
+      return lightOf({ state: "open", lateness: soon ? "dueSoon" : "onTrack", dueAt: i.dueAt, late: false, daysLate: 0 }, marks?.get(i.assignment), at).colour;
+    }),
+  );
+  const worst = WORST.find((c) => colours.has(c));
+  return worst ? `【${LIGHT_ZH[worst]}】` : "";
 }
 
 /** Items of one deliverable instance, due instant and ladder step are shown once with all their units. */
@@ -151,6 +174,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
       assumed: assumedZh(g.assignment?.dueAssumed),
       action,
       link: baseUrl && single ? joinUrl(baseUrl, `items/${idPath(single)}`) : "",
+      light: lightTag(plan, calendar, g.items, byId, opts.marks, intent.at),
     };
   });
 

@@ -7,6 +7,8 @@ import type { BoardRow } from "../campaign/board.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
+import { lightRows, parseLight, type LightColour, type LitRow } from "../publish/light.ts";
+import { marksAt } from "../publish/light-marks.ts";
 
 export const LATENESS_ZH: Record<LatenessState, string> = { onTrack: "未到期", dueSoon: "临近截止", overdue: "已逾期", escalated: "已升级督办" };
 export const VERBS = ["submit", "accept", "return", "extend", "waive"] as const;
@@ -39,6 +41,8 @@ export interface BoardFilter {
   task?: string;
   unit?: string;
   overdue?: boolean;
+  /** Only items with this light (`?light=red`). */
+  light?: LightColour;
 }
 
 const OWED = new Set(["waiting", "open", "returned"]);
@@ -55,22 +59,30 @@ export function boardFilter(query: (name: string) => string | undefined): BoardF
     ...(query("task") ? { task: query("task")! } : {}),
     ...(query("unit") ? { unit: query("unit")! } : {}),
     ...(overdue && overdue !== "0" && overdue !== "false" ? { overdue: true } : {}),
+    // An unknown colour filters nothing rather than everything: the page shows the whole board.
+    ...(parseLight(query("light") ?? "") ? { light: parseLight(query("light")!)! } : {}),
   };
 }
 
-export function filterRows(rows: BoardRow[], f: BoardFilter): BoardRow[] {
+export function filterRows(rows: LitRow[], f: BoardFilter): LitRow[] {
   return rows.filter(
-    (r) => (!f.phase || r.phase === f.phase) && (!f.task || r.task === f.task) && (!f.unit || r.unit === f.unit) && (!f.overdue || isOverdue(r)),
+    (r) =>
+      (!f.phase || r.phase === f.phase) &&
+      (!f.task || r.task === f.task) &&
+      (!f.unit || r.unit === f.unit) &&
+      (!f.overdue || isOverdue(r)) &&
+      (!f.light || r.light.colour === f.light),
   );
 }
 
-/** The board the user may see, at the campaign clock. */
-export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: EpochMs; rows: BoardRow[] }> {
+/** The board the user may see, at the campaign clock, each row with its light (the office's marks in force now). */
+export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: EpochMs; rows: LitRow[] }> {
   const c = deps.campaign;
   await c.refresh();
   const now = Math.max(deps.now(), c.plan.campaign.startAt);
   const byId = assignmentsById(c.plan);
-  return { now, rows: c.board(now).filter((r) => canSee(c.plan, v, byId.get(r.id)!)) };
+  const rows = c.board(now).filter((r) => canSee(c.plan, v, byId.get(r.id)!));
+  return { now, rows: lightRows(rows, await marksAt(c, now), now, c.plan.campaign.timezone) };
 }
 
 /** Working days from today to the due date (negative once past), as a district counts them. */

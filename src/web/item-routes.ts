@@ -11,6 +11,8 @@ export type ItemPath =
   | { kind: "item"; id: string }
   | { kind: "action"; id: string; verb: Verb }
   | { kind: "attachment"; id: string; sha256: string }
+  /** The office marks the item's 三色 light (POST …/light). */
+  | { kind: "light"; id: string }
   | { kind: "bad" };
 
 /** Assignment ids contain slashes ("progress-report/yuzhong"), so item routes are parsed by hand. */
@@ -23,6 +25,7 @@ export function parseItemPath(path: string, prefix: string): ItemPath {
   }
   const n = segs.length;
   if (n >= 3 && segs[n - 2] === "attachments" && /^[0-9a-f]{64}$/.test(segs[n - 1]!)) return { kind: "attachment", id: segs.slice(0, n - 2).join("/"), sha256: segs[n - 1]! };
+  if (n >= 2 && segs[n - 1] === "light") return { kind: "light", id: segs.slice(0, n - 1).join("/") };
   if (n >= 2 && (VERBS as readonly string[]).includes(segs[n - 1]!)) return { kind: "action", id: segs.slice(0, n - 1).join("/"), verb: segs[n - 1] as Verb };
   if (n >= 1) return { kind: "item", id: segs.join("/") };
   return { kind: "bad" };

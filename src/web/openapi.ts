@@ -130,7 +130,7 @@ export function openApiDocument(title: string): object {
       "/api/board": {
         get: {
           summary: "看板：当前用户可见的全部事项",
-          parameters: ["phase", "task", "unit"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never]),
+          parameters: ["phase", "task", "unit"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never, { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never]),
           responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } } } } } } }, ...refusals(401) },
         },
       },
@@ -142,6 +142,15 @@ export function openApiDocument(title: string): object {
       "/api/items/{id}/return": action("return", "退回（接收单位、牵头单位或办公室；须填意见）"),
       "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
       "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
+      "/api/items/{id}/light": {
+        post: {
+          summary: "标记三色灯（仅办公室；须填理由）：red、yellow，或 clear 恢复按状态计算的灯色",
+          operationId: "markLight",
+          parameters: [itemId],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["light"], properties: { light: { enum: ["red", "yellow", "clear"] }, reason: { type: "string" } } } } } },
+          responses: { "200": { description: "已标记", content: { "application/json": { schema: { type: "object", required: ["ok", "event"], properties: { ok: { const: true }, event: { $ref: "#/components/schemas/StoredEvent" } } } } } }, ...refusals(400, 401, 403, 404, 409) },
+        },
+      },
       "/api/stats": {
         get: { summary: "统计（办公室、审计）：按单位、任务、阶段或报送事项", parameters: [asOf, { name: "by", in: "query", schema: grouping }], responses: { "200": { description: "统计", content: { "application/json": { schema: { $ref: "#/components/schemas/Stats" } } } }, ...refusals(400, 401, 403) } },
       },

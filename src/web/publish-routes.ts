@@ -6,6 +6,7 @@ import { logSignInRefused, requireViewer } from "./auth.ts";
 import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
+import { marksAt } from "../publish/light-marks.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
 import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
 
@@ -16,7 +17,11 @@ export function publishedStateFor(deps: WebDeps, asOfText: string | undefined): 
   const campaign = deps.campaign;
   return asOfText !== undefined
     ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
-    : deps.lock.run(async () => (await campaign.refresh(), publishedNow(campaign, Math.max(deps.now(), campaign.plan.campaign.startAt))));
+    : deps.lock.run(async () => {
+        await campaign.refresh();
+        const now = Math.max(deps.now(), campaign.plan.campaign.startAt);
+        return publishedNow(campaign, now, await marksAt(campaign, now));
+      });
 }
 
 /**

@@ -7,6 +7,9 @@ import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
 import { allowedVerbs, canSee, canSeeUnit, lastReturn, remindersTold, visibleBoard, workingDaysLeft, type ReminderTold, type Verb } from "./data.ts";
 import { refusal, type WebRefusal } from "./refusal.ts";
+import { actsAsOffice } from "../engine/authorize.ts";
+import { lightRows, type Light } from "../publish/light.ts";
+import { marksAt } from "../publish/light-marks.ts";
 
 export interface UnitItem {
   id: string;
@@ -22,6 +25,7 @@ export interface UnitItem {
   daysLate: number;
   canSubmit: boolean;
   returnedComment?: { at: string; note?: string; by: string };
+  light: Light;
 }
 
 export interface UnitData {
@@ -65,6 +69,7 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
         late: r.late,
         daysLate: r.daysLate,
         canSubmit: allowedVerbs(plan, v, a, r.state).includes("submit"),
+        light: r.light,
         ...(returnedComment ? { returnedComment } : {}),
       });
     }
@@ -88,6 +93,10 @@ export interface ItemData {
   history: StoredEvent[];
   reminders: (ReminderTold & { recipientName: string })[];
   allowed: Verb[];
+  /** Its light at the page's instant, with the office's marks in force then. */
+  light: Light;
+  /** Whether this user may mark the light (the office, now; never on a replay). */
+  canMark: boolean;
 }
 
 /**
@@ -105,6 +114,7 @@ export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: numb
     await c.refresh();
     const now = Math.max(deps.now(), plan.campaign.startAt);
     const row = c.row(id, now)!;
+    const light = lightRows([row], await marksAt(c, now), now, plan.campaign.timezone)[0]!.light;
     const history = await c.history(id);
     const reminders = (await remindersTold(deps, history)).map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) }));
     return {
@@ -113,6 +123,8 @@ export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: numb
       history,
       reminders,
       allowed: allowedVerbs(plan, v, a, row.state),
+      light,
+      canMark: v.actor !== undefined && actsAsOffice(plan, v.actor) && !light.closed,
     };
   });
 }
@@ -135,5 +147,7 @@ async function itemAsOf(deps: WebDeps, a: Assignment, asOf: number): Promise<Ite
     history,
     reminders: reminders.map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) })),
     allowed: [],
+    light: lightRows([row], await marksAt(deps.campaign, asOf), asOf, plan.campaign.timezone)[0]!.light,
+    canMark: false,
   };
 }

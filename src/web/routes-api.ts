@@ -6,6 +6,7 @@ import type { Env, WebDeps } from "./context.ts";
 import { filterRows, visibleBoard, boardFilter } from "./data.ts";
 import { downloadAttachment, parseItemPath, readActionBody, runItemAction } from "./item-routes.ts";
 import { openApiDocument } from "./openapi.ts";
+import { readLightBody, runLightMark } from "./light-routes.ts";
 import { itemData, unitData } from "./queries.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
 import { phaseCounts } from "./views/board.ts";
@@ -71,6 +72,12 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return no(c, v);
     const p = parseItemPath(c.req.path, "/api/items/");
+    if (p.kind === "light") {
+      const lb = await readLightBody(c);
+      if (isRefusal(lb)) return no(c, lb, p.id);
+      const m = await runLightMark(deps, v, p.id, lb);
+      return isRefusal(m) ? no(c, m, p.id) : c.json({ ok: true, event: m });
+    }
     if (p.kind !== "action") return no(c, refusal(404, "NOT_FOUND", "没有这个接口"));
     const body = await readActionBody(c);
     if (isRefusal(body)) return no(c, body, p.id);

@@ -15,6 +15,8 @@ import { itemPage } from "./views/item.ts";
 import { loginPage } from "./views/login.ts";
 import { replayPage } from "./views/replay.ts";
 import { unitPage } from "./views/unit.ts";
+import { redListPage } from "./views/lights.ts";
+import { lightList, readLightBody, runLightMark } from "./light-routes.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
@@ -75,6 +77,14 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     return render(c, v, d.name, unitPage(current(), d, v.csrf));
   });
 
+  app.get("/lights/:colour", async (c) => {
+    const v = requireViewer(c);
+    if (isRefusal(v)) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    const l = await lightList(deps, v, c.req.param("colour"));
+    if (isRefusal(l)) return pageRefuse(c, l);
+    return render(c, v, "红灯清单", redListPage(current(), l.now, l.rows));
+  });
+
   app.get("/replay", async (c) => {
     const v = requireViewer(c);
     if (isRefusal(v)) return pageRefuse(c, v);
@@ -112,7 +122,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     }
     if (isRefusal(d)) return pageRefuse(c, d, p.id);
     const done = c.req.query("done");
-    const flash = done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
+    const flash = done === "light" ? "已标注。" : done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
     return render(c, v, d.assignment.title, itemPage(current(), d, v.csrf, flash));
   });
 
@@ -120,6 +130,13 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return pageRefuse(c, v);
     const p = parseItemPath(c.req.path, "/items/");
+    if (p.kind === "light") {
+      const lb = await readLightBody(c);
+      if (isRefusal(lb)) return pageRefuse(c, lb, p.id);
+      const m = await runLightMark(deps, v, p.id, lb);
+      if (isRefusal(m)) return pageRefuse(c, m, p.id);
+      return c.redirect(`/items/${idPath(p.id)}?done=light`, 303);
+    }
     if (p.kind !== "action") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
     const body = await readActionBody(c);
     if (isRefusal(body)) return pageRefuse(c, body, p.id);

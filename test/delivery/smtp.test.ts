@@ -100,7 +100,7 @@ describe("reminders through a real SMTP server", () => {
     const ahead = one(SLOT_17, "yuzhong@example.gov.cn");
     expect(ahead.parsed.subject).toBe("【督办提醒】2项报送事项 5月20日（周四）18:00 到期");
     expect(ahead.parsed.text).toContain("渝中区人力社保局：");
-    for (const [i, title] of ITEMS.entries()) expect(ahead.parsed.text).toContain(`${i + 1}. ${title}`);
+    for (const [i, title] of ITEMS.entries()) expect(ahead.parsed.text).toContain(`${i + 1}. 【黄灯】${title}`);
     expect(ahead.parsed.text).toContain("还有3个工作日");
     expect(ahead.parsed.text).not.toContain("阶段性集中整治工作推进情况");
 

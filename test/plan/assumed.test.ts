@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { boardRows } from "../../src/campaign/board.ts";
+import { lightOf } from "../../src/publish/light.ts";
 import { boardText } from "../../src/cli/format-board.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { loadPlanText } from "../../src/plan/load.ts";
@@ -113,7 +114,7 @@ describe("an assumed date is shown as assumed wherever it is shown", () => {
     const page = (id: string) => {
       const a = plan.assignments.find((x) => x.id === id)!;
       const row = boardRows(plan, engine.calendar, [engine.view(id)!], now)[0]!;
-      return itemPage(plan, { assignment: { ...a, unitName: a.unit, toName: a.to, leadName: a.lead }, row, history: [], reminders: [], allowed: [] }, undefined).value;
+      return itemPage(plan, { assignment: { ...a, unitName: a.unit, toName: a.to, leadName: a.lead }, row, history: [], reminders: [], allowed: [], light: lightOf({ ...row, dueAt: engine.view(id)!.context.dueAt }, undefined, now), canMark: false }, undefined).value;
     };
     expect(page("enforcement-progress/yuzhong")).toContain(`截止：2021-06-15 周二 18:00<b style="color:#a60">${mark}`);
     expect(page("progress-report/yuzhong")).not.toContain("日期为假定");

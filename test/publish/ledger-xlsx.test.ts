@@ -42,7 +42,7 @@ describe("the 台账 as an Excel workbook", () => {
     expect(book.worksheets.map((w) => w.name)).toEqual(["统计汇总", "半年报告", "阶段小结"]);
     for (const ws of book.worksheets) expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
     const report = book.getWorksheet("半年报告")!;
-    expect(texts(report.getRow(1))).toEqual(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别"]);
+    expect(texts(report.getRow(1))).toEqual(["事项编号", "责任单位", "事项", "截止时间", "办理状态", "办结情况", "逾期工作日", "报送时间", "退回次数", "延期次数", "督办级别", "三色灯"]);
     expect(report.getColumn(1).width).toBe(28);
     expect(report.getRow(1).font?.bold).toBe(true);
   });
@@ -66,6 +66,11 @@ describe("the 台账 as an Excel workbook", () => {
     expect((east.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFFFC7CE");
     const north = rows.find((r) => r.getCell(1).value === "report/north")!;
     expect((north.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFC6EFCE");
+    // The colour is the 三色 light's: south handed in late is closed, so green (its words say how it closed).
+    expect(east.getCell(12).value).toBe("红灯：逾期1个工作日");
+    expect((east.getCell(12).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFFFC7CE");
+    expect(south.getCell(12).value).toBe("绿灯：逾期4个工作日报送，待审核");
+    expect((south.getCell(6).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFC6EFCE");
   });
 
   it("converts an instant to the naive date exceljs stores, across the zone's day boundary", () => {

@@ -39,8 +39,9 @@ describe("composeReminder: district reminders", () => {
     expect(intent.items).toHaveLength(2);
     expect(msg.subject).toBe("【督办提醒】2项报送事项 5月20日（周四）18:00 到期");
     expect(msg.text).toContain("渝中区人力社保局：");
-    expect(msg.text).toContain("1. 专项整治具体实施方案");
-    expect(msg.text).toContain("2. 人力资源服务机构、劳务派遣机构自查自纠情况");
+    // Within the policy's dueSoon window: the line carries the board's yellow light.
+    expect(msg.text).toContain("1. 【黄灯】专项整治具体实施方案");
+    expect(msg.text).toContain("2. 【黄灯】人力资源服务机构、劳务派遣机构自查自纠情况");
     expect(msg.text).toContain("截止时间：2021年5月20日（周四）18:00（还有3个工作日）");
     expect(msg.text).toContain("督办环节：到期前3个工作日提醒");
     expect(msg.text).toContain("办理入口：http://localhost:8080/items/implementation-plan/yuzhong");
@@ -113,7 +114,7 @@ describe("composeReminder: escalations", () => {
     for (const unit of ["yuzhong", "jiangbei"]) engine.step({ type: "submit", assignment: `implementation-plan/${unit}`, actor: { kind: "unit", unit } }, cst("2021-05-26T10:00"));
     const m = composeReminder(plan, intentsAt("2021-05-27T09:00", engine).by("he-zhenguo"), { calendar: engine.calendar });
     expect(m.subject).toBe("【逾期督办·三级】38个单位2项报送事项逾期");
-    const first = m.text.slice(m.text.indexOf("1. 专项整治具体实施方案"), m.text.indexOf("2. "));
+    const first = m.text.slice(m.text.indexOf("1. 【红灯】专项整治具体实施方案"), m.text.indexOf("2. "));
     expect(first).toContain("万州区人力社保局");
     expect(first).not.toContain("渝中区人力社保局");
     expect(first).not.toContain("（38）");

@@ -8,6 +8,7 @@ import { html, type Html } from "../html.ts";
 import { gantt } from "./gantt.ts";
 import { legend, matrix } from "./matrix.ts";
 import { instanceOf } from "../../plan/ids.ts";
+import { LIGHT_COLOURS, LIGHT_ZH, type LitRow } from "../../publish/light.ts";
 
 export interface PhaseCount {
   phase: string;
@@ -40,7 +41,9 @@ function select(name: string, label: string, current: string | undefined, option
   )}</select></label>`;
 }
 
-export function boardPage(plan: ResolvedPlan, now: EpochMs, all: BoardRow[], rows: BoardRow[], f: BoardFilter, showUnitFilter: boolean): Html {
+export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean): Html {
+  const reds = all.filter((r) => r.light.colour === "red").length;
+  const yellows = all.filter((r) => r.light.colour === "yellow").length;
   const counts = phaseCounts(plan, all);
   const overdueInstances = new Set(all.filter(isOverdue).map((r) => instanceOf(r.id)));
   const units = [...new Set(all.map((r) => r.unit))];
@@ -55,10 +58,11 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: BoardRow[], row
     ${select("phase", "阶段", f.phase, plan.phases.map((p) => [p.id, p.name]))}
     ${select("task", "重点任务", f.task, plan.tasks.map((t) => [t.id, t.title]))}
     ${showUnitFilter ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : ""}
+    ${select("light", "灯色", f.light, LIGHT_COLOURS.map((c) => [c, c === "none" ? "无截止时间" : LIGHT_ZH[c]]))}
     <label><input type="checkbox" name="overdue" value="1"${f.overdue ? html` checked` : ""}> 只看逾期</label>
     <button class="btn" type="submit">筛选</button>
   </form>
   ${legend()}
-  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。点击格子查看事项。</p>
+  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
   ${matrix(plan, rows, { link: true })}`;
 }

@@ -4,7 +4,7 @@ import type { ResolvedPlan } from "../../plan/types.ts";
 import { recipientName, unitName } from "../../present/plan-text.ts";
 import { formatLocal } from "../../engine/calendar.ts";
 import type { StoredEvent } from "../../store/types.ts";
-import { LATENESS_ZH } from "../data.ts";
+import { lightBadge, lightForm } from "./lights.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import { deferralZh } from "../../reminders/ladder-text.ts";
@@ -14,6 +14,8 @@ import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 const EVENT_ZH: Record<string, string> = {
   opened: "开始办理",
+  lightMarked: "办公室标注红黄灯",
+  lightCleared: "办公室清除红黄灯标注",
   dueSoon: "临近截止",
   overdue: "已逾期",
   reminded: "发出提醒",
@@ -59,11 +61,12 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   ${d.asOf ? html`<div class="card asof">以下为 ${d.asOf.replace("T", " ")} 时的状态与经过，由事件日志重算得出（只读）。<a href="/items/${idPath(a.id)}">查看当前状态</a></div>` : ""}
   <div class="card">
     <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
-    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${r.due === null ? "" : (LATENESS_ZH[r.lateness] ?? "")}${r.late ? html`　<b style="color:#a40e26">逾期 ${r.daysLate} 个工作日</b>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
+    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${lightBadge(d.light)}${d.light.mark ? html`<span class="muted">（${d.light.mark.at.slice(0, 16).replace("T", " ")} 办公室标${d.light.mark.light === "red" ? "红" : "黄"}：${d.light.mark.reason}）</span>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
   ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf)}` : ""}
+  ${csrf && d.canMark ? html`<div class="actions">${lightForm(a.id, d.light, csrf)}</div>` : ""}
   <h2>办理经过</h2>
   <ul class="trail">${d.history.filter((e) => e.type !== "reminded").map((e) => trailEntry(plan, a.id, e))}</ul>
   <h2>提醒记录</h2>

@@ -7,14 +7,18 @@ import { STATE_ZH } from "../../engine/authorize.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import { isOverdue } from "../data.ts";
+import { LIGHT_ZH, type Light, type LightColour } from "../../publish/light.ts";
 
-export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due">>;
+export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due">> & { light?: Light };
+
+/** A cell's light as a bar under it (its words are in the cell's title). */
+const BAR: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
 
 const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免" };
 
 export function legend(): Html {
   const states = Object.keys(SHORT) as BoardRow["state"][];
-  return html`<p class="legend">${states.map((s) => html`<span class="s-${s}">${SHORT[s]} ${STATE_ZH[s]}</span>`)}<span class="s-open late">红框 逾期</span></p>`;
+  return html`<p class="legend">${states.map((s) => html`<span class="s-${s}">${SHORT[s]} ${STATE_ZH[s]}</span>`)}<span class="s-open late">红框 逾期</span> 格下色条：<span style="box-shadow: inset 0 -4px 0 #d1242f">红灯</span> <span style="box-shadow: inset 0 -4px 0 #d4a72c">黄灯</span> <span style="box-shadow: inset 0 -4px 0 #2da44e">绿灯</span> <span style="box-shadow: inset 0 -4px 0 #afb8c1">无截止时间</span></p>`;
 }
 
 /**
@@ -47,9 +51,11 @@ export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: bool
         if (!r) return html`<td></td>`;
         const late = r.late && (isOverdue(r) || r.state === "submitted" || r.state === "accepted");
         const label = html`${SHORT[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}`;
-        const title = `${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${r.late ? "｜逾期" : ""}`;
-        const cls = `cell s-${r.state}${late ? " late" : ""}`;
-        return html`<td>${opts.link ? html`<a class="${cls}" href="/items/${idPath(r.id)}${asOf}" title="${title}">${label}</a>` : html`<span class="${cls}" title="${title}">${label}</span>`}</td>`;
+        const lit = r.light ? `｜${LIGHT_ZH[r.light.colour]}：${r.light.label}` : r.late ? "｜逾期" : "";
+        const title = `${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${lit}`;
+        const cls = `cell s-${r.state}${late ? " late" : ""}${r.light ? ` light-${r.light.colour}` : ""}`;
+        const style = r.light ? `box-shadow: inset 0 -4px 0 ${BAR[r.light.colour]}` : "";
+        return html`<td>${opts.link ? html`<a class="${cls}" style="${style}" href="/items/${idPath(r.id)}${asOf}" title="${title}">${label}</a>` : html`<span class="${cls}" style="${style}" title="${title}">${label}</span>`}</td>`;
       })}</tr>`,
     )}</tbody></table></div>
     <div class="scroll"><table><thead><tr><th>序号</th><th>事项</th><th>截止</th></tr></thead><tbody>${cols.map((k, i) => {

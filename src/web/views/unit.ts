@@ -6,6 +6,7 @@ import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import type { UnitData, UnitItem } from "../queries.ts";
 import { actionForms } from "./forms.ts";
+import { lightBadge } from "./lights.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 function dueText(plan: ResolvedPlan, i: UnitItem): Html {
@@ -17,7 +18,7 @@ function dueText(plan: ResolvedPlan, i: UnitItem): Html {
 
 export function unitPage(plan: ResolvedPlan, d: UnitData, csrf: string | undefined): Html {
   const item = (i: UnitItem, withForm: boolean) => html`<div class="card" id="${i.id}">
-    <div><a href="/items/${idPath(i.id)}"><b>${i.kind === "task" ? "任务：" : ""}${i.title}</b></a>　<span class="cell s-${i.state}" style="display:inline">${STATE_ZH[i.state]}</span></div>
+    <div><a href="/items/${idPath(i.id)}"><b>${i.kind === "task" ? "任务：" : ""}${i.title}</b></a>　<span class="cell s-${i.state}" style="display:inline">${STATE_ZH[i.state]}</span>　${lightBadge(i.light)}</div>
     <div>截止：${dueText(plan, i)}</div>
     ${i.returnedComment ? html`<div class="comment"><b>${i.returnedComment.by}退回意见</b>（${i.returnedComment.at.slice(0, 16).replace("T", " ")}）：${i.returnedComment.note ?? "（未填写）"}</div>` : ""}
     ${withForm && i.canSubmit && csrf ? actionForms(i.id, ["submit"], csrf) : ""}
