@@ -6,7 +6,8 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
-import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
+import { publishedStatistics } from "../publish/stats-scored.ts";
+import { GROUPING_NAMES, type Grouping } from "../publish/stats.ts";
 import { statsCsv, statsTable } from "../publish/stats-text.ts";
 import { clockOf, warnOnOpen, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
@@ -44,7 +45,7 @@ export function registerStatsCommand(program: Command, io: Io): void {
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
     .action(async (o: { asOf?: string; by: Grouping; format: "table" | "json" | "csv" }) => {
       await openState(g(), io, o.asOf, async (_c, state) => {
-        const s = statistics(state, o.by);
+        const s = publishedStatistics(state, o.by);
         io.out(o.format === "json" ? JSON.stringify(s, null, 2) : o.format === "csv" ? statsCsv(s) : statsTable(s));
       });
     });

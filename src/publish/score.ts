@@ -2,7 +2,7 @@ import { formatInstant } from "../engine/calendar.ts";
 import type { ItemScoring, ScoringRules } from "../plan/types.ts";
 import type { ItemRecord, PublishedState } from "./items.ts";
 import { PublishError } from "./source.ts";
-import { statistics, type StatsLine } from "./stats.ts";
+import { statistics, type Statistics, type StatsLine } from "./stats.ts";
 
 /** One unit's 考评 line: its statistics, the sum of its items' points and the score after the unit's bounds. */
 export interface ScoreLine extends StatsLine {
@@ -59,14 +59,16 @@ export function itemScore(r: ItemScoring, item: ItemRecord): number {
  * The ranked 考评 table at the state's instant under the rules of the plan version in force then: a pure
  * function of the per-item records, so the same instant gives the same ranking live and replayed.
  * Ties keep the plan's order of units (a stable tiebreak anyone can check against the plan).
+ * `byUnit` is the state's by-unit statistics when the caller already has them (the statistics table
+ * carries the scores: one fold of the items for both).
  */
-export function scores(state: PublishedState): Scores {
+export function scores(state: PublishedState, byUnit: Statistics = statistics(state, "unit")): Scores {
   const rules = state.plan.scoring;
   if (!rules) throw new PublishError("NO_SCORING", "计划（当时生效的版本）没有考评规则；请在计划中加入 scoring: 段并 plan apply（见 README“What the office publishes”）");
   const points = new Map<string, number>();
   for (const item of state.items) points.set(item.assignment.unit, round2((points.get(item.assignment.unit) ?? 0) + itemScore(rulesFor(rules, item), item)));
   const order = [...state.plan.units.keys()];
-  const lines = statistics(state, "unit").lines.map((l): ScoreLine => {
+  const lines = byUnit.lines.map((l): ScoreLine => {
     const itemPoints = points.get(l.key) ?? 0;
     const score = clamp(itemPoints, rules.unitMin, rules.unitMax);
     return { ...l, rank: 0, itemPoints, score, bounded: score !== itemPoints };

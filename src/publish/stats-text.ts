@@ -17,12 +17,23 @@ export const STATS_COLUMNS: readonly { key: keyof StatsLine; header: string }[] 
   { key: "overdueRate", header: "逾期率" },
 ];
 
+/** The 考评 columns, shown when the lines carry scores (by-unit statistics of a plan with `scoring:`). */
+export const SCORE_COLUMNS: readonly { key: keyof StatsLine; header: string }[] = [
+  { key: "score", header: "得分" },
+  { key: "rank", header: "排名" },
+];
+
+/** The columns of these statistics: the counts, then the 考评 columns when the lines carry scores. */
+export function statsColumns(s: Statistics): readonly { key: keyof StatsLine; header: string }[] {
+  return s.lines.some((l) => l.score !== undefined) ? [...STATS_COLUMNS, ...SCORE_COLUMNS] : STATS_COLUMNS;
+}
+
 const RATES: ReadonlySet<keyof StatsLine> = new Set(["onTimeRate", "overdueRate"]);
 
 /** A cell as people read it: rates as percentages, nothing to say as "—". */
 export function cellText(line: StatsLine, key: keyof StatsLine): string {
   const v = line[key];
-  if (v === null) return "—";
+  if (v === null || v === undefined) return "—";
   if (RATES.has(key)) return `${(Number(v) * 100).toFixed(1)}%`;
   return String(v);
 }
@@ -35,8 +46,9 @@ export function width(s: string): number {
 }
 
 export function statsTable(s: Statistics): string {
-  const header = [groupingLabel(s.by), ...STATS_COLUMNS.map((c) => c.header)];
-  const body = [...s.lines, s.total].map((l) => [l.name, ...STATS_COLUMNS.map((c) => cellText(l, c.key))]);
+  const columns = statsColumns(s);
+  const header = [groupingLabel(s.by), ...columns.map((c) => c.header)];
+  const body = [...s.lines, s.total].map((l) => [l.name, ...columns.map((c) => cellText(l, c.key))]);
   const widths = header.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]!))));
   const line = (cells: string[]) =>
     cells
@@ -48,8 +60,9 @@ export function statsTable(s: Statistics): string {
 
 export function statsCsv(s: Statistics): string {
   const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const raw = (l: StatsLine, k: keyof StatsLine) => (l[k] === null ? "" : String(l[k]));
-  const rows = [[`${s.by}_id`, groupingLabel(s.by), ...STATS_COLUMNS.map((c) => c.header)].map(esc).join(",")];
-  for (const l of [...s.lines, s.total]) rows.push([l.key, l.name, ...STATS_COLUMNS.map((c) => raw(l, c.key))].map(esc).join(","));
+  const raw = (l: StatsLine, k: keyof StatsLine) => (l[k] === null || l[k] === undefined ? "" : String(l[k]));
+  const columns = statsColumns(s);
+  const rows = [[`${s.by}_id`, groupingLabel(s.by), ...columns.map((c) => c.header)].map(esc).join(",")];
+  for (const l of [...s.lines, s.total]) rows.push([l.key, l.name, ...columns.map((c) => raw(l, c.key))].map(esc).join(","));
   return rows.join("\n");
 }

@@ -58,6 +58,9 @@ export interface StatsLine {
   onTimeRate: number | null;
   /** 逾期率 = (late + overdue) / due; null when nothing has come due. */
   overdueRate: number | null;
+  /** 考评 score and rank (see score.ts): only on the unit lines of by-unit statistics of a plan with `scoring:`. */
+  score?: number;
+  rank?: number;
 }
 
 export interface Statistics {

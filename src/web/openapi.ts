@@ -105,6 +105,7 @@ export function openApiDocument(title: string): object {
             lateDaysMean: { type: ["number", "null"], description: "平均逾期工作日（逾期办结的事项）" }, lateDaysMax: { type: ["integer", "null"] }, overdue: { type: "integer", description: "当前逾期" },
             waived: { type: "integer" }, pending: { type: "integer", description: "未到期" }, returned: { type: "integer", description: "退回次数" }, extended: { type: "integer", description: "延期事项" },
             due: { type: "integer", description: "已到期 = 按时办结 + 逾期办结 + 当前逾期" }, onTimeRate: { type: ["number", "null"], description: "按时完成率；尚无到期事项时为 null" }, overdueRate: { type: ["number", "null"], description: "逾期率" },
+            score: { type: "number", description: "考评得分：仅按单位统计且计划有 scoring 时" }, rank: { type: "integer", description: "考评排名：同上" },
           },
         },
         Stats: {

@@ -8,7 +8,8 @@ import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
 import { marksAt } from "../publish/light-marks.ts";
 import { parseAsOf, publishedAsOf, publishedNow, PublishError } from "../publish/source.ts";
-import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
+import { publishedStatistics } from "../publish/stats-scored.ts";
+import { GROUPING_NAMES, type Grouping } from "../publish/stats.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
@@ -125,7 +126,7 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
     const by = (c.req.query("by") ?? "unit") as Grouping;
     if (!GROUPING_NAMES.includes(by)) return no(c, refusal(400, "BAD_GROUPING", `by 只能是 ${GROUPING_NAMES.join("、")}`));
     try {
-      return c.json(statistics(await stateFor(c.req.query("asOf")), by));
+      return c.json(publishedStatistics(await stateFor(c.req.query("asOf")), by));
     } catch (err) {
       if (err instanceof PublishError) return no(c, refusal(400, err.code, err.message));
       throw err;

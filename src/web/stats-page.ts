@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import { PublishError } from "../publish/source.ts";
 import { statsSeries } from "../publish/stats-series.ts";
-import { GROUPING_NAMES, statistics, type Grouping } from "../publish/stats.ts";
+import { publishedStatistics } from "../publish/stats-scored.ts";
+import { GROUPING_NAMES, type Grouping } from "../publish/stats.ts";
 import { requireViewer } from "./auth.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { page } from "./layout.ts";
@@ -28,7 +29,7 @@ export function registerStatsPage(app: Hono<Env>, deps: WebDeps): void {
     if (!GROUPING_NAMES.includes(by)) return no(refusal(400, "BAD_GROUPING", `分组只能是 ${GROUPING_NAMES.join("、")}`));
     try {
       const state = await publishedStateFor(deps, c.req.query("asOf") || undefined);
-      const s = statistics(state, by);
+      const s = publishedStatistics(state, by);
       const body = statsPage(s, statsSeries(state), s.asOf.slice(0, 16));
       c.header("Content-Security-Policy", STATS_CSP);
       return c.html(page({ plan: state.plan, user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) }, "统计", body));

@@ -45,6 +45,27 @@ describe("GET /api/score", () => {
   });
 });
 
+describe("考评 in the statistics over HTTP", () => {
+  it("/api/stats?by=unit carries each unit's score and rank", async () => {
+    const s = (await (await get("/api/stats?by=unit&asOf=2021-07-20T12:00%2B08:00", "office")).json()) as any;
+    expect(s.lines.map((l: any) => [l.key, l.score, l.rank])).toEqual([["north", 2, 1], ["south", 0, 2], ["east", -4, 3]]);
+    expect(s.total.score).toBeUndefined();
+    const byDeliverable = (await (await get("/api/stats?by=deliverable", "office")).json()) as any;
+    expect(byDeliverable.lines.some((l: any) => "score" in l)).toBe(false);
+  });
+
+  it("the /stats page's unit table has 得分 and 排名 columns", async () => {
+    const res = await get("/stats?asOf=2021-07-20T12:00", "office");
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    const table = page.slice(page.indexOf('id="stats-table"'));
+    expect(table).toMatch(/<th>逾期率<\/th><th>得分<\/th><th>排名<\/th><\/tr>/);
+    expect(table).toMatch(/<tr data-key="east">.*<td data-col="score">-4<\/td><td data-col="rank">3<\/td><\/tr>/s);
+    const byTask = await (await get("/stats?asOf=2021-07-20T12:00&by=deliverable", "office")).text();
+    expect(byTask).not.toContain("<th>得分</th>");
+  });
+});
+
 describe("GET /api/bulletin.docx", () => {
   it("gives the office the 通报 as of an instant, as a .docx that mammoth reads back", async () => {
     const res = await get("/api/bulletin.docx?asOf=2021-06-28T12:00%2B08:00", "office");

@@ -4,6 +4,7 @@ import { main } from "../../src/cli/main.ts";
 import { loadPlan } from "../../src/plan/load.ts";
 import { formatDiagnostic } from "../../src/plan/diagnostics.ts";
 import { scores, type ScoreLine } from "../../src/publish/score.ts";
+import { publishedStatistics } from "../../src/publish/stats-scored.ts";
 import { publishedAsOf, publishedNow } from "../../src/publish/source.ts";
 import { openStore } from "../../src/store/open.ts";
 import { captureIo, cst } from "../helpers.ts";
@@ -158,5 +159,55 @@ describe("duban score", () => {
     const r = await duban(db, "--now", "2021-06-11T10:00+08:00", "score");
     expect(r.code).toBe(1);
     expect(r.err.trim()).toBe("duban: 计划（当时生效的版本）没有考评规则；请在计划中加入 scoring: 段并 plan apply（见 README“What the office publishes”）");
+  });
+});
+
+describe("考评 in the statistics", () => {
+  async function duban(db: string, ...args: string[]) {
+    const io = captureIo();
+    const code = await main(["node", "duban", "--db", db, ...args], io);
+    return { code, out: io.stdout, err: io.stderr };
+  }
+  const scored = (lines: { key: string; score?: number; rank?: number }[]) => lines.map((l) => [l.key, l.score, l.rank]);
+
+  it("gives each unit its score and rank at the same instant, in the plan's order of units", async () => {
+    const { c } = await played();
+    const state = await publishedAsOf(c, cst("2021-07-20T12:00"));
+    const s = publishedStatistics(state, "unit");
+    // The hand-checked ranking above (north 2, south 0, east -4), on the statistics' own lines.
+    expect(scored(s.lines)).toEqual([["north", 2, 1], ["south", 0, 2], ["east", -4, 3]]);
+    expect(s.lines[2]).toMatchObject({ overdue: 2, assigned: 2 });
+    expect(s.total.score).toBeUndefined();
+    // Other groupings are not ranked.
+    expect(publishedStatistics(state, "deliverable").lines.every((l) => l.score === undefined && l.rank === undefined)).toBe(true);
+  });
+
+  it("carries 得分 and 排名 in the table, JSON and CSV of duban stats --by unit", async () => {
+    const { db, close } = await played();
+    await close();
+    const at = ["stats", "--as-of", "2021-07-20T12:00+08:00", "--by", "unit"];
+    const table = (await duban(db, ...at)).out;
+    expect(table).toMatch(/逾期率\s+得分\s+排名\n/);
+    expect(table).toMatch(/东区 .*\s-4\s+3\n/);
+    expect(table).toMatch(/合计 .*\s—\s+—\s*$/);
+    const json = JSON.parse((await duban(db, ...at, "--format", "json")).out);
+    expect(scored(json.lines)).toEqual([["north", 2, 1], ["south", 0, 2], ["east", -4, 3]]);
+    const csv = (await duban(db, ...at, "--format", "csv")).out.trim().split("\n");
+    expect(csv[0]).toMatch(/,按时完成率,逾期率,得分,排名$/);
+    expect(csv[3]).toMatch(/^east,东区,.*,-4,3$/);
+    expect(csv[4]).toMatch(/^,合计,.*,,$/);
+  });
+
+  it("has no score fields when the plan has no scoring rules", async () => {
+    const { c, db, close } = await played(PUBLISH_PLAN, "2021-06-16T12:00");
+    const s = publishedStatistics(publishedNow(c, cst("2021-06-16T12:00")), "unit");
+    expect(s.lines.length).toBeGreaterThan(0);
+    for (const l of [...s.lines, s.total]) expect(Object.keys(l)).not.toEqual(expect.arrayContaining(["score"]));
+    for (const l of s.lines) expect("rank" in l).toBe(false);
+    await close();
+    const out = await duban(db, "--now", "2021-06-16T12:00+08:00", "stats", "--format", "csv");
+    expect(out.code).toBe(0);
+    expect(out.out.split("\n")[0]).not.toMatch(/得分|排名/);
+    expect(out.out.split("\n")[0]).toMatch(/,逾期率$/);
   });
 });

@@ -1,5 +1,5 @@
 import type { StatsSeries } from "../../publish/stats-series.ts";
-import { cellText, STATS_COLUMNS } from "../../publish/stats-text.ts";
+import { cellText, statsColumns } from "../../publish/stats-text.ts";
 import { GROUPING_NAMES, groupingLabel, type Statistics } from "../../publish/stats.ts";
 import { html, raw, type Html } from "../html.ts";
 import { ECHARTS_PATH, STATS_SCRIPT_PATH } from "../assets.ts";
@@ -14,6 +14,7 @@ function scriptJson(data: unknown): string {
  * both served by this server), and the same numbers as a table below, readable without scripts.
  */
 export function statsPage(s: Statistics, series: StatsSeries, asOfLocal: string): Html {
+  const columns = statsColumns(s);
   const chartBox = (id: string, title: string) => html`<div class="card"><h3 style="margin:.2rem 0;font-size:1rem">${title}</h3><div id="${id}" class="chart" style="width:100%;height:320px"></div></div>`;
   return html`<h1>统计</h1>
   <form class="filters" method="get" action="/stats">
@@ -29,8 +30,8 @@ export function statsPage(s: Statistics, series: StatsSeries, asOfLocal: string)
   ${chartBox("chart-overdue", "逾期事项数（每个工作日结束时）")}
   ${series.cumulative.map((g, i) => chartBox(`chart-cum-${i}`, `${g.name}：累计应报与已报`))}
   <h2>统计表（按${groupingLabel(s.by)}）</h2>
-  <div class="scroll"><table class="counts" id="stats-table"><thead><tr><th>${groupingLabel(s.by)}</th>${STATS_COLUMNS.map((c) => html`<th>${c.header}</th>`)}</tr></thead><tbody>
-  ${[...s.lines, s.total].map((l) => html`<tr data-key="${l.key}"><th>${l.name}</th>${STATS_COLUMNS.map((c) => html`<td data-col="${c.key}">${cellText(l, c.key)}</td>`)}</tr>`)}
+  <div class="scroll"><table class="counts" id="stats-table"><thead><tr><th>${groupingLabel(s.by)}</th>${columns.map((c) => html`<th>${c.header}</th>`)}</tr></thead><tbody>
+  ${[...s.lines, s.total].map((l) => html`<tr data-key="${l.key}"><th>${l.name}</th>${columns.map((c) => html`<td data-col="${c.key}">${cellText(l, c.key)}</td>`)}</tr>`)}
   </tbody></table></div>
   <script type="application/json" id="stats-data">${raw(scriptJson(series))}</script>
   <script src="${ECHARTS_PATH}"></script>
