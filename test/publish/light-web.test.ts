@@ -1,40 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSidecar, type Sidecar } from "../../src/access/open.ts";
-import { addUser } from "../../src/access/users.ts";
+import { servePlayedCampaign, type PublishServer } from "./web-fixture.ts";
 import type { Campaign } from "../../src/campaign/campaign.ts";
 import { lightForm } from "../../src/web/views/lights.ts";
 import { Client } from "../web/setup.ts";
-import { startServer, type RunningServer } from "../../src/web/server.ts";
-import { cst } from "../helpers.ts";
-import { initCampaign, playStory } from "./fixture.ts";
+import type { RunningServer } from "../../src/web/server.ts";
 
 let server: RunningServer;
 let campaign: Campaign;
-let sidecar: Sidecar;
-let closeStore: () => Promise<void>;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const get = (path: string, who: string) => fetch(`${server.url}${path}`, { headers: bearer(tokens[who]!) });
 const mark = (id: string, who: string, body: object) =>
   fetch(`${server.url}/api/items/${id}/light`, { method: "POST", headers: { ...bearer(tokens[who]!), "content-type": "application/json" }, body: JSON.stringify(body) });
 
+let fixture: PublishServer;
 beforeAll(async () => {
-  const r = await initCampaign();
-  campaign = r.c;
-  closeStore = r.close;
-  await playStory(campaign);
-  sidecar = await openSidecar(campaign.store);
-  const now = cst("2021-07-20T12:00");
-  for (const [name, unit, role] of [["office", "hq", "office"], ["north", "north", "unit"], ["audit", "boss", "auditor"]] as const)
-    tokens[name] = (await addUser(campaign, sidecar.access, { name, unit, role }, now)).token;
-  server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => now });
+  fixture = await servePlayedCampaign();
+  ({ server, tokens, campaign } = fixture);
 });
-
-afterAll(async () => {
-  await server.close();
-  sidecar.close();
-  await closeStore();
-});
+afterAll(() => fixture.close());
 
 describe("POST /api/items/<id>/light", () => {
   it("refuses a district and an auditor with a code and a Chinese reason; no mark is recorded (only the audited refusals)", async () => {

@@ -1,33 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSidecar, type Sidecar } from "../../src/access/open.ts";
-import { addUser } from "../../src/access/users.ts";
-import { startServer, type RunningServer } from "../../src/web/server.ts";
-import { cst } from "../helpers.ts";
+import { servePlayedCampaign, type PublishServer } from "./web-fixture.ts";
+import type { RunningServer } from "../../src/web/server.ts";
 import { docxTables, docxText } from "./docx-read.ts";
-import { initCampaign, playStory, SCORED_PLAN } from "./fixture.ts";
+import { SCORED_PLAN } from "./fixture.ts";
 
 let server: RunningServer;
-let sidecar: Sidecar;
-let closeStore: () => Promise<void>;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 const get = (path: string, who: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
 
+let fixture: PublishServer;
 beforeAll(async () => {
-  const r = await initCampaign(undefined, SCORED_PLAN);
-  closeStore = r.close;
-  await playStory(r.c);
-  sidecar = await openSidecar(r.c.store);
-  const now = cst("2021-07-20T12:00");
-  for (const [name, unit, role] of [["office", "hq", "office"], ["north", "north", "unit"], ["audit", "boss", "auditor"]] as const)
-    tokens[name] = (await addUser(r.c, sidecar.access, { name, unit, role }, now)).token;
-  server = await startServer({ campaign: r.c, sidecar, port: 0, host: "127.0.0.1", now: () => now });
+  fixture = await servePlayedCampaign({ text: SCORED_PLAN });
+  ({ server, tokens } = fixture);
 });
-
-afterAll(async () => {
-  await server.close();
-  sidecar.close();
-  await closeStore();
-});
+afterAll(() => fixture.close());
 
 describe("GET /api/score", () => {
   it("gives the office and auditors the ranking now and as of an instant", async () => {

@@ -1,35 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSidecar, type Sidecar } from "../../src/access/open.ts";
-import { addUser } from "../../src/access/users.ts";
-import type { Campaign } from "../../src/campaign/campaign.ts";
+import { servePlayedCampaign, type PublishServer } from "../publish/web-fixture.ts";
 import { ECHARTS_PATH, STATS_SCRIPT_PATH } from "../../src/web/assets.ts";
-import { startServer, type RunningServer } from "../../src/web/server.ts";
-import { cst } from "../helpers.ts";
-import { initCampaign, playStory } from "../publish/fixture.ts";
+import type { RunningServer } from "../../src/web/server.ts";
 
 let server: RunningServer;
-let campaign: Campaign;
-let sidecar: Sidecar;
-let closeStore: () => Promise<void>;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
+let fixture: PublishServer;
 beforeAll(async () => {
-  const r = await initCampaign();
-  campaign = r.c;
-  closeStore = r.close;
-  await playStory(campaign);
-  sidecar = await openSidecar(campaign.store);
-  const now = cst("2021-07-20T12:00");
-  for (const [name, unit, role] of [["office", "hq", "office"], ["north", "north", "unit"], ["audit", "boss", "auditor"]] as const)
-    tokens[name] = (await addUser(campaign, sidecar.access, { name, unit, role }, now)).token;
-  server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => now });
+  fixture = await servePlayedCampaign();
+  ({ server, tokens } = fixture);
 });
-afterAll(async () => {
-  await server.close();
-  sidecar.close();
-  await closeStore();
-});
+afterAll(() => fixture.close());
 
 describe("GET /stats", () => {
   it("shows the office the table and chart data, and lets the page load scripts from this server only", async () => {
