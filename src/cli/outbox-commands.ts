@@ -74,6 +74,10 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
         const c = await (await import("../campaign/campaign.ts")).Campaign.open(store);
         const zone = c.plan.campaign.timezone;
         if (!c.plan.units.has(o.as)) throw new UsageError(`--as ${o.as}：计划中没有这个单位或人员；请使用计划中的 id`, "UNKNOWN_ACTOR", 1);
+        // Sending again what the dispatcher gave up on is the office's call, as waiving is.
+        const { actsAsOffice } = await import("../engine/authorize.ts");
+        if (!actsAsOffice(c.plan, { kind: "unit", unit: o.as }))
+          throw new UsageError(`--as ${o.as}：只有领导小组办公室（其所在单位、办公室主任或组长）可以重发失败的消息；未记录任何内容`, "NOT_PERMITTED", 1);
         const wanted = o.all ? (await store.listOutbox({ status: "failed", limit: ALL })).map((r) => r.key) : [...new Set(keys)];
         if (wanted.length === 0) return io.out("没有发送失败的消息，无需重发。");
         for (const key of wanted) {

@@ -113,6 +113,12 @@ describe("an SMTP relay that is down for hours", () => {
     const none = captureIo();
     expect(await main(["node", "duban", "--db", db, "outbox", "retry", "--as", "liu-qingqing"], none)).toBe(2);
     expect(none.stderr).toMatch(/请列出要重发的消息 key/);
+    // Only the office decides to send again what the dispatcher gave up on.
+    const district = captureIo();
+    const head = await store.head();
+    expect(await main(["node", "duban", "--db", db, "--now", "2021-05-24T10:41:00+08:00", "outbox", "retry", "--all", "--as", "yuzhong"], district)).toBe(1);
+    expect(district.stderr).toContain("--as yuzhong：只有领导小组办公室（其所在单位、办公室主任或组长）可以重发失败的消息；未记录任何内容");
+    expect((await store.head()).seq).toBe(head.seq);
     expect(await store.outboxCounts()).toMatchObject({ failed: 40 });
 
     const retry = captureIo();
