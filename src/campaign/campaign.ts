@@ -29,15 +29,9 @@ export interface CatchUp {
   events: number;
 }
 
-/** A mistake with the campaign's store or plan that the user can fix; the CLI prints it without a stack. */
-export class CampaignError extends Error {
-  constructor(
-    readonly code: "NOT_INITIALISED" | "ALREADY_INITIALISED" | "PLAN_INVALID" | "PLAN_MISSING" | "CONFLICT" | "CAMPAIGN_ENDED" | "CLOCK_BEHIND" | "BEFORE_FIRST_EVENT",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// The error lives in its own light module, so the CLI can recognise it without loading the engine.
+export { CampaignError } from "./errors.ts";
+import { CampaignError } from "./errors.ts";
 
 /** The instant of a change: fixed (a drill's --now), or read at each attempt (a live host's wall clock). */
 export type Clock = EpochMs | (() => EpochMs);

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { CampaignError } from "../campaign/errors.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
@@ -135,6 +136,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (err instanceof UsageError) {
       io.err(`duban: ${err.message}`);
       return err.exitCode;
+    }
+    // A command that opened a campaign outside withStore (demo) still reports its plan or store mistake as text.
+    if (err instanceof CampaignError) {
+      io.err(`duban: ${err.message}`);
+      return 1;
     }
     // The store or the network said no (refused connection, locked file, newer schema): one line, no stack.
     if (err instanceof StoreError || isSystemError(err)) {
