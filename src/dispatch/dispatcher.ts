@@ -175,14 +175,17 @@ export class Dispatcher {
     const plan = this.campaign.plan;
     const zone = plan.campaign.timezone;
     const at = formatInstant(now, zone);
-    if (this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) {
+    // The catch-up rules judge what a stopped daemon finds on its first claim of a message. A retry after an
+    // outage (hours later, within its horizon) or a resend the office asked for (outbox retry) is no backlog.
+    const firstClaim = item.attempts <= 1;
+    if (firstClaim && this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) {
       const error = `应于 ${formatLocal(Date.parse(item.dueAt), zone)} 发出，系统停机期间已超过 ${Math.round(this.opts.skipOlderThanMs / 3_600_000)} 小时，按补发规则不再发送`;
       await this.fail(item, at, now, { ok: false, channel: "none", retryable: false, code: "SKIPPED_AFTER_DOWNTIME", error }, report);
       return;
     }
     let intent: ReminderIntent | undefined;
     let stale = 0;
-    if (this.opts.staleItems && item.channel === REMINDER_CHANNEL) {
+    if (firstClaim && this.opts.staleItems && item.channel === REMINDER_CHANNEL) {
       const part = freshPart(decodeReminder(plan, item.payload), now, this.opts.staleItems, this.campaign.calendar);
       stale = part.stale.length;
       if (part.intent.items.length === 0) {

@@ -74,6 +74,20 @@ describe("the daemon after a long stop", () => {
     expect(failed.every((f) => f.lastError!.startsWith("SKIPPED_AFTER_DOWNTIME"))).toBe(true);
   });
 
+  it("sends a skipped message when the office asks for it again (outbox retry), with all its items", async () => {
+    const { db, eml } = await fresh("stale-retry");
+    expect((await duban(db, "--now", "2021-06-30T09:30+08:00", "run", "--once", "--eml-dir", eml)).code).toBe(0);
+    const retry = await duban(db, "--now", "2021-07-07T10:00+08:00", "outbox", "retry", OFFICE_DIGEST, "--as", "boss", "--note", "补发");
+    expect(retry.code, retry.err).toBe(0);
+    const r = await duban(db, "--now", "2021-07-07T10:01+08:00", "run", "--once", "--eml-dir", eml);
+    expect(r.code, r.err).toBe(0);
+    const { outbox, events } = await inspect(db);
+    expect(outbox.find((o) => o.key === OFFICE_DIGEST)!.status).toBe("sent");
+    const delivered = events.filter((e) => e.type === "delivered" && (e.payload as { key: string }).key === OFFICE_DIGEST);
+    expect(delivered).toHaveLength(1);
+    expect((delivered[0]!.payload as { staleItemsLeftOut?: number }).staleItemsLeftOut).toBeUndefined();
+  });
+
   it("sends them all with --catch-up all", async () => {
     const { db, eml } = await fresh("stale-all");
     const r = await duban(db, "--now", "2021-06-30T09:30+08:00", "run", "--once", "--eml-dir", eml, "--catch-up", "all");
