@@ -294,6 +294,9 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .description("check the whole hash chain; with --head, also that no event after a recorded head was deleted")
     .option("--head <hash>", "a head hash recorded earlier (e.g. from the office's daily summary)")
     .action(async (o: { head?: string }) => {
+      // A mistyped head is a usage mistake, not evidence that events were deleted.
+      if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head))
+        throw new UsageError(`--head ${o.head}：不是日志头哈希；请抄写日报中的 64 位十六进制“日志头”，例如 duban verify --head 3f5a…（共 64 位）`, "BAD_HEAD", 2);
       await withStore(g(), async (store) => {
         const r = await store.verify(o.head ? { head: o.head, allowLater: true } : {});
         if (!r.ok) {

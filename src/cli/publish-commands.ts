@@ -182,7 +182,11 @@ export function registerIcsCommand(program: Command, io: Io): void {
         await log.catchUp(c.store, c.plan.campaign.timezone);
         const text = await unitFeedIcs(state, o.unit, (id) => log.planMoves(id, state.asOf));
         if (o.out) {
-          await writeFile(o.out, text);
+          try {
+            await writeFile(o.out, text);
+          } catch (err) {
+            throw new UsageError(`--out ${o.out}：无法写入（${(err as NodeJS.ErrnoException).code ?? String(err)}）；请检查路径和权限`, "FILE_UNWRITABLE", 1);
+          }
           io.out(`日历已写入 ${o.out}`);
         } else io.out(text);
       });
