@@ -40,10 +40,15 @@ export interface PublishedState extends CampaignViews {
   items: ItemRecord[];
 }
 
-/** Every item's record at `asOf`, from views taken at that instant (live, or folded from the log). */
+/**
+ * Every item's record at `asOf`, from views taken at that instant (live, or folded from the log). Only items
+ * with a deadline are published: a task the plan tracks without one (no `due:`) is never on time or late, so
+ * it would only distort the rates, the scores and the 通报; it stays on the board.
+ */
 export function itemsAt(state: CampaignViews, asOf: EpochMs, marks: ReadonlyMap<string, LightMark> = new Map()): PublishedState {
-  const rows = boardRows(state.plan, state.calendar, state.views, asOf);
-  const items = state.views.map((v, i): ItemRecord => {
+  const dated = state.views.filter((v) => v.context.dueAt !== null);
+  const rows = boardRows(state.plan, state.calendar, dated, asOf);
+  const items = dated.map((v, i): ItemRecord => {
     const row = rows[i]!;
     const c = v.context;
     return {
