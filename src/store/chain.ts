@@ -129,13 +129,13 @@ export class ChainVerifier {
   feed(r: EventRow): Failure | undefined {
     const fail = (problem: string): Failure => ({ ok: false, seq: r.seq, problem, count: this.count });
     if (r.seq !== this.expectedSeq) {
-      return { ok: false, seq: this.expectedSeq, problem: `sequence gap: expected ${this.expectedSeq}, found ${r.seq}`, count: this.count };
+      return { ok: false, seq: this.expectedSeq, problem: `序号不连续：应为第 ${this.expectedSeq} 条，实为第 ${r.seq} 条（其间的记录被删除）`, count: this.count };
     }
     if (r.prev_hash !== this.prevHash) {
       return fail(
         this.expectedSeq === 1
-          ? "prevHash does not match the previous event (the first event must follow the genesis hash)"
-          : `prevHash does not match the previous event (seq ${r.seq - 1} was rewritten, or this one was)`,
+          ? "前一哈希（prevHash）与上一条不符：第一条记录必须接在创世哈希之后"
+          : `前一哈希（prevHash）与上一条不符：第 ${r.seq - 1} 条或本条被改写`,
       );
     }
     let actor: unknown;
@@ -143,12 +143,12 @@ export class ChainVerifier {
     try {
       actor = JSON.parse(r.actor);
     } catch {
-      return fail("hash mismatch: stored actor is no longer valid JSON");
+      return fail("哈希不符：存储的操作人（actor）已不是有效的 JSON");
     }
     try {
       payload = JSON.parse(r.payload);
     } catch {
-      return fail("hash mismatch: stored payload is no longer valid JSON");
+      return fail("哈希不符：存储的内容（payload）已不是有效的 JSON");
     }
     const hash = eventHash(r.prev_hash, {
       seq: r.seq,
@@ -159,10 +159,10 @@ export class ChainVerifier {
       planHash: r.plan_hash,
       assignment: r.assignment ?? undefined,
     });
-    if (hash !== r.hash) return fail("hash mismatch: payload, actor, instant, type, plan or assignment changed since it was written");
-    if (canonicalJson(actor) !== r.actor) return fail("stored actor text was edited (same meaning, different bytes)");
-    if (canonicalJson(payload) !== r.payload) return fail("stored payload text was edited (same meaning, different bytes)");
-    if (Date.parse(r.at) !== r.at_ms) return fail("indexed instant (at_ms) does not match the recorded instant");
+    if (hash !== r.hash) return fail("哈希不符：写入后内容、操作人、时刻、类型、计划版本或事项被改动");
+    if (canonicalJson(actor) !== r.actor) return fail("存储的操作人文本被改动（含义相同，字节不同）");
+    if (canonicalJson(payload) !== r.payload) return fail("存储的内容文本被改动（含义相同，字节不同）");
+    if (Date.parse(r.at) !== r.at_ms) return fail("时刻索引（at_ms）与记录的时刻不符");
     const behind = this.instants.check(r.seq, r.at, r.at_ms);
     if (behind) return fail(behind);
     if (this.opts.head !== undefined && r.hash === this.opts.head) this.recordedHeadSeq = r.seq;
@@ -180,7 +180,7 @@ export class ChainVerifier {
         return {
           ok: false,
           seq: lastSeq + 1,
-          problem: `recorded head ${short(head)} not found: the chain ends at seq ${lastSeq} before the recorded head; events after seq ${lastSeq} were deleted, or the chain was rewritten`,
+          problem: `找不到记录的日志头 ${short(head)}：日志在第 ${lastSeq} 条就结束了，没有到达该日志头；第 ${lastSeq} 条之后的记录被删除，或日志被改写`,
           count: this.count,
         };
       }
@@ -189,7 +189,7 @@ export class ChainVerifier {
         return {
           ok: false,
           seq: headSeq + 1,
-          problem: `recorded head ${short(head)} is seq ${headSeq} but the chain continues to seq ${lastSeq}`,
+          problem: `记录的日志头 ${short(head)} 是第 ${headSeq} 条，但日志延续到第 ${lastSeq} 条`,
           count: this.count,
         };
       }

@@ -87,5 +87,6 @@ describe("campaign commands", () => {
     expect((await duban("verify")).code).toBe(0);
     const tail = await duban("verify", "--head", head);
     expect(tail.code).toBe(1);
+    expect(tail.err).toMatch(/^校验失败：第 \d+ 条：找不到记录的日志头 [0-9a-f]+…?：日志在第 \d+ 条就结束了/);
   });
 });

@@ -292,7 +292,7 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
           await store.append([ev(1), ev(2), ev(3), ev(4), ev(5)]);
           expect(await store.verify()).toMatchObject({ ok: true, count: 5 });
           await h.exec(sql);
-          expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: expect.stringMatching(/^hash mismatch: payload, actor, instant/), count: 2 });
+          expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: expect.stringMatching(/^哈希不符：写入后内容、操作人、时刻/), count: 2 });
         });
       }
 
@@ -304,21 +304,21 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
         await h.exec(`UPDATE {events} SET payload = '{"v":"forged"}', hash = '${forgedHash}' WHERE seq = 2`);
         const r = await store.verify();
         expect(r).toMatchObject({ ok: false, seq: 3, count: 2 });
-        expect(r.ok === false && r.problem).toMatch(/prevHash does not match the previous event/);
+        expect(r.ok === false && r.problem).toMatch(/前一哈希（prevHash）与上一条不符/);
       });
 
       it("reports a deleted event as a sequence gap", async () => {
         const { h, store } = await fresh();
         await store.append([ev(1), ev(2), ev(3), ev(4)]);
         await h.exec("DELETE FROM {events} WHERE seq = 3");
-        expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: "sequence gap: expected 3, found 4", count: 2 });
+        expect(await store.verify()).toEqual({ ok: false, seq: 3, problem: "序号不连续：应为第 3 条，实为第 4 条（其间的记录被删除）", count: 2 });
       });
 
       it("reports a non-canonical edit and a stale instant index even when the meaning is unchanged", async () => {
         const { h, store } = await fresh();
         await store.append([ev(1), ev(2), ev(3)]);
         await h.exec(`UPDATE {events} SET payload = replace(payload, '"n":2', '"n": 2') WHERE seq = 2`);
-        expect(await store.verify()).toMatchObject({ ok: false, seq: 2, problem: expect.stringMatching(/payload text was edited/) });
+        expect(await store.verify()).toMatchObject({ ok: false, seq: 2, problem: expect.stringMatching(/内容文本被改动/) });
         await h.exec(`UPDATE {events} SET payload = replace(payload, '"n": 2', '"n":2') WHERE seq = 2`);
         await h.exec("UPDATE {events} SET at_ms = at_ms + 1 WHERE seq = 3");
         expect(await store.verify()).toMatchObject({ ok: false, seq: 3, problem: expect.stringMatching(/at_ms/) });
@@ -332,7 +332,7 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
         const recorded = await store.head();
         expect(await store.verify({ head: recorded.hash })).toMatchObject({ ok: true, count: 10 });
         // An older anchor is still in the chain but no longer its end.
-        expect(await store.verify({ head: older.hash })).toMatchObject({ ok: false, seq: 8, problem: expect.stringMatching(/is seq 7 but the chain continues to seq 10/) });
+        expect(await store.verify({ head: older.hash })).toMatchObject({ ok: false, seq: 8, problem: expect.stringMatching(/是第 7 条，但日志延续到第 10 条/) });
         expect(await store.verify({ head: older.hash, allowLater: true })).toMatchObject({ ok: true, count: 10 });
 
         await h.exec("DELETE FROM {events} WHERE seq > 7");
@@ -340,7 +340,7 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
         expect(await store.verify()).toEqual({ ok: true, count: 7, head: older.hash });
         const r = await store.verify({ head: recorded.hash });
         expect(r).toMatchObject({ ok: false, seq: 8, count: 7 });
-        expect(r.ok === false && r.problem).toMatch(/not found: the chain ends at seq 7 before the recorded head; events after seq 7 were deleted/);
+        expect(r.ok === false && r.problem).toMatch(/日志在第 7 条就结束了，没有到达该日志头；第 7 条之后的记录被删除/);
       });
     });
 
