@@ -1,5 +1,3 @@
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 /**
  * Precision and recall of `duban draft` on the seed notice against the shipped plan:
  *   node --import tsx scripts/draft-score.ts [NOTICE] [PLAN]
@@ -9,12 +7,18 @@ import { join } from "node:path";
  * lowers precision; a plan element the draft lacks lowers recall. A plan deliverable marked `assumed:` has a
  * date the notice does not give (140号, 适时): the draft holds it as a todo, so a second recall leaves those out.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { draftNoticeFile } from "../src/draft/index.ts";
 
-// The seed lives beside the clone (shared/seed/), or where DUBAN_SEED_DIR says.
-const notice = process.argv[2] ?? join(process.env.DUBAN_SEED_DIR ?? fileURLToPath(new URL("../../shared/seed/", import.meta.url)), "chongqing-labour-intermediary-campaign-2021.txt");
+// The seed document lies outside the repository: name it, or set DUBAN_SEED_DIR to its folder.
+const seedDir = process.env.DUBAN_SEED_DIR;
+const notice = process.argv[2] ?? (seedDir ? join(seedDir, "chongqing-labour-intermediary-campaign-2021.txt") : undefined);
+if (notice === undefined || !existsSync(notice)) {
+  console.error(`draft-score: 找不到通知文件${notice ? ` ${notice}` : ""}；请写出文件路径（node --import tsx scripts/draft-score.ts 通知.txt），或设置 DUBAN_SEED_DIR 为种子文件所在目录`);
+  process.exit(2);
+}
 const planFile = process.argv[3] ?? "plans/chongqing-2021.yaml";
 const r = await draftNoticeFile(notice, { unitsFile: planFile, fallbackYear: new Date().getFullYear(), schemaPath: "" });
 if (!r.ok) {
