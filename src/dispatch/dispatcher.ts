@@ -1,5 +1,5 @@
 import { assignmentsById } from "../plan/ids.ts";
-import { marksAt } from "../publish/light-marks.ts";
+import { markLog, type LightMarkLog } from "../publish/light-marks.ts";
 import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
@@ -76,6 +76,8 @@ type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderT
  */
 export class Dispatcher {
   private readonly opts: Opts;
+  /** The office's light marks as read at the start of this dispatch cycle (see dispatchDue). */
+  private marks: LightMarkLog | undefined;
 
   constructor(
     private readonly campaign: Campaign,
@@ -102,6 +104,8 @@ export class Dispatcher {
    */
   async dispatchDue(now: EpochMs): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
+    // The office's marks are read from the log once per cycle, not once per message.
+    this.marks = undefined;
     const zone = this.campaign.plan.campaign.timezone;
     const store = this.campaign.store;
     const { window, leaseMs } = this.opts;
@@ -280,7 +284,7 @@ export class Dispatcher {
     if (item.channel === REMINDER_CHANNEL) {
       const r = intent ?? decodeReminder(c.plan, item.payload);
       // The office's marks as of the reminder's own instant: a resend composes the same message.
-      return composeReminder(c.plan, r, { ...opts, marks: await marksAt(c, r.at) });
+      return composeReminder(c.plan, r, { ...opts, marks: (this.marks ??= await markLog(c)).at(r.at) });
     }
     if (item.channel === SUMMARY_CHANNEL) {
       const p = item.payload as { at: string };

@@ -68,10 +68,15 @@ const logs = new WeakMap<EventStore, LightMarkLog>();
 
 /** The marks in force at `asOf`, from the log up to it. */
 export async function marksAt(c: Campaign, asOf: EpochMs): Promise<Map<string, LightMark>> {
+  return (await markLog(c)).at(asOf);
+}
+
+/** The store's mark log, caught up with the log now: read once, then asked for many instants (a dispatch cycle). */
+export async function markLog(c: Campaign): Promise<LightMarkLog> {
   let log = logs.get(c.store);
   if (!log) logs.set(c.store, (log = new LightMarkLog()));
   await log.catchUp(c.store, c.plan.campaign.timezone);
-  return log.at(asOf);
+  return log;
 }
 
 /**
