@@ -16,8 +16,7 @@ export interface InitOptions extends LoadOptions, InitCheckOptions {
   onWarning?: (w: InitWarning) => void;
 }
 
-export { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
-import { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
+import { LARGE_CATCH_UP_WORKING_DAYS } from "./catch-up.ts";
 
 /** A step that recorded, at `to`, engine events that fell due as far back as `from`. */
 export interface CatchUp {

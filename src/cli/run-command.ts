@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Campaign } from "../campaign/campaign.ts";
 import { parseRetryHorizon, retryHorizonText } from "../dispatch/retry-horizon.ts";
-import { LARGE_CATCH_UP_WORKING_DAYS } from "../dispatch/stale.ts";
+import { LARGE_CATCH_UP_WORKING_DAYS } from "../campaign/catch-up.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";

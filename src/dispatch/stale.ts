@@ -1,8 +1,6 @@
 import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 
-/** A catch-up of more working days than this is announced (CLI) and logged (daemon); its old messages are stale. */
-export const LARGE_CATCH_UP_WORKING_DAYS = 3;
 
 /**
  * Which reminder items are too old to send: after a long stop, one catch-up tick collapses months of
