@@ -1,11 +1,8 @@
 import { createRequire } from "node:module";
 import { DateTime } from "luxon";
 
-/** A calendar date in the plan's zone, `YYYY-MM-DD`. */
-export type IsoDate = string;
-
-/** Epoch milliseconds: the engine's internal instant. Shown to people only through {@link formatInstant}. */
-export type EpochMs = number;
+import type { CnCalendarData, EpochMs, IsoDate } from "../model/time.ts";
+export type { CnCalendarData, EpochMs, IsoDate };
 
 export interface CalendarSpec {
   /** `cn`: PRC statutory holidays and make-up working days; `weekends`: Saturday and Sunday only. */
@@ -20,14 +17,6 @@ export interface CalendarSpec {
    * kept with it, so history replays on the calendar it ran on even after the package is updated.
    */
   data?: CnCalendarData;
-}
-
-/** PRC statutory rest days and make-up working days for some years, as published. */
-export interface CnCalendarData {
-  source: string;
-  years: number[];
-  holidays: IsoDate[];
-  workdays: IsoDate[];
 }
 
 interface CnData {

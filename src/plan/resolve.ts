@@ -133,6 +133,7 @@ class Resolver {
       deliverables: p.deliverables ?? [],
       policies,
       assignments,
+      kinds: new Map(),
       ...(scoring ? { scoring } : {}),
     };
   }
