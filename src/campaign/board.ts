@@ -3,6 +3,7 @@ import { formatInstant, type EpochMs, type WorkCalendar } from "../engine/calend
 import type { AssignmentView } from "../engine/engine.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
+import { isOutstanding } from "../model/states.ts";
 
 /** One line of the board: a unit owing one item. */
 export interface BoardRow {
@@ -29,13 +30,12 @@ export interface BoardRow {
   extensions: number;
 }
 
-const OWED: ReadonlySet<ProgressState> = new Set(["waiting", "open", "returned"]);
 
 export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: AssignmentView[], now: EpochMs): BoardRow[] {
   const zone = plan.campaign.timezone;
   return views.map((v) => {
     const c = v.context;
-    const owed = OWED.has(v.progress);
+    const owed = isOutstanding(v.progress);
     const dueAt = c.dueAt;
     const lateNow = owed && dueAt !== null && now > dueAt;
     const until = owed ? now : (c.submittedAt ?? now);

@@ -16,6 +16,7 @@ import { recipientName, unitList, unitName } from "../present/plan-text.ts";
 import { dueLocalZh } from "../present/due-note.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
+import { isOutstanding, type ProgressState } from "../model/states.ts";
 
 export interface GlobalOptions {
   db: string;
@@ -178,7 +179,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
           if (Number.isNaN(until)) throw new UsageError(`--until ${u}：不是有效日期；请写成 YYYY-MM-DD，例如 2021-06-25`, "BAD_DATE");
           action = { type: "extend", ...base, until };
         } else if (v.name === "submit") action = { type: "submit", ...base, ...(o.attach ? { attachments: o.attach.map(attachment) } : {}) };
-        else action = { type: v.name, ...base };
+        else action = { type: v.name, ...base } as UnitAction;
         const r = await c.step(action, now, extra);
         if (r.refused) {
           io.err(`拒绝${v.zh}：${r.refused.message} [${r.refused.code}]`);
@@ -231,7 +232,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const marks = await (await import("../publish/light-marks.ts")).marksAt(c, now);
         let rows = lightRows(past?.rows ?? c.board(now), marks, now, zone);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
-        if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
+        if (o.overdue) rows = rows.filter((r) => r.late && isOutstanding(r.state));
         if (wanted !== undefined) rows = rows.filter((r) => r.light.colour === wanted);
         if (wanted === "red") rows.sort(byUrgency);
         const counts = await store.outboxCounts();
@@ -376,7 +377,7 @@ function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boo
   out.push(`  截止时间变动：${d.moved.length} 条`);
   for (const g of groups.values()) {
     const m = g[0]!;
-    const owed = g.filter((x) => ["waiting", "open", "returned"].includes(x.state)).length;
+    const owed = g.filter((x) => isOutstanding(x.state as ProgressState)).length;
     const done = g.length - owed;
     const kept = g.filter((x) => x.extended).length;
     out.push(`    ${m.title}：${dueLocalZh(m.from, zone)} → ${dueLocalZh(m.to, zone)}（${unitList(to, g.map((x) => x.unit))}；办理中 ${owed}，已报送 ${done}${done ? (reopen ? "，将重新打开" : "，保持不变") : ""}${kept ? `；${kept} 条已批准延期，保留延期` : ""}）`);

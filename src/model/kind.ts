@@ -90,6 +90,8 @@ export interface ItemKind {
   extend: Audience;
   /** Field ids whose values identify a row of an import: the same values open nothing new. */
   key: string[];
+  /** Why the deadline is an assumption, when the document sets none (the plan's `assumed:`). */
+  assumed?: string;
   /** The largest attachment accepted, in bytes. */
   maxAttachmentBytes: number;
 }
