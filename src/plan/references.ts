@@ -8,6 +8,9 @@ import type { ResolveContext } from "./resolve-context.ts";
 /** Built-in group: the lead unit of every task. */
 export const TASK_LEADS_GROUP = "task-leads";
 
+/** Words a kind's unit lists take besides unit ids and @groups (see kinds.ts); no unit may be named so. */
+export const AUDIENCE_WORDS = ["office", "self", "any", "opener"] as const;
+
 const KIND_ZH = { department: "部门", district: "区县", external: "外部单位", person: "人员" } as const;
 
 /**
@@ -28,6 +31,10 @@ export class References {
     for (const [i, u] of this.ctx.p.units.entries()) {
       if (reserved.has(u.id)) {
         this.ctx.err("RESERVED_ID", `“${u.id}”是角色名，不能用作单位 id；请换一个 id`, ["units", i, "id"]);
+        continue;
+      }
+      if ((AUDIENCE_WORDS as readonly string[]).includes(u.id)) {
+        this.ctx.err("RESERVED_ID", `“${u.id}”是事项类别（kinds）中表示开启单位、承办单位范围的写法，不能用作单位 id；请换一个 id`, ["units", i, "id"]);
         continue;
       }
       const prev = firstAt.get(u.id);

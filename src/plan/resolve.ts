@@ -3,6 +3,7 @@ import { addDays, isRealDate, WorkCalendar, type CnCalendarData, type IsoDate } 
 import { DateEvaluator } from "./dates.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { Expander } from "./expand.ts";
+import { KindResolver } from "./kinds.ts";
 import { References } from "./references.ts";
 import { DEFAULTS, ResolveContext } from "./resolve-context.ts";
 import { resolveScoring } from "./scoring.ts";
@@ -13,8 +14,8 @@ export { TASK_LEADS_GROUP } from "./references.ts";
 
 /**
  * Semantic checks and resolution in one pass: every reference is looked up (references.ts), every
- * date computed (dates.ts), the plan's items laid out (expand.ts), every problem reported with its
- * position. Returns undefined when there were errors.
+ * date computed (dates.ts), the plan's items laid out (expand.ts), the kinds of items opened at run
+ * time checked (kinds.ts), every problem reported with its position. Returns undefined when there were errors.
  */
 export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
   return new Resolver(new ResolveContext(input, source, sink), data).run(hash);
@@ -57,6 +58,7 @@ class Resolver {
     dates.indexDeliverables();
     const expander = new Expander(ctx, refs, dates);
     const assignments = [...expander.deliverableAssignments(policies, tasks), ...expander.taskAssignments(tasks)];
+    const kinds = new KindResolver(ctx, refs, policies).resolve();
     this.checkCalendarCoverage(assignments);
     this.checkContacts(assignments, refs);
     const scoring = resolveScoring(p, (code, message, path, key) => ctx.err(code, message, path, key));
@@ -102,7 +104,7 @@ class Resolver {
       deliverables: p.deliverables ?? [],
       policies,
       assignments,
-      kinds: new Map(),
+      kinds,
       ...(scoring ? { scoring } : {}),
     };
   }
