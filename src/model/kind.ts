@@ -91,8 +91,6 @@ export interface ItemKind {
   extend: Audience;
   /** Field ids whose values identify a row of an import: the same values open nothing new. */
   key: string[];
-  /** Why the deadline is an assumption, when the document sets none (the plan's `assumed:`). */
-  assumed?: string;
   /** The largest attachment accepted, in bytes. */
   maxAttachmentBytes: number;
   /** Set when the plan marks the deadline as assumed (`assumed:`): why it is not the document's own. */
