@@ -28,6 +28,18 @@ export interface BoardRow {
   submittedAt?: string;
   returns: number;
   extensions: number;
+  /** An item opened at run time: its kind's id (absent for the plan's own items). */
+  kind?: string;
+  /** A joint item's owing units, the lead first. */
+  members?: string[];
+  /** The urgency the opener picked (一般/紧急/特急). */
+  urgency?: string;
+  openedBy?: string;
+  openedAt?: string;
+  /** 签收: when it was acknowledged, or null when it is still waiting for it (absent: not asked). */
+  acknowledgedAt?: string | null;
+  /** 一事一报: interim reports so far. */
+  reports?: number;
 }
 
 
@@ -59,6 +71,17 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
       ...(c.submittedAt !== null ? { submittedAt: formatInstant(c.submittedAt, zone) } : {}),
       returns: c.returns,
       extensions: c.extensions,
+      ...(a.opened
+        ? {
+            kind: a.opened.kind,
+            urgency: a.opened.level,
+            openedBy: a.opened.openedBy,
+            openedAt: formatInstant(a.opensAt, zone),
+            ...(a.members ? { members: a.members } : {}),
+            ...(a.ackDueAt !== undefined ? { acknowledgedAt: c.acknowledgedAt ? formatInstant(c.acknowledgedAt, zone) : null } : {}),
+            ...(a.opened.followUpEveryWorkingDays !== undefined ? { reports: c.reports ?? 0 } : {}),
+          }
+        : {}),
     };
   });
 }
