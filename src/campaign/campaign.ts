@@ -1,6 +1,7 @@
 import { cnDataFor, formatInstant, parseInstant, sameCnData, type CnCalendarData, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import { Engine, type AssignmentView, type PersistedEngine } from "../engine/engine.ts";
 import { mergeReminders } from "../engine/merge-reminders.ts";
+import type { Item } from "../model/item.ts";
 import type { DomainEvent, EngineInput, OpenRequest, ReminderIntent } from "../engine/types.ts";
 import { rendered, type RenderedRefusal } from "../text/refusals.ts";
 import { loadPlan, loadPlanText, type LoadOptions } from "../plan/load.ts";
@@ -454,6 +455,11 @@ export class Campaign {
 
   campaignState(): string {
     return this.engine.campaignState();
+  }
+
+  /** An item by id: one of the plan's, or one opened while the campaign runs. */
+  item(id: string): Item | undefined {
+    return this.engine.item(id);
   }
 
   /** Every event of one assignment, in order. */
