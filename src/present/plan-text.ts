@@ -4,6 +4,7 @@ import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
 import { instanceOf } from "../plan/ids.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "./due-note.ts";
+import { kindLines } from "./kind-text.ts";
 
 
 export function unitName(plan: ResolvedPlan, id: string): string {
@@ -49,6 +50,7 @@ export function planSummary(plan: ResolvedPlan): string {
   const dues = plan.assignments.flatMap((a) => (a.dueAt === null ? [] : [a.dueAt]));
   const undated = plan.assignments.length - dues.length;
   const assumed = plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id);
+  const assumedKinds = [...plan.kinds.values()].filter((k) => k.assumed !== undefined).map((k) => k.id);
   const zone = plan.campaign.timezone;
   const lines = [
     `${plan.campaign.title}（${plan.campaign.issuer}）`,
@@ -59,7 +61,9 @@ export function planSummary(plan: ResolvedPlan): string {
   ];
   // reduce, not Math.min(...dues): a national plan has 300k dues, more arguments than the stack holds.
   if (dues.length) lines.push(`  最早截止：${formatLocal(dues.reduce((a, b) => Math.min(a, b)), zone)}；最晚截止：${formatLocal(dues.reduce((a, b) => Math.max(a, b)), zone)}`);
+  if (plan.kinds.size) lines.push(`  运行中开启的事项：${plan.kinds.size} 类（${[...plan.kinds.values()].map((k) => k.title).join("、")}）`);
   if (assumed.length) lines.push(`  假定日期：${assumed.join("、")} 的截止日期是假定的，不是方案写明的日期，待核实`);
+  if (assumedKinds.length) lines.push(`  假定期限：${assumedKinds.join("、")} 的期限是假定的，不是方案写明的期限，待核实`);
   lines.push(`  版本：${plan.hash.slice(0, 12)}`);
   return lines.join("\n");
 }
@@ -84,6 +88,10 @@ export function planTable(plan: ResolvedPlan): string {
       out.push(`  ${due}  ${what} → ${recipientName(plan, a.to)}${shifted}${assumedZh(a.dueAssumed)}`);
       out.push(`      ${group.length} 个单位：${unitList(plan, group.map((g) => g.unit), (id) => (lead.has(id) ? "（牵头）" : ""))}`);
     }
+  }
+  if (plan.kinds.size) {
+    out.push("", `■ 运行中开启的事项（${plan.kinds.size} 类，事项发生时开启）`);
+    for (const k of plan.kinds.values()) out.push(...kindLines(plan, k));
   }
   return out.join("\n");
 }
