@@ -1,7 +1,6 @@
 import { formatInstant } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { audienceJson } from "./kind-text.ts";
-import type { DueRule, Offset } from "../model/kind.ts";
+import type { Audience, DueRule, Offset } from "../model/kind.ts";
 
 const offsetJson = (o: Offset) => `+${o.n}${o.unit}`;
 /** A due rule as the plan writes it: "+5wd", or { given: { min, max, default } }. */
@@ -68,4 +67,9 @@ export function assignmentJson(a: Assignment, iso: (ms: number) => string) {
     dueShiftedFrom: a.dueShiftedFrom,
     dueAssumed: a.dueAssumed,
   };
+}
+
+/** A kind's audience as JSON: unit ids as a list (JSON has no sets). */
+export function audienceJson(a: Audience) {
+  return { office: a.office, taskLeads: a.taskLeads, self: a.self, any: a.any, units: [...a.units] };
 }
