@@ -100,7 +100,7 @@ export async function readImport(file: string, kind: ItemKind, plan: ResolvedPla
   }
   if (sniffed.format === "xlsx" && read.sheets.length === 0) return { problems: [{ code: "IMPORT_NOT_TABLE", params: { looks: "archive" }, file }] };
   if (!read.found) return { problems: [{ code: "IMPORT_NO_SHEET", params: { sheet: opts.sheet ?? "", sheets: read.sheets }, file }] };
-  return check.finish();
+  return check.finish(read.sheet);
 }
 
 /** The checks of one sheet, fed a row at a time as the file streams. */
@@ -364,7 +364,8 @@ class SheetCheck {
     return `${this.kind.title}（第 ${row} 行）`;
   }
 
-  finish(): ImportResult {
+  finish(sheet: string | undefined): ImportResult {
+    this.sheet = sheet;
     if (!this.columns && this.above.length > 0) this.headerless();
     if (!this.columns) return { problems: [this.at("IMPORT_EMPTY", {})] };
     if (this.dataRows === 0) this.problems.push(this.at("IMPORT_NO_ROWS", {}));
