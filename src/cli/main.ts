@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demo-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
+import { registerImportCommand } from "./import-command.ts";
 import { registerMarkCommand } from "./mark-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
@@ -111,6 +112,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerScoreCommand(program, io);
   registerBulletinCommand(program, io);
   registerMarkCommand(program, io);
+  registerImportCommand(program, io, (code) => void (exit = code));
   registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
