@@ -6,7 +6,7 @@
 // Plan language
 export { loadPlan, loadPlanText, planHash, type LoadResult, type LoadOptions } from "./plan/load.ts";
 export { formatDiagnostic, DiagnosticCode, type Diagnostic, type Severity } from "./plan/diagnostics.ts";
-export { calendarOf } from "./plan/calendar-of.ts";
+export { calendarOf } from "./engine/calendar-of.ts";
 export type { Assignment, Phase, Policy, ResolvedPlan, Task, Unit, UnitId, AssignmentId } from "./plan/types.ts";
 
 // Engine: pure, deterministic, time as input

@@ -3,6 +3,7 @@ import { formatInstant, type EpochMs, type WorkCalendar } from "../engine/calend
 import type { AssignmentView } from "../engine/engine.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
+import { isOutstanding } from "../model/states.ts";
 
 /** One line of the board: a unit owing one item. */
 export interface BoardRow {
@@ -27,15 +28,26 @@ export interface BoardRow {
   submittedAt?: string;
   returns: number;
   extensions: number;
+  /** An item opened at run time: its kind's id (absent for the plan's own items). */
+  kind?: string;
+  /** A joint item's owing units, the lead first. */
+  members?: string[];
+  /** The urgency the opener picked (一般/紧急/特急). */
+  urgency?: string;
+  openedBy?: string;
+  openedAt?: string;
+  /** 签收: when it was acknowledged, or null when it is still waiting for it (absent: not asked). */
+  acknowledgedAt?: string | null;
+  /** 一事一报: interim reports so far. */
+  reports?: number;
 }
 
-const OWED: ReadonlySet<ProgressState> = new Set(["waiting", "open", "returned"]);
 
 export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: AssignmentView[], now: EpochMs): BoardRow[] {
   const zone = plan.campaign.timezone;
   return views.map((v) => {
     const c = v.context;
-    const owed = OWED.has(v.progress);
+    const owed = isOutstanding(v.progress);
     const dueAt = c.dueAt;
     const lateNow = owed && dueAt !== null && now > dueAt;
     const until = owed ? now : (c.submittedAt ?? now);
@@ -59,6 +71,17 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
       ...(c.submittedAt !== null ? { submittedAt: formatInstant(c.submittedAt, zone) } : {}),
       returns: c.returns,
       extensions: c.extensions,
+      ...(a.opened
+        ? {
+            kind: a.opened.kind,
+            urgency: a.opened.level,
+            openedBy: a.opened.openedBy,
+            openedAt: formatInstant(a.opensAt, zone),
+            ...(a.members ? { members: a.members } : {}),
+            ...(a.ackDueAt !== undefined ? { acknowledgedAt: c.acknowledgedAt ? formatInstant(c.acknowledgedAt, zone) : null } : {}),
+            ...(a.opened.followUpEveryWorkingDays !== undefined ? { reports: c.reports ?? 0 } : {}),
+          }
+        : {}),
     };
   });
 }

@@ -1,6 +1,8 @@
 import { cnDataFor, formatInstant, parseInstant, sameCnData, type CnCalendarData, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import { Engine, type AssignmentView, type PersistedEngine } from "../engine/engine.ts";
-import type { DomainEvent, EngineInput, Refusal, ReminderIntent } from "../engine/types.ts";
+import { mergeReminders } from "../engine/merge-reminders.ts";
+import type { DomainEvent, EngineInput, OpenRequest, ReminderIntent } from "../engine/types.ts";
+import { rendered, type RenderedRefusal } from "../text/refusals.ts";
 import { loadPlan, loadPlanText, type LoadOptions } from "../plan/load.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
@@ -59,7 +61,8 @@ function clockBehind(plan: ResolvedPlan, now: EpochMs, lastAt: string): Campaign
 }
 
 export interface StepOutcome {
-  refused?: Refusal;
+  /** Why the engine would not take the action, with its words in the plan's language. */
+  refused?: RenderedRefusal;
   events: StoredEvent[];
   reminders: ReminderIntent[];
 }
@@ -214,9 +217,60 @@ export class Campaign {
       const r = this.engine.step(input, at);
       return { r, events: r.events.map((e: DomainEvent) => encodeEvent(this.plan, e, extra)), outbox: r.reminders.map((x) => encodeReminder(this.plan, x)) };
     });
-    const { refused, reminders } = decided.r;
-    if (stored.length === 0 && decided.outbox.length === 0) return { refused, events: [], reminders: [] };
-    return { refused, events: stored, reminders };
+    const { reminders } = decided.r;
+    const refused = decided.r.refused && rendered(this.plan, decided.r.refused);
+    if (stored.length === 0 && decided.outbox.length === 0) return { ...(refused ? { refused } : {}), events: [], reminders: [] };
+    return { ...(refused ? { refused } : {}), events: stored, reminders };
+  }
+
+  /** Opens one item of a kind at `now` (交办, 督办单, 一事一报); `id` is the new item's, unless refused. */
+  async openItem(req: OpenRequest, now: Clock, extra?: Record<string, unknown>): Promise<StepOutcome & { id?: string }> {
+    const r = await this.step({ type: "open", ...req }, now, extra);
+    const id = r.refused ? undefined : r.events.find((e) => e.type === "itemOpened")?.assignment;
+    return { ...r, ...(id ? { id } : {}) };
+  }
+
+  /**
+   * Opens many items at `now` in one transaction (an import): all or none. A request whose key was opened
+   * before is skipped, so importing the same sheet twice opens nothing new; when any other is refused,
+   * nothing is written and every refusal is returned with the index of its request.
+   */
+  async openItems(reqs: readonly OpenRequest[], now: Clock, extra?: Record<string, unknown>): Promise<{ opened: string[]; skipped: number[]; refused: { index: number; refusal: RenderedRefusal }[]; events: StoredEvent[] }> {
+    let skipped: number[] = [];
+    let refused: { index: number; refusal: RenderedRefusal }[] = [];
+    let opened: string[] = [];
+    const { stored } = await this.write(now, (at) => {
+      skipped = [];
+      refused = [];
+      opened = [];
+      const ticked = this.engine.step({ type: "tick" }, at);
+      const events: DomainEvent[] = [...ticked.events];
+      const reminders: ReminderIntent[] = [...ticked.reminders];
+      const seen = new Set<string>();
+      reqs.forEach((req, index) => {
+        const key = req.key;
+        if (key !== undefined && (this.engine.hasKey(req.kind, key) || seen.has(`${req.kind}|${key}`))) {
+          skipped.push(index);
+          return;
+        }
+        if (key !== undefined) seen.add(`${req.kind}|${key}`);
+        const r = this.engine.step({ type: "open", ...req }, at);
+        if (r.refused) refused.push({ index, refusal: rendered(this.plan, r.refused) });
+        else {
+          events.push(...r.events);
+          mergeReminders(reminders, r.reminders);
+          opened.push(r.events.find((e) => e.type === "itemOpened")!.assignment);
+        }
+      });
+      // All or none: the engine holds openings that must not be written; nothing is, and it is rebuilt below.
+      if (refused.length) return { events: [], outbox: [] };
+      return { events: events.map((e) => encodeEvent(this.plan, e, extra)), outbox: reminders.map((x) => encodeReminder(this.plan, x)) };
+    });
+    if (refused.length) {
+      await this.reload();
+      return { opened: [], skipped, refused, events: [] };
+    }
+    return { opened, skipped, refused, events: stored };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import type { Actor, DomainEvent, ReminderIntent } from "../engine/types.ts";
+import type { Item } from "../model/item.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import type { Actor as StoredActor, NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 
@@ -17,7 +18,25 @@ const DOMAIN_TYPES: ReadonlySet<string> = new Set([
   "returned",
   "extended",
   "waived",
+  "itemOpened",
+  "acknowledged",
+  "withdrawn",
 ]);
+
+/** An item's instants as the log stores them (ISO 8601 with the plan's offset), and back. */
+const ITEM_INSTANTS = ["opensAt", "dueAt", "ackDueAt"] as const;
+
+function encodeItem(item: Item, zone: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item };
+  for (const k of ITEM_INSTANTS) if (typeof item[k] === "number") out[k] = formatInstant(item[k] as number, zone);
+  return out;
+}
+
+function decodeItem(item: Record<string, unknown>, zone: string): Item {
+  const out: Record<string, unknown> = { ...item };
+  for (const k of ITEM_INSTANTS) if (typeof item[k] === "string") out[k] = parseInstant(item[k] as string, zone);
+  return out as unknown as Item;
+}
 
 export function isDomainEventType(type: string): boolean {
   return DOMAIN_TYPES.has(type);
@@ -39,11 +58,13 @@ export function decodeActor(actor: StoredActor): Actor {
 /** `extra` is recorded with the event (e.g. that the clock was set by hand for a drill). */
 export function encodeEvent(plan: ResolvedPlan, e: DomainEvent, extra?: Record<string, unknown>): NewEvent {
   const zone = plan.campaign.timezone;
-  const { type, at, ...rest } = e as DomainEvent & { assignment?: string; actor?: Actor; until?: number };
+  const { type, at, ...rest } = e as DomainEvent & { assignment?: string; actor?: Actor; until?: number; nextDueAt?: number; item?: Item };
   const payload: Record<string, unknown> = { ...rest, ...extra };
   delete payload.assignment;
   delete payload.actor;
   if (rest.until !== undefined) payload.until = formatInstant(rest.until, zone);
+  if (rest.nextDueAt !== undefined) payload.nextDueAt = formatInstant(rest.nextDueAt, zone);
+  if (rest.item !== undefined) payload.item = encodeItem(rest.item, zone);
   return {
     at: formatInstant(at, zone),
     actor: rest.actor ? encodeActor(plan, rest.actor) : { kind: "engine" },
@@ -64,6 +85,8 @@ export function decodeEvent(plan: ResolvedPlan, s: StoredEvent): DomainEvent | u
   delete payload.via;
   delete payload.user;
   if (typeof payload.until === "string") payload.until = parseInstant(payload.until, zone);
+  if (typeof payload.nextDueAt === "string") payload.nextDueAt = parseInstant(payload.nextDueAt, zone);
+  if (typeof payload.item === "object" && payload.item !== null) payload.item = decodeItem(payload.item as Record<string, unknown>, zone);
   // Recorded after its scheduled instant (see Campaign's recordedLate): the machines see the schedule's instant.
   const scheduled = typeof payload.scheduledAt === "string" ? payload.scheduledAt : undefined;
   delete payload.scheduledAt;

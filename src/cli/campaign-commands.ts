@@ -16,6 +16,7 @@ import { recipientName, unitList, unitName } from "../present/plan-text.ts";
 import { dueLocalZh } from "../present/due-note.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
+import { isOutstanding, type ProgressState } from "../model/states.ts";
 
 export interface GlobalOptions {
   db: string;
@@ -111,6 +112,9 @@ const EVENT_ZH: Record<string, string> = {
   returned: "退回",
   extended: "延期",
   waived: "免报",
+  itemOpened: "交办",
+  acknowledged: "签收",
+  withdrawn: "撤销",
   delivered: "已送达",
   deliveryRetry: "发送失败，待重试",
   deliveryFailed: "发送失败",
@@ -120,7 +124,9 @@ const EVENT_ZH: Record<string, string> = {
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
   const p = e.payload as Record<string, unknown>;
-  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
+  const item = p.item as { title?: string; unit?: string; members?: string[]; dueAt?: string; opened?: { level?: string; note?: string } } | undefined;
+  const opening = item ? `“${item.title}” 承办：${(item.members ?? [item.unit ?? ""]).map((u) => unitName(plan, u)).join("、")}；截止：${item.dueAt ?? "不设"}；${item.opened?.level ?? ""}` : "";
+  const extra = [opening, p.note ? `备注：${p.note}` : "", item?.opened?.note ? `备注：${item.opened.note}` : "", p.report === "interim" ? `续报；下次续报截止：${String(p.nextDueAt)}` : p.report === "final" ? "终报" : "", p.reason === "unacknowledged" ? "超时未签收" : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason && p.reason !== "unacknowledged" ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
   const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
@@ -162,9 +168,9 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
       .argument("<assignment>", "assignment id, e.g. implementation-plan/yuzhong (see duban plan)")
       .requiredOption("--as <unit-or-person>", "who acts: a unit or person id from the plan")
       .option("--note <text>", "a note recorded with the action");
-    if (v.name === "submit") cmd.option("--attach <file...>", "files handed in (recorded by name, size and SHA-256)");
+    if (v.name === "submit") cmd.option("--attach <file...>", "files handed in (recorded by name, size and SHA-256)").option("--final", "of a 一事一报 item: this is the final report (终报); without it, an interim one (续报)");
     if (v.name === "extend") cmd.requiredOption("--until <date>", "the new due date (YYYY-MM-DD, due at the plan's due time) or instant");
-    cmd.action(async (id: string, o: { as: string; note?: string; attach?: string[]; until?: string }) => {
+    cmd.action(async (id: string, o: { as: string; note?: string; attach?: string[]; until?: string; final?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
@@ -177,8 +183,8 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
           const until = parseInstant(isRealDate(u) ? `${u}T${c.plan.calendar.dueAt}` : u, zone);
           if (Number.isNaN(until)) throw new UsageError(`--until ${u}：不是有效日期；请写成 YYYY-MM-DD，例如 2021-06-25`, "BAD_DATE");
           action = { type: "extend", ...base, until };
-        } else if (v.name === "submit") action = { type: "submit", ...base, ...(o.attach ? { attachments: o.attach.map(attachment) } : {}) };
-        else action = { type: v.name, ...base };
+        } else if (v.name === "submit") action = { type: "submit", ...base, ...(o.attach ? { attachments: o.attach.map(attachment) } : {}), ...(o.final ? { final: true } : {}) };
+        else action = { type: v.name, ...base } as UnitAction;
         const r = await c.step(action, now, extra);
         if (r.refused) {
           io.err(`拒绝${v.zh}：${r.refused.message} [${r.refused.code}]`);
@@ -208,11 +214,12 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
   program
     .command("status")
     .description("the board: per deliverable and unit, state, due date, days late, ladder level")
-    .option("--unit <unit>", "only this unit's items")
+    .option("--unit <unit>", "only this unit's items (a joint item's every member)")
+    .option("--kind <kind>", "only items of this kind opened at run time (see the plan's kinds:); plan for the plan's own")
     .option("--overdue", "only items that are late")
     .option("--light <colour>", "only items with this light: red (the 红灯清单: by ladder level, then days late), yellow, green, none")
     .option("--json", "machine-readable")
-    .action(async (o: { unit?: string; overdue?: boolean; light?: string; json?: boolean }) => {
+    .action(async (o: { unit?: string; kind?: string; overdue?: boolean; light?: string; json?: boolean }) => {
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
@@ -230,8 +237,11 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         // The office's marks as the log had them at that instant, so a past board's lights replay too.
         const marks = await (await import("../publish/light-marks.ts")).marksAt(c, now);
         let rows = lightRows(past?.rows ?? c.board(now), marks, now, zone);
-        if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit);
-        if (o.overdue) rows = rows.filter((r) => r.late && (r.state === "open" || r.state === "returned" || r.state === "waiting"));
+        if (o.kind !== undefined && o.kind !== "plan" && !c.plan.kinds.has(o.kind))
+          throw new UsageError(`--kind ${o.kind}：计划中没有这个事项类型；可用：plan（计划内事项）、${[...c.plan.kinds.keys()].join("、")}`, "UNKNOWN_KIND", 1);
+        if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit || r.members?.includes(o.unit!));
+        if (o.kind !== undefined) rows = rows.filter((r) => (o.kind === "plan" ? r.kind === undefined : r.kind === o.kind));
+        if (o.overdue) rows = rows.filter((r) => r.late && isOutstanding(r.state));
         if (wanted !== undefined) rows = rows.filter((r) => r.light.colour === wanted);
         if (wanted === "red") rows.sort(byUrgency);
         const counts = await store.outboxCounts();
@@ -261,7 +271,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
       await withStore(g(), async (store) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
-        if (!c.plan.assignments.some((a) => a.id === id)) throw new UsageError(`没有责任事项“${id}”；可用 duban plan 查看所有事项 id`, "UNKNOWN_ASSIGNMENT", 1);
+        if (!c.row(id)) throw new UsageError(`没有事项“${id}”；可用 duban plan 查看计划内事项 id，duban status 查看全部事项（含运行中交办的）`, "UNKNOWN_ASSIGNMENT", 1);
         const events = await c.history(id);
         if (o.json) io.out(JSON.stringify({ assignment: id, events }, null, 2));
         else io.out([`${id}：${events.length} 条事件`, ...events.map((e) => describe(e, c.plan))].join("\n"));
@@ -376,7 +386,7 @@ function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boo
   out.push(`  截止时间变动：${d.moved.length} 条`);
   for (const g of groups.values()) {
     const m = g[0]!;
-    const owed = g.filter((x) => ["waiting", "open", "returned"].includes(x.state)).length;
+    const owed = g.filter((x) => isOutstanding(x.state as ProgressState)).length;
     const done = g.length - owed;
     const kept = g.filter((x) => x.extended).length;
     out.push(`    ${m.title}：${dueLocalZh(m.from, zone)} → ${dueLocalZh(m.to, zone)}（${unitList(to, g.map((x) => x.unit))}；办理中 ${owed}，已报送 ${done}${done ? (reopen ? "，将重新打开" : "，保持不变") : ""}${kept ? `；${kept} 条已批准延期，保留延期` : ""}）`);

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { BoardRow } from "../campaign/board.ts";
 import { WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
-import { STATE_ZH } from "../engine/authorize.ts";
+import { STATE_ZH } from "../text/labels.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 import { parseInstant } from "../engine/calendar.ts";
@@ -41,7 +41,8 @@ export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light 
   const out = [p.bold(`${plan.campaign.title}  督办看板  ${asOf.slice(0, 16).replace("T", " ")}`)];
   const byTitle = new Map<string, BoardRow[]>();
   for (const r of rows) {
-    const key = `${r.title}|${r.due}`;
+    // A planned deliverable groups its units; an item opened at run time is a group of its own.
+    const key = r.kind ? r.id : `${r.title}|${r.due}`;
     (byTitle.get(key) ?? byTitle.set(key, []).get(key)!).push(r);
   }
   for (const group of byTitle.values()) {
@@ -52,13 +53,18 @@ export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light 
       const dt = DateTime.fromISO(first.due, { zone });
       due = `截止 ${dt.toFormat("yyyy-MM-dd")} ${WEEKDAY_ZH[dt.weekday]} ${dt.toFormat("HH:mm")}${assumedZh(first.dueAssumed)}`;
     }
-    out.push("", p.bold(`${first.title}  ${due}  已报送 ${done}/${group.length}`));
+    const kind = first.kind ? plan.kinds.get(first.kind) : undefined;
+    const opened = first.kind ? `【${kind?.title ?? first.kind}】${first.id}  ` : "";
+    const urgency = first.kind && kind && kind.levels.length > 1 ? `  ${first.urgency}` : "";
+    const by = first.openedBy ? `  交办：${unitName(plan, first.openedBy)}` : "";
+    out.push("", p.bold(`${opened}${first.title}  ${due}${urgency}${by}  已报送 ${done}/${group.length}`));
     for (const r of group) {
-      const state = STATE_ZH[r.state];
+      const state = r.state === "open" && r.acknowledgedAt === null ? "待签收" : STATE_ZH[r.state];
+      const who = r.members ? `${r.members.map((u) => unitName(plan, u)).join("、")}（${unitName(plan, r.unit)}牵头）` : unitName(plan, r.unit);
       const light = lightOfRow(r, zone, asOf);
       const level = r.level > 0 ? `督办第${r.level}级` : "";
       const marked = light.mark && !light.label.includes(light.mark.reason) ? `（办公室标${light.mark.light === "red" ? "红" : "黄"}：${light.mark.reason}）` : "";
-      out.push(colourOf(p, light.colour)(`  ${pad(unitName(plan, r.unit), 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
+      out.push(colourOf(p, light.colour)(`  ${pad(who, 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
     }
   }
   return out.join("\n");

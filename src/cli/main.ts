@@ -8,6 +8,7 @@ import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
 import { registerImportCommand } from "./import-command.ts";
 import { registerMarkCommand } from "./mark-command.ts";
+import { registerItemCommands } from "./item-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
@@ -112,6 +113,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerScoreCommand(program, io);
   registerBulletinCommand(program, io);
   registerMarkCommand(program, io);
+  registerItemCommands(program, io, (code) => void (exit = code));
   registerImportCommand(program, io, (code) => void (exit = code));
   registerDraftCommand(program, io, (code) => void (exit = code));
 

@@ -7,6 +7,7 @@ import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { addDays, weekday, type EpochMs } from "../engine/calendar.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { syntheticActions } from "../simulate/synthetic-actions.ts";
+import { isOwed } from "../model/states.ts";
 
 export interface DemoOptions {
   plan: string;
@@ -52,7 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (k < 0) k = actions.length;
     let week = { from: first, events: 0, sent: 0, submitted: 0, late: 0 };
     const flush = (to: string) => {
-      const overdue = campaign.board(cal.at(to, "23:59")).filter((r) => r.late && (r.state === "open" || r.state === "returned")).length;
+      const overdue = campaign.board(cal.at(to, "23:59")).filter((r) => r.late && isOwed(r.state)).length;
       opts.log(`${week.from} ～ ${to}  事件 ${week.events}  发出提醒 ${week.sent}  报送 ${week.submitted}（逾期报送 ${week.late}）  当前逾期未报 ${overdue}`);
     };
     for (let day = first; day <= last; day = addDays(day, 1)) {

@@ -1,9 +1,12 @@
 import { assign, setup } from "xstate";
-import type { EpochMs } from "./calendar.ts";
+import type { EpochMs } from "../model/time.ts";
+import { PROGRESS_TAGS, type LatenessState, type ProgressState } from "../model/states.ts";
 import type { AssignmentEvent } from "./types.ts";
 
+export type { LatenessState, ProgressState };
+
 export interface AssignmentContext {
-  /** Current due instant; an extension moves it. null: the item has no deadline and is never late. */
+  /** Current due instant; an extension or an interim report moves it. null: no deadline, never late. */
   dueAt: EpochMs | null;
   /** Highest escalation level reached since the last extension. */
   level: number;
@@ -14,20 +17,35 @@ export interface AssignmentContext {
   reminders: number;
   returns: number;
   extensions: number;
+  /** 签收: when one of the owing units acknowledged the item (null: not yet, or not asked for). */
+  acknowledgedAt?: EpochMs | null;
+  /** 一事一报: interim reports (续报) handed in so far. */
+  reports?: number;
 }
 
 /**
- * One assignment: progress (waiting → open → submitted → accepted, returned → submitted again,
- * waived) and, in parallel, lateness (on track → due soon → overdue; the level counts escalations).
+ * One item: progress (waiting → open → submitted → accepted, returned → submitted again, waived,
+ * withdrawn) and, in parallel, lateness (on track → due soon → overdue; the level counts escalations).
  * No delays: time arrives as events stamped by the engine, so the machine is the same live and in replay.
+ * Each progress state carries its tags from model/states.ts: the one place that says which are owed.
  */
-/** Open and returned items are owed alike: both can be handed in, waived, extended and reminded. */
+/** Open and returned items are owed alike: both can be handed in, waived, withdrawn, extended and reminded. */
 const owed = {
-  submitted: { target: "submitted", actions: "recordSubmission" },
+  submitted: [
+    { guard: "isInterim", target: "open", actions: "recordInterim" },
+    { target: "submitted", actions: "recordSubmission" },
+  ],
   waived: "waived",
+  withdrawn: "withdrawn",
   extended: { guard: "extensionInFuture", actions: "applyExtension" },
   reminded: { actions: "countReminder" },
+  acknowledged: { guard: "notAcknowledged", actions: "recordAcknowledgement" },
 } as const;
+
+/** An interim report starts the lateness over: the next report is due at its own instant. */
+const restartsOnInterim = { submitted: { guard: "isInterim", target: "onTrack" } } as const;
+
+const tags = (s: ProgressState) => [...PROGRESS_TAGS[s]];
 
 export const assignmentMachine = setup({
   types: {
@@ -38,12 +56,21 @@ export const assignmentMachine = setup({
   guards: {
     raisesLevel: ({ context, event }) => event.type === "reminded" && event.level > context.level,
     extensionInFuture: ({ event }) => event.type === "extended" && event.until > event.at,
+    isInterim: ({ event }) => event.type === "submitted" && event.report === "interim",
+    notAcknowledged: ({ context }) => !context.acknowledgedAt,
   },
   actions: {
     recordSubmission: assign({
       submittedAt: ({ event }) => event.at,
       late: ({ context, event }) => context.late || (context.dueAt !== null && event.at > context.dueAt),
     }),
+    recordInterim: assign({
+      late: ({ context, event }) => context.late || (context.dueAt !== null && event.at > context.dueAt),
+      dueAt: ({ context, event }) => (event.type === "submitted" && event.nextDueAt !== undefined ? event.nextDueAt : context.dueAt),
+      level: 0,
+      reports: ({ context }) => (context.reports ?? 0) + 1,
+    }),
+    recordAcknowledgement: assign({ acknowledgedAt: ({ event }) => event.at }),
     countReminder: assign({ reminders: ({ context }) => context.reminders + 1 }),
     countReturn: assign({ returns: ({ context }) => context.returns + 1, submittedAt: null }),
     applyExtension: assign({
@@ -62,32 +89,28 @@ export const assignmentMachine = setup({
       initial: "waiting",
       states: {
         waiting: {
-          on: { opened: "open", waived: "waived", extended: { guard: "extensionInFuture", actions: "applyExtension" } },
+          tags: tags("waiting"),
+          on: { opened: "open", itemOpened: "open", waived: "waived", withdrawn: "withdrawn", extended: { guard: "extensionInFuture", actions: "applyExtension" } },
         },
-        open: {
-          on: owed,
-        },
+        open: { tags: tags("open"), on: owed },
         submitted: {
+          tags: tags("submitted"),
           on: { accepted: "accepted", returned: { target: "returned", actions: "countReturn" } },
         },
-        returned: {
-          on: owed,
-        },
-        accepted: { type: "final" },
-        waived: { type: "final" },
+        returned: { tags: tags("returned"), on: owed },
+        accepted: { tags: tags("accepted"), type: "final" },
+        waived: { tags: tags("waived"), type: "final" },
+        withdrawn: { tags: tags("withdrawn"), type: "final" },
       },
     },
     lateness: {
       initial: "onTrack",
       states: {
         onTrack: { on: { dueSoon: "dueSoon", overdue: "overdue" } },
-        dueSoon: { on: { overdue: "overdue", extended: "onTrack" } },
-        overdue: { on: { reminded: { guard: "raisesLevel", target: "escalated", actions: "raiseLevel" }, extended: "onTrack" } },
-        escalated: { on: { reminded: { guard: "raisesLevel", actions: "raiseLevel" }, extended: "onTrack" } },
+        dueSoon: { on: { overdue: "overdue", extended: "onTrack", ...restartsOnInterim } },
+        overdue: { on: { reminded: { guard: "raisesLevel", target: "escalated", actions: "raiseLevel" }, extended: "onTrack", ...restartsOnInterim } },
+        escalated: { on: { reminded: { guard: "raisesLevel", actions: "raiseLevel" }, extended: "onTrack", ...restartsOnInterim } },
       },
     },
   },
 });
-
-export type ProgressState = "waiting" | "open" | "submitted" | "returned" | "accepted" | "waived";
-export type LatenessState = "onTrack" | "dueSoon" | "overdue" | "escalated";

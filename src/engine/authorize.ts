@@ -1,17 +1,20 @@
-import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import type { ProgressState } from "./assignment-machine.ts";
+import type { ResolvedPlan } from "../model/definition.ts";
+import { owingUnits, type Item } from "../model/item.ts";
+import { hasTag, type ProgressState, type StateTag } from "../model/states.ts";
+import { audienceParts, inAudience } from "./open-item.ts";
 import type { Actor, Refusal, UnitAction } from "./types.ts";
 
-const ACTION_ZH: Record<UnitAction["type"], string> = { submit: "报送", accept: "通过", return: "退回", extend: "延期", waive: "免报" };
-const STATE_ZH: Record<ProgressState, string> = { waiting: "未开始", open: "办理中", submitted: "已报送待审核", returned: "已退回待重报", accepted: "已通过", waived: "已免报" };
+type ItemAction = Exclude<UnitAction, { type: "open" }>;
 
-/** Which progress states each action may start from. */
-const ALLOWED_FROM: Record<UnitAction["type"], ProgressState[]> = {
-  submit: ["open", "returned"],
-  accept: ["submitted"],
-  return: ["submitted"],
-  extend: ["waiting", "open", "returned"],
-  waive: ["waiting", "open", "returned"],
+/** Which states each action may start from, by tag (model/states.ts): one definition of "owed". */
+const ALLOWED_FROM: Record<ItemAction["type"], readonly StateTag[]> = {
+  submit: ["owed"],
+  acknowledge: ["owed"],
+  accept: ["handedIn"],
+  return: ["handedIn"],
+  extend: ["notYetOpen", "owed"],
+  waive: ["notYetOpen", "owed"],
+  withdraw: ["notYetOpen", "owed", "handedIn"],
 };
 
 /** The unit an actor speaks for: a person acts for the unit they belong to. */
@@ -31,51 +34,51 @@ export function actsAsOffice(plan: ResolvedPlan, actor: Actor): boolean {
   );
 }
 
-function name(plan: ResolvedPlan, id: string): string {
-  const u = plan.units.get(id);
-  return u ? (u.short ?? u.name) : id;
-}
-
 /**
- * The plan's rules on who may do what: only the owing unit submits; the recipient, the task's lead
- * unit or the office accepts and returns; the office or the task's lead unit extends; only the office
- * waives. The group leader and the office director act as the office. Refusals name the rule.
+ * Who may act, as a rule id and the units it names (rendered at the edge). Planned items: only the
+ * owing unit submits; the recipient, the task's lead unit or the office accepts and returns; the office
+ * or the task's lead unit extends; only the office waives. Opened items: the owing units (or only the
+ * lead one) submit and acknowledge; the reviewer the kind names or the office reviews, never a unit
+ * that owes it; the office and whom the kind allows extend and withdraw.
  */
-export function authorize(plan: ResolvedPlan, a: Assignment, action: UnitAction, state: ProgressState): Refusal | undefined {
-  const actor = action.actor;
-  if (actor.kind === "unit" && !plan.units.has(actor.unit))
-    return { code: "UNKNOWN_ACTOR", message: `计划中没有单位或人员“${actor.unit}”` };
-  const units = actingUnits(plan, actor);
-  const isOffice = actsAsOffice(plan, actor);
-  const verb = ACTION_ZH[action.type];
-  let allowed: boolean;
-  let rule: string;
+function permitted(plan: ResolvedPlan, a: Item, action: ItemAction, units: Set<string>, isOffice: boolean): { ok: boolean; rule: string; who: string[] } {
+  const owing = owingUnits(a);
+  const kind = a.opened ? plan.kinds.get(a.opened.kind) : undefined;
+  const opener = new Set(a.opened ? [a.opened.openedBy] : []);
   switch (action.type) {
     case "submit":
-      allowed = units.has(a.unit);
-      rule = `只有责任单位${name(plan, a.unit)}可以报送“${a.title}”`;
-      break;
+      if (a.opened?.submit === "lead") return { ok: units.has(a.unit), rule: "leadMember", who: [a.unit] };
+      return { ok: owing.some((u) => units.has(u)), rule: "owner", who: [...owing] };
+    case "acknowledge":
+      return { ok: owing.some((u) => units.has(u)), rule: "owner", who: [...owing] };
     case "accept":
     case "return":
-      allowed = isOffice || units.has(a.to) || units.has(a.lead);
-      rule = `只有接收单位${name(plan, a.to)}、牵头单位${name(plan, a.lead)}或领导小组办公室可以${verb}“${a.title}”`;
-      break;
+      if (a.opened) return { ok: isOffice || units.has(a.to), rule: "reviewer", who: [a.to] };
+      return { ok: isOffice || units.has(a.to) || units.has(a.lead), rule: "recipientOrLead", who: [a.to, a.lead] };
     case "extend":
-      allowed = isOffice || units.has(a.lead);
-      rule = `只有领导小组办公室或牵头单位${name(plan, a.lead)}可以批准延期`;
-      break;
+      if (a.opened) return { ok: isOffice || (!!kind && [...units].some((u) => inAudience(plan, kind.extend, u, opener))), rule: "officeOr", who: kind ? audienceParts({ ...kind.extend, self: false, units: new Set([...kind.extend.units, ...(kind.extend.self ? opener : [])]) }) : [] };
+      return { ok: isOffice || units.has(a.lead), rule: "officeOrLead", who: [a.lead] };
+    case "withdraw":
+      if (!a.opened) return { ok: false, rule: "openedOnly", who: [] };
+      return { ok: isOffice || (!!kind && [...units].some((u) => inAudience(plan, kind.withdraw, u, opener))), rule: "officeOr", who: kind ? audienceParts({ ...kind.withdraw, self: false, units: new Set([...kind.withdraw.units, ...(kind.withdraw.self ? opener : [])]) }) : [] };
     case "waive":
-      allowed = isOffice;
-      rule = "只有领导小组办公室可以免报";
-      break;
+      return { ok: isOffice, rule: "office", who: [] };
   }
-  if (!allowed) {
-    const who = actor.kind === "unit" ? name(plan, actor.unit) : "系统";
-    return { code: "NOT_PERMITTED", message: `${who}无权${verb}：${rule}` };
-  }
-  if (!ALLOWED_FROM[action.type].includes(state))
-    return { code: "WRONG_STATE", message: `“${a.title}”（${name(plan, a.unit)}）当前状态为${STATE_ZH[state]}，不能${verb}` };
-  return undefined;
 }
 
-export { STATE_ZH };
+/** The plan's rules on who may do what to an item in which state; a refusal says which rule, as a value. */
+export function authorize(plan: ResolvedPlan, a: Item, action: ItemAction, state: ProgressState, acknowledged: boolean): Refusal | undefined {
+  const actor = action.actor;
+  if (actor.kind === "unit" && !plan.units.has(actor.unit)) return { code: "UNKNOWN_ACTOR", params: { actor: actor.unit } };
+  const units = actingUnits(plan, actor);
+  const isOffice = actsAsOffice(plan, actor);
+  const base = { action: action.type, item: a.id, title: a.title, unit: a.unit, actor: actor.kind === "unit" ? actor.unit : "engine" };
+  // A unit never signs off its own work, even when the kind names it the reviewer.
+  if (a.opened && (action.type === "accept" || action.type === "return") && owingUnits(a).some((u) => units.has(u)))
+    return { code: "OWN_ITEM", params: base };
+  const p = permitted(plan, a, action, units, isOffice);
+  if (!p.ok) return { code: "NOT_PERMITTED", params: { ...base, rule: p.rule, who: p.who } };
+  if (!ALLOWED_FROM[action.type].some((t) => hasTag(state, t))) return { code: "WRONG_STATE", params: { ...base, state } };
+  if (action.type === "acknowledge" && (acknowledged || a.ackDueAt === undefined)) return { code: "WRONG_STATE", params: { ...base, state: acknowledged ? "acknowledged" : "noAck" } };
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { setup } from "xstate";
-import type { ResolvedPlan } from "../plan/types.ts";
+import type { ResolvedPlan } from "../model/definition.ts";
 import type { CampaignEvent } from "./types.ts";
 
 /**

@@ -1,21 +1,25 @@
 import { createActor, type AnyActorScope, type AnyStateMachine, type SnapshotFrom } from "xstate";
-import type { Assignment, Policy, ResolvedPlan } from "../plan/types.ts";
+import type { Policy, ResolvedPlan } from "../model/definition.ts";
+import type { Item } from "../model/item.ts";
+import { isOutstanding } from "../model/states.ts";
 import { assignmentMachine, type AssignmentContext, type LatenessState, type ProgressState } from "./assignment-machine.ts";
 import { authorize } from "./authorize.ts";
-import { formatInstant, formatLocal, type EpochMs, type WorkCalendar } from "./calendar.ts";
-import { calendarOf } from "../plan/calendar-of.ts";
+import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
+import { calendarOf } from "./calendar-of.ts";
+import { mergeReminders } from "./merge-reminders.ts";
+import { decideOpening } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
-import { buildSchedule, firstAfter, type Schedule } from "./schedule.ts";
+import { ACK_STEP, buildSchedule, firstAfter, type Schedule } from "./schedule.ts";
 import type { AssignmentEvent, CampaignEvent, DomainEvent, EngineInput, ReminderIntent, ReminderItem, StepResult, UnitAction } from "./types.ts";
 
 type AssignmentSnapshot = SnapshotFrom<typeof assignmentMachine>;
 type CampaignSnapshot = SnapshotFrom<CampaignMachine>;
 
-/** What a board shows of one assignment. */
+/** What a board shows of one item. */
 export interface AssignmentView {
-  assignment: Assignment;
+  assignment: Item;
   progress: ProgressState;
   lateness: LatenessState;
   context: AssignmentContext;
@@ -23,17 +27,22 @@ export interface AssignmentView {
 
 /** Engine state as plain JSON: enough to restart exactly where it stopped. */
 export interface PersistedEngine {
-  version: 1;
+  /** 1: planned items only (first wave); 2: with the items opened at run time. */
+  version: 1 | 2;
   planHash: string;
   clock: EpochMs | null;
   campaign: { value: unknown };
-  /** Per assignment of the plan, in order; a hole starts that assignment afresh (one new in a plan change). */
+  /**
+   * Per item, the plan's first and then the opened ones, in order; a hole starts that item afresh (one new
+   * in a plan change).
+   */
   assignments: ([unknown, AssignmentContext] | undefined)[];
+  /** The items opened at run time, in the order they were opened. */
+  opened?: Item[];
 }
 
 /** The result of a tick that found nothing to do: shared and frozen, never to be added to. */
 const NOTHING: StepResult = Object.freeze({ events: Object.freeze([]) as unknown as DomainEvent[], reminders: Object.freeze([]) as unknown as ReminderIntent[] });
-const ACTIVE: ReadonlySet<string> = new Set(["open", "returned"]);
 
 /**
  * XState's pure `transition()` builds a throwaway actor per call (about 20 µs); one inert scope
@@ -66,54 +75,90 @@ export class Engine {
   private readonly aScope: AnyActorScope;
   private readonly cScope: AnyActorScope;
   private readonly index = new Map<string, number>();
+  /** The plan's items first, then those opened at run time, in the order they were opened. */
+  private readonly items: Item[];
   private readonly snaps: AssignmentSnapshot[];
   private campaign: CampaignSnapshot;
   private readonly schedules: Schedule[];
   private readonly scheduleCache = new Map<string, Schedule>();
   private readonly campaignTriggers: CampaignEvent[];
   private campaignCursor = 0;
-  private readonly cursor: Int32Array;
-  /** The time each assignment is queued at in the heap (NaN: not queued); older heap entries are stale. */
-  private readonly queuedAt: Float64Array;
+  private cursor: Int32Array;
+  /** The time each item is queued at in the heap (NaN: not queued); older heap entries are stale. */
+  private queuedAt: Float64Array;
   private readonly heap = new TimeHeap();
   private _clock: EpochMs = -Infinity;
+  /** Items opened per kind (numbers them) and the import keys seen per kind (`kind|key`). */
+  private readonly openedCount = new Map<string, number>();
+  private readonly openedKeys = new Set<string>();
+  private readonly templates = new Map<string, AssignmentSnapshot>();
+  private readonly initial: AssignmentSnapshot;
 
-  /** `from`: persisted state to start from (see {@link Engine.restore}); otherwise every assignment starts afresh. */
+  /** `from`: persisted state to start from (see {@link Engine.restore}); otherwise every item starts afresh. */
   constructor(plan: ResolvedPlan, from?: PersistedEngine) {
     this.plan = plan;
     this.calendar = calendarOf(plan);
     this.campaignMachine = createCampaignMachine(plan);
     this.aScope = inertScope(assignmentMachine);
     this.cScope = inertScope(this.campaignMachine as unknown as AnyStateMachine);
-    const n = plan.assignments.length;
+    this.items = [...plan.assignments, ...(from?.opened ?? [])];
+    const n = this.items.length;
     this.snaps = new Array(n);
     this.schedules = new Array(n);
-    this.cursor = new Int32Array(n);
-    this.queuedAt = new Float64Array(n).fill(Number.NaN);
-    // A snapshot differs from another in the same state only by its context: resolve each state once and
-    // give every assignment a shallow copy with its own context (snapshots are immutable, parts are shared).
-    const templates = new Map<string, AssignmentSnapshot>();
-    const initial = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: 0 });
-    for (const [i, a] of plan.assignments.entries()) {
-      this.index.set(a.id, i);
-      let template = initial;
-      let context: AssignmentContext = { ...initial.context, dueAt: a.dueAt };
-      const saved = from?.assignments[i];
-      if (saved) {
-        const v = saved[0] as { progress: ProgressState; lateness: LatenessState };
-        const key = `${v.progress}|${v.lateness}`;
-        template = templates.get(key) ?? templates.set(key, assignmentMachine.resolveState({ value: v as never, context: saved[1] })).get(key)!;
-        context = saved[1];
-      }
-      this.snaps[i] = { ...template, context } as AssignmentSnapshot;
-      this.schedules[i] = this.scheduleFor(a, context.dueAt);
-    }
+    this.cursor = new Int32Array(Math.max(16, n));
+    this.queuedAt = new Float64Array(Math.max(16, n)).fill(Number.NaN);
+    this.initial = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: 0 });
+    for (const [i, a] of this.items.entries()) this.place(i, a, from?.assignments[i]);
     this.campaign = (
       from ? this.campaignMachine.resolveState({ value: campaignValue(plan, from.campaign.value) as never, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
     ) as CampaignSnapshot;
     this._clock = from?.clock ?? -Infinity;
     this.campaignTriggers = campaignTriggers(plan);
     this.rebuildQueue();
+  }
+
+  /**
+   * Puts item i in place, afresh or in a saved state. A snapshot differs from another in the same state
+   * only by its context: each state is resolved once and every item gets a shallow copy with its own
+   * context (snapshots are immutable, parts are shared).
+   */
+  private place(i: number, a: Item, saved?: [unknown, AssignmentContext]): void {
+    this.index.set(a.id, i);
+    if (a.opened) {
+      this.openedCount.set(a.opened.kind, Math.max(this.openedCount.get(a.opened.kind) ?? 0, a.opened.number));
+      if (a.opened.key !== undefined) this.openedKeys.add(`${a.opened.kind}|${a.opened.key}`);
+    }
+    let template = this.initial;
+    let context: AssignmentContext = { ...this.initial.context, dueAt: a.dueAt };
+    if (saved) {
+      const v = saved[0] as { progress: ProgressState; lateness: LatenessState };
+      const key = `${v.progress}|${v.lateness}`;
+      template = this.templates.get(key) ?? this.templates.set(key, assignmentMachine.resolveState({ value: v as never, context: saved[1] })).get(key)!;
+      context = saved[1];
+    }
+    this.snaps[i] = { ...template, context } as AssignmentSnapshot;
+    this.schedules[i] = this.scheduleFor(a, context.dueAt);
+  }
+
+  /** Adds an item opened at run time (live or replayed); it starts waiting, its opening event opens it. */
+  private addItem(a: Item): number {
+    const i = this.items.length;
+    if (i >= this.cursor.length) {
+      const cursor = new Int32Array(this.cursor.length * 2);
+      cursor.set(this.cursor);
+      const queued = new Float64Array(this.queuedAt.length * 2).fill(Number.NaN);
+      queued.set(this.queuedAt);
+      this.cursor = cursor;
+      this.queuedAt = queued;
+    }
+    this.items.push(a);
+    this.place(i, a);
+    return i;
+  }
+
+  /** Whether an item of `kind` with this import key was opened. */
+  hasKey(kind: string, key: string): boolean {
+    return this.openedKeys.has(`${kind}|${key}`);
   }
 
   /** The instant up to which time has been applied (-Infinity before the first tick). */
@@ -145,8 +190,9 @@ export class Engine {
     return Infinity;
   }
 
-  private scheduleFor(a: Assignment, dueAt: EpochMs | null): Schedule {
-    const key = `${a.policy}|${a.opensAt}|${dueAt}`;
+  private scheduleFor(a: Item, dueAt: EpochMs | null): Schedule {
+    const ack = a.ackDueAt !== undefined && a.opened ? this.plan.kinds.get(a.opened.kind)?.acknowledge : undefined;
+    const key = `${a.policy}|${a.opensAt}|${dueAt}|${a.exactHours ? "h" : ""}|${ack ? a.ackDueAt : ""}`;
     let s = this.scheduleCache.get(key);
     if (!s) {
       // An item without a deadline opens with its phase and has nothing else on its schedule: it never
@@ -154,7 +200,10 @@ export class Engine {
       if (dueAt === null) s = { triggers: [{ at: a.opensAt, type: "opened" }], times: Float64Array.of(a.opensAt) };
       else {
         const policy = this.plan.policies.get(a.policy) as Policy;
-        s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt);
+        s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, {
+          ...(a.exactHours ? { exactHours: true } : {}),
+          ...(ack ? { ack: { at: a.ackDueAt!, level: ack.level } } : {}),
+        });
       }
       this.scheduleCache.set(key, s);
     }
@@ -171,9 +220,18 @@ export class Engine {
     while (this.campaignCursor < this.campaignTriggers.length && this.campaignTriggers[this.campaignCursor]!.at <= this._clock) this.campaignCursor++;
   }
 
+  /** Whether item i is owed now (the ladder acts on it), by its state's tag. */
+  private owed(i: number): boolean {
+    return this.snaps[i]!.hasTag("owed");
+  }
+
+  /** Whether item i still has time-based events ahead: owed, or waiting for its window. */
+  private scheduled(i: number): boolean {
+    return this.snaps[i]!.hasTag("owed") || this.snaps[i]!.hasTag("notYetOpen");
+  }
+
   private requeue(i: number, after: EpochMs): void {
-    const progress = this.progressOf(i);
-    if (progress !== "waiting" && !ACTIVE.has(progress)) {
+    if (!this.scheduled(i)) {
       this.queuedAt[i] = Number.NaN;
       return;
     }
@@ -216,6 +274,13 @@ export class Engine {
       this._clock = now;
       return NOTHING;
     }
+    const r = this.drain(now);
+    this._clock = now;
+    return r;
+  }
+
+  /** Fires every time-based event up to `now`, in time order; reminders collapsed per recipient. */
+  private drain(now: EpochMs): StepResult {
     const events: DomainEvent[] = [];
     const pending = new Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>();
     for (;;) {
@@ -230,7 +295,6 @@ export class Engine {
       const id = this.heap.pop();
       this.fire(id - 1, at, events, pending);
     }
-    this._clock = now;
     this.nextDue = Number.NaN;
     return { events, reminders: pending.size ? this.collapse(pending, this.sendSlot(now)) : [] };
   }
@@ -250,17 +314,22 @@ export class Engine {
   /** Fires the triggers of assignment i at instant t, in schedule order. */
   private fire(i: number, t: EpochMs, events: DomainEvent[], pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): void {
     const s = this.schedules[i]!;
-    const a = this.plan.assignments[i]!;
+    const a = this.items[i]!;
     let c = this.cursor[i]!;
     for (; c < s.times.length && s.times[c] === t; c++) {
       const trig = s.triggers[c]!;
-      const progress = this.progressOf(i);
-      if (trig.type !== "opened" && !ACTIVE.has(progress)) continue;
+      if (trig.type !== "opened" && !this.owed(i)) continue;
+      // An opened item's window opened with its opening event: its schedule's own first trigger is that.
+      if (trig.type === "opened" && a.opened) continue;
       let e: AssignmentEvent;
       if (trig.type === "reminded") {
-        const policy = this.plan.policies.get(a.policy)!;
-        const recipients = resolveRecipients(this.plan, a, policy.steps[trig.step]!.notify);
-        e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients, ...(trig.deferred ? { deferred: trig.deferred } : {}) };
+        let notify: readonly string[];
+        if (trig.step === ACK_STEP) {
+          if (this.snaps[i]!.context.acknowledgedAt) continue;
+          notify = this.plan.kinds.get(a.opened!.kind)?.acknowledge?.notify ?? ["assignee"];
+        } else notify = this.plan.policies.get(a.policy)!.steps[trig.step]!.notify;
+        const recipients = resolveRecipients(this.plan, a, notify);
+        e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients, ...(trig.deferred ? { deferred: trig.deferred } : {}), ...(trig.reason ? { reason: trig.reason } : {}) };
       } else e = { type: trig.type, at: t, assignment: a.id };
       if (!this.applyAssignment(i, e)) continue;
       events.push(e);
@@ -274,13 +343,12 @@ export class Engine {
           if (!p) pending.set(r, (p = { at: t, items: new Map() }));
           p.at = Math.max(p.at, t);
           const prev = p.items.get(a.id);
-          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue, ...(e.deferred ? { deferred: e.deferred } : {}) });
+          p.items.set(a.id, { assignment: a.id, unit: a.unit, title: a.title, dueAt, level: Math.max(prev?.level ?? 0, e.level), step: e.step, firedAt: t, overdue, ...(e.deferred ? { deferred: e.deferred } : {}), ...(e.reason ? { reason: e.reason } : {}) });
         }
       }
     }
     this.cursor[i] = c;
-    const progress = this.progressOf(i);
-    if (c < s.times.length && (progress === "waiting" || ACTIVE.has(progress))) {
+    if (c < s.times.length && this.scheduled(i)) {
       this.queuedAt[i] = s.times[c]!;
       this.heap.push(s.times[c]!, i + 1);
     } else this.queuedAt[i] = Number.NaN;
@@ -305,17 +373,22 @@ export class Engine {
   }
 
   private act(action: UnitAction, now: EpochMs, result: StepResult): StepResult["refused"] {
+    if (action.type === "open") return this.open(action, now, result);
     const i = this.index.get(action.assignment);
-    if (i === undefined) return { code: "UNKNOWN_ASSIGNMENT", message: `没有编号为“${action.assignment}”的事项；用 duban plan 查看全部事项编号` };
-    const a = this.plan.assignments[i]!;
-    const refusal = authorize(this.plan, a, action, this.progressOf(i));
+    if (i === undefined) return { code: "UNKNOWN_ASSIGNMENT", params: { item: action.assignment } };
+    const a = this.items[i]!;
+    const ctx = this.snaps[i]!.context;
+    const refusal = authorize(this.plan, a, action, this.progressOf(i), !!ctx.acknowledgedAt);
     if (refusal) return refusal;
     let e: AssignmentEvent;
     const base = { at: now, assignment: a.id, actor: action.actor, ...(action.note !== undefined ? { note: action.note } : {}) };
     switch (action.type) {
       case "submit": {
-        const dueAt = this.snaps[i]!.context.dueAt;
-        e = { type: "submitted", ...base, late: dueAt !== null && now > dueAt, ...(action.attachments ? { attachments: action.attachments } : {}) };
+        const dueAt = ctx.dueAt;
+        const every = a.opened?.followUpEveryWorkingDays;
+        // 一事一报: every report but the final one keeps the item owed, the next one due N working days on.
+        const report = every === undefined ? {} : action.final ? { report: "final" as const } : { report: "interim" as const, nextDueAt: this.calendar.at(this.calendar.addWorkingDays(this.calendar.dateOf(now), every), this.plan.calendar.dueAt) };
+        e = { type: "submitted", ...base, late: dueAt !== null && now > dueAt, ...(action.attachments ? { attachments: action.attachments } : {}), ...report };
         break;
       }
       case "accept":
@@ -327,10 +400,16 @@ export class Engine {
       case "waive":
         e = { type: "waived", ...base };
         break;
+      case "withdraw":
+        e = { type: "withdrawn", ...base };
+        break;
+      case "acknowledge":
+        e = { type: "acknowledged", ...base };
+        break;
       case "extend":
-        if (this.snaps[i]!.context.dueAt === null) return { code: "BAD_EXTENSION", message: `“${a.title}”没有截止时间，无需延期` };
+        if (ctx.dueAt === null) return { code: "BAD_EXTENSION", params: { item: a.id, title: a.title, reason: "noDeadline" } };
         if (!(action.until > now) || action.until >= this.plan.campaign.endAt)
-          return { code: "BAD_EXTENSION", message: `新的截止时间须晚于现在（${formatLocal(now, this.plan.campaign.timezone)}），并早于专项行动结束（${this.plan.campaign.end}）` };
+          return { code: "BAD_EXTENSION", params: { item: a.id, title: a.title, reason: "outOfRange", now: formatInstant(now, this.plan.campaign.timezone), end: this.plan.campaign.end } };
         e = { type: "extended", ...base, until: action.until };
         break;
     }
@@ -339,10 +418,40 @@ export class Engine {
     return undefined;
   }
 
+  /** Opens an item of a kind at `now`, or says why not; the opening event carries the whole item. */
+  private open(req: Extract<UnitAction, { type: "open" }>, now: EpochMs, result: StepResult): StepResult["refused"] {
+    const { type: _type, ...request } = req;
+    const decided = decideOpening(
+      {
+        plan: this.plan,
+        clock: { calendar: this.calendar, dueAt: this.plan.calendar.dueAt, sendAt: this.plan.calendar.sendAt },
+        opened: (kind) => this.openedCount.get(kind) ?? 0,
+        hasKey: (kind, key) => this.hasKey(kind, key),
+        closed: this.campaignState() === "closed",
+      },
+      request,
+      now,
+    );
+    if ("code" in decided) return decided;
+    const e: AssignmentEvent = { type: "itemOpened", at: now, assignment: decided.id, actor: req.actor, item: decided };
+    this.apply(e);
+    result.events.push(e);
+    // What falls due at the opening instant itself (due soon already, an hour step already passed) happens
+    // now, in the same step, so the log holds it and a replay that settles at this instant agrees.
+    const due = this.drain(now);
+    result.events.push(...due.events);
+    mergeReminders(result.reminders, due.reminders);
+    return undefined;
+  }
+
   /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
   apply(e: DomainEvent): boolean {
     if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
-    const i = this.index.get(e.assignment);
+    let i = this.index.get(e.assignment);
+    if (e.type === "itemOpened") {
+      if (i !== undefined) return false;
+      i = this.addItem(e.item);
+    }
     return i === undefined ? false : this.applyAssignment(i, e);
   }
 
@@ -359,10 +468,13 @@ export class Engine {
     const next = assignmentMachine.transition(prev, e, this.aScope);
     if (next === prev) return false;
     this.snaps[i] = next;
-    if (e.type === "extended") this.schedules[i] = this.scheduleFor(this.plan.assignments[i]!, next.context.dueAt);
-    // Actions move an item in or out of the queue; time-driven events keep the cursor of fire().
-    if (e.type === "submitted" || e.type === "waived" || e.type === "accepted") this.queuedAt[i] = Number.NaN;
-    else if (e.type === "returned" || e.type === "extended") this.requeue(i, e.at);
+    const interim = e.type === "submitted" && e.report === "interim";
+    if (e.type === "extended" || interim) this.schedules[i] = this.scheduleFor(this.items[i]!, next.context.dueAt);
+    // Actions move an item in or out of the queue; time-driven events keep the cursor of fire(). An opened
+    // item is queued from just before its opening, so triggers at that very instant (due soon) still fire.
+    if (e.type === "itemOpened") this.requeue(i, e.at - 1);
+    else if (!next.hasTag("owed") && !next.hasTag("notYetOpen")) this.queuedAt[i] = Number.NaN;
+    else if (e.type === "returned" || e.type === "extended" || interim) this.requeue(i, e.at);
     return true;
   }
 
@@ -390,16 +502,22 @@ export class Engine {
   private viewAt(i: number): AssignmentView {
     const s = this.snaps[i]!;
     const v = s.value as { progress: ProgressState; lateness: LatenessState };
-    return { assignment: this.plan.assignments[i]!, progress: v.progress, lateness: v.lateness, context: s.context };
+    return { assignment: this.items[i]!, progress: v.progress, lateness: v.lateness, context: s.context };
   }
 
   views(): AssignmentView[] {
     return this.snaps.map((_, i) => this.viewAt(i));
   }
 
+  /** The items opened at run time, in the order they were opened. */
+  openedItems(): Item[] {
+    return this.items.slice(this.plan.assignments.length);
+  }
+
   persist(): PersistedEngine {
     return {
-      version: 1,
+      version: 2,
+      opened: this.openedItems(),
       planHash: this.plan.hash,
       clock: Number.isFinite(this._clock) ? this._clock : null,
       campaign: { value: this.campaign.value },
@@ -424,8 +542,8 @@ export class Engine {
       const value = old.value as { progress: ProgressState; lateness: LatenessState };
       const context = { ...old.context };
       let { progress, lateness } = value;
-      const moved = a.dueAt !== this.plan.assignments[j]!.dueAt && context.extensions === 0;
-      const owed = progress === "waiting" || progress === "open" || progress === "returned";
+      const moved = a.dueAt !== this.items[j]!.dueAt && context.extensions === 0;
+      const owed = isOutstanding(progress);
       const reopen = opts.reopenSubmitted && (progress === "submitted" || progress === "accepted");
       if (a.dueAt === null) {
         // The new version gives the item no deadline (and no ladder): whatever its state, it stops being
@@ -443,7 +561,13 @@ export class Engine {
       }
       return [{ progress, lateness }, context];
     });
-    const next = new Engine(plan, { version: 1, planHash: plan.hash, clock, campaign: { value: this.campaign.value }, assignments });
+    // Items opened at run time keep their state and the rules they were opened under.
+    const opened = this.openedItems();
+    const openedStates = opened.map((_, k): [unknown, AssignmentContext] => {
+      const s = this.snaps[this.plan.assignments.length + k]!;
+      return [s.value, s.context];
+    });
+    const next = new Engine(plan, { version: 2, planHash: plan.hash, clock, campaign: { value: this.campaign.value }, assignments: [...assignments, ...openedStates], opened });
     const events: DomainEvent[] = [];
     for (const [i, a] of plan.assignments.entries()) {
       if (assignments[i] || a.opensAt > at) continue;

@@ -1,16 +1,18 @@
-import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import type { ResolvedPlan } from "../model/definition.ts";
+import { owingUnits, type Item } from "../model/item.ts";
 
 /**
  * Turns a step's roles into the unit and person ids to tell. Order is kept and duplicates dropped,
  * so "assignee, lead" for a unit that leads its own task tells it once.
  */
-export function resolveRecipients(plan: ResolvedPlan, a: Assignment, notify: readonly string[]): string[] {
+export function resolveRecipients(plan: ResolvedPlan, a: Item, notify: readonly string[]): string[] {
   const out = new Set<string>();
   const lg = plan.leadingGroup;
   for (const who of notify) {
     switch (who) {
       case "assignee":
-        out.add(a.unit);
+        // A joint item tells every unit that owes it, each in its own digest.
+        for (const u of owingUnits(a)) out.add(u);
         break;
       case "lead":
         out.add(a.lead);

@@ -1,13 +1,25 @@
 import { type EpochMs, type IsoDate, type WorkCalendar } from "./calendar.ts";
-import type { Policy } from "../plan/types.ts";
-import type { Deferral } from "./types.ts";
+import type { Policy } from "../model/definition.ts";
+import type { Deferral, ReminderReason } from "./types.ts";
 
 /** A time-based event of one assignment, before the machine decides whether it applies. */
 export type Trigger =
   | { at: EpochMs; type: "opened" }
   | { at: EpochMs; type: "dueSoon" }
   | { at: EpochMs; type: "overdue" }
-  | { at: EpochMs; type: "reminded"; step: number; level: number; deferred?: Deferral };
+  | { at: EpochMs; type: "reminded"; step: number; level: number; deferred?: Deferral; reason?: ReminderReason };
+
+/** The step index of a 签收 reminder: it is the kind's, not one of the ladder's steps. */
+export const ACK_STEP = -1;
+
+/**
+ * What an item adds to its ladder: `exactHours` (an hour deadline) fires hour steps at their instant,
+ * not at the next send time; `ack` is the 签收 deadline and the level its reminder goes out at.
+ */
+export interface ScheduleOptions {
+  exactHours?: boolean;
+  ack?: { at: EpochMs; level: number };
+}
 
 /** Order of triggers at the same instant: open before anything, reminders by level, overdue last. */
 function rank(t: Trigger): number {
@@ -38,7 +50,7 @@ export interface ScheduleContext {
  * Every trigger of an assignment, from its opening to the campaign's end. It depends only on
  * (policy, opens, due), so the many assignments that share those share one schedule.
  */
-export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: EpochMs, dueAt: EpochMs): Schedule {
+export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: EpochMs, dueAt: EpochMs, opts: ScheduleOptions = {}): Schedule {
   const { calendar, sendAt, campaignEndAt } = ctx;
   const dueDate = calendar.dateOf(dueAt);
   const slot = (d: IsoDate) => calendar.at(d, sendAt);
@@ -50,7 +62,12 @@ export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: Epo
   const early: { at: EpochMs; step: (typeof policy.steps)[number] }[] = [];
   for (const step of policy.steps) {
     let first: IsoDate;
-    if (step.unit === "h") {
+    if (step.unit === "h" && opts.exactHours) {
+      // An hour deadline's hour steps go out at their own instant, at night or on a rest day too.
+      const at = dueAt + step.offset * 3_600_000;
+      if (at < campaignEndAt) out.push({ at: Math.max(at, opensAt), type: "reminded", step: step.index, level: step.level });
+      continue;
+    } else if (step.unit === "h") {
       // An hour offset is snapped to the next send slot on a working day: messages go out only then.
       first = calendar.dateOf(nextSendSlot(calendar, sendAt, dueAt + step.offset * 3_600_000));
     } else if (step.offset === 0) {
@@ -68,12 +85,16 @@ export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: Epo
     if (before !== undefined) early.push({ at: before, step });
   }
   deferEarlySteps(out, early, policy, nextSendSlot(calendar, sendAt, opensAt), dueAt, campaignEndAt);
+  if (opts.ack) {
+    const at = opts.exactHours ? opts.ack.at : nextSendSlot(calendar, sendAt, opts.ack.at);
+    if (at < campaignEndAt) out.push({ at: Math.max(at, opensAt), type: "reminded", step: ACK_STEP, level: opts.ack.level, reason: "unacknowledged" });
+  }
   out.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.type === "reminded" && b.type === "reminded" ? a.step - b.step : 0));
   return { triggers: out, times: Float64Array.from(out.map((t) => t.at)) };
 }
 
 /** The first send time (a working day at `sendAt`) at or after `t`. */
-function nextSendSlot(calendar: WorkCalendar, sendAt: string, t: EpochMs): EpochMs {
+export function nextSendSlot(calendar: WorkCalendar, sendAt: string, t: EpochMs): EpochMs {
   const d = calendar.dateOf(t);
   const same = calendar.at(d, sendAt);
   return calendar.isWorkingDay(d) && same >= t ? same : calendar.at(calendar.nextWorkingDay(d), sendAt);

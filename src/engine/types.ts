@@ -1,4 +1,7 @@
-import type { EpochMs } from "./calendar.ts";
+import type { EpochMs } from "../model/time.ts";
+import type { Item } from "../model/item.ts";
+import type { KindId, UnitId } from "../model/ids.ts";
+import type { Problem } from "../model/problem.ts";
 
 /** Who did something: a unit (optionally through one of its people) or the engine itself. */
 export type Actor = { kind: "engine" } | { kind: "unit"; unit: string; person?: string };
@@ -16,8 +19,16 @@ export type DomainEvent =
   | { type: "opened"; at: EpochMs; assignment: string }
   | { type: "dueSoon"; at: EpochMs; assignment: string }
   | { type: "overdue"; at: EpochMs; assignment: string }
-  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[]; deferred?: Deferral }
-  | { type: "submitted"; at: EpochMs; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; late: boolean }
+  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[]; deferred?: Deferral; reason?: ReminderReason }
+  /**
+   * `report`: of a 一事一报 item, an interim report (续报; the item stays owed, the next one due at
+   * `nextDueAt`) or the final one (终报). Absent for every other item.
+   */
+  | { type: "submitted"; at: EpochMs; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; late: boolean; report?: "interim" | "final"; nextDueAt?: EpochMs }
+  /** An item opened while the campaign runs; the log carries the whole item, so replay needs no rule. */
+  | { type: "itemOpened"; at: EpochMs; assignment: string; actor: Actor; item: Item }
+  | { type: "acknowledged"; at: EpochMs; assignment: string; actor: Actor; note?: string }
+  | { type: "withdrawn"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "accepted"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "returned"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "extended"; at: EpochMs; assignment: string; actor: Actor; until: EpochMs; note?: string }
@@ -29,6 +40,9 @@ export type DomainEvent =
  */
 export type Deferral = "beforeOpening";
 
+/** Why a reminder went out, when it is not the item's deadline: nobody acknowledged it (签收) in time. */
+export type ReminderReason = "unacknowledged";
+
 export type DomainEventType = DomainEvent["type"];
 export type AssignmentEvent = Extract<DomainEvent, { assignment: string }>;
 export type CampaignEvent = Exclude<DomainEvent, { assignment: string }>;
@@ -39,9 +53,29 @@ export interface Attachment {
   size: number;
 }
 
+/**
+ * An item to open while the campaign runs (交办, 督办单, 一事一报, an import row), checked against its kind.
+ * `due`: a deadline the opener gives (kinds whose due rule lets them); `key`: an import row's identity.
+ */
+export interface OpenRequest {
+  kind: KindId;
+  to: UnitId[];
+  title: string;
+  due?: EpochMs;
+  level?: string;
+  fields?: Readonly<Record<string, unknown>>;
+  note?: string;
+  key?: string;
+  actor: Actor;
+}
+
 /** What a unit asks for; checked against the plan's roles before it becomes a domain event. */
 export type UnitAction =
-  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[] }
+  | ({ type: "open" } & OpenRequest)
+  /** `final`: of a 一事一报 item, whether this is the final report (终报); otherwise it is an interim one. */
+  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean }
+  | { type: "acknowledge"; assignment: string; actor: Actor; note?: string }
+  | { type: "withdraw"; assignment: string; actor: Actor; note?: string }
   | { type: "accept"; assignment: string; actor: Actor; note?: string }
   | { type: "return"; assignment: string; actor: Actor; note?: string }
   | { type: "extend"; assignment: string; actor: Actor; until: EpochMs; note?: string }
@@ -65,6 +99,8 @@ export interface ReminderItem {
   overdue: boolean;
   /** Set when the step went out later than it says (see {@link Deferral}). */
   deferred?: Deferral;
+  /** Set when it reminds of something other than the deadline (see {@link ReminderReason}). */
+  reason?: ReminderReason;
 }
 
 /**
@@ -87,13 +123,26 @@ export const RefusalCode = {
   WRONG_STATE: "WRONG_STATE",
   BAD_EXTENSION: "BAD_EXTENSION",
   UNKNOWN_ACTOR: "UNKNOWN_ACTOR",
+  /** Reviewing (accepting, returning) an item one's own unit owes. */
+  OWN_ITEM: "OWN_ITEM",
+  UNKNOWN_KIND: "UNKNOWN_KIND",
+  NOT_OPENER: "NOT_OPENER",
+  BAD_RECIPIENT: "BAD_RECIPIENT",
+  BAD_DUE: "BAD_DUE",
+  BAD_LEVEL: "BAD_LEVEL",
+  BAD_FIELDS: "BAD_FIELDS",
+  CAMPAIGN_OVER: "CAMPAIGN_OVER",
+  DUPLICATE_KEY: "DUPLICATE_KEY",
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
-/** An action the engine would not take, with the rule that refused it (in the plan's language). */
-export interface Refusal {
-  code: RefusalCode;
-  message: string;
+/**
+ * An action the engine would not take, as a value: the rule's code and the facts its message needs
+ * (unit and item ids, states, instants as ISO text). The words are rendered at the edge (src/text/).
+ * `problems`: each field of an opening that did not fit (BAD_FIELDS).
+ */
+export interface Refusal extends Problem<RefusalCode> {
+  problems?: Problem[];
 }
 
 export interface StepResult {

@@ -3,7 +3,8 @@ import type { KindId, PolicyId, UnitId } from "./ids.ts";
 /**
  * A set of units, as a kind's rule names it. `office`: the leading-group office (and those who act as
  * it); `taskLeads`: every task's lead unit; `self`: the unit acting, for itself (openers) or the opener
- * (recipients); `units`: ids listed or named through groups; `any`: every unit of the plan.
+ * (recipients); `units`: ids listed or named through groups; `any`: every unit of the plan. In `withdraw`
+ * and `extend`, `self` is the unit that opened the item (written `opener` in the plan).
  */
 export interface Audience {
   office: boolean;
@@ -92,6 +93,8 @@ export interface ItemKind {
   key: string[];
   /** The largest attachment accepted, in bytes. */
   maxAttachmentBytes: number;
+  /** Set when the plan marks the deadline as assumed (`assumed:`): why it is not the document's own. */
+  assumed?: string;
 }
 
 export const NOBODY: Audience = Object.freeze({ office: false, taskLeads: false, self: false, any: false, units: new Set<UnitId>() });

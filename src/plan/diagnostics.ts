@@ -31,6 +31,10 @@ export const DiagnosticCode = {
   DEPRECATED_KEY: "DEPRECATED_KEY",
   ASSUMED_DATE: "ASSUMED_DATE",
   SELF_RECIPIENT: "SELF_RECIPIENT",
+  BAD_OFFSET: "BAD_OFFSET",
+  DUE_BOUNDS: "DUE_BOUNDS",
+  BAD_FIELD: "BAD_FIELD",
+  KIND_CONFLICT: "KIND_CONFLICT",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

@@ -201,6 +201,9 @@ function report(e: ErrorObject, data: unknown, source: PlanSource, sink: Diagnos
     case "minimum":
       sink.error("SCHEMA_VALUE", `${subject(here)}不能小于 ${(e.params as { limit: number }).limit}`, at);
       return;
+    case "exclusiveMinimum":
+      sink.error("SCHEMA_VALUE", `${subject(here)}必须大于 ${(e.params as { limit: number }).limit}`, at);
+      return;
     case "maximum":
       sink.error("SCHEMA_VALUE", `${subject(here)}不能大于 ${(e.params as { limit: number }).limit}`, at);
       return;
@@ -223,6 +226,7 @@ function formatName(format: string): string {
 function patternHint(pattern: string): string {
   if (pattern.includes("\\d{4}-\\d{2}-\\d{2}")) return "不是日期，请写成 YYYY-MM-DD，例如 2021-05-20";
   if (pattern.includes("[01]\\d|2[0-3]")) return "不是时刻，请写成 HH:MM，例如 09:00";
+  if (pattern.includes("(wd|d|h)")) return "不是有效的期限，请写成 +5wd（工作日）、+3d（自然日）或 +24h（小时）这样的形式，从开启时起算";
   if (pattern.includes("(wd|h)")) return "不是有效的时间偏移，请写成 -3wd、0wd、+1wd（工作日）或 -4h（小时）这样的形式";
   if (pattern.startsWith("^@?")) return "不是有效的单位引用，请写单位 id，或 @组名";
   if (pattern === "^last$") return "不是每月的日期；请写 1 至 31 的数字，每月最后一天请写 last";

@@ -47,3 +47,9 @@ export function parseOffset(text: string): { offset: number; unit: "wd" | "h" } 
   const m = /^([+-]?\d+)(wd|h)$/.exec(text)!;
   return { offset: Number(m[1]), unit: m[2] as "wd" | "h" };
 }
+
+/** A kind's deadline counted from an opening: "+5wd", "3d", "+24h". The schema has already checked the form. */
+export function parseKindOffset(text: string): { n: number; unit: "wd" | "d" | "h" } {
+  const m = /^\+?(\d+)(wd|d|h)$/.exec(text)!;
+  return { n: Number(m[1]), unit: m[2] as "wd" | "d" | "h" };
+}

@@ -45,6 +45,8 @@ export interface PlanInput {
   policies?: Record<PolicyId, PolicyInput>;
   defaults?: { policy?: PolicyId; taskPolicy?: PolicyId };
   scoring?: ScoringInput;
+  /** Kinds of items opened while the campaign runs (交办, 督办单, 一事一报, 问题清单 rows). */
+  kinds?: KindInput[];
   /** Open questions a draft leaves for a person (see `duban draft`); any entry makes the plan invalid. */
   todo?: TodoInput[];
 }
@@ -106,3 +108,44 @@ export interface PolicyInput {
   steps: { at: string; notify: string[]; level?: number; repeat?: number }[];
 }
 
+
+/** A deadline counted from an opening: `+5wd` working days, `+3d` calendar days, `+24h` clock hours. */
+export type OffsetInput = string;
+
+/** `+5wd`, or a date the opener gives, within bounds counted from the opening. */
+export type KindDueInput = OffsetInput | { given: { min?: OffsetInput; max: OffsetInput; default?: OffsetInput } };
+
+export interface FieldInput {
+  id: string;
+  title: string;
+  type: "text" | "longText" | "date" | "number" | "unit" | "choice" | "attachment";
+  required?: boolean;
+  choices?: string[];
+  maxLength?: number;
+}
+
+/** One `kinds:` entry as written; see ItemKind (src/model/kind.ts) for what each key means. */
+export interface KindInput {
+  id: string;
+  title: string;
+  description?: string;
+  source?: string;
+  /** office, self, any, @task-leads, unit ids, @groups. */
+  openers: string[];
+  to: string[];
+  joint?: { maxUnits: number; submit?: "any" | "lead" };
+  reviewer?: "office" | "opener";
+  due?: KindDueInput;
+  workingHours?: boolean;
+  acknowledge?: { within: OffsetInput; notify: string[]; level?: number };
+  levels?: { id: string; policy?: PolicyId; due?: KindDueInput }[];
+  policy?: PolicyId;
+  fields?: FieldInput[];
+  followUp?: { first: OffsetInput; everyWorkingDays: number };
+  /** Besides the office: opener, any, @task-leads, unit ids, @groups. */
+  withdraw?: string[];
+  extend?: string[];
+  key?: string[];
+  maxAttachmentMb?: number;
+  assumed?: string;
+}

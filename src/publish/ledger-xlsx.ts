@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type ExcelJS from "exceljs";
 import { DateTime } from "luxon";
-import { STATE_ZH } from "../engine/authorize.ts";
+import { STATE_ZH } from "../text/labels.ts";
 import { formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { unitName } from "../present/plan-text.ts";
 import type { ItemRecord, Outcome, PublishedState } from "./items.ts";

@@ -1,4 +1,5 @@
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { isOwed, type ProgressState } from "../model/states.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
 import { recipientName } from "../present/plan-text.ts";
@@ -12,7 +13,7 @@ import { assumedZh } from "../present/due-note.ts";
 import { stepForLevel, stepZh } from "./ladder-text.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText } from "./templates.ts";
 
-export type SummaryProgress = "waiting" | "open" | "submitted" | "returned" | "accepted" | "waived";
+export type SummaryProgress = ProgressState;
 export type SummaryLateness = "onTrack" | "dueSoon" | "overdue" | "escalated";
 
 export interface DailySummaryRow {
@@ -74,11 +75,10 @@ export interface SummaryView {
 
 // "已报送" counts what has reached the recipient at least once and was not sent back.
 const SUBMITTED: ReadonlySet<SummaryProgress> = new Set(["submitted", "accepted"]);
-const ACTIVE: ReadonlySet<SummaryProgress> = new Set(["open", "returned"]);
 
 /** Overdue now: still owed and past its due instant (an item submitted late is no longer overdue). */
 export function isOverdue(r: DailySummaryRow): boolean {
-  return ACTIVE.has(r.progress) && (r.lateness === "overdue" || r.lateness === "escalated");
+  return isOwed(r.progress) && (r.lateness === "overdue" || r.lateness === "escalated");
 }
 
 function count(name: string, due: string, rows: readonly DailySummaryRow[]): CountsView {

@@ -2,6 +2,7 @@ import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import { Engine } from "../engine/engine.ts";
 import type { Actor, DomainEvent, Refusal, ReminderIntent } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
+import { renderRefusal } from "../text/refusals.ts";
 import type { ScheduledAction } from "./actions-file.ts";
 
 export type TimelineKind =
@@ -83,7 +84,7 @@ export function simulate(plan: ResolvedPlan, opts: SimulateOptions = {}): Timeli
     if (opts.verbose)
       for (const r of reminders) if (r.at >= from) entries.push({ at: iso(r.at), kind: "message", recipient: r.recipient, items: r.items.length, level: r.items.reduce((m, i) => Math.max(m, i.level), 0) });
     if (refused && action && action.at >= from)
-      entries.push({ at: iso(action.at), kind: "refused", assignment: action.action.assignment, actor: actorId(action.action.actor), code: refused.code, message: refused.message });
+      entries.push({ at: iso(action.at), kind: "refused", assignment: "assignment" in action.action ? action.action.assignment : action.action.kind, actor: actorId(action.action.actor), code: refused.code, message: renderRefusal(plan, refused) });
   };
 
   let k = 0;

@@ -1,5 +1,5 @@
 import type { EpochMs } from "../engine/calendar.ts";
-import { calendarOf } from "../plan/calendar-of.ts";
+import { calendarOf } from "../engine/calendar-of.ts";
 import type { Actor } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import type { ScheduledAction } from "./actions-file.ts";

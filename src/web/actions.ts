@@ -1,10 +1,10 @@
 import { CampaignError } from "../campaign/campaign.ts";
 import { isRealDate, parseInstant } from "../engine/calendar.ts";
-import type { UnitAction } from "../engine/types.ts";
+import type { RefusalCode, UnitAction } from "../engine/types.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
 import { VERB_ZH, type Verb } from "./data.ts";
-import { refusal, type WebRefusal } from "./refusal.ts";
+import { refusal, type RefusalStatus, type WebRefusal } from "./refusal.ts";
 import { checkUpload } from "./uploads.ts";
 
 export interface ActionInput {
@@ -16,7 +16,23 @@ export interface ActionInput {
 const MAX_NOTE = 2000;
 
 /** Engine refusal codes as HTTP statuses. */
-const STATUS = { UNKNOWN_ASSIGNMENT: 404, NOT_PERMITTED: 403, UNKNOWN_ACTOR: 403, WRONG_STATE: 409, BAD_EXTENSION: 422 } as const;
+/** Why a refused action answers with that HTTP status. */
+const STATUS: Record<RefusalCode, RefusalStatus> = {
+  UNKNOWN_ASSIGNMENT: 404,
+  UNKNOWN_KIND: 404,
+  NOT_PERMITTED: 403,
+  NOT_OPENER: 403,
+  OWN_ITEM: 403,
+  UNKNOWN_ACTOR: 403,
+  WRONG_STATE: 409,
+  DUPLICATE_KEY: 409,
+  CAMPAIGN_OVER: 409,
+  BAD_EXTENSION: 422,
+  BAD_RECIPIENT: 422,
+  BAD_DUE: 422,
+  BAD_LEVEL: 422,
+  BAD_FIELDS: 422,
+};
 
 /**
  * Carries out one action for a signed-in user. The web layer only checks the request's shape; who may

@@ -1,4 +1,5 @@
 import { assignmentsById } from "../plan/ids.ts";
+import { isOutstanding } from "../model/states.ts";
 import { actingUnits, authorize } from "../engine/authorize.ts";
 import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
@@ -31,9 +32,9 @@ export function canSeeUnit(plan: ResolvedPlan, v: Viewer, unit: string): boolean
  * The actions the plan's rules allow this user on this item now, by asking authorize() itself:
  * the forms shown are exactly the actions the engine would take.
  */
-export function allowedVerbs(plan: ResolvedPlan, v: Viewer, a: Assignment, state: BoardRow["state"]): Verb[] {
+export function allowedVerbs(plan: ResolvedPlan, v: Viewer, a: Assignment, state: BoardRow["state"], acknowledged = false): Verb[] {
   if (!v.actor) return [];
-  return VERBS.filter((type) => !authorize(plan, a, { type, assignment: a.id, actor: v.actor!, until: 0 } as UnitAction, state));
+  return VERBS.filter((type) => !authorize(plan, a, { type, assignment: a.id, actor: v.actor!, until: 0 } as Exclude<UnitAction, { type: "open" }>, state, acknowledged));
 }
 
 export interface BoardFilter {
@@ -45,10 +46,8 @@ export interface BoardFilter {
   light?: LightColour;
 }
 
-const OWED = new Set(["waiting", "open", "returned"]);
-
 export function isOverdue(r: Pick<BoardRow, "late" | "state">): boolean {
-  return r.late && OWED.has(r.state);
+  return r.late && isOutstanding(r.state);
 }
 
 /** The board's filter from a query string, the same for the page (a checkbox sends "on") and the API. */

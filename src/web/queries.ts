@@ -10,6 +10,7 @@ import { refusal, type WebRefusal } from "./refusal.ts";
 import { actsAsOffice } from "../engine/authorize.ts";
 import { lightRows, type Light } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
+import { isOutstanding } from "../model/states.ts";
 
 export interface UnitItem {
   id: string;
@@ -77,8 +78,8 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
       unit,
       name: unitName(plan, unit),
       asOf: formatInstant(now, plan.campaign.timezone),
-      owed: items.filter((i) => i.due !== null && (i.state === "open" || i.state === "returned" || i.state === "waiting")),
-      tasks: items.filter((i) => i.due === null && (i.state === "open" || i.state === "returned" || i.state === "waiting")),
+      owed: items.filter((i) => i.due !== null && isOutstanding(i.state)),
+      tasks: items.filter((i) => i.due === null && isOutstanding(i.state)),
       inReview: items.filter((i) => i.state === "submitted"),
       done: items.filter((i) => i.state === "accepted" || i.state === "waived"),
     };

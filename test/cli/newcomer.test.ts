@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import { main } from "../../src/cli/main.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import { openStore } from "../../src/store/open.ts";
 import { planText } from "../plan/minimal-plan.ts";
 import { captureIo, chongqing, cst, tempFile } from "../helpers.ts";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { freshPart } from "../../src/dispatch/stale.ts";
 import type { ReminderIntent } from "../../src/engine/types.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import { chongqing, cst } from "../helpers.ts";
 
 const cal = calendarOf(chongqing());

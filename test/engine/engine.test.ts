@@ -1,3 +1,4 @@
+import { renderRefusal } from "../../src/text/refusals.ts";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.ts";
 import type { Actor, DomainEvent } from "../../src/engine/types.ts";
@@ -96,12 +97,12 @@ describe("assignment lifecycle", () => {
     const e = new Engine(chongqing());
     const wrongUnit = e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "fuling" } }, cst("2021-05-18T10:00"));
     expect(wrongUnit.refused).toMatchObject({ code: "NOT_PERMITTED" });
-    expect(wrongUnit.refused!.message).toContain("只有责任单位渝中区人力社保局可以报送");
+    expect(renderRefusal(e.plan, wrongUnit.refused!)).toContain("只有责任单位渝中区人力社保局可以报送");
     const districtAccepts = e.step({ type: "accept", assignment: ID, actor: { kind: "unit", unit: "fuling" } }, cst("2021-05-18T10:00"));
     expect(districtAccepts.refused?.code).toBe("NOT_PERMITTED");
     const notSubmitted = e.step({ type: "accept", assignment: ID, actor: office }, cst("2021-05-18T10:00"));
     expect(notSubmitted.refused).toMatchObject({ code: "WRONG_STATE" });
-    expect(notSubmitted.refused!.message).toContain("办理中");
+    expect(renderRefusal(e.plan, notSubmitted.refused!)).toContain("办理中");
     const unknown = e.step({ type: "submit", assignment: "nope/yuzhong", actor: yuzhong }, cst("2021-05-18T10:00"));
     expect(unknown.refused?.code).toBe("UNKNOWN_ASSIGNMENT");
     const waiveByDistrict = e.step({ type: "waive", assignment: ID, actor: yuzhong }, cst("2021-05-18T10:00"));

@@ -1,8 +1,9 @@
+import { renderRefusal } from "../../src/text/refusals.ts";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.ts";
 import { resolveRecipients } from "../../src/engine/ladder.ts";
 import { buildSchedule, type Trigger } from "../../src/engine/schedule.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import { loadPlanText } from "../../src/plan/load.ts";
 import type { Policy, PolicyStep, ResolvedPlan } from "../../src/plan/types.ts";
 import { cst } from "../helpers.ts";
@@ -108,7 +109,7 @@ describe("who may act", () => {
     const e = new Engine(plan);
     const division = e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "sub" } }, at);
     expect(division.refused).toMatchObject({ code: "NOT_PERMITTED" });
-    expect(division.refused!.message).toBe("分局无权报送：只有责任单位测试局可以报送“检查”");
+    expect(renderRefusal(plan, division.refused!)).toBe("分局无权报送：只有责任单位测试局可以报送“检查”");
     expect(e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "boss" } }, at).refused).toBeUndefined();
   });
 
@@ -123,9 +124,12 @@ describe("who may act", () => {
 
   it("an actor the plan does not know, and the engine itself, are refused with the rule", () => {
     const e = new Engine(plan);
-    expect(e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "nobody" } }, at).refused).toEqual({ code: "UNKNOWN_ACTOR", message: "计划中没有单位或人员“nobody”" });
+    const nobody = e.step({ type: "submit", assignment: ID, actor: { kind: "unit", unit: "nobody" } }, at).refused!;
+    expect(nobody).toEqual({ code: "UNKNOWN_ACTOR", params: { actor: "nobody" } });
+    expect(renderRefusal(plan, nobody)).toBe("计划中没有单位或人员“nobody”");
     const engine = e.step({ type: "submit", assignment: ID, actor: { kind: "engine" } }, at).refused;
-    expect(engine).toEqual({ code: "NOT_PERMITTED", message: "系统无权报送：只有责任单位测试局可以报送“检查”" });
+    expect(engine?.code).toBe("NOT_PERMITTED");
+    expect(renderRefusal(plan, engine!)).toBe("系统无权报送：只有责任单位测试局可以报送“检查”");
     expect(e.view(ID)!.progress).toBe("open");
   });
 });

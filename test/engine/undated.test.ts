@@ -1,3 +1,4 @@
+import { renderRefusal } from "../../src/text/refusals.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { boardRows } from "../../src/campaign/board.ts";
@@ -59,7 +60,8 @@ describe("a task without due: is tracked without a deadline", () => {
     const row = boardRows(undated, engine.calendar, [engine.view("inspect/north")!], cst("2021-10-21T10:00"))[0]!;
     expect([row.state, row.late, row.daysLate]).toEqual(["submitted", false, 0]);
     const ext = engine.step({ type: "extend", assignment: "inspect/south", actor: office, until: cst("2021-10-25T18:00") }, cst("2021-10-20T11:00"));
-    expect(ext.refused).toEqual({ code: "BAD_EXTENSION", message: "“检查”没有截止时间，无需延期" });
+    expect(ext.refused).toMatchObject({ code: "BAD_EXTENSION", params: { reason: "noDeadline" } });
+    expect(renderRefusal(engine.plan, ext.refused!)).toBe("“检查”没有截止时间，无需延期");
     expect(ext.events.filter((e) => e.type === "extended")).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { addDays, formatInstant, type EpochMs, type WorkCalendar } from "../../s
 import { Engine } from "../../src/engine/engine.ts";
 import type { DomainEvent, ReminderIntent } from "../../src/engine/types.ts";
 import { encodeEvent } from "../../src/campaign/codec.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import type { Assignment, ResolvedPlan } from "../../src/plan/types.ts";
 import { composeReminder } from "../../src/reminders/compose.ts";
 import { windowPlan } from "../plan/window-plan.ts";

@@ -12,7 +12,7 @@ import { planText } from "./minimal-plan.ts";
 import { boardRows } from "../../src/campaign/board.ts";
 import { formatInstant } from "../../src/engine/calendar.ts";
 import { Engine } from "../../src/engine/engine.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 
 const PLAN = fileURLToPath(new URL("../../plans/chongqing-2021.yaml", import.meta.url));
 const seedOrAbsent = seedText("chongqing-labour-intermediary-campaign-2021.txt");

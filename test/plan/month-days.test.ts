@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatInstant } from "../../src/engine/calendar.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import { loadPlanText, type LoadResult } from "../../src/plan/load.ts";
 import type { ResolvedPlan } from "../../src/plan/types.ts";
 import { BASE, planText } from "./minimal-plan.ts";

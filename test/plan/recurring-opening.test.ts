@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, formatInstant, type WorkCalendar } from "../../src/engine/calendar.ts";
 import { Engine } from "../../src/engine/engine.ts";
-import { calendarOf } from "../../src/plan/calendar-of.ts";
+import { calendarOf } from "../../src/engine/calendar-of.ts";
 import type { Assignment } from "../../src/plan/types.ts";
 import { loadPlanText } from "../../src/plan/load.ts";
 import { windowPlan, windowPlanText } from "./window-plan.ts";

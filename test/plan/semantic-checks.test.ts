@@ -3,8 +3,8 @@ import { loadPlanText, type LoadResult } from "../../src/plan/load.ts";
 import { BASE, planText } from "./minimal-plan.ts";
 
 /**
- * One failing fixture per semantic check of src/plan/resolve.ts that test/plan/errors.test.ts does not
- * already pin down: each row breaks the minimal plan in one place and expects the whole list of
+ * One failing fixture per semantic check of src/plan/ (references.ts, dates.ts, expand.ts, resolve.ts)
+ * that test/plan/errors.test.ts does not already pin down: each row breaks the minimal plan in one place and expects the whole list of
  * diagnostics (severity, code, line, column), nothing missing and nothing extra. A check that is deleted
  * or points at the wrong place fails its row; a cascade (one mistake reported twice) fails it too.
  */

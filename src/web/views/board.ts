@@ -9,6 +9,7 @@ import { gantt } from "./gantt.ts";
 import { legend, matrix } from "./matrix.ts";
 import { instanceOf } from "../../plan/ids.ts";
 import { LIGHT_COLOURS, LIGHT_ZH, type LitRow } from "../../publish/light.ts";
+import { isOutstanding } from "../../model/states.ts";
 
 export interface PhaseCount {
   phase: string;
@@ -29,7 +30,7 @@ export function phaseCounts(plan: ResolvedPlan, rows: BoardRow[]): PhaseCount[] 
       total: mine.length,
       accepted: mine.filter((r) => r.state === "accepted" || r.state === "waived").length,
       submitted: mine.filter((r) => r.state === "submitted").length,
-      owed: mine.filter((r) => r.state === "open" || r.state === "returned" || r.state === "waiting").length,
+      owed: mine.filter((r) => isOutstanding(r.state)).length,
       overdue: mine.filter(isOverdue).length,
     };
   });

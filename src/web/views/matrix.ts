@@ -3,7 +3,7 @@ import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
 import { dueLocalZh } from "../../present/due-note.ts";
-import { STATE_ZH } from "../../engine/authorize.ts";
+import { STATE_ZH } from "../../text/labels.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import { isOverdue } from "../data.ts";
@@ -14,7 +14,7 @@ export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Parti
 /** A cell's light as a bar under it (its words are in the cell's title). */
 const BAR: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
 
-const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免" };
+const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免", withdrawn: "撤" };
 
 export function legend(): Html {
   const states = Object.keys(SHORT) as BoardRow["state"][];

@@ -1,5 +1,5 @@
-import { WorkCalendar } from "../engine/calendar.ts";
-import type { ResolvedPlan } from "./types.ts";
+import { WorkCalendar } from "./calendar.ts";
+import type { ResolvedPlan } from "../model/definition.ts";
 
 /** The working-day calendar a resolved plan version runs on, with the statutory data it was resolved with. */
 export function calendarOf(plan: ResolvedPlan): WorkCalendar {
