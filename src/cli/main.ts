@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demo-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
+import { registerImportCommand } from "./import-command.ts";
 import { registerMarkCommand } from "./mark-command.ts";
 import { registerItemCommands } from "./item-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
@@ -113,6 +114,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerBulletinCommand(program, io);
   registerMarkCommand(program, io);
   registerItemCommands(program, io, (code) => void (exit = code));
+  registerImportCommand(program, io, (code) => void (exit = code));
   registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {

@@ -108,7 +108,8 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-export function suggest(word: string, candidates: Iterable<string>): string {
+/** The candidate closest to a misspelt word, when it is close enough to be what was meant. */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -118,7 +119,12 @@ export function suggest(word: string, candidates: Iterable<string>): string {
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? `（是否应为“${best}”？）` : "";
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function suggest(word: string, candidates: Iterable<string>): string {
+  const best = nearest(word, candidates);
+  return best !== undefined ? `（是否应为“${best}”？）` : "";
 }
 
 /** Validates plain data against the plan schema; each error points at its YAML node. Returns true when valid. */
