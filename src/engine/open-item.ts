@@ -56,7 +56,6 @@ function actorId(actor: Actor): string {
  */
 export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochMs): Item | Refusal {
   const { plan } = ctx;
-  const zone = plan.campaign.timezone;
   const kind = plan.kinds.get(req.kind);
   if (!kind) return { code: "UNKNOWN_KIND", params: { kind: req.kind, known: [...plan.kinds.keys()] } };
   const actor = req.actor;
@@ -100,7 +99,8 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
     dueAt: first ?? dueAt,
     ...(hours || kind.followUp?.first.unit === "h" ? { exactHours: true } : {}),
     ...(kind.acknowledge ? { ackDueAt: offsetFrom(ctx.clock, now, kind.acknowledge.within, kind.workingHours) } : {}),
-    ...(kind.assumed ? { dueAssumed: kind.assumed } : {}),
+    // The kind's assumption is about the deadline its rule sets; a date the opener wrote is the opener's own.
+    ...(kind.assumed && req.due === undefined ? { dueAssumed: kind.assumed } : {}),
     opened: {
       kind: kind.id,
       number,
@@ -113,7 +113,6 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
       ...(req.note ? { note: req.note } : {}),
     },
   };
-  void zone;
   return item;
 }
 
