@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readImport, type ImportResult } from "../../src/items/import-sheet.ts";
-import type { OpenRequest } from "../../src/items/open-request.ts";
+import type { OpenRequest } from "../../src/engine/types.ts";
 import { importProblemLine } from "../../src/text/import-zh.ts";
 import { cst } from "../helpers.ts";
 import { HQ, importPlan, rectify, supervise, tempDir, writeCsv, writeXlsx } from "./kind-fixture.ts";
@@ -130,6 +130,6 @@ describe("CSV as offices save it", () => {
 
   it("names a CSV cell without a sheet", async () => {
     const file = writeCsv(join(tempDir(), "清单.csv"), [HEADER, [1, "ZG-1", "问题", "下周五", "", "", "北区"]], "gb18030");
-    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:D2: 整改时限不是日期`]);
+    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:D2: 整改时限不是日期（“下周五”；应如 2021-06-30）`]);
   });
 });
