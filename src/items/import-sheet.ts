@@ -81,7 +81,7 @@ const HEADER_SEARCH = 10;
 
 /**
  * Reads a 问题清单 / 台账 sheet (xlsx or csv) into one opening request per row, or every problem of the
- * file at once: the file, the header, every bad cell of every row. All or nothing: one problem and no
+ * file at once: the file, the header, every bad cell of every row. All or nothing: with any problem, no
  * request is returned. Only reading the file is I/O; the checks are the same field checks an opening
  * through the CLI, the form or the API gets (checkFields), so a value means the same wherever it is typed.
  */
