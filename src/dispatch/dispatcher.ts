@@ -1,4 +1,3 @@
-import { assignmentsById } from "../plan/ids.ts";
 import { markLog, type LightMarkLog } from "../publish/light-marks.ts";
 import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
@@ -284,20 +283,19 @@ export class Dispatcher {
     if (item.channel === REMINDER_CHANNEL) {
       const r = intent ?? decodeReminder(c.plan, item.payload);
       // The office's marks as of the reminder's own instant: a resend composes the same message.
-      return composeReminder(c.plan, r, { ...opts, marks: (this.marks ??= await markLog(c)).at(r.at) });
+      return composeReminder(c.plan, r, { ...opts, itemOf: (id) => c.item(id), marks: (this.marks ??= await markLog(c)).at(r.at) });
     }
     if (item.channel === SUMMARY_CHANNEL) {
       const p = item.payload as { at: string };
       const at = Date.parse(p.at);
       await c.refresh();
       const views = c.board(at);
-      const byId = assignmentsById(c.plan);
       const failedDeliveries = (await c.store.listOutbox({ status: "failed" })).map((o) => ({ key: o.key, recipient: o.key.split("/")[1] ?? "", error: o.lastError ?? "" }));
       return composeDailySummary(
         c.plan,
         {
           at,
-          rows: views.map((r) => ({ assignment: byId.get(r.id)!, progress: r.state, lateness: r.lateness, level: r.level, late: r.late })),
+          rows: views.map((r) => ({ assignment: c.item(r.id)!, progress: r.state, lateness: r.lateness, level: r.level, late: r.late })),
           failedDeliveries,
           head: await c.store.head(),
         },

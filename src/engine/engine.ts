@@ -11,7 +11,7 @@ import { decideOpening } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
-import { ACK_STEP, buildSchedule, firstAfter, type Schedule } from "./schedule.ts";
+import { ACK_STEP, buildSchedule, firstAfter, itemScheduleOptions, stepNotify, type Schedule } from "./schedule.ts";
 import type { AssignmentEvent, CampaignEvent, DomainEvent, EngineInput, ReminderIntent, ReminderItem, StepResult, UnitAction } from "./types.ts";
 
 type AssignmentSnapshot = SnapshotFrom<typeof assignmentMachine>;
@@ -191,8 +191,8 @@ export class Engine {
   }
 
   private scheduleFor(a: Item, dueAt: EpochMs | null): Schedule {
-    const ack = a.ackDueAt !== undefined && a.opened ? this.plan.kinds.get(a.opened.kind)?.acknowledge : undefined;
-    const key = `${a.policy}|${a.opensAt}|${dueAt}|${a.exactHours ? "h" : ""}|${ack ? a.ackDueAt : ""}`;
+    const opts = itemScheduleOptions(this.plan, a);
+    const key = `${a.policy}|${a.opensAt}|${dueAt}|${opts.exactHours ? "h" : ""}|${opts.ack ? opts.ack.at : ""}`;
     let s = this.scheduleCache.get(key);
     if (!s) {
       // An item without a deadline opens with its phase and has nothing else on its schedule: it never
@@ -200,10 +200,7 @@ export class Engine {
       if (dueAt === null) s = { triggers: [{ at: a.opensAt, type: "opened" }], times: Float64Array.of(a.opensAt) };
       else {
         const policy = this.plan.policies.get(a.policy) as Policy;
-        s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, {
-          ...(a.exactHours ? { exactHours: true } : {}),
-          ...(ack ? { ack: { at: a.ackDueAt!, level: ack.level } } : {}),
-        });
+        s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, opts);
       }
       this.scheduleCache.set(key, s);
     }
@@ -323,12 +320,8 @@ export class Engine {
       if (trig.type === "opened" && a.opened) continue;
       let e: AssignmentEvent;
       if (trig.type === "reminded") {
-        let notify: readonly string[];
-        if (trig.step === ACK_STEP) {
-          if (this.snaps[i]!.context.acknowledgedAt) continue;
-          notify = this.plan.kinds.get(a.opened!.kind)?.acknowledge?.notify ?? ["assignee"];
-        } else notify = this.plan.policies.get(a.policy)!.steps[trig.step]!.notify;
-        const recipients = resolveRecipients(this.plan, a, notify);
+        if (trig.step === ACK_STEP && this.snaps[i]!.context.acknowledgedAt) continue;
+        const recipients = resolveRecipients(this.plan, a, stepNotify(this.plan, a, trig.step));
         e = { type: "reminded", at: t, assignment: a.id, step: trig.step, level: trig.level, recipients, ...(trig.deferred ? { deferred: trig.deferred } : {}), ...(trig.reason ? { reason: trig.reason } : {}) };
       } else e = { type: trig.type, at: t, assignment: a.id };
       if (!this.applyAssignment(i, e)) continue;
@@ -492,6 +485,12 @@ export class Engine {
   /** The phases running now, in plan order: several when phases overlap. */
   activePhases(): string[] {
     return activePhases(this.plan, this.campaign.value);
+  }
+
+  /** An item, planned or opened at run time. */
+  item(id: string): Item | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.items[i];
   }
 
   view(id: string): AssignmentView | undefined {

@@ -1,5 +1,6 @@
 import { type EpochMs, type IsoDate, type WorkCalendar } from "./calendar.ts";
-import type { Policy } from "../model/definition.ts";
+import type { Policy, ResolvedPlan } from "../model/definition.ts";
+import type { Item } from "../model/item.ts";
 import type { Deferral, ReminderReason } from "./types.ts";
 
 /** A time-based event of one assignment, before the machine decides whether it applies. */
@@ -8,6 +9,18 @@ export type Trigger =
   | { at: EpochMs; type: "dueSoon" }
   | { at: EpochMs; type: "overdue" }
   | { at: EpochMs; type: "reminded"; step: number; level: number; deferred?: Deferral; reason?: ReminderReason };
+
+/** What an item adds to its policy's schedule (hour deadline, 签收 step): the engine's and every reader's. */
+export function itemScheduleOptions(plan: ResolvedPlan, a: Item): ScheduleOptions {
+  const ack = a.ackDueAt !== undefined && a.opened ? plan.kinds.get(a.opened.kind)?.acknowledge : undefined;
+  return { ...(a.exactHours ? { exactHours: true } : {}), ...(ack ? { ack: { at: a.ackDueAt!, level: ack.level } } : {}) };
+}
+
+/** The notify roles of a step, the 签收 step's from the item's kind. */
+export function stepNotify(plan: ResolvedPlan, a: Item, step: number): readonly string[] {
+  if (step === ACK_STEP) return (a.opened && plan.kinds.get(a.opened.kind)?.acknowledge?.notify) || ["assignee"];
+  return plan.policies.get(a.policy)?.steps[step]?.notify ?? [];
+}
 
 /** The step index of a 签收 reminder: it is the kind's, not one of the ladder's steps. */
 export const ACK_STEP = -1;

@@ -8,7 +8,7 @@ import type { UnitId } from "../model/ids.ts";
 import { nearest } from "../plan/schema.ts";
 import type { ImportProblem } from "./import-problem.ts";
 import { eachRow, MAX_UNPACK_RATIO, sniffFile, UnpackTooLarge, type CellValue, type SheetRow } from "./sheet-rows.ts";
-import { unitNamesOf, type UnitNames } from "./unit-names.ts";
+import { unitNamesOf, type UnitNames } from "../model/unit-names.ts";
 
 /** Larger files are refused by their size before they are read. A 10,000-row 问题清单 is about 1 MB. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;

@@ -19,6 +19,8 @@ export interface ComposeOptions {
   templates?: TemplateSet;
   /** The office's light marks in force at the intent's instant (see src/publish/light-marks.ts): they make a line's tag. */
   marks?: ReadonlyMap<string, LightMark>;
+  /** Finds an item by id, the opened ones too (Campaign.item); defaults to the plan's own items. */
+  itemOf?: (id: string) => Assignment | undefined;
 }
 
 /** One line of a digest: a deliverable instance at one ladder step, with every unit that owes it. */
@@ -89,6 +91,17 @@ function lightTag(plan: ResolvedPlan, calendar: WorkCalendar, items: ReminderIte
   return worst ? `【${LIGHT_ZH[worst]}】` : "";
 }
 
+/** The items an intent names, by id: opened ones through `itemOf`, the plan's own from the plan. */
+function itemIndex(plan: ResolvedPlan, items: readonly ReminderItem[], itemOf?: (id: string) => Assignment | undefined): Map<string, Assignment> {
+  if (!itemOf) return assignmentsById(plan);
+  const m = new Map<string, Assignment>();
+  for (const i of items) {
+    const a = itemOf(i.assignment);
+    if (a) m.set(i.assignment, a);
+  }
+  return m;
+}
+
 /** Items of one deliverable instance, due instant and ladder step are shown once with all their units. */
 function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment>): Group[] {
   const groups = new Map<string, ReminderItem[]>();
@@ -130,7 +143,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
   const calendar = opts.calendar;
   const templates = opts.templates ?? loadTemplates();
   const baseUrl = opts.baseUrl ?? plan.campaign.baseUrl;
-  const byId = assignmentsById(plan);
+  const byId = itemIndex(plan, intent.items, opts.itemOf);
   const co = CoRecipients.for(plan, calendar);
   const me = intent.recipient;
   const groups = groupItems(intent.items, byId);
@@ -150,7 +163,8 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     const due = dueZh(it.dueAt, zone);
     const single = ids.length === 1 ? ids[0]! : undefined;
     let action: string;
-    if (own) {
+    if (it.reason === "unacknowledged") action = own ? "请尽快签收，并按时办理" : "请督促上述单位尽快签收";
+    else if (own) {
       const when = it.overdue ? "请尽快" : `请于${due}前`;
       // Without a web front end, say whom to hand it in to: a clerk has no command line.
       const to = byId.get(ids[0]!)?.to;

@@ -1,7 +1,7 @@
 import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
 import type { Deferral } from "../engine/types.ts";
 import { resolveRecipients } from "../engine/ladder.ts";
-import { buildSchedule, type Schedule } from "../engine/schedule.ts";
+import { ACK_STEP, buildSchedule, itemScheduleOptions, stepNotify, type Schedule } from "../engine/schedule.ts";
 import type { Assignment, PolicyStep, ResolvedPlan } from "../plan/types.ts";
 import { recipientName } from "../present/plan-text.ts";
 import { numberZh } from "./format.ts";
@@ -35,6 +35,10 @@ export function stepRecipients(plan: ResolvedPlan, a: Assignment, step: PolicySt
  * for a plain reminder. Falls back to the level alone when the plan no longer has the step.
  */
 export function stepZh(plan: ResolvedPlan, a: Assignment | undefined, stepIndex: number, level: number): string {
+  if (stepIndex === ACK_STEP) {
+    const told = a ? resolveRecipients(plan, a, stepNotify(plan, a, ACK_STEP)).map((r) => recipientName(plan, r)) : [];
+    return `超时未签收${told.length ? `：已告知${told.join("、")}` : ""}`;
+  }
   const step = a ? plan.policies.get(a.policy)?.steps[stepIndex] : undefined;
   if (level > 0) {
     const told = a && step ? stepRecipients(plan, a, step).map((r) => recipientName(plan, r)) : [];
@@ -76,15 +80,16 @@ export class CoRecipients {
   at(a: Assignment, dueAt: EpochMs, at: EpochMs): string[] {
     const policy = this.plan.policies.get(a.policy);
     if (!policy) return [];
-    const key = `${a.policy}|${a.opensAt}|${dueAt}`;
+    const opts = itemScheduleOptions(this.plan, a);
+    const key = `${a.policy}|${a.opensAt}|${dueAt}|${opts.exactHours ? "h" : ""}|${opts.ack ? opts.ack.at : ""}`;
     let s = this.cache.get(key);
     if (!s) {
-      s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt);
+      s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, opts);
       this.cache.set(key, s);
     }
     const out = new Set<string>();
     for (const t of s.triggers) {
-      if (t.at === at && t.type === "reminded") for (const r of resolveRecipients(this.plan, a, policy.steps[t.step]!.notify)) out.add(r);
+      if (t.at === at && t.type === "reminded") for (const r of resolveRecipients(this.plan, a, stepNotify(this.plan, a, t.step))) out.add(r);
     }
     return [...out];
   }

@@ -27,6 +27,9 @@ export function unitNamesOf(plan: Pick<ResolvedPlan, "units">): UnitNames {
     add(u.id, u.id);
     add(u.name, u.id);
     add(u.short, u.id);
+    // A district's bureau is named for its district (渝中区人力社保局): people write the district (渝中区).
+    const place = u.kind === "district" ? /^(.+?(?:自治县|区|县|市))(?=.)/.exec(u.name)?.[1] : undefined;
+    if (place && place !== u.name) add(place, u.id);
   }
   return {
     find(text) {
