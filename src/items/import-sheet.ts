@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import { localInstant } from "../engine/calendar.ts";
-import type { Actor } from "../engine/types.ts";
+import type { Actor, OpenRequest } from "../engine/types.ts";
 import type { ResolvedPlan } from "../model/definition.ts";
 import { checkFields, parseLocalDateTime, type FieldValue } from "../model/fields.ts";
 import type { DueRule, FieldSpec, ItemKind } from "../model/kind.ts";
 import type { UnitId } from "../model/ids.ts";
 import { nearest } from "../plan/schema.ts";
 import type { ImportProblem } from "./import-problem.ts";
-import type { OpenRequest } from "./open-request.ts";
 import { eachRow, MAX_UNPACK_RATIO, sniffFile, UnpackTooLarge, type CellValue, type SheetRow } from "./sheet-rows.ts";
 import { unitNamesOf, type UnitNames } from "../model/unit-names.ts";
 
@@ -25,7 +24,11 @@ export interface ImportOptions {
   actor: Actor;
 }
 
-export type ImportResult = { requests: OpenRequest[] } | { problems: ImportProblem[] };
+/**
+ * One request per data row, in the sheet's order; `rows[i]` is the row `requests[i]` came from, so a
+ * refusal of the engine (an opener or a unit the kind does not allow) can be placed on its row too.
+ */
+export type ImportResult = { requests: OpenRequest[]; rows: number[]; sheet?: string } | { problems: ImportProblem[] };
 
 /**
  * The columns every kind's sheet may have besides its fields, by their Chinese header (the canonical
@@ -78,7 +81,7 @@ const HEADER_SEARCH = 10;
 
 /**
  * Reads a 问题清单 / 台账 sheet (xlsx or csv) into one opening request per row, or every problem of the
- * file at once: the file, the header, every bad cell of every row. All or nothing: one problem and no
+ * file at once: the file, the header, every bad cell of every row. All or nothing: with any problem, no
  * request is returned. Only reading the file is I/O; the checks are the same field checks an opening
  * through the CLI, the form or the API gets (checkFields), so a value means the same wherever it is typed.
  */
@@ -120,6 +123,7 @@ class SheetCheck {
   private readonly above: SheetRow[] = [];
   private readonly problems: ImportProblem[] = [];
   private readonly requests: OpenRequest[] = [];
+  private readonly rows: number[] = [];
   private readonly keys = new Map<string, number>();
   private dataRows = 0;
   private stopped = false;
@@ -287,6 +291,7 @@ class SheetCheck {
     if (level !== undefined) req.level = level;
     if (note !== undefined) req.note = note;
     this.requests.push(req);
+    this.rows.push(row);
     return true;
   }
 
@@ -369,6 +374,7 @@ class SheetCheck {
     if (!this.columns && this.above.length > 0) this.headerless();
     if (!this.columns) return { problems: [this.at("IMPORT_EMPTY", {})] };
     if (this.dataRows === 0) this.problems.push(this.at("IMPORT_NO_ROWS", {}));
-    return this.problems.length > 0 ? { problems: this.problems } : { requests: this.requests };
+    if (this.problems.length > 0) return { problems: this.problems };
+    return { requests: this.requests, rows: this.rows, ...(sheet !== undefined ? { sheet } : {}) };
   }
 }

@@ -1,9 +1,9 @@
-import type { FieldProblem, FieldProblemCode } from "../model/fields.ts";
 import type { ImportProblem, ImportProblemCode, NotTableLooks } from "../items/import-problem.ts";
 import type { Problem } from "../model/problem.ts";
+import { renderFieldProblem } from "./fields.ts";
 
-// Field and import problems in the plan's language. The checks return codes and facts; these words are
-// the only place they are phrased, so a bad 整改时限 reads the same in a sheet, a form and a command.
+// Import problems in the plan's language. A field's value keeps its FIELD_* code and the words of
+// renderFieldProblem, so a bad 整改时限 reads the same in a sheet, a form and a command.
 
 type Params = Problem["params"];
 const str = (v: Params[string] | undefined): string => (v === undefined ? "" : Array.isArray(v) ? v.join("、") : String(v));
@@ -13,18 +13,6 @@ function mb(bytes: number): string {
 }
 
 const OFFSET_UNIT_ZH: Record<string, string> = { wd: "个工作日", d: "天", h: "小时" };
-
-const FIELD_ZH: Record<FieldProblemCode, (p: Params) => string> = {
-  FIELD_REQUIRED: (p) => `${str(p.field)}未填写`,
-  FIELD_UNKNOWN: (p) => `没有字段“${str(p.field)}”；可填写的字段：${str(p.known)}`,
-  FIELD_NOT_DATE: (p) => `${str(p.field)}不是日期`,
-  FIELD_NOT_NUMBER: (p) => `${str(p.field)}不是数字`,
-  FIELD_NOT_CHOICE: (p) => `${str(p.field)}“${str(p.value)}”不是可选项；可选：${str(p.choices) || "（无）"}`,
-  FIELD_NOT_UNIT: (p) => `${str(p.field)}“${str(p.value)}”不是计划中的单位`,
-  FIELD_TOO_LONG: (p) => `${str(p.field)}超过 ${str(p.max)} 个字`,
-  ATTACHMENT_TOO_LARGE: (p) => `${str(p.field)}的附件“${str(p.value)}”有 ${mb(Number(p.size))}，超过上限 ${mb(Number(p.max))}`,
-  FIELD_NOT_ATTACHMENT: (p) => `${str(p.field)}须上传附件文件，不能填写文字`,
-};
 
 const LOOKS_ZH: Record<NotTableLooks, string> = {
   xls: "这是 Excel 97-2003 格式（.xls）",
@@ -67,14 +55,9 @@ const IMPORT_ZH: Record<ImportProblemCode, (p: Params) => string> = {
     p.by === "content" ? `与第 ${str(p.first)} 行内容完全相同；同一事项只能有一行` : `${str(p.fields)}“${str(p.key)}”与第 ${str(p.first)} 行重复；同一事项只能有一行`,
 };
 
-/** A field problem's message, as the form, the CLI and an import show it. */
-export function fieldProblemZh(p: Pick<FieldProblem, "code" | "params">): string {
-  return FIELD_ZH[p.code](p.params);
-}
-
 export function importMessageZh(p: Pick<ImportProblem, "code" | "params">): string {
-  const f = (FIELD_ZH as Record<string, (p: Params) => string>)[p.code] ?? (IMPORT_ZH as Record<string, (p: Params) => string>)[p.code];
-  return f ? f(p.params) : p.code;
+  const f = (IMPORT_ZH as Record<string, (p: Params) => string>)[p.code];
+  return f ? f(p.params) : renderFieldProblem(p);
 }
 
 /**

@@ -34,27 +34,27 @@ describe("bad rows: every bad cell reported at its cell, nothing opened", () => 
     const r = await readImport(file, rectify, plan, { actor: HQ });
     const at = `${file}:Sheet1!`;
     expect(lines(r)).toEqual([
-      `${at}D3: 整改时限不是日期`,
-      `${at}E3: 涉及金额不是数字`,
-      `${at}F3: 问题类别“乱填”不是可选项；可选：制度建设、执行落实、其他`,
+      `${at}D3: 整改时限不是日期（“下周五”；应如 2021-06-30）`,
+      `${at}E3: 涉及金额不是数字（“十万”）`,
+      `${at}F3: 问题类别只能是 制度建设、执行落实、其他 之一（“乱填”）`,
       `${at}G3: 责任单位“东区”不是计划中的单位（是否应为“北区”？）`,
-      `${at}B4: 问题编号未填写`,
-      `${at}C4: 问题描述未填写`,
-      `${at}D4: 整改时限不是日期`,
-      `${at}G4: 责任单位未填写`,
+      `${at}B4: 问题编号必须填写`,
+      `${at}C4: 问题描述必须填写`,
+      `${at}D4: 整改时限不是日期（“2021-02-30”；应如 2021-06-30）`,
+      `${at}G4: 责任单位必须填写`,
       `${at}G5: 此类事项只能交办给一个单位，本行填了 2 个`,
-      `${at}C6: 问题描述超过 200 个字`,
+      `${at}C6: 问题描述超过 200 字`,
       `${at}G6: 责任单位“西区”可指多个单位（西区人民政府、西区水务局）；请写全称`,
     ]);
     expect(problems(r)[0]).toMatchObject({ code: "FIELD_NOT_DATE", file, sheet: "Sheet1", cell: "D3", row: 3, params: { field: "整改时限", value: "下周五" } });
   });
 
-  it("the message is exactly the issue's: FILE:Sheet!C7: 整改时限不是日期", async () => {
+  it("the line is the issue's: FILE:Sheet!C7: 整改时限不是日期, then the value and an example", async () => {
     const rows: unknown[][] = [["问题编号", "问题描述", "整改时限", "责任单位"]];
     for (let i = 2; i <= 7; i++) rows.push([`Z-${i}`, "问题", i === 7 ? "尽快" : "2021-06-15", "北区"]);
     const file = await writeXlsx(join(tempDir(), "整改问题清单.xlsx"), { Sheet1: rows.map((r) => [r[0], r[1], r[2], r[3]]) });
     // 整改时限 in column C, the seventh row.
-    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:Sheet1!C7: 整改时限不是日期`]);
+    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:Sheet1!C7: 整改时限不是日期（“尽快”；应如 2021-06-30）`]);
   });
 
   it("standard columns: a bad 截止时间 or 紧急程度, a 截止时间 where the plan sets it, too many joint units", async () => {
@@ -67,12 +67,12 @@ describe("bad rows: every bad cell reported at its cell, nothing opened", () => 
       ["", "落实", "领导批示", "北区", "2021-06-15", ""],
     ]);
     expect(lines(await readImport(file, supervise, plan, { actor: HQ }))).toEqual([
-      `${file}:E2: 截止时间不是日期`,
-      `${file}:F2: 紧急程度“很急”不是可选项；可选：一般、紧急、特急`,
-      `${file}:E3: 截止时间未填写`,
+      `${file}:E2: 截止时间不是日期（“月底前”；应如 2021-06-30）`,
+      `${file}:F2: 紧急程度只能是 一般、紧急、特急 之一（“很急”）`,
+      `${file}:E3: 截止时间必须填写`,
       `${file}:E4: 此类事项的截止时间由计划规定（交办后 24 小时），不能在表中填写`,
       `${file}:D5: 此类事项至多由 3 个单位联合办理，本行填了 4 个`,
-      `${file}:A6: 编号未填写`,
+      `${file}:A6: 编号必须填写`,
     ]);
   });
 });

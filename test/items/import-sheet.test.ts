@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readImport, type ImportResult } from "../../src/items/import-sheet.ts";
-import type { OpenRequest } from "../../src/items/open-request.ts";
+import type { OpenRequest } from "../../src/engine/types.ts";
 import { importProblemLine } from "../../src/text/import-zh.ts";
 import { cst } from "../helpers.ts";
 import { HQ, importPlan, rectify, supervise, tempDir, writeCsv, writeXlsx } from "./kind-fixture.ts";
@@ -61,8 +61,24 @@ describe("an xlsx 问题清单 becomes one opening request per row", () => {
     const file = await writeXlsx(join(tempDir(), "t.xlsx"), {
       Sheet1: [["北区专项整治问题清单"], [], HEADER, [], [1, "ZG-1", "问题", "2021-06-15", undefined, undefined, "北区"], [], []],
     });
-    const r = requests(await readImport(file, rectify, plan, { actor: HQ }));
-    expect(r.map((x) => x.key)).toEqual(["ZG-1"]);
+    const r = await readImport(file, rectify, plan, { actor: HQ });
+    expect(requests(r).map((x) => x.key)).toEqual(["ZG-1"]);
+    // Each request's row, for placing what the engine refuses.
+    expect(r).toMatchObject({ rows: [5], sheet: "Sheet1" });
+  });
+
+  it("passes over hidden sheets when none is named", async () => {
+    const file = join(tempDir(), "hidden.xlsx");
+    const wb = new ExcelJS.Workbook();
+    const hidden = wb.addWorksheet("模板", { state: "hidden" });
+    hidden.addRow(["责任单位", "问题编号", "问题描述", "整改时限"]);
+    hidden.addRow(["北区", "T-1", "样例", "2021-06-15"]);
+    const ws = wb.addWorksheet("清单");
+    ws.addRow(["责任单位", "问题编号", "问题描述", "整改时限"]);
+    ws.addRow(["北区", "R-1", "问题", "2021-06-15"]);
+    await wb.xlsx.writeFile(file);
+    expect(requests(await readImport(file, rectify, plan, { actor: HQ })).map((x) => x.key)).toEqual(["R-1"]);
+    expect(requests(await readImport(file, rectify, plan, { sheet: "模板", actor: HQ })).map((x) => x.key)).toEqual(["T-1"]);
   });
 
   it("accepts headers as people type them: field ids, a required mark, full-width brackets, spaces", async () => {
@@ -130,6 +146,6 @@ describe("CSV as offices save it", () => {
 
   it("names a CSV cell without a sheet", async () => {
     const file = writeCsv(join(tempDir(), "清单.csv"), [HEADER, [1, "ZG-1", "问题", "下周五", "", "", "北区"]], "gb18030");
-    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:D2: 整改时限不是日期`]);
+    expect(lines(await readImport(file, rectify, plan, { actor: HQ }))).toEqual([`${file}:D2: 整改时限不是日期（“下周五”；应如 2021-06-30）`]);
   });
 });
