@@ -1,6 +1,6 @@
-import type { ResolvedPlan } from "../model/definition.ts";
-import type { UnitId } from "../model/ids.ts";
-import type { UnitLookup } from "../model/fields.ts";
+import type { ResolvedPlan } from "./definition.ts";
+import type { UnitId } from "./ids.ts";
+import type { UnitLookup } from "./fields.ts";
 
 /**
  * The units a person may name where an item is owed (a sheet's 责任单位, a form, `--to`): by id, full
