@@ -8,7 +8,7 @@ import type * as LoadModule from "../plan/load.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
-import { deferralZh } from "../reminders/ladder-text.ts";
+import { deferralZh, eventZh, levelZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText, redListText } from "./format-board.ts";
@@ -93,39 +93,15 @@ function attachment(file: string): Attachment {
   }
 }
 
-/** The log's event types as an office clerk or an auditor reads them; the code stays in `--json`. */
-const EVENT_ZH: Record<string, string> = {
-  campaignInitialised: "建立专项行动",
-  planChanged: "计划变更",
-  lightMarked: "办公室标注红黄灯",
-  lightCleared: "办公室清除红黄灯标注",
-  phaseStarted: "进入阶段",
-  phaseEnded: "阶段结束",
-  campaignClosed: "专项行动结束",
-  opened: "开始办理",
-  dueSoon: "临近截止",
-  overdue: "逾期",
-  reminded: "提醒",
-  submitted: "报送",
-  accepted: "通过",
-  returned: "退回",
-  extended: "延期",
-  waived: "免报",
-  delivered: "已送达",
-  deliveryRetry: "发送失败，待重试",
-  deliveryFailed: "发送失败",
-  outboxRetried: "失败消息重新发送",
-};
-
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
   const p = e.payload as Record<string, unknown>;
-  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
+  const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", typeof p.reason === "string" && e.type !== "reminded" ? `${p.light === "red" || p.light === "yellow" ? LIGHT_ZH[p.light] : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
-  const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
+  const level = (typeof p.level === "number" && p.level > 0 ? `（${levelZh(p.level)}）` : "") + deferralZh(p.deferred) + (e.type === "reminded" ? reminderReasonZh(p.reason) : "");
   const late = typeof p.scheduledAt === "string" ? `（按计划应在 ${p.scheduledAt}，记录时补记）` : "";
-  return `#${e.seq}  ${e.at}${late}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
+  return `#${e.seq}  ${e.at}${late}  ${eventZh(e.type, p)}${level}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {

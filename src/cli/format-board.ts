@@ -2,11 +2,11 @@ import { DateTime } from "luxon";
 import type { BoardRow } from "../campaign/board.ts";
 import { WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
-import { STATE_ZH } from "../engine/authorize.ts";
+import { LIGHT_ZH, STATE_ZH } from "../text/labels.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 import { parseInstant } from "../engine/calendar.ts";
-import { byUrgency, redReason, LIGHT_ZH, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
+import { byUrgency, redReason, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
 
 
 /** ANSI colours only for a terminal; piped output stays plain. */

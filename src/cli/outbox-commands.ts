@@ -3,11 +3,11 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { encodeActor } from "../campaign/codec.ts";
 import { formatInstant, formatLocal } from "../engine/calendar.ts";
 import { recipientName } from "../present/plan-text.ts";
-import type { OutboxItem, OutboxStatus } from "../store/types.ts";
+import type { OutboxItem } from "../store/types.ts";
 import { clockOf, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
+import { DELIVERY_ZH } from "../text/labels.ts";
 
-const STATUS_ZH: Record<OutboxStatus, string> = { pending: "待发", sent: "已发", failed: "失败" };
 // Far above any campaign's outbox; listOutbox pages by this limit.
 const ALL = 10_000_000;
 
@@ -21,7 +21,7 @@ function line(c: Campaign, o: OutboxItem): string {
   const zone = c.plan.campaign.timezone;
   const to = recipientOf(c, o);
   const parts = [
-    `${STATUS_ZH[o.status]}  ${o.key}`,
+    `${DELIVERY_ZH[o.status]}  ${o.key}`,
     `收件：${c.plan.units.has(to) ? recipientName(c.plan, to) : to}`,
     `应发：${formatLocal(Date.parse(o.dueAt), zone)}`,
     `已尝试 ${o.attempts} 次`,
@@ -83,7 +83,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
         for (const key of wanted) {
           const row = (await store.listOutbox({ key }))[0];
           if (!row) throw new UsageError(`没有 key 为“${key}”的消息；用 duban outbox list --failed 查看失败的消息`, "OUTBOX_NOT_FOUND", 1);
-          if (row.status !== "failed") throw new UsageError(`“${key}”当前为${STATUS_ZH[row.status]}，只有发送失败的消息可以重发；未做任何改动`, "OUTBOX_STATE", 1);
+          if (row.status !== "failed") throw new UsageError(`“${key}”当前为${DELIVERY_ZH[row.status]}，只有发送失败的消息可以重发；未做任何改动`, "OUTBOX_STATE", 1);
         }
         const { now, extra } = clockOf(g(), zone);
         const at = formatInstant(now, zone);

@@ -1,4 +1,4 @@
-import { STATE_ZH } from "../engine/authorize.ts";
+import { STATE_ZH } from "../text/labels.ts";
 import { formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { resolveRecipients } from "../engine/ladder.ts";
 import { buildSchedule } from "../engine/schedule.ts";

@@ -42,7 +42,6 @@ export interface LightInput {
   daysLate: number;
 }
 
-export const LIGHT_ZH: Record<LightColour, string> = { red: "红灯", yellow: "黄灯", green: "绿灯", none: "无灯" };
 export const LIGHT_COLOURS: readonly LightColour[] = ["red", "yellow", "green", "none"];
 
 /**

@@ -3,7 +3,8 @@ import { formatLocal } from "../../engine/calendar.ts";
 import { idPath } from "../../plan/ids.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
-import { LIGHT_ZH, redReason, type Light, type LightColour, type LitRow } from "../../publish/light.ts";
+import { redReason, type Light, type LightColour, type LitRow } from "../../publish/light.ts";
+import { LIGHT_ZH } from "../../text/labels.ts";
 import { html, type Html } from "../html.ts";
 
 const DOT: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };

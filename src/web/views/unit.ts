@@ -1,4 +1,4 @@
-import { STATE_ZH } from "../../engine/authorize.ts";
+import { STATE_ZH } from "../../text/labels.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { formatLocal } from "../../engine/calendar.ts";
