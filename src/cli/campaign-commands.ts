@@ -8,7 +8,7 @@ import type * as LoadModule from "../plan/load.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
-import { deferralZh, eventZh, levelZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
+import { deferralZh, eventZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText, redListText } from "./format-board.ts";
@@ -99,9 +99,9 @@ function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const extra = [p.note ? `备注：${p.note}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", typeof p.reason === "string" && e.type !== "reminded" ? `${p.light === "red" || p.light === "yellow" ? LIGHT_ZH[p.light] : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
-  const level = (typeof p.level === "number" && p.level > 0 ? `（${levelZh(p.level)}）` : "") + deferralZh(p.deferred) + (e.type === "reminded" ? reminderReasonZh(p.reason) : "");
+  const why = deferralZh(p.deferred) + (e.type === "reminded" ? reminderReasonZh(p.reason) : "");
   const late = typeof p.scheduledAt === "string" ? `（按计划应在 ${p.scheduledAt}，记录时补记）` : "";
-  return `#${e.seq}  ${e.at}${late}  ${eventZh(e.type, p)}${level}  ${who}${extra ? `  ${extra}` : ""}`;
+  return `#${e.seq}  ${e.at}${late}  ${eventZh(e.type, p)}${why}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {

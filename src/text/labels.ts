@@ -69,7 +69,7 @@ export const EVENT_ZH = {
   acknowledged: "已签收",
   dueSoon: "临近截止",
   overdue: "已逾期",
-  reminded: "发出提醒",
+  reminded: "提醒",
   submitted: "报送",
   accepted: "审核通过",
   returned: "退回",
@@ -95,13 +95,15 @@ export type LabelledEvent = keyof typeof EVENT_ZH;
 export const REPORT_ZH = { interim: "续报", final: "终报" } as const;
 
 /**
- * An event's name; a 一事一报 hand-in is named by its report (续报/终报) rather than as a plain 报送.
- * An unknown type is shown as it is, so an event written by a newer version still reads.
+ * An event's name, from its payload where that says more: a reminder at a ladder level is that level's
+ * 督办 ({@link levelZh}), a 一事一报 hand-in its report (续报/终报) rather than a plain 报送. An unknown
+ * type is shown as it is, so an event written by a newer version still reads.
  */
 export function eventZh(type: string, payload?: unknown): string {
-  if (type === "submitted") {
-    const report = (payload as { report?: unknown } | null | undefined)?.report;
-    const r = typeof report === "string" ? lookup(REPORT_ZH, report) : undefined;
+  const p = (payload ?? {}) as { report?: unknown; level?: unknown };
+  if (type === "reminded" && typeof p.level === "number" && p.level > 0) return levelZh(p.level);
+  if (type === "submitted" && typeof p.report === "string") {
+    const r = lookup(REPORT_ZH, p.report);
     if (r) return r;
   }
   return lookup(EVENT_ZH, type) ?? type;

@@ -73,6 +73,8 @@ describe("one table of labels", () => {
 
   it("names ladder levels the same everywhere: 提醒, then 一级督办 …, and digits beyond the table", () => {
     expect([0, 1, 2, 5, 7].map(levelZh)).toEqual(["提醒", "一级督办", "二级督办", "五级督办", "7级督办"]);
+    // A logged reminder reads as its level, as the timeline and the web's reminder table say it.
+    expect([eventZh("reminded", { level: 0 }), eventZh("reminded", { level: 2 })]).toEqual(["提醒", "二级督办"]);
     expect(Object.keys(LATENESS_ZH).sort()).toEqual(["dueSoon", "escalated", "onTrack", "overdue"]);
   });
 });
