@@ -8,7 +8,7 @@ import type * as LoadModule from "../plan/load.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
-import { deferralZh, eventZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
+import { deferralZh, deliveryCountsZh, eventZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText, redListText } from "./format-board.ts";
@@ -222,7 +222,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
               // The outbox is counted as it is now, so a board of an earlier instant does not show it beside that board.
               ...(past
                 ? [`${formatInstant(now, zone)} 早于日志的最后一条记录（${head.at}）：以上是日志所记当时的状态，与 duban replay --as-of 相同；提醒发送情况请不带 --now 查看`]
-                : [`提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`, ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`)]),
+                : [`提醒发送：${deliveryCountsZh(counts)}`, ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`)]),
             ].join("\n"),
           );
       });

@@ -6,7 +6,7 @@ import { recipientName } from "../present/plan-text.ts";
 import type { OutboxItem } from "../store/types.ts";
 import { clockOf, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
-import { DELIVERY_ZH } from "../text/labels.ts";
+import { DELIVERY_ZH, deliveryCountsZh } from "../text/labels.ts";
 
 // Far above any campaign's outbox; listOutbox pages by this limit.
 const ALL = 10_000_000;
@@ -53,7 +53,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
           : (await store.listOutbox({ limit: ALL })).filter((r) => o.all || r.status !== "sent");
         if (o.json) return io.out(JSON.stringify({ outbox: await store.outboxCounts(), items: rows.map((r) => ({ ...r, recipient: recipientOf(c, r) })) }, null, 2));
         const counts = await store.outboxCounts();
-        const head = `提醒发送：${(["pending", "sent", "failed"] as const).map((s) => `${DELIVERY_ZH[s]} ${counts[s]}`).join(" · ")}`;
+        const head = `提醒发送：${deliveryCountsZh(counts)}`;
         if (rows.length === 0) return io.out(`${head}\n${o.failed ? "没有发送失败的消息。" : "没有待发或失败的消息。"}`);
         const hint = rows.some((r) => r.status === "failed") ? ["", "用 duban outbox retry --all --as <办公室人员>（或列出 key）以原 Message-ID 重新发送失败的消息。"] : [];
         io.out([head, ...rows.map((r) => line(c, r)), ...hint].join("\n"));

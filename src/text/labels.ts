@@ -153,6 +153,11 @@ export const ROLE_ZH: Readonly<Record<Role, string>> = { unit: "责任单位", o
  */
 export const DELIVERY_ZH: Readonly<Record<OutboxStatus | "retrying", string>> = { pending: "待发送", sent: "已送达", failed: "发送失败", retrying: "重试中" };
 
+/** "待发送 3 · 已送达 120 · 发送失败 0": the outbox at a glance, as `status` and `outbox list` head it. */
+export function deliveryCountsZh(counts: Readonly<Record<OutboxStatus, number>>): string {
+  return (["pending", "sent", "failed"] as const).map((s) => `${DELIVERY_ZH[s]} ${counts[s]}`).join(" · ");
+}
+
 /** A delivery channel; `eml` and `file` both write a mail file for someone to send by hand. */
 export const CHANNEL_ZH: Readonly<Record<string, string>> = { email: "邮件", webhook: "群机器人", eml: "邮件文件", file: "邮件文件" };
 
