@@ -58,6 +58,15 @@ describe("lightOf: the light of one item from its view, the office's mark and th
     );
   });
 
+  it("gives a withdrawn (撤销) item no light, marked or past due alike", () => {
+    fc.assert(
+      fc.property(item, marks, asOf, (i, m, t) => {
+        expect(lightOf({ ...i, state: "withdrawn" }, m, t)).toEqual({ colour: "none", label: "已撤销", closed: true, overdue: false, daysLate: 0 });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("is yellow for an owed item not red, either within dueSoon or marked yellow; a cleared mark gives back the computed light", () => {
     fc.assert(
       fc.property(item, marks, asOf, (i, m, t) => {
