@@ -61,6 +61,15 @@ function shape(s: AnyMachineSnapshot) {
   return { value: s.value, context: s.context, status: s.status };
 }
 
+/** A step's outcome, a throw included: a guard that trips on a field the random event lacks must trip on both paths. */
+function attempt<T>(f: () => T): { ok: T } | { threw: string } {
+  try {
+    return { ok: f() };
+  } catch (err) {
+    return { threw: String(err) };
+  }
+}
+
 /**
  * Plays `events` on both paths from the same start and checks every step: the same value, context and
  * status, and the same answer to "did anything change" (the engine tells by snapshot identity).
@@ -71,8 +80,14 @@ function sameAsPublic(machine: AnyStateMachine, input: unknown, events: object[]
   let theirs = initialTransition(machine, input as never)[0] as AnyMachineSnapshot;
   expect(shape(ours)).toEqual(shape(theirs));
   for (const e of events) {
-    const nextOurs = transition(machine, ours as never, e as never, scope) as AnyMachineSnapshot;
-    const nextTheirs = pureTransition(machine, theirs as never, e as never)[0] as AnyMachineSnapshot;
+    const a = attempt(() => transition(machine, ours as never, e as never, scope) as AnyMachineSnapshot);
+    const b = attempt(() => pureTransition(machine, theirs as never, e as never)[0] as AnyMachineSnapshot);
+    if (!("ok" in a) || !("ok" in b)) {
+      expect(a, JSON.stringify(e)).toEqual(b);
+      continue;
+    }
+    const nextOurs = a.ok;
+    const nextTheirs = b.ok;
     expect(shape(nextOurs), JSON.stringify(e)).toEqual(shape(nextTheirs));
     expect(nextOurs === ours, `changed? ${JSON.stringify(e)}`).toBe(nextTheirs === theirs);
     ours = nextOurs;
@@ -98,7 +113,7 @@ describe("the XState adapter steps exactly like XState's pure transition()", () 
 
   it("for the campaign machine of a plan with overlapping phases, over random event sequences", () => {
     const types = eventTypes(campaignMachine);
-    expect(types).toEqual(["campaignClosed", "phaseEnded", "phaseStarted"]);
+    expect(types).toEqual(expect.arrayContaining(["campaignClosed", "phaseEnded", "phaseStarted"]));
     const seen = new Set<string>();
     fc.assert(
       fc.property(fc.array(eventOf(types, plan.phases.map((p) => p.id)), { maxLength: 20 }), (events) => {
