@@ -1,3 +1,5 @@
+import { PROGRESS_STATES } from "../model/states.ts";
+
 /**
  * The API's OpenAPI 3.1 document, written by hand: the schemas follow BoardRow, UnitData, ItemData and
  * StoredEvent. Served at /api/openapi.json.
@@ -19,7 +21,7 @@ const DESC: Record<number, string> = {
   415: "附件类型不允许或内容与扩展名不符",
   422: "延期日期不合规则",
 };
-const state = { type: "string", enum: ["waiting", "open", "submitted", "returned", "accepted", "waived", "withdrawn"] };
+const state = { type: "string", enum: [...PROGRESS_STATES] };
 const lateness = { type: "string", enum: ["onTrack", "dueSoon", "overdue", "escalated"] };
 const grouping = { type: "string", enum: ["unit", "task", "phase", "deliverable"], default: "unit" };
 const asOf = { name: "asOf", in: "query", required: false, description: "截至时刻（ISO 8601，如 2021-06-16T09:00+08:00）；省略为当前；早于存储的第一条记录时拒绝（400 BEFORE_LOG）", schema: { type: "string" } };

@@ -32,7 +32,7 @@ describe("duban open, acknowledge, withdraw: a 督办单 end to end on the comma
     expect(st.out).toContain("【督办单】dubandan-001  欠薪线索核查  截止 2021-06-02 周三 10:00  特急  交办：测试局  已报送 1/1");
     expect(st.out).not.toContain("报告  截止");
     const h = await duban(db, "history", "dubandan-001");
-    expect(h.out.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[2])).toEqual(["交办", "临近截止", "签收", "报送", "通过"]);
+    expect(h.out.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[2])).toEqual(["已交办", "临近截止", "已签收", "报送", "审核通过"]);
   });
 
   it("the opener withdraws (撤销) an item; a district may not", async () => {
