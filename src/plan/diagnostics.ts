@@ -31,6 +31,8 @@ export const DiagnosticCode = {
   DEPRECATED_KEY: "DEPRECATED_KEY",
   ASSUMED_DATE: "ASSUMED_DATE",
   SELF_RECIPIENT: "SELF_RECIPIENT",
+  /** duban.config.yaml: a secret it names (environment variable, file) is not there. */
+  SECRET_MISSING: "SECRET_MISSING",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

@@ -14,6 +14,9 @@ import { registerPublishRoutes } from "./publish-routes.ts";
 import { registerAssets } from "./assets.ts";
 import { registerStatsPage } from "./stats-page.ts";
 import { MAX_UPLOAD_BYTES } from "./uploads.ts";
+import { registerOpsRoutes } from "./ops-routes.ts";
+import { DEFAULT_MAX_OUTBOX_AGE_MS, readiness } from "../ops/health.ts";
+import { HostMetrics } from "../ops/metrics.ts";
 
 export interface ServerOptions {
   campaign: Campaign;
@@ -23,6 +26,10 @@ export interface ServerOptions {
   wallNow?: () => number;
   /** Default 8 hours. */
   sessionTtlMs?: number;
+  /** The process's metrics (shared with a daemon in the same process); default a registry of its own. */
+  metrics?: HostMetrics;
+  /** /readyz fails past this age of the oldest unsent message. @default 15 minutes */
+  maxOutboxAgeMs?: number;
 }
 
 /** Room for the form fields and multipart framing around 10 MB of files. */
@@ -41,6 +48,10 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
     lock: new Mutex(),
   };
   const app = new Hono<Env>();
+  const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
+  const maxOutboxAgeMs = opts.maxOutboxAgeMs ?? DEFAULT_MAX_OUTBOX_AGE_MS;
+  if (opts.campaign.store) metrics.watch(opts.campaign, deps.now);
+  registerOpsRoutes(app, { metrics, maxOutboxAgeMs, ready: () => readiness(opts.campaign, metrics, maxOutboxAgeMs) });
   app.use("*", async (c, next) => {
     await next();
     // No scripts at all; inline styles only. Pages are never framed nor cached by shared caches. A route
