@@ -80,7 +80,7 @@ export function configFileOf(explicit: string | undefined, env: NodeJS.ProcessEn
  * (urlEnv, urlFile, secretEnv, secretFile) are read now, so a missing one stops the start, not the
  * first send. Never throws for a user mistake; never puts a secret's value in a message.
  */
-export function loadHostSettings(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): SettingsResult {
+export function loadHostSettings(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string; /** false: only the file's shape (commands that send nothing). */ secrets?: boolean } = {}): SettingsResult {
   const env = opts.env ?? process.env;
   const sink = new DiagnosticSink();
   const { file } = configFileOf(opts.file, env, opts.cwd);
@@ -104,6 +104,7 @@ export function loadHostSettings(opts: { file?: string; env?: NodeJS.ProcessEnv;
   const base = file ? dirname(resolve(file)) : (opts.cwd ?? process.cwd());
   const at = (path: PathSegment[]): SourcePosition => source?.position(path) ?? { file: file ?? "duban.config.yaml", line: 1, col: 1 };
   const secret = (path: PathSegment[], via: { env?: string; file?: string }, what: string): string | undefined => {
+    if (opts.secrets === false) return undefined;
     if (via.env !== undefined) {
       const v = env[via.env];
       if (v === undefined || v.trim() === "") {
@@ -129,7 +130,7 @@ export function loadHostSettings(opts: { file?: string; env?: NodeJS.ProcessEnv;
   const smtpUrl = env.DUBAN_SMTP_URL || input.smtp?.url || secret(["smtp", "url"], { env: input.smtp?.urlEnv, file: input.smtp?.urlFile }, "SMTP 服务器地址");
   const smtpFrom = env.DUBAN_SMTP_FROM || input.smtp?.from;
   let robots: RobotEndpoint[] | undefined;
-  if (input.robots && !env.DUBAN_WEBHOOKS) {
+  if (input.robots && !env.DUBAN_WEBHOOKS && opts.secrets !== false) {
     robots = [];
     input.robots.forEach((r, i) => {
       const url = r.url ?? secret(["robots", i, "url"], { env: r.urlEnv, file: r.urlFile }, `群机器人 ${r.id} 的地址`);
