@@ -92,6 +92,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
         const id = campaign.plan.campaign.id;
+        logger.hideContacts([...campaign.plan.units.values()].flatMap((u) => u.email));
         log(`start campaign=${id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: id, plan: campaign.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
         metrics.watch(campaign, fixed !== undefined ? () => fixed : Date.now);
         const metricsPort = metricsPortFlag ?? settings.metrics.port;

@@ -141,6 +141,7 @@ export function registerWebCommands(program: Command, io: Io): void {
       let daemon: RunningDaemon | undefined;
       let notifiers: NotifierSet | undefined;
       const log = runtime.logger.log;
+      runtime.logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
       log(`serve url=${server.url}`, { event: "serve", campaign: c.plan.campaign.id, url: server.url });
       if (o.daemon) {
         const { cfg } = runtime;
