@@ -84,7 +84,7 @@ export class HostMetrics implements DaemonObserver {
         if (self.campaign) this.set((await self.campaign.store.head()).seq);
       },
     });
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "duban_process_" });
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "duban_" });
   }
 
   /** The campaign whose state is read at each scrape, and the clock it is read at. */
