@@ -45,7 +45,7 @@ describe("`duban run --metrics-port`: metrics, health and logs of a real daemon"
     const m = await scrape(`${base}/metrics`);
     expect(m.status).toBe(200);
     expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    const f = m.families;
+    const f = m.metrics;
     expect(sample(f, "duban_reminders_total", { channel: "reminder", outcome: "queued" })).toBeGreaterThan(0);
     expect(sample(f, "duban_reminders_total", { channel: "email", outcome: "sent" })).toBeGreaterThan(0);
     expect(sample(f, "duban_reminders_total", { channel: "webhook", outcome: "sent" })).toBeGreaterThan(0);
@@ -54,11 +54,11 @@ describe("`duban run --metrics-port`: metrics, health and logs of a real daemon"
     expect(sample(f, "duban_lease_holder", { state: "leader" })).toBe(1);
     expect(sample(f, "duban_lease_holder", { state: "standby" })).toBe(0);
     expect(sample(f, "duban_lease_acquired_total")).toBe(1);
-    expect(f.get("duban_tick_duration_seconds")?.type).toBe("HISTOGRAM");
+    expect(f.families.get("duban_tick_duration_seconds")?.type).toBe("HISTOGRAM");
     expect(sample(f, "duban_tick_duration_seconds")).toBe(1);
     expect(sample(f, "duban_events_appended_total")).toBeGreaterThan(0);
     expect(sample(f, "duban_outbox_oldest_unsent_age_seconds")).toBe(0);
-    expect(f.has("duban_process_resident_memory_bytes")).toBe(true);
+    expect(f.families.has("duban_process_resident_memory_bytes")).toBe(true);
 
     const ready = await fetch(`${base}/readyz`);
     const readyText = await ready.text();
