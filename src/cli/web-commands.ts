@@ -125,7 +125,7 @@ export function registerWebCommands(program: Command, io: Io): void {
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
       try {
-        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(fixed !== undefined ? { now: () => fixed } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();

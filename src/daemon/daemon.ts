@@ -77,7 +77,7 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
         obs?.cycle({ durationMs, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
         const line = catchUpLine(r, !opts.staleItems);
         if (line) opts.log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
-        const facts = { event: reason === "start" ? "catch-up-cycle" : "cycle", campaign: id, durationMs, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed };
+        const facts = { event: reason === "start" ? "catch-up-cycle" : "cycle", campaign: id, durationMs, events: r.events, ...(r.seq !== undefined ? { seq: r.seq } : {}), queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed };
         if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`, facts);
       } catch (err) {
         obs?.cycle({ durationMs: Date.now() - started, events: 0, queued: 0, summaryQueued: false, ok: false });

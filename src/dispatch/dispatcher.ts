@@ -8,7 +8,7 @@ import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
-import type { OutboxItem } from "../store/types.ts";
+import type { OutboxItem, StoredEvent } from "../store/types.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 import { freshPart, type StaleRule } from "./stale.ts";
 import type { LogFn } from "../ops/log-fields.ts";
@@ -231,10 +231,10 @@ export class Dispatcher {
     const channels = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
     if (failed.length === 0) {
       const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
+      const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
       report.sent++;
       this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => r.channel));
-      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`, { event: "sent", item: item.key, messageId: msg.messageId, channel: channels.join(","), recipient: msg.to.id, attempt: item.attempts, addresses: msg.to.email ?? [] });
+      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`, { event: "sent", seq: recorded?.seq, item: item.key, messageId: msg.messageId, channel: channels.join(","), recipient: msg.to.id, attempt: item.attempts, addresses: msg.to.email ?? [] });
       return;
     }
     await this.fail(item, at, now, { ...failed[0]!, retryable: failed.every((f) => f.retryable) }, report, msg.to.id, channels);
@@ -262,7 +262,7 @@ export class Dispatcher {
       ...(final ? {} : { nextAttemptAt: formatInstant(next, zone), retryUntil }),
       ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
     };
-    await this.recordOutcome(at, payload, (a, p) =>
+    const recorded = await this.recordOutcome(at, payload, (a, p) =>
       c.store.markAttemptFailed(
         item.id,
         `${f.code}: ${error}`,
@@ -275,7 +275,7 @@ export class Dispatcher {
     if (final) report.failed++;
     else report.retrying++;
     this.opts.observer?.failed(f.channel, final);
-    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`, { level: final ? "error" : "warn", event: final ? "failed" : "retry", item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
+    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`, { level: final ? "error" : "warn", event: final ? "failed" : "retry", seq: recorded?.seq, item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
   }
 
   /**
@@ -284,11 +284,10 @@ export class Dispatcher {
    * the outcome is recorded at that later instant, the one at which it reached the log, with the dispatch
    * instant kept as `dispatchedAt`. Refusing it would leave the message claimed and send it twice.
    */
-  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<unknown>): Promise<void> {
+  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<StoredEvent | undefined>): Promise<StoredEvent | undefined> {
     for (let a = at, attempt = 0; ; attempt++) {
       try {
-        await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
-        return;
+        return await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
       } catch (err) {
         if (!(err instanceof StoreError && err.code === "CLOCK_BEHIND" && err.lastAt !== undefined) || attempt >= 3) throw err;
         a = err.lastAt;

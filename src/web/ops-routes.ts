@@ -3,12 +3,15 @@ import { routePath } from "hono/route";
 import { readiness } from "../ops/health.ts";
 import type { HostMetrics } from "../ops/metrics.ts";
 import type { Env } from "./context.ts";
+import type { LogFn } from "../ops/log-fields.ts";
 
 export interface OpsRouteOptions {
   metrics: HostMetrics;
   maxOutboxAgeMs: number;
   /** The campaign /readyz asks; absent while the app is built without one (route listings). */
   ready?: () => ReturnType<typeof readiness>;
+  /** Each request at debug level (route pattern, status, duration; never the query or a token). */
+  log?: LogFn;
 }
 
 /**
@@ -22,7 +25,9 @@ export function registerOpsRoutes(app: Hono<Env>, opts: OpsRouteOptions): void {
     // The route's pattern, never the path itself: item ids and unit names must not become label values.
     const pattern = routePath(c, -1);
     const route = c.res.status === 404 && (pattern === "*" || pattern.endsWith("/*")) ? "unmatched" : pattern;
-    opts.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    opts.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    opts.log?.(`${c.req.method} ${route} ${c.res.status}`, { level: "debug", event: "http", method: c.req.method, route, status: c.res.status, durationMs: Math.round(seconds * 1000) });
   });
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

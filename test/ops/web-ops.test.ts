@@ -68,4 +68,29 @@ describe("`duban serve`: /healthz, /readyz and /metrics", () => {
     expect(JSON.parse(text)).toMatchObject({ ready: false, checks: { store: { ok: false, error: "ECONNREFUSED" } } });
     expect(text).not.toContain("pw@");
   });
+
+  it("/readyz says the schema is not current when a newer build has migrated the store since this one opened it", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const Database = (await import("better-sqlite3")).default;
+    const { SqliteStore } = await import("../../src/store/sqlite.ts");
+    const { Campaign } = await import("../../src/campaign/campaign.ts");
+    const { readiness } = await import("../../src/ops/health.ts");
+    const { HostMetrics } = await import("../../src/ops/metrics.ts");
+    const file = join(mkdtempSync(join(tmpdir(), "duban-schema-")), "duban.db");
+    const store = new SqliteStore(file);
+    try {
+      const c = await Campaign.init(store, "plans/chongqing-2021.yaml", Date.parse("2021-04-28T10:00:00+08:00"));
+      const metrics = new HostMetrics({ defaultMetrics: false });
+      metrics.watch(c, () => Date.parse("2021-04-28T10:00:00+08:00"));
+      expect((await readiness(c, metrics, 900_000)).checks.schema).toEqual({ ok: true, version: 2, expected: 2 });
+      const other = new Database(file);
+      other.prepare("INSERT INTO schema_version (version, applied_at) VALUES (3, ?)").run(new Date().toISOString());
+      other.close();
+      expect(await readiness(c, metrics, 900_000)).toMatchObject({ ready: false, checks: { store: { ok: true }, schema: { ok: false, version: 3, expected: 2 } } });
+    } finally {
+      await store.close();
+    }
+  });
 });
