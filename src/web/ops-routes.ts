@@ -22,8 +22,9 @@ export function registerOpsRoutes(app: Hono<Env>, opts: OpsRouteOptions): void {
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    // The route's pattern, never the path itself: item ids and unit names must not become label values.
-    const pattern = routePath(c, -1);
+    // The pattern of the handler that answered (after next(), the route index is the last one dispatched),
+    // never the path itself: item ids and unit names must not become label values.
+    const pattern = routePath(c);
     const route = c.res.status === 404 && (pattern === "*" || pattern.endsWith("/*")) ? "unmatched" : pattern;
     const seconds = (performance.now() - started) / 1000;
     opts.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);

@@ -83,7 +83,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   app.onError((err, c) => {
     // The reason goes to the operator's log, not to the page: it may name internals.
     const line = `duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`;
-    if (opts.log) opts.log(line, { level: "error", event: "http-error", route: routePath(c, -1), code: (err as { code?: string }).code ?? "INTERNAL" });
+    if (opts.log) opts.log(line, { level: "error", event: "http-error", route: routePath(c), code: (err as { code?: string }).code ?? "INTERNAL" });
     else console.error(line);
     const message = "操作未完成，请稍后重试；如仍失败，请联系领导小组办公室";
     return c.req.path.startsWith("/api/") ? c.json({ error: { code: "INTERNAL", message } }, 500) : c.text(message, 500);
