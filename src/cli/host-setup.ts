@@ -54,7 +54,9 @@ export async function startHostRuntime(o: { configFile?: string; logLevel?: LogL
   try {
     robots = host.robotsOf(cfg);
   } catch (err) {
-    throw new UsageError(`无法读取群机器人列表 ${cfg.webhooksFile}（DUBAN_WEBHOOKS）：${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "CONFIG", 1);
+    // Never the parser's message: it quotes the file, and the file holds the robots' tokens.
+    const why = err instanceof SyntaxError ? "不是有效的 JSON" : ((err as NodeJS.ErrnoException).code ?? "无法读取");
+    throw new UsageError(`无法读取群机器人列表 ${cfg.webhooksFile}（DUBAN_WEBHOOKS）：${why}；未启动`, "CONFIG", 1);
   }
   const stderrTty = o.io === processIo && Boolean(process.stderr.isTTY);
   const logger = createHostLogger({ level: o.logLevel ?? s.logLevel, format: s.logFormat, write: (line) => o.io.err(line), tty: stderrTty, secrets: secretsOf({ ...(cfg.smtpUrl ? { smtpUrl: cfg.smtpUrl } : {}), ...(robots ? { webhooks: robots } : {}) }) });

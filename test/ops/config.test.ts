@@ -135,3 +135,22 @@ robots:
     expect(existsSync(db)).toBe(true);
   });
 });
+
+describe("DUBAN_WEBHOOKS, the older list of robots", () => {
+  it("a broken file is one line at start that does not quote it (it holds the tokens)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "duban-hooks-"));
+    const hooks = join(dir, "webhooks.json");
+    writeFileSync(hooks, '[{ "id": "ding", "kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=LEAKME0123456789" ');
+    const saved = process.env.DUBAN_WEBHOOKS;
+    process.env.DUBAN_WEBHOOKS = hooks;
+    try {
+      const io = captureIo();
+      expect(await main(["node", "duban", "--db", join(dir, "duban.db"), "run", "--once", "--plan", "plans/chongqing-2021.yaml"], io)).toBe(1);
+      expect(io.stderr).toBe(`duban: 无法读取群机器人列表 ${hooks}（DUBAN_WEBHOOKS）：不是有效的 JSON；未启动\n`);
+      expect(existsSync(join(dir, "duban.db"))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.DUBAN_WEBHOOKS;
+      else process.env.DUBAN_WEBHOOKS = saved;
+    }
+  });
+});
