@@ -21,6 +21,9 @@ import { isOutstanding, type ProgressState } from "../model/states.ts";
 export interface GlobalOptions {
   db: string;
   now?: string;
+  /** duban.config.yaml (or DUBAN_CONFIG); read by run and serve, and for --db by every command. */
+  config?: string;
+  lang?: string;
 }
 
 /** `--now` sets the clock for drills and tests; it is recorded with every event it produces. */
