@@ -150,4 +150,5 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   "the sheet to read in an xlsx (default: the first)": "xlsx 中要读取的工作表（默认第一个）",
   "the kind of item, as the plan's kinds: names it": "事项类型，即计划 kinds: 中的 id",
   "the sheet: a .xlsx or .csv file whose header names the kind's fields in Chinese": "表格文件：.xlsx 或 .csv，表头为此类事项字段的中文标题",
+  "who acts": "办理者",
 };
