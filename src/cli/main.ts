@@ -9,6 +9,7 @@ import { registerDraftCommand } from "./draft-command.ts";
 import { registerMarkCommand } from "./mark-command.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
+import { registerBackupCommand } from "./backup-command.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 
 /**
@@ -112,6 +113,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerBulletinCommand(program, io);
   registerMarkCommand(program, io);
   registerDraftCommand(program, io, (code) => void (exit = code));
+  registerBackupCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

@@ -3,7 +3,7 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
 import type { EventStore, Lease } from "./store.ts";
 import type {
@@ -98,6 +98,7 @@ export class PostgresStore implements EventStore {
       if (version < SCHEMA_VERSION) {
         await c.query(`INSERT INTO ${this.t("schema_version")} (version, applied_at) VALUES ($1, $2)`, [SCHEMA_VERSION, new Date().toISOString()]);
       }
+      await c.query(`INSERT INTO ${this.t("store_meta")} (key, value) VALUES ('store_id', $1) ON CONFLICT (key) DO NOTHING`, [newStoreId()]);
     });
   }
 
@@ -386,6 +387,11 @@ export class PostgresStore implements EventStore {
       return undefined;
     }
     return { release: () => client.end() };
+  }
+
+  async storeId(): Promise<string> {
+    const { rows } = await (await this.client()).query<{ value: string }>(`SELECT value FROM ${this.t("store_meta")} WHERE key = 'store_id'`);
+    return rows[0]!.value;
   }
 
   async close(): Promise<void> {

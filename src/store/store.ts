@@ -79,6 +79,13 @@ export interface EventStore {
    */
   tryLease(name: string): Promise<Lease | undefined>;
 
+  /**
+   * This store's own id, made when the store was created and kept across restarts and upgrades (a backup
+   * keeps it too, unless made with `duban backup --as-copy`). Message-IDs carry it, so two stores of one
+   * campaign (production and a staging copy) never send the same Message-ID.
+   */
+  storeId(): Promise<string>;
+
   close(): Promise<void>;
 }
 

@@ -115,6 +115,15 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.verify({ head: GENESIS_HASH })).toEqual({ ok: true, count: 0, head: GENESIS_HASH });
     });
 
+    it("has a store id of its own, the same after a reopen and different from another store's", async () => {
+      const { h, store } = await fresh();
+      const id = await store.storeId();
+      expect(id).toMatch(/^[0-9a-f]{16}$/);
+      expect(await (await reopen(h)).storeId()).toBe(id);
+      const other = await fresh();
+      expect(await other.store.storeId()).not.toBe(id);
+    });
+
     it("appends, reads back exactly what it returned, and moves the head", async () => {
       const { store } = await fresh();
       const noAssignment = ev(3);
