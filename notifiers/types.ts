@@ -10,7 +10,7 @@ export interface Recipient {
 }
 
 export interface OutgoingMessage {
-  /** Stable id derived from an idempotency key, e.g. "<3f2a…@duban>"; see messageIdFromKey. */
+  /** Stable id derived from an idempotency key, the store id and the sender's domain, e.g. "<3f2a….9c1d…@rsj.cq.gov.cn>"; see messageIdFromKey. */
   messageId: string;
   to: Recipient;
   cc?: Recipient[];

@@ -1,6 +1,6 @@
 import { assignmentsById } from "../plan/ids.ts";
 import { markLog, type LightMarkLog } from "../publish/light-marks.ts";
-import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
+import type { DeliveryResult, MessageIdentity, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
@@ -53,6 +53,8 @@ export interface DispatchOptions {
    * downtime") as `skipOlderThanMs` does. Undefined: every item goes out.
    */
   staleItems?: StaleRule;
+  /** Right-hand side of Message-IDs. @default the domain of the From address the notifiers send with */
+  messageDomain?: string;
   /** Set by the daemon on SIGTERM: finish the message in flight, start no other. */
   shouldStop?: () => boolean;
 }
@@ -65,8 +67,8 @@ export interface DispatchReport {
 
 const DEFAULT_WINDOW = 5;
 
-type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window">> &
-  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts"> & { window: number };
+type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window" | "messageDomain">> &
+  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "messageDomain"> & { window: number };
 
 /**
  * Sends what the outbox holds and records each delivery, or failure and its reason, as an event.
@@ -78,6 +80,8 @@ export class Dispatcher {
   private readonly opts: Opts;
   /** The office's light marks as read at the start of this dispatch cycle (see dispatchDue). */
   private marks: LightMarkLog | undefined;
+  /** Sender's domain and this store's id, read once: every Message-ID this dispatcher composes carries them. */
+  private identity: MessageIdentity | undefined;
 
   constructor(
     private readonly campaign: Campaign,
@@ -106,6 +110,7 @@ export class Dispatcher {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
     // The office's marks are read from the log once per cycle, not once per message.
     this.marks = undefined;
+    this.identity ??= { domain: this.opts.messageDomain ?? this.notifiers.senderDomain ?? "duban", store: await this.campaign.store.storeId() };
     const zone = this.campaign.plan.campaign.timezone;
     const store = this.campaign.store;
     const { window, leaseMs } = this.opts;
@@ -280,7 +285,7 @@ export class Dispatcher {
   /** The message of an outbox item; `intent`, when given, is the reminder's part still worth sending. */
   private async compose(item: OutboxItem, intent?: ReminderIntent): Promise<OutgoingMessage> {
     const c = this.campaign;
-    const opts = { calendar: c.calendar, ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
+    const opts = { calendar: c.calendar, ...(this.identity ? { messageIdentity: this.identity } : {}), ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
     if (item.channel === REMINDER_CHANNEL) {
       const r = intent ?? decodeReminder(c.plan, item.payload);
       // The office's marks as of the reminder's own instant: a resend composes the same message.

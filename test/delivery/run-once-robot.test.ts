@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { messageIdFromKey } from "../../notifiers/index.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { StoredEvent } from "../../src/store/types.ts";
 import { json, startHttp, startSmtp } from "../notifiers/fixtures.ts";
-import { countById, runDuban, tempDir } from "./support.ts";
+import { countById, runDuban, tempDir, messageIdOf } from "./support.ts";
 
 /** What a DingTalk robot takes per minute in this test before it answers "send too fast" (errcode 130101). */
 const ROBOT_LIMIT = 13;
@@ -61,7 +60,8 @@ describe("`duban run --once` passes a minute apart while a chat robot is over it
       // Each message reached the mailbox once (the same Message-ID never twice), whatever the robot did.
       const counts = countById(smtp.received);
       expect(counts.size).toBe(40);
-      for (const o of outbox) expect(counts.get(messageIdFromKey(o.key)), o.key).toBe(1);
+      const idOf = await messageIdOf(store);
+      for (const o of outbox) expect(counts.get(idOf(o.key)), o.key).toBe(1);
       // And each district's reminder reached the robot once: 13, 13, then the last 12.
       expect(accepted).toHaveLength(38);
       expect(new Set(accepted).size).toBe(38);
