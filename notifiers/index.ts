@@ -18,11 +18,21 @@ export {
   createWebhookNotifier,
   postWebhook,
   buildWebhookRequest,
+  channelOf,
   dingtalkSign,
+  feishuSign,
+  isRobotNotifier,
   jsonSignature,
+  robotDigests,
+  RobotLimiter,
+  ROBOT_LIMITS,
+  secretEnvName,
+  type PostResult,
+  type RobotNotifier,
   type WebhookNotifierOptions,
 } from "./webhook.ts";
-export type { WebhookEndpoint, WebhookKind } from "./webhook-format.ts";
+export type { RobotDigest, RobotKind, WebhookEndpoint, WebhookKind } from "./webhook-format.ts";
+export { resolveRobotSecrets } from "./robot-config.ts";
 export { createConsoleNotifier, formatConsoleBlock, type ConsoleNotifierOptions } from "./console.ts";
 
 export interface NotifiersConfig {

@@ -62,7 +62,15 @@ export function registerRunCommand(program: Command, io: Io): void {
       const log = logLine(io);
       const store = await openStore(g.db);
       const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });
-      const notifiers = notifiersFor(cfg);
+      let notifiers;
+      try {
+        notifiers = notifiersFor(cfg);
+      } catch (err) {
+        // A robot without its secret, a malformed SMTP URL: said at start, in one go, before anything is sent.
+        await store.close();
+        if ((err as { code?: string }).code === "NOTIFIER_CONFIG") throw new UsageError((err as Error).message, "NOTIFIER_CONFIG", 2);
+        throw err;
+      }
       try {
         let campaign: Campaign;
         try {

@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
-import { createNotifiers, type NotifierSet, type WebhookEndpoint } from "../../notifiers/index.ts";
+import { createNotifiers, resolveRobotSecrets, type NotifierSet } from "../../notifiers/index.ts";
+import type { RobotConfig } from "../../notifiers/robot-config.ts";
 
 export interface HostConfig {
   /** SMTP server; from DUBAN_SMTP_URL, never from the plan. Without it, messages are written as .eml files. */
   smtpUrl?: string;
   smtpFrom?: string;
   emlDir: string;
-  /** A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"json", url, secret? }]. */
+  /**
+   * A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"feishu"|"json", url, perMinute?, signed?,
+   * secretFile? }]; secrets come from DUBAN_ROBOT_SECRET_<ID> or secretFile (docs/ops/robots.md).
+   */
   webhooksFile?: string;
   console?: boolean;
   /** Where people open their items (links in messages); overrides the plan's campaign.baseUrl. */
@@ -25,8 +29,8 @@ export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Hos
 }
 
 /** The notifiers a host runs with: SMTP when configured, else .eml files; chat robots when listed. */
-export function notifiersFor(cfg: HostConfig): NotifierSet {
-  const webhooks = cfg.webhooksFile ? (JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as WebhookEndpoint[]) : undefined;
+export function notifiersFor(cfg: HostConfig, env: NodeJS.ProcessEnv = process.env): NotifierSet {
+  const webhooks = cfg.webhooksFile ? resolveRobotSecrets(JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as RobotConfig[], env, cfg.webhooksFile) : undefined;
   return createNotifiers({
     ...(cfg.smtpUrl ? { email: { url: cfg.smtpUrl, ...(cfg.smtpFrom ? { from: cfg.smtpFrom } : {}) } } : { emlDir: cfg.emlDir }),
     ...(webhooks ? { webhooks } : {}),

@@ -310,6 +310,16 @@ export class PostgresStore implements EventStore {
     return rows.map((r) => Number(r.id));
   }
 
+  async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
+    const progress = settleProgress({ deliveredVia });
+    const { rowCount } = await (await this.client()).query(`UPDATE ${this.t("outbox")} SET delivered_via = $1 WHERE id = $2 AND attempts = $3 AND status = 'pending'`, [
+      progress!.deliveredVia,
+      claim.id,
+      claim.attempts,
+    ]);
+    return rowCount === 1;
+  }
+
   private async settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: (c: pg.PoolClient) => Promise<unknown>): Promise<StoredEvent | undefined> {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
     const progress = settleProgress(opts);

@@ -260,6 +260,11 @@ export class SqliteStore implements EventStore {
     return db.transaction(() => claims.filter((c) => this.stmt.renew.run(until, untilMs, c.id, c.attempts).changes === 1).map((c) => c.id)).immediate();
   }
 
+  async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
+    const progress = settleProgress({ deliveredVia });
+    return this.live().prepare("UPDATE outbox SET delivered_via = ? WHERE id = ? AND attempts = ? AND status = 'pending'").run(progress!.deliveredVia, claim.id, claim.attempts).changes === 1;
+  }
+
   private settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: () => void): StoredEvent | undefined {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
     const progress = settleProgress(opts);
