@@ -35,11 +35,14 @@ export class RobotLimiter {
     return this.blockedUntil > at ? this.blockedUntil : undefined;
   }
 
-  /** How many posts may go at `at` under every rule (the block counts as none). */
-  available(at: number): number {
+  /**
+   * How many posts may go at `at` under every rule (the block counts as none). Rules with a window of at
+   * most `waitMs` are left out: a caller that waits them out (Feishu's second) can still post that many.
+   */
+  available(at: number, waitMs = 0): number {
     if (this.blocked(at) !== undefined) return 0;
     this.forget(at);
-    return Math.max(0, Math.min(Infinity, ...this.rules.map((r) => r.max - this.inWindow(at, r.windowMs).length)));
+    return Math.max(0, Math.min(Infinity, ...this.rules.filter((r) => r.windowMs > waitMs).map((r) => r.max - this.inWindow(at, r.windowMs).length)));
   }
 
   /** The first instant at or after `at` when one more post may go. */

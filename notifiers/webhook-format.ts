@@ -181,5 +181,5 @@ export function robotDigests(kind: RobotKind, waiting: readonly OutgoingMessage[
 }
 
 function digestLine(n: number, m: OutgoingMessage): string {
-  return `${n}. ${m.subject.replace(/\s+/g, " ").trim()}`;
+  return `${n}. ${m.to.name}：${m.subject.replace(/\s+/g, " ").trim()}`;
 }
