@@ -131,7 +131,16 @@ export function registerWebCommands(program: Command, io: Io): void {
       let notifiers: NotifierSet | undefined;
       if (o.daemon) {
         const cfg = hostConfigFromEnv(process.env);
-        notifiers = notifiersFor(cfg);
+        try {
+          notifiers = notifiersFor(cfg);
+        } catch (err) {
+          // A robot without its secret: said at start, before the daemon sends anything.
+          await server.close();
+          sidecar.close();
+          await store.close();
+          if ((err as { code?: string }).code === "NOTIFIER_CONFIG") throw new UsageError((err as Error).message, "NOTIFIER_CONFIG", 2);
+          throw err;
+        }
         const log = (line: string) => io.err(`${new Date().toISOString()} duban ${line}`);
         log(`daemon channels=${describeChannels(cfg)}`);
         daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });

@@ -27,7 +27,7 @@ const EVENT_ZH: Record<string, string> = {
   requestRefused: "拒绝操作",
 };
 const STATUS_ZH = { sent: "已送达", failed: "发送失败", retrying: "重试中", pending: "待发送" } as const;
-const CHANNEL_ZH: Record<string, string> = { email: "邮件", webhook: "群机器人", eml: "邮件文件", file: "邮件文件" };
+const CHANNEL_ZH: Record<string, string> = { email: "邮件", webhook: "群机器人", wecom: "企业微信群", dingtalk: "钉钉群", feishu: "飞书群", eml: "邮件文件", file: "邮件文件" };
 
 function who(plan: ResolvedPlan, e: StoredEvent): string {
   const a = e.actor;
