@@ -54,6 +54,7 @@ export async function startHostRuntime(o: { configFile?: string; logLevel?: LogL
   try {
     robots = host.robotsOf(cfg);
   } catch (err) {
+    if (err instanceof NotifierConfigError) throw new UsageError(`通道配置有误，未启动：${err.message}`, "CONFIG", 1);
     // Never the parser's message: it quotes the file, and the file holds the robots' tokens.
     const why = err instanceof SyntaxError ? "不是有效的 JSON" : ((err as NodeJS.ErrnoException).code ?? "无法读取");
     throw new UsageError(`无法读取群机器人列表 ${cfg.webhooksFile}（DUBAN_WEBHOOKS）：${why}；未启动`, "CONFIG", 1);

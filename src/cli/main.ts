@@ -11,6 +11,7 @@ import { registerMarkCommand } from "./mark-command.ts";
 import { registerItemCommands } from "./item-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
+import { registerBackupCommand } from "./backup-command.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 import { existsSync } from "node:fs";
 import { cliLang, commanderErrorZh, helpConfiguration, type CliLang } from "./lang.ts";
@@ -139,6 +140,7 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
   registerItemCommands(program, io, (code) => void (exit = code));
   registerImportCommand(program, io, (code) => void (exit = code));
   registerDraftCommand(program, io, (code) => void (exit = code));
+  registerBackupCommand(program, io);
 
   program.hook("postAction", () => {
     process.exitCode = exit;

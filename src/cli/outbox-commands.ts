@@ -27,7 +27,7 @@ function line(c: Campaign, o: OutboxItem): string {
     `已尝试 ${o.attempts} 次`,
     ...(o.status === "pending" && o.attempts > 0 ? [`下次：${formatLocal(Date.parse(o.nextAttemptAt), zone)}`] : []),
     ...(o.retryUntil && o.status === "pending" ? [`重试至：${formatLocal(Date.parse(o.retryUntil), zone)}`] : []),
-    ...(o.deliveredVia?.length ? [`已送达通道：${o.deliveredVia.join("、")}`] : []),
+    ...(o.deliveredVia?.length ? [`已送达通道：${o.deliveredVia.map((v) => (v.startsWith("robot:") ? `群机器人 ${v.slice(6)}` : v)).join("、")}`] : []),
     ...(o.lastError ? [`最后错误：${o.lastError}`] : []),
   ];
   return `  ${parts.join("  ")}`;

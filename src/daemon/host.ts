@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
-import { createNotifiers, type NotifierSet, type WebhookEndpoint } from "../../notifiers/index.ts";
+import { createNotifiers, resolveRobotSecrets, type NotifierSet, type WebhookEndpoint } from "../../notifiers/index.ts";
+import type { RobotConfig } from "../../notifiers/robot-config.ts";
 
 export interface HostConfig {
   /** SMTP server; from DUBAN_SMTP_URL, never from the plan. Without it, messages are written as .eml files. */
   smtpUrl?: string;
   smtpFrom?: string;
   emlDir: string;
-  /** A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"json", url, secret? }]. */
+  /**
+   * A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"feishu"|"json", url, perMinute?, signed?,
+   * secretFile? }]; secrets come from DUBAN_ROBOT_SECRET_<ID> or secretFile (docs/ops/robots.md).
+   */
   webhooksFile?: string;
   /** Robots from duban.config.yaml, their secrets read in; DUBAN_WEBHOOKS (webhooksFile) wins over them. */
   webhooks?: WebhookEndpoint[];
@@ -27,8 +31,8 @@ export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Hos
 }
 
 /** The notifiers a host runs with: SMTP when configured, else .eml files; chat robots when listed. */
-export function notifiersFor(cfg: HostConfig): NotifierSet {
-  const webhooks = robotsOf(cfg);
+export function notifiersFor(cfg: HostConfig, env: NodeJS.ProcessEnv = process.env): NotifierSet {
+  const webhooks = robotsOf(cfg, env);
   return createNotifiers({
     ...(cfg.smtpUrl ? { email: { url: cfg.smtpUrl, ...(cfg.smtpFrom ? { from: cfg.smtpFrom } : {}) } } : { emlDir: cfg.emlDir }),
     ...(webhooks ? { webhooks } : {}),
@@ -36,9 +40,12 @@ export function notifiersFor(cfg: HostConfig): NotifierSet {
   });
 }
 
-/** The robots a host posts to: the DUBAN_WEBHOOKS file when set, else the configuration's. */
-export function robotsOf(cfg: HostConfig): WebhookEndpoint[] | undefined {
-  return cfg.webhooksFile ? (JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as WebhookEndpoint[]) : cfg.webhooks;
+/**
+ * The robots a host posts to: the DUBAN_WEBHOOKS file when set (its secrets from DUBAN_ROBOT_SECRET_<ID> or a
+ * secretFile, checked here, at start), else the configuration's (whose secrets were resolved when it loaded).
+ */
+export function robotsOf(cfg: HostConfig, env: NodeJS.ProcessEnv = process.env): WebhookEndpoint[] | undefined {
+  return cfg.webhooksFile ? resolveRobotSecrets(JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as RobotConfig[], env, cfg.webhooksFile) : cfg.webhooks;
 }
 
 /** Where messages go, for the log line at start (never the password). */

@@ -159,7 +159,7 @@ export function deliveryCountsZh(counts: Readonly<Record<OutboxStatus, number>>)
 }
 
 /** A delivery channel; `eml` and `file` both write a mail file for someone to send by hand. */
-export const CHANNEL_ZH: Readonly<Record<string, string>> = { email: "邮件", webhook: "群机器人", eml: "邮件文件", file: "邮件文件" };
+export const CHANNEL_ZH: Readonly<Record<string, string>> = { email: "邮件", webhook: "群机器人", wecom: "企业微信群", dingtalk: "钉钉群", feishu: "飞书群", eml: "邮件文件", file: "邮件文件" };
 
 export function channelZh(channel: string): string {
   return lookup(CHANNEL_ZH, channel) ?? channel;
