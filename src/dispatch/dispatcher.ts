@@ -346,7 +346,8 @@ export class Dispatcher {
       const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
       const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
       report.sent++;
-      this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => r.channel));
+      // Metrics count robots by kind (dingtalk, wecom, feishu), as the log names them, never by id.
+      this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => (r.channel.startsWith("robot:") ? this.robotChannel(r.channel.slice(6)) : r.channel)));
       this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`, { event: "sent", seq: recorded?.seq, item: item.key, messageId: msg.messageId, channel: channels.join(","), recipient: msg.to.id, attempt: item.attempts, addresses: msg.to.email ?? [] });
       return;
     }

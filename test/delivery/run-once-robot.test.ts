@@ -95,7 +95,7 @@ describe("`duban run --once` passes, one process each, while a DingTalk robot bl
     writeFileSync(hooks, JSON.stringify([{ id: "cq-districts-ding", kind: "dingtalk", url: "https://oapi.dingtalk.com/robot/send?access_token=t", signed: true }, { id: "lark-office", kind: "feishu", url: "https://open.feishu.cn/open-apis/bot/v2/hook/x" }]));
     const fresh = join(tempDir("once-robot-nosecret"), "duban.db");
     const run = runDuban(["--db", fresh, "--now", "2021-05-21T09:00:00+08:00", "run", "--once", "--plan", plan], { DUBAN_SMTP_URL: smtp.url, DUBAN_WEBHOOKS: hooks });
-    expect((await run.exited).code).toBe(2);
+    expect((await run.exited).code).toBe(1);
     expect(run.stderr()).toContain("群机器人 cq-districts-ding：钉钉群机器人已设为加签（signed: true），但没有密钥；请设置环境变量 DUBAN_ROBOT_SECRET_CQ_DISTRICTS_DING");
     expect(run.stderr()).toContain("群机器人 lark-office：飞书群机器人须签名校验");
     expect(run.stderr()).not.toMatch(/\n\s+at /);

@@ -48,7 +48,7 @@ describe("`duban run --metrics-port`: metrics, health and logs of a real daemon"
     const f = m.metrics;
     expect(sample(f, "duban_reminders_total", { channel: "reminder", outcome: "queued" })).toBeGreaterThan(0);
     expect(sample(f, "duban_reminders_total", { channel: "email", outcome: "sent" })).toBeGreaterThan(0);
-    expect(sample(f, "duban_reminders_total", { channel: "webhook", outcome: "sent" })).toBeGreaterThan(0);
+    expect(sample(f, "duban_reminders_total", { channel: "dingtalk", outcome: "sent" })).toBeGreaterThan(0);
     expect(sample(f, "duban_reminders_total", { channel: "email", outcome: "failed" })).toBe(1);
     expect(sample(f, "duban_reminders_total", { channel: "email", outcome: "retrying" })).toBe(1);
     expect(sample(f, "duban_lease_holder", { state: "leader" })).toBe(1);
