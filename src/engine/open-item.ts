@@ -85,6 +85,9 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
   const number = ctx.opened(kind.id) + 1;
   const hours = (level.due ?? kind.due).kind === "offset" ? ((level.due ?? kind.due) as { offset: Offset }).offset.unit === "h" : false;
   const first = kind.followUp ? offsetFrom(ctx.clock, now, kind.followUp.first, kind.workingHours) : undefined;
+  const due = first ?? dueAt;
+  // Counted in the phase its deadline falls in (else the one it opens in), as a planned item is.
+  const phase = (plan.phases.find((p) => due >= p.startAt && due < p.endAt) ?? plan.phases.find((p) => now >= p.startAt && now < p.endAt))?.id;
   const item: Item = {
     id: `${kind.id}-${String(number).padStart(3, "0")}`,
     kind: "opened",
@@ -92,11 +95,12 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
     ...(to.length > 1 ? { members: to } : {}),
     role: "owner",
     title: req.title,
+    ...(phase ? { phase } : {}),
     to: kind.reviewer === "opener" ? opener : plan.leadingGroup.office.unit,
     lead: opener,
     policy: level.policy,
     opensAt: now,
-    dueAt: first ?? dueAt,
+    dueAt: due,
     ...(hours || kind.followUp?.first.unit === "h" ? { exactHours: true } : {}),
     ...(kind.acknowledge ? { ackDueAt: offsetFrom(ctx.clock, now, kind.acknowledge.within, kind.workingHours) } : {}),
     // The kind's assumption is about the deadline its rule sets; a date the opener wrote is the opener's own.

@@ -26,6 +26,8 @@ describe("an item opened at run time runs on the same machine, ladder and remind
     e.tick(cst("2021-06-01T08:00"));
     const id = opened(e, dubandan(), cst("2021-06-01T10:00")); // Tuesday
     expect(id).toBe("dubandan-001");
+    // Counted in the phase its deadline falls in, as planned items are (the board, the 日报).
+    expect(e.item(id)!.phase).toBe("first");
     const v = e.view(id)!;
     expect([v.progress, iso(v.context.dueAt!)]).toEqual(["open", iso(cst("2021-06-08T18:00"))]);
     expect(v.assignment).toMatchObject({ kind: "opened", unit: "north", to: "hq", lead: "hq", opened: { kind: "dubandan", number: 1, openedBy: "hq", level: "一般", fields: { basis: "领导批示" } } });
