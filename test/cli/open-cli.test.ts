@@ -31,6 +31,8 @@ describe("duban open, acknowledge, withdraw: a 督办单 end to end on the comma
     const st = await duban(db, "--now", "2021-06-01T17:30+08:00", "status", "--kind", "dubandan");
     expect(st.out).toContain("【督办单】dubandan-001  欠薪线索核查  截止 2021-06-02 周三 10:00  特急  交办：测试局  已报送 1/1");
     expect(st.out).not.toContain("报告  截止");
+    // Published figures count opened items under their kind.
+    expect((await duban(db, "--now", "2021-06-01T17:30+08:00", "stats", "--by", "deliverable")).out).toMatch(/督办单（运行中交办）\s+1\s+1\s+0/);
     const h = await duban(db, "history", "dubandan-001");
     expect(h.out.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[2])).toEqual(["已交办", "临近截止", "已签收", "报送", "审核通过"]);
   });
