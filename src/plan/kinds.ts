@@ -26,19 +26,24 @@ const WORDS: Record<ListName, readonly string[]> = {
 
 /**
  * The span an offset can cover, in hours, whatever the instant it is counted from: `+Nd` and `+Nwd` run
- * to the calendar's due time of their day, so a day's worth either way; working days skip rest days
- * (a holiday week), so they have no upper bound. With `workingHours`, hours skip nights too.
+ * to the due time of their day (`dueHours` after midnight), so less than a day either way; working days
+ * skip rest days (a holiday week), so they have no upper bound. With `workingHours`, hours skip nights too.
  */
-function span(o: Offset, workingHours: boolean): [number, number] {
+function span(o: Offset, workingHours: boolean, dueHours: number): [number, number] {
   if (o.unit === "h") return [o.n, workingHours ? Infinity : o.n];
-  if (o.unit === "d") return [24 * (o.n - 1), 24 * (o.n + 1)];
-  return [24 * (o.n - 1), Infinity];
+  if (o.unit === "d") return [24 * (o.n - 1) + dueHours, 24 * o.n + dueHours];
+  return [24 * (o.n - 1) + dueHours, Infinity];
 }
 
-/** a is later than b for every opening instant (same unit: by number; otherwise by {@link span}). */
-function surelyLater(a: Offset, b: Offset, workingHours: boolean): boolean {
+/**
+ * a is later than b for every opening instant (same unit: by number; otherwise by {@link span}): only
+ * then is `given` with min a and max b a mistake whatever the day. Exported for its property test.
+ */
+export function surelyLater(a: Offset, b: Offset, workingHours: boolean, dueTime: string): boolean {
   if (a.unit === b.unit) return a.n > b.n;
-  return span(a, workingHours)[0] > span(b, workingHours)[1];
+  const [h, m] = dueTime.split(":").map(Number);
+  const dueHours = h! + m! / 60;
+  return span(a, workingHours, dueHours)[0] > span(b, workingHours, dueHours)[1];
 }
 
 /**
@@ -160,9 +165,9 @@ export class KindResolver {
     const min = g.min !== undefined ? this.offset(g.min, [...gp, "min"]) : undefined;
     const max = this.offset(g.max, [...gp, "max"]);
     const def = g.default !== undefined ? this.offset(g.default, [...gp, "default"]) : undefined;
-    if (min && surelyLater(min, max, workingHours))
+    if (min && surelyLater(min, max, workingHours, this.ctx.dueTime))
       this.ctx.err("DUE_BOUNDS", `开启单位可指定的最早期限 ${showOffset(min)}晚于最晚期限 ${showOffset(max)}；请调整 min 或 max`, [...gp, "min"]);
-    else if (def && ((min && surelyLater(min, def, workingHours)) || surelyLater(def, max, workingHours)))
+    else if (def && ((min && surelyLater(min, def, workingHours, this.ctx.dueTime)) || surelyLater(def, max, workingHours, this.ctx.dueTime)))
       this.ctx.err("DUE_BOUNDS", `默认期限 ${showOffset(def)}不在可指定的范围（${min ? showOffset(min) : "开启时"}至 ${showOffset(max)}）内；请调整 default`, [...gp, "default"]);
     return { kind: "given", ...(min ? { min } : {}), max, ...(def ? { default: def } : {}) };
   }

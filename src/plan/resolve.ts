@@ -8,6 +8,7 @@ import { References } from "./references.ts";
 import { DEFAULTS, ResolveContext } from "./resolve-context.ts";
 import { resolveScoring } from "./scoring.ts";
 import type { PlanSource } from "./source.ts";
+import type { ItemKind } from "../model/kind.ts";
 import type { Assignment, PlanInput, ResolvedPlan } from "./types.ts";
 
 export { TASK_LEADS_GROUP } from "./references.ts";
@@ -60,7 +61,7 @@ class Resolver {
     const assignments = [...expander.deliverableAssignments(policies, tasks), ...expander.taskAssignments(tasks)];
     const kinds = new KindResolver(ctx, refs, policies).resolve();
     this.checkCalendarCoverage(assignments);
-    this.checkContacts(assignments, refs);
+    this.checkContacts(assignments, kinds, refs);
     const scoring = resolveScoring(p, (code, message, path, key) => ctx.err(code, message, path, key));
     if (ctx.errors > 0) return undefined;
 
@@ -125,9 +126,12 @@ class Resolver {
     );
   }
 
-  private checkContacts(assignments: Assignment[], refs: References): void {
+  /** Units that owe a planned item, or may be made to owe an opened one, must be reachable. */
+  private checkContacts(assignments: Assignment[], kinds: Map<string, ItemKind>, refs: References): void {
     const notified = new Set<string>();
     for (const a of assignments) notified.add(a.unit);
+    // `any` names every unit, external bodies too: only the units a kind names, or lets open for themselves.
+    for (const k of kinds.values()) for (const u of [...k.recipients.units, ...(k.recipients.self ? k.openers.units : [])]) notified.add(u);
     for (const [i, u] of this.ctx.p.units.entries()) {
       const unit = refs.units.get(u.id);
       if (unit && notified.has(u.id) && unit.email.length === 0 && unit.webhooks.length === 0)

@@ -155,6 +155,24 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
     expect(report.lines.join("\n")).toMatch(/日期不同（1）：\n.*开启事项“部分区县专项整治行动成效评估”（effectiveness-evaluation）：计划写了期限，文件没有写明期限（三（三）“市人力社保局将对部分区县/);
   });
 
+  it("a kind whose source quotes no words is left to a person; one quoting words the notice lacks is the plan's own ask", async () => {
+    const shipped = readFileSync(SHIPPED, "utf8");
+    const unquoted = join(dir, "unquoted.yaml");
+    writeFileSync(unquoted, shipped.replace(/source: 五、重点任务及分工（三）“[^”]+”/, "source: 五、重点任务及分工（三）"));
+    const a = await checkDraft(SEED, unquoted, { fallbackYear: 2030 });
+    expect(a.exit).toBe(0);
+    expect(a.lines.join("\n")).toMatch(/请人工核对[^\n]*（1）：\n.*开启事项“约谈整改”（rectification）：出处没有引用文件原文/);
+    expect(a.lines.join("\n")).toContain("开启事项 2，");
+
+    const invented = join(dir, "invented.yaml");
+    writeFileSync(invented, shipped.replace("要及时向领导小组办公室报告", "要每日向领导小组办公室报告"));
+    const b = await checkDraft(SEED, invented, { fallbackYear: 2030 });
+    expect(b.exit).toBe(1);
+    // The drafter's todo for that sentence is then not settled either: the notice's 及时 report is for a person to check.
+    expect(b.lines.join("\n")).toMatch(/计划要求、文件未写明（1）：\n.*开启事项“新情况新问题报告”（new-situation-report）：文件中没有出处所引的原文/);
+    expect(b.lines.join("\n")).toMatch(/请人工核对[^\n]*（1）：\n.*文件要求按事件报告/);
+  });
+
   it("finds a moved date and a changed lead", async () => {
     const text = readFileSync(SHIPPED, "utf8").replace("start: 2021-10-01\n", "start: 2021-10-02\n").replace("    lead: inspection-corps\n", "    lead: flow\n");
     const file = join(dir, "edited.yaml");

@@ -5,7 +5,7 @@ import { planToJson } from "../../src/present/plan-json.ts";
 import { planSummary, planTable } from "../../src/present/plan-text.ts";
 import { captureIo, tempFile } from "../helpers.ts";
 import { col, rows, type Row } from "./diagnostic-rows.ts";
-import { planText } from "./minimal-plan.ts";
+import { BASE, planText } from "./minimal-plan.ts";
 
 /**
  * The `kinds:` section: items opened while the campaign runs. One fixture per check (src/plan/kinds.ts
@@ -265,5 +265,22 @@ describe("kinds: duban plan, validate and --json show them", () => {
       `${file}:40:${col("    due: { given: { min: +10wd, max: +5wd } }", "+10wd")}: error[DUE_BOUNDS]: 开启单位可指定的最早期限 +10wd（10 个工作日）晚于最晚期限 +5wd（5 个工作日）；请调整 min 或 max`,
       `${file}：2 个错误，未执行任何操作；请按以上提示修改计划文件后重试`,
     ]);
+  });
+});
+
+describe("kinds: the units they may make owe an item must be reachable", () => {
+  const WEST = "  - { id: west, name: 西区, kind: district }";
+  const BASE_LINE_12 = BASE[11]!;
+  it("NO_CONTACT (warning): a unit without contacts that a kind may make owe an item", () => {
+    const text = withKind({ 37: "    to: [west]", 38: [] }, { 12: [BASE_LINE_12, WEST] });
+    expect(rows(load(text))).toEqual([["warning", "NO_CONTACT", 13, 5]]);
+    expect(load(text).diagnostics[0]!.message).toContain("单位“west”（西区）有待办事项，但没有电子邮件地址或 webhook");
+  });
+
+  it("also when it opens one for itself, and not when it may only open", () => {
+    const self = withKind({ 36: "    openers: [west]", 37: "    to: [self]", 38: [] }, { 12: [BASE_LINE_12, WEST] });
+    expect(rows(load(self))).toEqual([["warning", "NO_CONTACT", 13, 5]]);
+    const opens = withKind({ 36: "    openers: [west]" }, { 12: [BASE_LINE_12, WEST] });
+    expect(rows(load(opens))).toEqual([]);
   });
 });
