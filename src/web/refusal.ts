@@ -31,7 +31,6 @@ export function shouldLog(method: string, r: WebRefusal, viewer: Viewer | undefi
 export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts: { api: boolean; assignment?: string }): Promise<Response> {
   const viewer = c.get("viewer");
   if (shouldLog(c.req.method, r, viewer)) {
-    const plan = deps.campaign.plan;
     await deps.lock.run(() =>
       logAccess(
         deps.campaign,
@@ -39,7 +38,7 @@ export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts
         "requestRefused",
         { user: viewer!.user.name, role: viewer!.user.role, method: c.req.method, path: c.req.path, status: r.status, code: r.code, reason: r.message },
         viewer!.actor,
-        opts.assignment !== undefined && plan.assignments.some((a) => a.id === opts.assignment) ? opts.assignment : undefined,
+        opts.assignment !== undefined && deps.campaign.item(opts.assignment) ? opts.assignment : undefined,
       ),
     );
   }

@@ -122,7 +122,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     }
     if (isRefusal(d)) return pageRefuse(c, d, p.id);
     const done = c.req.query("done");
-    const flash = done === "light" ? "已标注。" : done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
+    const flash = done === "light" ? "已标注。" : done === "open" ? "已交办。" : done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
     return render(c, v, d.assignment.title, itemPage(current(), d, v.csrf, flash));
   });
 
