@@ -226,3 +226,23 @@ describe("bad openings: HTTP 4xx with the reason in Chinese, and nothing written
     expect(await written()).toEqual(before);
   });
 });
+
+describe("pages and reports with opened items in the store", () => {
+  it("serve every page and report without tripping over items the plan does not list", async () => {
+    const c = new Client(f.server.url);
+    await c.signIn(f.tokens.office);
+    for (const path of ["/", "/?kind=dubandan", "/?kind=plan", "/?unit=south", "/units/north", "/units/south", "/lights/red", "/replay?asOf=2021-05-10T12:00", "/stats", "/open", "/open/rectify", "/items/rectify-001?asOf=2021-05-10T12:00"]) {
+      const r = await c.fetch(path);
+      expect([path, r.status]).toEqual([path, 200]);
+    }
+    for (const path of ["/api/board", "/api/stats", "/api/score", "/api/ledger.xlsx", "/api/replay?asOf=2021-05-10T12:00"]) {
+      const r = await fetch(`${f.server.url}${path}`, { headers: bearer("office") });
+      // The minimal plan has no scoring: /api/score refuses in words, it does not fail.
+      expect([path, r.status]).toEqual([path, path === "/api/score" ? r.status : 200]);
+      expect(r.status).toBeLessThan(500);
+    }
+    // A joint item's second member finds it on the board when it filters by itself.
+    const south = (await get("office", "/api/board?unit=south&kind=rectify")).json.assignments as { id: string }[];
+    expect(south.map((r) => r.id)).toEqual(["rectify-001"]);
+  });
+});
