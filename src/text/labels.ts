@@ -13,3 +13,6 @@ export const STATE_ZH: Record<ProgressState, string> = {
 
 /** The verbs of the actions a unit takes (zh-CN). */
 export const ACTION_ZH = { open: "交办", submit: "报送", accept: "通过", return: "退回", extend: "延期", waive: "免报", withdraw: "撤销", acknowledge: "签收" } as const;
+
+/** Why a reminder went out when it is not about the deadline (ReminderReason). */
+export const REMINDER_REASON_ZH = { unacknowledged: "超时未签收" } as const;

@@ -3,7 +3,7 @@ import { actingUnits, authorize } from "../engine/authorize.ts";
 import { owingUnits } from "../model/item.ts";
 import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
-import type { Deferral, UnitAction } from "../engine/types.ts";
+import type { Deferral, ReminderReason, UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { StoredEvent } from "../store/types.ts";
@@ -122,6 +122,8 @@ export interface ReminderTold {
   deliveredAt?: string;
   /** Why it went out later than its step says (a {@link Deferral} code). */
   deferred?: Deferral;
+  /** Set when it reminded of something other than the deadline: nobody signed for the item (签收) in time. */
+  reason?: ReminderReason;
 }
 
 /**
@@ -135,10 +137,10 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
   const out: ReminderTold[] = [];
   for (const e of history) {
     if (e.type !== "reminded") continue;
-    const p = e.payload as { step: number; level: number; recipients: string[]; deferred?: Deferral };
+    const p = e.payload as { step: number; level: number; recipients: string[]; deferred?: Deferral; reason?: ReminderReason };
     for (const r of p.recipients) {
       const d = deps.deliveries.forReminder(r, parseInstant(e.at, zone));
-      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}), ...(p.deferred ? { deferred: p.deferred } : {}) });
+      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}), ...(p.deferred ? { deferred: p.deferred } : {}), ...(p.reason ? { reason: p.reason } : {}) });
     }
   }
   return out;

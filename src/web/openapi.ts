@@ -119,8 +119,9 @@ export function openApiDocument(title: string): object {
         UnitItem: {
           type: "object",
           properties: {
-            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
-            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" },
+            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task", "opened"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
+            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
+            opened: { type: "object", description: "交办事项：kind、kindTitle、number、urgency、openedBy、members、acknowledgedAt（null 待签收）、followUp（一事一报）、reports" },
             returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
           },
         },
@@ -133,7 +134,7 @@ export function openApiDocument(title: string): object {
             history: { type: "array", items: { $ref: "#/components/schemas/StoredEvent" } },
             reminders: {
               type: "array",
-              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" } } },
+              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged"], description: "超时未签收的提醒" } } },
             },
             allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] }, description: "当前用户按计划规则可办理的操作" },
             opened: { type: "object", description: "交办事项：类型、编号、紧急程度、交办单位、承办单位、签收、一事一报" },

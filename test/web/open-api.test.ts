@@ -246,3 +246,19 @@ describe("pages and reports with opened items in the store", () => {
     expect(south.map((r) => r.id)).toEqual(["rectify-001"]);
   });
 });
+
+describe("签收 overdue", () => {
+  it("tells the office on the item page that nobody signed for it in time", async () => {
+    const r = await open("office", "dubandan", { ...dubandan, title: "无人签收的督办单" });
+    const id = r.json.id as string;
+    // 签收 within one working day: due 2021-05-11 18:00; the ladder's 签收 step fires then.
+    f.clock.now = Date.parse("2021-05-12T09:00:00+08:00");
+    await f.campaign.tick(f.clock.now);
+    const item = (await get("office", `/api/items/${id}`)).json;
+    expect((item.row as { acknowledgedAt: null }).acknowledgedAt).toBeNull();
+    expect(item.reminders as { reason?: string; recipient: string }[]).toContainEqual(expect.objectContaining({ reason: "unacknowledged", recipient: "hq" }));
+    const c = new Client(f.server.url);
+    await c.signIn(f.tokens.office);
+    expect(await (await c.fetch(`/items/${id}`)).text()).toContain("超时未签收");
+  });
+});

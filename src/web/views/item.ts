@@ -1,4 +1,4 @@
-import { STATE_ZH } from "../../text/labels.ts";
+import { REMINDER_REASON_ZH, STATE_ZH } from "../../text/labels.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { recipientName, unitName } from "../../present/plan-text.ts";
@@ -116,7 +116,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   <h2>提醒记录</h2>
   ${d.reminders.length
     ? html`<div class="scroll"><table><thead><tr><th>时间</th><th>告知</th><th>级别</th><th>渠道</th><th>状态</th></tr></thead><tbody>${d.reminders.map(
-        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}${deferralZh(x.deferred)}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
+        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}${x.reason ? `（${REMINDER_REASON_ZH[x.reason]}）` : ""}${deferralZh(x.deferred)}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="muted">尚未发出提醒。</p>`}`;
 }
