@@ -116,6 +116,21 @@ describe.skipIf(typeof found === "string")("交办, 签收 and 办结报告 in a
     expect(await rows.first().textContent()).toContain("北区（牵头）、南区");
     // Only opened items under this filter: the matrix of the plan's items is not shown.
     expect(await office.locator("table.matrix").count()).toBe(0);
+
+    // The same agency again: the engine refuses (its key), and the form comes back with the reason and
+    // everything typed, so nothing has to be typed twice.
+    await office.goto(`${f.server.url}/open/rectify`);
+    await office.fill('input[name="title"]', "同一机构再次整改");
+    await office.selectOption('select[name="to"]', "south");
+    await office.fill('input[name="f.agency"]', "某人力资源公司");
+    await office.fill('textarea[name="f.problem"]', "再次发现违规");
+    await office.click('button:has-text("交办")');
+    await office.waitForSelector("text=未能交办");
+    expect(await body(office)).toContain("已有同一事项（某人力资源公司）");
+    expect(await office.inputValue('input[name="title"]')).toBe("同一机构再次整改");
+    expect(await office.inputValue('select[name="to"]')).toBe("south");
+    expect(await office.inputValue('textarea[name="f.problem"]')).toBe("再次发现违规");
+    expect(f.campaign.board().filter((r) => r.kind === "rectify")).toHaveLength(1);
   });
 
   it("a district opens a 一事一报 for itself and reports 续报, then 终报", async () => {
