@@ -241,6 +241,10 @@ describe("pages and reports with opened items in the store", () => {
       expect([path, r.status]).toEqual([path, path === "/api/score" ? r.status : 200]);
       expect(r.status).toBeLessThan(500);
     }
+    // The replay lists the items opened by then, each opening its page as of that instant.
+    const replay = await (await c.fetch("/replay?asOf=2021-05-10T12:00")).text();
+    expect(replay).toContain("交办事项");
+    expect(replay).toMatch(/href="\/items\/dubandan-001\?asOf=/);
     // A joint item's second member finds it on the board when it filters by itself.
     const south = (await get("office", "/api/board?unit=south&kind=rectify")).json.assignments as { id: string }[];
     expect(south.map((r) => r.id)).toEqual(["rectify-001"]);

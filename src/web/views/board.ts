@@ -49,10 +49,11 @@ function select(name: string, label: string, current: string | undefined, option
 const when = (plan: ResolvedPlan, iso: string | undefined | null) => (iso ? formatLocal(parseInstant(iso, plan.campaign.timezone), plan.campaign.timezone) : "");
 
 /** Items opened while the campaign runs, one row each: a joint item once, with every member. */
-export function openedTable(plan: ResolvedPlan, rows: LitRow[]): Html {
+export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string): Html {
+  const q = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
   if (rows.length === 0) return html`<p class="muted">没有符合条件的交办事项。</p>`;
   return html`<div class="scroll"><table class="opened"><thead><tr><th>编号</th><th>类型</th><th>事项</th><th>承办单位</th><th>紧急程度</th><th>交办</th><th>截止</th><th>签收</th><th>状态</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr id="row-${r.id}"><td><a href="/items/${idPath(r.id)}">${r.id}</a></td><td>${plan.kinds.get(r.kind!)?.title ?? r.kind}</td><td>${r.title}</td>
+    (r) => html`<tr id="row-${r.id}"><td><a href="/items/${idPath(r.id)}${q}">${r.id}</a></td><td>${plan.kinds.get(r.kind!)?.title ?? r.kind}</td><td>${r.title}</td>
       <td>${(r.members ?? [r.unit]).map((u, i, all) => html`${unitName(plan, u)}${all.length > 1 && i === 0 ? "（牵头）" : ""}${i < all.length - 1 ? "、" : ""}`)}</td>
       <td>${r.urgency ?? ""}</td><td>${r.openedBy ? unitName(plan, r.openedBy) : ""}<div class="muted">${when(plan, r.openedAt)}</div></td>
       <td${isOverdue(r) ? html` class="late"` : ""}>${r.due === null ? NO_DEADLINE_ZH : when(plan, r.due)}</td>
