@@ -48,7 +48,7 @@ function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
   const p = e.payload as { note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string; report?: "interim" | "final"; nextDueAt?: string };
   const act = e.actor.kind !== "engine";
   const name = p.report === "final" ? "终报" : p.report === "interim" ? "续报" : (EVENT_ZH[e.type] ?? e.type);
-  return html`<li class="${act ? "act" : ""}"><b>${name}</b>　${at(plan, e.at)}　${who(plan, e)}${p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
+  return html`<li class="${act ? "act" : ""}"><b>${name}</b>　${at(plan, e.at)}　${who(plan, e)}${act && p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
     ${p.late && e.type === "submitted" ? html`<b style="color:#a40e26">逾期报送</b>` : ""}
     ${p.recipients ? html`<div class="muted">告知：${p.recipients.map((r) => recipientName(plan, r)).join("、")}${p.level ? `（${p.level} 级督办）` : ""}</div>` : ""}
     ${p.until ? html`<div>新的截止时间：${at(plan, p.until)}</div>` : ""}

@@ -55,7 +55,7 @@ function fieldControl(plan: ResolvedPlan, f: FieldSpec, maxBytes: number, given:
     case "number":
       return html`<label>${label}<input type="number" step="any" name="${name}"${req}${val}></label>`;
     case "unit":
-      return html`<label>${label}<select name="${name}"${req}><option value="">请选择</option>${[...plan.units.values()].map((u) => html`<option value="${u.id}"${sel(u.id)}>${u.short ?? u.name}</option>`)}</select></label>`;
+      return html`<label>${label}<select name="${name}"${req}><option value="">请选择</option>${[...plan.units.values()].filter((u) => u.kind !== "person").map((u) => html`<option value="${u.id}"${sel(u.id)}>${u.short ?? u.name}</option>`)}</select></label>`;
     case "choice":
       return html`<label>${label}<select name="${name}"${req}><option value="">请选择</option>${(f.choices ?? []).map((c) => html`<option value="${c}"${sel(c)}>${c}</option>`)}</select></label>`;
     case "attachment":
