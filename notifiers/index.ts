@@ -5,10 +5,12 @@ import { createWebhookNotifier } from "./webhook.ts";
 import { createConsoleNotifier } from "./console.ts";
 import type { WebhookEndpoint } from "./webhook-format.ts";
 import type { Writable } from "node:stream";
+import { senderDomain } from "./message-id.ts";
+import { DEFAULT_FROM } from "./rfc822.ts";
 
 export type { DeliveryResult, DeliveryFailure, Notifier, OutgoingMessage, Recipient } from "./types.ts";
 export { NotifierConfigError } from "./errors.ts";
-export { messageIdFromKey } from "./message-id.ts";
+export { messageIdFromKey, senderDomain, type MessageIdentity } from "./message-id.ts";
 export { buildRawMessage, DEFAULT_FROM, InvalidMessageError } from "./rfc822.ts";
 export { createEmailNotifier, classifySmtpError, type EmailNotifierOptions } from "./email.ts";
 export { createEmlFileNotifier, emlFileName, type EmlFileNotifierOptions } from "./eml-file.ts";
@@ -16,11 +18,21 @@ export {
   createWebhookNotifier,
   postWebhook,
   buildWebhookRequest,
+  channelOf,
   dingtalkSign,
+  feishuSign,
+  isRobotNotifier,
   jsonSignature,
+  robotDigests,
+  RobotLimiter,
+  ROBOT_LIMITS,
+  secretEnvName,
+  type PostResult,
+  type RobotNotifier,
   type WebhookNotifierOptions,
 } from "./webhook.ts";
-export type { WebhookEndpoint, WebhookKind } from "./webhook-format.ts";
+export type { RobotDigest, RobotKind, WebhookEndpoint, WebhookKind } from "./webhook-format.ts";
+export { resolveRobotSecrets } from "./robot-config.ts";
 export { createConsoleNotifier, formatConsoleBlock, type ConsoleNotifierOptions } from "./console.ts";
 
 export interface NotifiersConfig {
@@ -38,6 +50,8 @@ export interface NotifiersConfig {
 
 export interface NotifierSet {
   readonly notifiers: readonly Notifier[];
+  /** Domain of the From address mail goes out with: the right-hand side of Message-IDs. */
+  readonly senderDomain: string;
   /** The notifier for a channel: "email", "eml", "webhook" or "console". */
   get(channel: string): Notifier | undefined;
   /** Closes every notifier (drains the SMTP pool); safe to call twice. */
@@ -59,6 +73,7 @@ export function createNotifiers(config: NotifiersConfig): NotifierSet {
   let closing: Promise<void> | undefined;
   return {
     notifiers,
+    senderDomain: senderDomain(config.email?.from ?? config.emlFrom ?? DEFAULT_FROM) ?? "localhost",
     get: (channel) => notifiers.find((n) => n.channel === channel),
     close() {
       closing ??= Promise.all(notifiers.map((n) => n.close?.())).then(() => undefined);

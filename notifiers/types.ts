@@ -10,7 +10,7 @@ export interface Recipient {
 }
 
 export interface OutgoingMessage {
-  /** Stable id derived from an idempotency key, e.g. "<3f2a…@duban>"; see messageIdFromKey. */
+  /** Stable id derived from an idempotency key, the store id and the sender's domain, e.g. "<3f2a….9c1d…@rsj.cq.gov.cn>"; see messageIdFromKey. */
   messageId: string;
   to: Recipient;
   cc?: Recipient[];
@@ -27,7 +27,18 @@ export interface OutgoingMessage {
 
 export type DeliveryResult =
   | { ok: true; channel: string; providerId?: string; detail?: string }
-  | { ok: false; channel: string; retryable: boolean; error: string; code: string };
+  | {
+      ok: false;
+      channel: string;
+      retryable: boolean;
+      error: string;
+      code: string;
+      /**
+       * Epoch ms before which a retry is pointless (a robot's rate window or block ends then); the dispatcher
+       * retries at that instant instead of after its backoff. Nothing was delivered on this channel.
+       */
+      retryAt?: number;
+    };
 
 export interface Notifier {
   readonly channel: string;

@@ -1,10 +1,12 @@
 import type { DeliveryResult, DeliveryFailure, Notifier, OutgoingMessage } from "./types.ts";
 import { failure } from "./types.ts";
 import { NotifierConfigError } from "./errors.ts";
-import { buildWebhookRequest, type WebhookEndpoint } from "./webhook-format.ts";
+import { buildWebhookRequest, isRobot, ROBOT_LIMITS, robotRules, type RobotKind, type WebhookEndpoint } from "./webhook-format.ts";
+import { RobotLimiter } from "./robot-limiter.ts";
 
-export { buildWebhookRequest, dingtalkSign, jsonSignature, markdownOf } from "./webhook-format.ts";
-export type { WebhookEndpoint, WebhookKind, WebhookRequest } from "./webhook-format.ts";
+export { buildWebhookRequest, dingtalkSign, feishuSign, jsonSignature, markdownOf, robotDigests, ROBOT_LIMITS } from "./webhook-format.ts";
+export type { RobotDigest, RobotKind, WebhookEndpoint, WebhookKind, WebhookRequest } from "./webhook-format.ts";
+export { RobotLimiter, type RateRule } from "./robot-limiter.ts";
 
 export interface WebhookNotifierOptions {
   endpoints: WebhookEndpoint[];
@@ -13,23 +15,59 @@ export interface WebhookNotifierOptions {
 }
 
 const CHANNEL = "webhook";
-const KINDS = new Set(["wecom", "dingtalk", "json"]);
-// errcodes that mean "later": -1 system busy (both), 45009 WeCom rate limit, 130101 DingTalk rate limit.
-const RETRYABLE_ERRCODES = new Set([-1, 45009, 130101]);
+const KINDS = new Set(["wecom", "dingtalk", "feishu", "json"]);
+// Verdicts that mean "later" besides the rate limits: -1 system busy (WeCom, DingTalk), 2200 internal error (Feishu).
+const BUSY_CODES = new Set([-1, 2200]);
 // Bounds the memory of already-delivered (message, endpoint) pairs.
 const DELIVERED_MEMORY = 10_000;
 
-function endpointFailure(endpoint: WebhookEndpoint, code: string, error: string, retryable: boolean): DeliveryFailure {
-  return failure(CHANNEL, code, `${endpoint.id}：${error}`, retryable);
+/** The channel a delivery is recorded under: the robot's kind, or "webhook" for the generic JSON one. */
+export function channelOf(endpoint: WebhookEndpoint): string {
+  return isRobot(endpoint.kind) ? endpoint.kind : CHANNEL;
 }
 
-/** Posts one message to one endpoint and classifies the outcome; never throws. */
+function endpointFailure(endpoint: WebhookEndpoint, code: string, error: string, retryable: boolean): DeliveryFailure {
+  return failure(channelOf(endpoint), code, `${endpoint.id}：${error}`, retryable);
+}
+
+/** A post's outcome; `rateLimited` when the robot refused it for its limit (nothing was posted). */
+export type PostResult = DeliveryResult & { rateLimited?: boolean };
+
+/**
+ * The robot's own verdict on a 2xx answer. WeCom and DingTalk answer {errcode, errmsg}, Feishu/Lark {code, msg}
+ * (older hooks {StatusCode, StatusMessage}). Anything else (a proxy's HTML login page answering 200) is no
+ * delivery: nothing reached the group.
+ */
+function robotVerdict(endpoint: WebhookEndpoint & { kind: RobotKind }, text: string): PostResult {
+  const profile = ROBOT_LIMITS[endpoint.kind];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const o = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  const code = endpoint.kind === "feishu" ? (o?.code ?? o?.StatusCode) : o?.errcode;
+  const message = endpoint.kind === "feishu" ? (o?.msg ?? o?.StatusMessage) : o?.errmsg;
+  if (typeof code !== "number") {
+    const snippet = text.replace(/\s+/g, " ").trim().slice(0, 120);
+    return endpointFailure(endpoint, "ROBOT_BAD_ANSWER", `应答不是${profile.name}的 JSON 应答，消息未送达（可能被代理或登录页拦截）：${snippet || "（空）"}`, true);
+  }
+  if (code === 0) return { ok: true, channel: channelOf(endpoint), detail: endpoint.id };
+  if (profile.rateLimitCodes.has(code)) {
+    return { ...endpointFailure(endpoint, "ROBOT_RATE_LIMITED", `${profile.name}限流（${code}）：${String(message ?? "")}`, true), rateLimited: true };
+  }
+  return endpointFailure(endpoint, "WEBHOOK_ERRCODE", `机器人返回错误 ${endpoint.kind === "feishu" ? "code" : "errcode"}=${code}：${String(message ?? "")}`, BUSY_CODES.has(code));
+}
+
+/** Posts one message to one endpoint and classifies the outcome; never throws. `now` is what the signature is made at. */
 export async function postWebhook(
   endpoint: WebhookEndpoint,
   msg: OutgoingMessage,
   timeoutMs = 10_000,
-): Promise<DeliveryResult> {
-  const req = buildWebhookRequest(endpoint, msg);
+  now = Date.now(),
+): Promise<PostResult> {
+  const req = buildWebhookRequest(endpoint, msg, now);
   let status: number;
   let text: string;
   try {
@@ -56,24 +94,7 @@ export async function postWebhook(
     const retryable = status >= 500 || status === 429 || status === 408;
     return endpointFailure(endpoint, "WEBHOOK_HTTP", `HTTP ${status}：${snippet}`, retryable);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  // WeCom and DingTalk answer 200 even when they refuse; the verdict is in errcode.
-  if (parsed !== null && typeof parsed === "object" && "errcode" in parsed) {
-    const { errcode, errmsg } = parsed as { errcode: unknown; errmsg?: unknown };
-    if (typeof errcode === "number" && errcode !== 0) {
-      return endpointFailure(
-        endpoint,
-        "WEBHOOK_ERRCODE",
-        `机器人返回错误 errcode=${errcode}：${String(errmsg ?? "")}`,
-        RETRYABLE_ERRCODES.has(errcode),
-      );
-    }
-  }
+  if (isRobot(endpoint.kind)) return robotVerdict(endpoint as WebhookEndpoint & { kind: RobotKind }, text);
   return { ok: true, channel: CHANNEL, detail: endpoint.id };
 }
 
@@ -96,9 +117,33 @@ function validate(endpoints: readonly WebhookEndpoint[]): Map<string, WebhookEnd
       // Silently ignoring it would suggest the requests are signed when they are not.
       throw new NotifierConfigError(`Webhook ${ep.id}：企业微信群机器人不支持加签，请去掉 secret`);
     }
+    if (ep.kind === "feishu" && !ep.secret) {
+      throw new NotifierConfigError(`Webhook ${ep.id}：飞书群机器人须开启签名校验，请设置环境变量 ${secretEnvName(ep.id)} 或 secretFile`);
+    }
+    if (ep.perMinute !== undefined && !(Number.isInteger(ep.perMinute) && ep.perMinute > 0)) {
+      throw new NotifierConfigError(`Webhook ${ep.id}：perMinute 须为正整数，实际为 ${String(ep.perMinute)}`);
+    }
     byId.set(ep.id, ep);
   }
   return byId;
+}
+
+/** The environment variable a robot's secret is read from: DUBAN_ROBOT_SECRET_ plus the id in capitals. */
+export function secretEnvName(id: string): string {
+  return `DUBAN_ROBOT_SECRET_${id.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/** The webhook channel as the dispatcher drives it: one robot at a time, within its limits. */
+export interface RobotNotifier extends Notifier {
+  endpoint(id: string): WebhookEndpoint | undefined;
+  /** The robot's bucket, shared by every dispatcher of this process. */
+  limiter(id: string): RobotLimiter;
+  /** One post to one endpoint, signed at `now`; no memory of what was posted: the dispatcher keeps that. */
+  post(id: string, msg: OutgoingMessage, now?: number): Promise<PostResult>;
+}
+
+export function isRobotNotifier(n: Notifier | undefined): n is RobotNotifier {
+  return n !== undefined && typeof (n as Partial<RobotNotifier>).post === "function";
 }
 
 /**
@@ -106,8 +151,9 @@ function validate(endpoints: readonly WebhookEndpoint[]): Map<string, WebhookEnd
  * endpoints that already took a message are remembered (in memory) and skipped when the
  * caller retries after a partial failure.
  */
-export function createWebhookNotifier(opts: WebhookNotifierOptions): Notifier {
+export function createWebhookNotifier(opts: WebhookNotifierOptions): RobotNotifier {
   const byId = validate(opts.endpoints);
+  const limiters = new Map<string, RobotLimiter>();
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const delivered = new Set<string>();
 
@@ -148,5 +194,19 @@ export function createWebhookNotifier(opts: WebhookNotifierOptions): Notifier {
     );
   }
 
-  return { channel: CHANNEL, send };
+  return {
+    channel: CHANNEL,
+    send,
+    endpoint: (id) => byId.get(id),
+    limiter(id) {
+      let l = limiters.get(id);
+      if (!l) limiters.set(id, (l = new RobotLimiter(byId.has(id) ? robotRules(byId.get(id)!) : [])));
+      return l;
+    },
+    post(id, msg, now) {
+      const ep = byId.get(id);
+      if (!ep) return Promise.resolve(failure(CHANNEL, "UNKNOWN_WEBHOOK", `未配置的 Webhook：${id}`, false));
+      return postWebhook(ep, msg, timeoutMs, now);
+    },
+  };
 }

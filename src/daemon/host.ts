@@ -1,13 +1,19 @@
 import { readFileSync } from "node:fs";
-import { createNotifiers, type NotifierSet, type WebhookEndpoint } from "../../notifiers/index.ts";
+import { createNotifiers, resolveRobotSecrets, type NotifierSet, type WebhookEndpoint } from "../../notifiers/index.ts";
+import type { RobotConfig } from "../../notifiers/robot-config.ts";
 
 export interface HostConfig {
   /** SMTP server; from DUBAN_SMTP_URL, never from the plan. Without it, messages are written as .eml files. */
   smtpUrl?: string;
   smtpFrom?: string;
   emlDir: string;
-  /** A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"json", url, secret? }]. */
+  /**
+   * A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"feishu"|"json", url, perMinute?, signed?,
+   * secretFile? }]; secrets come from DUBAN_ROBOT_SECRET_<ID> or secretFile (docs/ops/robots.md).
+   */
   webhooksFile?: string;
+  /** Robots from duban.config.yaml, their secrets read in; DUBAN_WEBHOOKS (webhooksFile) wins over them. */
+  webhooks?: WebhookEndpoint[];
   console?: boolean;
   /** Where people open their items (links in messages); overrides the plan's campaign.baseUrl. */
   baseUrl?: string;
@@ -25,8 +31,8 @@ export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Hos
 }
 
 /** The notifiers a host runs with: SMTP when configured, else .eml files; chat robots when listed. */
-export function notifiersFor(cfg: HostConfig): NotifierSet {
-  const webhooks = cfg.webhooksFile ? (JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as WebhookEndpoint[]) : undefined;
+export function notifiersFor(cfg: HostConfig, env: NodeJS.ProcessEnv = process.env): NotifierSet {
+  const webhooks = robotsOf(cfg, env);
   return createNotifiers({
     ...(cfg.smtpUrl ? { email: { url: cfg.smtpUrl, ...(cfg.smtpFrom ? { from: cfg.smtpFrom } : {}) } } : { emlDir: cfg.emlDir }),
     ...(webhooks ? { webhooks } : {}),
@@ -34,8 +40,17 @@ export function notifiersFor(cfg: HostConfig): NotifierSet {
   });
 }
 
+/**
+ * The robots a host posts to: the DUBAN_WEBHOOKS file when set (its secrets from DUBAN_ROBOT_SECRET_<ID> or a
+ * secretFile, checked here, at start), else the configuration's (whose secrets were resolved when it loaded).
+ */
+export function robotsOf(cfg: HostConfig, env: NodeJS.ProcessEnv = process.env): WebhookEndpoint[] | undefined {
+  return cfg.webhooksFile ? resolveRobotSecrets(JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as RobotConfig[], env, cfg.webhooksFile) : cfg.webhooks;
+}
+
 /** Where messages go, for the log line at start (never the password). */
 export function describeChannels(cfg: HostConfig): string {
   const mail = cfg.smtpUrl ? `SMTP ${new URL(cfg.smtpUrl).host}` : `.eml files in ${cfg.emlDir}`;
-  return [mail, cfg.webhooksFile ? `webhooks from ${cfg.webhooksFile}` : "", cfg.console ? "console" : ""].filter(Boolean).join(", ");
+  const robots = cfg.webhooksFile ? `webhooks from ${cfg.webhooksFile}` : cfg.webhooks?.length ? `webhooks ${cfg.webhooks.map((w) => w.id).join(",")}` : "";
+  return [mail, robots, cfg.console ? "console" : ""].filter(Boolean).join(", ");
 }

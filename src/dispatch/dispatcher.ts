@@ -1,5 +1,5 @@
 import { markLog, type LightMarkLog } from "../publish/light-marks.ts";
-import type { DeliveryResult, NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
+import { channelOf, isRobotNotifier, type DeliveryResult, type MessageIdentity, type NotifierSet, type OutgoingMessage, type RobotNotifier } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
@@ -7,12 +7,41 @@ import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
-import type { OutboxItem } from "../store/types.ts";
+import type { OutboxItem, StoredEvent } from "../store/types.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 import { freshPart, type StaleRule } from "./stale.ts";
+import type { LogFn } from "../ops/log-fields.ts";
 import { DEFAULT_RETRY_HORIZON, retryHorizonAt, type RetryHorizon } from "./retry-horizon.ts";
+import { RobotRelay, type RobotOutcome, type RobotWaiting } from "./robots.ts";
+
+type Failure = Extract<DeliveryResult, { ok: false }>;
+
+/** A message whose mail is done (or failed) and whose robots are posted at the end of the cycle. */
+interface Queued extends RobotWaiting {
+  item: OutboxItem;
+  results: DeliveryResult[];
+  stale: number;
+}
+
+/** How far back the log is read for robots' recent posts and blocks when a dispatcher starts. */
+const ROBOT_MEMORY_MS = 15 * 60_000;
+// Notifier sets whose robots' budgets were restored from a log: once per process, however many dispatchers.
+const restored = new WeakSet<RobotNotifier>();
 
 export const SUMMARY_CHANNEL = "summary";
+
+/**
+ * What a host counts (src/ops/metrics.ts): the dispatcher calls it at each outcome. A hook, so that the
+ * dispatcher knows nothing of Prometheus.
+ */
+export interface DispatchObserver {
+  /** A message went out; `channels` took it (email, eml, webhook, console). */
+  delivered(channels: readonly string[]): void;
+  /** An attempt failed on `channel`: given up on when `final`, else retried. */
+  failed(channel: string, final: boolean): void;
+  /** The leases on messages in flight were renewed, or the renewal failed. */
+  leaseRenewed(ok: boolean): void;
+}
 
 export interface DispatchOptions {
   /**
@@ -39,8 +68,9 @@ export interface DispatchOptions {
   window?: number;
   templates?: TemplateSet;
   baseUrl?: string;
-  /** Structured progress lines; the daemon prints them. */
-  log?: (line: string) => void;
+  /** Progress lines with their facts; the daemon prints them. */
+  log?: LogFn;
+  observer?: DispatchObserver;
   /**
    * Restart policy: messages that fell due more than this long before `now` are not sent but marked
    * failed ("skipped after downtime") and reported to the office. Undefined: send the backlog once.
@@ -52,6 +82,8 @@ export interface DispatchOptions {
    * downtime") as `skipOlderThanMs` does. Undefined: every item goes out.
    */
   staleItems?: StaleRule;
+  /** Right-hand side of Message-IDs. @default the domain of the From address the notifiers send with */
+  messageDomain?: string;
   /** Set by the daemon on SIGTERM: finish the message in flight, start no other. */
   shouldStop?: () => boolean;
 }
@@ -64,8 +96,8 @@ export interface DispatchReport {
 
 const DEFAULT_WINDOW = 5;
 
-type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window">> &
-  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts"> & { window: number };
+type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window" | "observer" | "messageDomain">> &
+  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "observer" | "messageDomain"> & { window: number };
 
 /**
  * Sends what the outbox holds and records each delivery, or failure and its reason, as an event.
@@ -77,6 +109,13 @@ export class Dispatcher {
   private readonly opts: Opts;
   /** The office's light marks as read at the start of this dispatch cycle (see dispatchDue). */
   private marks: LightMarkLog | undefined;
+  /** Sender's domain and this store's id, read once: every Message-ID this dispatcher composes carries them. */
+  private identity: MessageIdentity | undefined;
+  /** The chat robots, driven within their limits (undefined when none are configured). */
+  private readonly robots: RobotNotifier | undefined;
+  private readonly relay: RobotRelay | undefined;
+  /** Messages of the current cycle waiting for their robots. */
+  private queued: Queued[] = [];
 
   constructor(
     private readonly campaign: Campaign,
@@ -94,6 +133,32 @@ export class Dispatcher {
       ...opts,
       window: opts.window ?? (pools.length > 0 ? Math.min(...pools) : DEFAULT_WINDOW),
     };
+    const webhook = notifiers.get("webhook");
+    this.robots = isRobotNotifier(webhook) ? webhook : undefined;
+    this.relay = this.robots ? new RobotRelay(this.robots, campaign.plan.campaign.timezone) : undefined;
+  }
+
+  /**
+   * A robot's budget outlives the process: posts and blocks of the last minutes are read back from the log
+   * (recorded with each outcome), so `duban run --once` every minute, or a restart, cannot overrun a robot.
+   */
+  private async restoreRobots(now: EpochMs): Promise<void> {
+    const robots = this.robots;
+    if (!robots || restored.has(robots)) return;
+    restored.add(robots);
+    const zone = this.campaign.plan.campaign.timezone;
+    const store = this.campaign.store;
+    const from = (await store.lastSeqAt(formatInstant(now - ROBOT_MEMORY_MS, zone))) + 1;
+    const posts = new Map<string, Set<string>>();
+    for await (const e of store.read({ fromSeq: from })) {
+      const p = e.payload as { robotPosts?: { id: string; at: string; digest?: string }[]; robotBlocks?: { id: string; until: string }[] } | null;
+      for (const r of p?.robotPosts ?? []) (posts.get(r.id) ?? posts.set(r.id, new Set()).get(r.id)!).add(`${Date.parse(r.at)}\n${r.digest ?? e.seq}`);
+      for (const b of p?.robotBlocks ?? []) robots.limiter(b.id).block(Date.parse(b.until));
+    }
+    for (const [id, set] of posts) {
+      const limiter = robots.limiter(id);
+      for (const t of [...set].map((k) => Number(k.split("\n")[0])).filter((t) => t <= now && t > now - ROBOT_MEMORY_MS).sort((a, b) => a - b)) limiter.take(t);
+    }
   }
 
   /**
@@ -105,6 +170,9 @@ export class Dispatcher {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
     // The office's marks are read from the log once per cycle, not once per message.
     this.marks = undefined;
+    this.identity ??= { domain: this.opts.messageDomain ?? this.notifiers.senderDomain ?? "duban", store: await this.campaign.store.storeId() };
+    await this.restoreRobots(now);
+    this.queued = [];
     const zone = this.campaign.plan.campaign.timezone;
     const store = this.campaign.store;
     const { window, leaseMs } = this.opts;
@@ -118,7 +186,9 @@ export class Dispatcher {
       renewing = true;
       try {
         await store.renewOutboxLease([...held.values()].map((i) => ({ id: i.id, attempts: i.attempts })), formatInstant(now + elapsed() + leaseMs, zone));
+        this.opts.observer?.leaseRenewed(true);
       } catch (err) {
+        this.opts.observer?.leaseRenewed(false);
         // The next renewal tries again; the lease still has two thirds of its time left.
         this.opts.log(`could not renew leases: ${(err as Error).message}`);
       } finally {
@@ -138,7 +208,8 @@ export class Dispatcher {
             for (const item of items) {
               held.set(item.id, item);
               const p: Promise<void> = this.settle(item, now, report).finally(() => {
-                held.delete(item.id);
+                // A message waiting for its robots stays leased (and renewed) until it settles after them.
+                if (!this.queued.some((q) => q.id === item.id)) held.delete(item.id);
                 inFlight.delete(p);
               });
               inFlight.add(p);
@@ -149,6 +220,15 @@ export class Dispatcher {
         if (inFlight.size === 0) break;
         await Promise.race(inFlight);
         if (drained && !this.opts.shouldStop()) drained = false;
+      }
+      const queued = this.queued;
+      if (queued.length > 0 && this.relay) {
+        const outcomes = await this.relay.flush(queued, () => now + elapsed());
+        await Promise.all(
+          queued.map((q) =>
+            this.guard(q.item, () => this.settleQueued(q, outcomes.get(q.id)!, now, report), report).finally(() => held.delete(q.id)),
+          ),
+        );
       }
     } finally {
       clearInterval(timer);
@@ -161,9 +241,13 @@ export class Dispatcher {
    * this one's lease ran out, or the store is briefly unavailable), the others in flight carry on and the
    * message's lease decides whether it is tried again.
    */
-  private async settle(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
+  private settle(item: OutboxItem, now: EpochMs, report: DispatchReport): Promise<void> {
+    return this.guard(item, () => this.deliver(item, now, report), report);
+  }
+
+  private async guard(item: OutboxItem, work: () => Promise<void>, report: DispatchReport): Promise<void> {
     try {
-      await this.deliver(item, now, report);
+      await work();
     } catch (err) {
       if (err instanceof StoreError && err.code === "OUTBOX_STATE") this.opts.log(`already settled elsewhere ${item.key}`);
       else if (err instanceof StoreError && err.code === "OUTBOX_LEASE_LOST") this.opts.log(`lease lost ${item.key}: another dispatcher took it over and records its outcome`);
@@ -208,20 +292,76 @@ export class Dispatcher {
     }
     // Channels that took the message on an earlier attempt (recorded with the item, so also by another process) are skipped.
     const done = item.deliveredVia ?? [];
-    const results = await this.send(msg, new Set(done));
-    const failed = results.filter((r): r is Extract<DeliveryResult, { ok: false }> => !r.ok);
-    const channels = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
-    if (failed.length === 0) {
-      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
-      report.sent++;
-      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`);
+    const endpoints = this.robotsFor(msg, done);
+    const results = await this.send(msg, new Set(done), endpoints !== undefined);
+    if (endpoints !== undefined && endpoints.length > 0) {
+      // The robots are posted at the end of the cycle, all of one robot's messages together. Mail that went
+      // out is kept with the item now, so a crash meanwhile does not mail it again.
+      const via = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
+      if (via.length > done.length) {
+        await this.campaign.store.keepDelivered({ id: item.id, attempts: item.attempts }, via).catch((err: Error) => this.opts.log(`could not keep progress of ${item.key}: ${err.message}`));
+      }
+      this.queued.push({ id: item.id, item, msg, endpoints, results, stale });
       return;
     }
-    await this.fail(item, at, now, { ...failed[0]!, retryable: failed.every((f) => f.retryable) }, report, msg.to.id, channels);
+    await this.conclude(item, msg, at, now, results, done, [], stale, report);
   }
 
-  private async fail(item: OutboxItem, at: string, now: EpochMs, f: Extract<DeliveryResult, { ok: false }>, report: DispatchReport, recipient?: string, deliveredVia: string[] = []): Promise<void> {
+  /** The robots of a message still to be posted: undefined when robots are not driven by this dispatcher. */
+  private robotsFor(msg: OutgoingMessage, done: readonly string[]): string[] | undefined {
+    if (!this.robots || !msg.to.webhooks?.length) return undefined;
+    // "webhook" is how a store written before per-robot progress recorded that every robot took it.
+    if (done.includes("webhook")) return [];
+    return [...new Set(msg.to.webhooks)].filter((id) => !done.includes(`robot:${id}`));
+  }
+
+  private async settleQueued(q: Queued, outcomes: Map<string, RobotOutcome>, now: EpochMs, report: DispatchReport): Promise<void> {
+    const at = formatInstant(now, this.campaign.plan.campaign.timezone);
+    const robotResults = q.endpoints.map((id) => {
+      const o = outcomes.get(id);
+      const r: DeliveryResult = o?.result ?? { ok: false, channel: "webhook", retryable: true, code: "ROBOT_NOT_POSTED", error: `${id}：未发出` };
+      // Progress is kept per robot: "robot:<id>" in deliveredVia, so a retry posts only to the robots that missed it.
+      return { ...o, id, result: r.ok ? { ...r, channel: `robot:${id}` } : r };
+    });
+    const results = [...q.results, ...robotResults.map((o) => o.result)];
+    await this.conclude(q.item, q.msg, at, now, results, q.item.deliveredVia ?? [], robotResults, q.stale, report);
+  }
+
+  /** Records a message's outcome over all its channels: delivered, or a retry (when) or a failure (why). */
+  private async conclude(item: OutboxItem, msg: OutgoingMessage, at: string, now: EpochMs, results: DeliveryResult[], done: readonly string[], robots: (Partial<RobotOutcome> & { id: string })[], stale: number, report: DispatchReport): Promise<void> {
+    const plan = this.campaign.plan;
+    const failed = results.filter((r): r is Failure => !r.ok);
+    const via = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
+    // What the log says: the channels by kind (email, dingtalk, wecom, feishu), and which robots.
+    const channels = [...new Set(via.map((c) => (c.startsWith("robot:") ? this.robotChannel(c.slice(6)) : c)))];
+    const robotIds = via.filter((c) => c.startsWith("robot:")).map((c) => c.slice(6));
+    const robotPosts = robots.flatMap((o) => (o.post ? [o.post] : []));
+    const robotBlocks = robots.flatMap((o) => (o.blockedUntil ? [{ id: o.id, until: o.blockedUntil }] : []));
+    const extra = {
+      ...(robotIds.length > 0 ? { robots: robotIds } : {}),
+      ...(robotPosts.length > 0 ? { robotPosts } : {}),
+      ...(robotBlocks.length > 0 ? { robotBlocks } : {}),
+    };
+    if (failed.length === 0) {
+      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
+      const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
+      report.sent++;
+      // Metrics count robots by kind (dingtalk, wecom, feishu), as the log names them, never by id.
+      this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => (r.channel.startsWith("robot:") ? this.robotChannel(r.channel.slice(6)) : r.channel)));
+      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`, { event: "sent", seq: recorded?.seq, item: item.key, messageId: msg.messageId, channel: channels.join(","), recipient: msg.to.id, attempt: item.attempts, addresses: msg.to.email ?? [] });
+      return;
+    }
+    // Robots that wait for their window say when; the message is retried then, not after the backoff.
+    const retryAt = failed.every((f) => f.retryAt !== undefined) ? Math.max(...failed.map((f) => f.retryAt!)) : undefined;
+    await this.fail(item, at, now, { ...failed[0]!, retryable: failed.every((f) => f.retryable), ...(retryAt !== undefined ? { retryAt } : {}) }, report, msg.to.id, via, extra);
+  }
+
+  private robotChannel(id: string): string {
+    const ep = this.robots?.endpoint(id);
+    return ep ? channelOf(ep) : "webhook";
+  }
+
+  private async fail(item: OutboxItem, at: string, now: EpochMs, f: Failure, report: DispatchReport, recipient?: string, deliveredVia: string[] = [], extra: Record<string, unknown> = {}): Promise<void> {
     const c = this.campaign;
     const zone = c.plan.campaign.timezone;
     const horizon = item.retryUntil !== undefined ? Date.parse(item.retryUntil) : retryHorizonAt(this.opts.retryHorizon, Math.max(Date.parse(item.dueAt), now), c.calendar, zone);
@@ -229,7 +369,7 @@ export class Dispatcher {
     const final = !f.retryable || exhausted;
     const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** Math.max(0, item.attempts - 1));
     // The last retry falls on the horizon itself, so a relay back just before it still gets the message.
-    const next = final ? now : Math.min(now + delay, horizon);
+    const next = final ? now : Math.min(f.retryAt !== undefined ? Math.max(f.retryAt, now) : now + delay, horizon);
     const retryUntil = formatInstant(horizon, zone);
     const error = f.retryable && exhausted ? `${f.error}（已重试至 ${formatLocal(horizon, zone)} 仍未送达）` : f.error;
     const payload = {
@@ -242,8 +382,9 @@ export class Dispatcher {
       final,
       ...(final ? {} : { nextAttemptAt: formatInstant(next, zone), retryUntil }),
       ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
+      ...extra,
     };
-    await this.recordOutcome(at, payload, (a, p) =>
+    const recorded = await this.recordOutcome(at, payload, (a, p) =>
       c.store.markAttemptFailed(
         item.id,
         `${f.code}: ${error}`,
@@ -255,7 +396,8 @@ export class Dispatcher {
     );
     if (final) report.failed++;
     else report.retrying++;
-    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`);
+    this.opts.observer?.failed(f.channel, final);
+    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`, { level: final ? "error" : "warn", event: final ? "failed" : "retry", seq: recorded?.seq, item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
   }
 
   /**
@@ -264,11 +406,10 @@ export class Dispatcher {
    * the outcome is recorded at that later instant, the one at which it reached the log, with the dispatch
    * instant kept as `dispatchedAt`. Refusing it would leave the message claimed and send it twice.
    */
-  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<unknown>): Promise<void> {
+  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<StoredEvent | undefined>): Promise<StoredEvent | undefined> {
     for (let a = at, attempt = 0; ; attempt++) {
       try {
-        await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
-        return;
+        return await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
       } catch (err) {
         if (!(err instanceof StoreError && err.code === "CLOCK_BEHIND" && err.lastAt !== undefined) || attempt >= 3) throw err;
         a = err.lastAt;
@@ -279,7 +420,7 @@ export class Dispatcher {
   /** The message of an outbox item; `intent`, when given, is the reminder's part still worth sending. */
   private async compose(item: OutboxItem, intent?: ReminderIntent): Promise<OutgoingMessage> {
     const c = this.campaign;
-    const opts = { calendar: c.calendar, ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
+    const opts = { calendar: c.calendar, ...(this.identity ? { messageIdentity: this.identity } : {}), ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
     if (item.channel === REMINDER_CHANNEL) {
       const r = intent ?? decodeReminder(c.plan, item.payload);
       // The office's marks as of the reminder's own instant: a resend composes the same message.
@@ -306,16 +447,17 @@ export class Dispatcher {
   }
 
   /** One message goes out on every channel the recipient has and the host configured, except those in `skip`. */
-  private async send(msg: OutgoingMessage, skip: ReadonlySet<string> = new Set()): Promise<DeliveryResult[]> {
+  private async send(msg: OutgoingMessage, skip: ReadonlySet<string> = new Set(), robotsLater = false): Promise<DeliveryResult[]> {
     const n = this.notifiers;
     const targets = [];
     if (msg.to.email?.length) {
       const mail = n.get("email") ?? n.get("eml");
       if (mail) targets.push(mail);
     }
-    if (msg.to.webhooks?.length && n.get("webhook")) targets.push(n.get("webhook")!);
+    if (msg.to.webhooks?.length && n.get("webhook") && !robotsLater) targets.push(n.get("webhook")!);
     if (n.get("console")) targets.push(n.get("console")!);
-    if (targets.length === 0) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `无法送达${msg.to.name}（${msg.to.id}）：计划中没有其电子邮箱或群机器人，或本机未配置相应通道；请在计划 contacts 中补充` }];
+    if (targets.length === 0 && !robotsLater) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `无法送达${msg.to.name}（${msg.to.id}）：计划中没有其电子邮箱或群机器人，或本机未配置相应通道；请在计划 contacts 中补充` }];
     return Promise.all(targets.filter((t) => !skip.has(t.channel)).map((t) => t.send(msg)));
   }
 }
+

@@ -20,9 +20,14 @@ const GROUPINGS: Record<Grouping, GroupingSpec> = {
   deliverable: {
     label: "报送事项",
     // A recurring deliverable's instances count under the deliverable; a task's own items under the task.
-    key: (i) => i.assignment.deliverable ?? (i.assignment.task ? `task:${i.assignment.task}` : ""),
+    // Items opened at run time count under their kind (督办单, 约谈整改).
+    key: (i) => i.assignment.deliverable ?? (i.assignment.task ? `task:${i.assignment.task}` : i.assignment.opened ? `kind:${i.assignment.opened.kind}` : ""),
     name: (p, k) =>
-      k.startsWith("task:") ? `${p.tasks.find((t) => `task:${t.id}` === k)?.title ?? k.slice(5)}（任务）` : (p.deliverables.find((d) => d.id === k)?.title ?? k),
+      k.startsWith("task:")
+        ? `${p.tasks.find((t) => `task:${t.id}` === k)?.title ?? k.slice(5)}（任务）`
+        : k.startsWith("kind:")
+          ? `${p.kinds.get(k.slice(5))?.title ?? k.slice(5)}（运行中交办）`
+          : (p.deliverables.find((d) => d.id === k)?.title ?? k),
   },
 };
 

@@ -3,13 +3,14 @@ import { formatInstant } from "../engine/calendar.ts";
 import { recipientName } from "../present/plan-text.ts";
 import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { messageIdFromKey } from "../../notifiers/message-id.ts";
+import { messageIdFromKey, type MessageIdentity } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
-import { CoRecipients, deferralZh, stepZh } from "./ladder-text.ts";
+import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { assumedZh } from "../present/due-note.ts";
-import { lightOf, LIGHT_ZH, type LightColour, type LightMark } from "../publish/light.ts";
+import { lightOf, type LightColour, type LightMark } from "../publish/light.ts";
+import { deferralZh, LIGHT_ZH } from "../text/labels.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {
@@ -21,6 +22,8 @@ export interface ComposeOptions {
   marks?: ReadonlyMap<string, LightMark>;
   /** Finds an item by id, the opened ones too (Campaign.item); defaults to the plan's own items. */
   itemOf?: (id: string) => Assignment | undefined;
+  /** Sender's domain and store id for the Message-ID (the dispatcher passes them); without, "@duban". */
+  messageIdentity?: MessageIdentity;
 }
 
 /** One line of a digest: a deliverable instance at one ladder step, with every unit that owes it. */
@@ -226,7 +229,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
   };
   view.subject = renderSubject(templates["reminder.subject"], view);
   return {
-    messageId: messageIdFromKey(intent.key),
+    messageId: messageIdFromKey(intent.key, opts.messageIdentity),
     to: recipientOf(plan, me),
     subject: view.subject,
     text: renderText(templates["reminder.text"], view),

@@ -181,7 +181,7 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
   };
   view.subject = renderSubject(templates["summary.subject"], view);
   return {
-    messageId: messageIdFromKey(key),
+    messageId: messageIdFromKey(key, opts.messageIdentity),
     to: recipientOf(plan, office),
     subject: view.subject,
     text: renderText(templates["summary.text"], view),

@@ -3,7 +3,7 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
 import type { EventStore, Lease } from "./store.ts";
 import type {
@@ -98,6 +98,7 @@ export class PostgresStore implements EventStore {
       if (version < SCHEMA_VERSION) {
         await c.query(`INSERT INTO ${this.t("schema_version")} (version, applied_at) VALUES ($1, $2)`, [SCHEMA_VERSION, new Date().toISOString()]);
       }
+      await c.query(`INSERT INTO ${this.t("store_meta")} (key, value) VALUES ('store_id', $1) ON CONFLICT (key) DO NOTHING`, [newStoreId()]);
     });
   }
 
@@ -178,6 +179,11 @@ export class PostgresStore implements EventStore {
 
   async head(): Promise<ChainHead> {
     return this.headIn(await this.client());
+  }
+
+  async schemaVersion(): Promise<number> {
+    const { rows } = await (await this.client()).query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.t("schema_version")}`);
+    return rows[0]?.v ?? 0;
   }
 
   async lastSeqAt(at: string): Promise<number> {
@@ -309,6 +315,16 @@ export class PostgresStore implements EventStore {
     return rows.map((r) => Number(r.id));
   }
 
+  async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
+    const progress = settleProgress({ deliveredVia });
+    const { rowCount } = await (await this.client()).query(`UPDATE ${this.t("outbox")} SET delivered_via = $1 WHERE id = $2 AND attempts = $3 AND status = 'pending'`, [
+      progress!.deliveredVia,
+      claim.id,
+      claim.attempts,
+    ]);
+    return rowCount === 1;
+  }
+
   private async settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: (c: pg.PoolClient) => Promise<unknown>): Promise<StoredEvent | undefined> {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
     const progress = settleProgress(opts);
@@ -385,7 +401,21 @@ export class PostgresStore implements EventStore {
       await client.end();
       return undefined;
     }
-    return { release: () => client.end() };
+    let released = false;
+    const lost = new Promise<void>((resolve) => {
+      const end = () => void (released || resolve());
+      client.once("end", end);
+      client.on("error", end);
+    });
+    return {
+      release: () => ((released = true), client.end()),
+      lost,
+    };
+  }
+
+  async storeId(): Promise<string> {
+    const { rows } = await (await this.client()).query<{ value: string }>(`SELECT value FROM ${this.t("store_meta")} WHERE key = 'store_id'`);
+    return rows[0]!.value;
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /**
  * Schema shared by both backends. Instants are kept twice: the ISO text exactly as given (what the
  * hash covers and what auditors quote) and epoch ms (what range queries and ordering use).
@@ -11,6 +13,11 @@ export const OUTBOX_COLUMNS_V2: readonly (readonly [string, string])[] = [
   ["delivered_via", "text"],
   ["retry_until", "text"],
 ];
+
+/** A fresh store id: 16 hex digits, random, unique per store, kept for its life (see EventStore.storeId). */
+export function newStoreId(): string {
+  return randomBytes(10).toString("hex").slice(0, 16);
+}
 
 type Dialect = "sqlite" | "postgres";
 
@@ -57,6 +64,9 @@ export function schemaDdl(dialect: Dialect, q: (table: string) => string): strin
       put_order ${int8} NOT NULL,
       stored_at text NOT NULL
     )`,
+    // Facts about this store itself (its id), not about the campaign: never hashed, never exported. Added without
+    // a schema version of its own: a build that does not know it ignores it, so a rollback still opens the store.
+    `CREATE TABLE IF NOT EXISTS ${q("store_meta")} (key text PRIMARY KEY, value text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${q("snapshots")} (
       seq ${int8} NOT NULL,
       plan_hash text NOT NULL,

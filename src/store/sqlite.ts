@@ -3,7 +3,7 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
 import type { EventStore, Lease } from "./store.ts";
 import type {
@@ -108,6 +108,7 @@ export class SqliteStore implements EventStore {
         if (version < SCHEMA_VERSION) {
           this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(SCHEMA_VERSION, new Date().toISOString());
         }
+        this.db.prepare("INSERT INTO store_meta (key, value) VALUES ('store_id', ?) ON CONFLICT (key) DO NOTHING").run(newStoreId());
       })
       // IMMEDIATE: two processes opening a fresh file at once must not both try to create the schema.
       .immediate();
@@ -259,6 +260,11 @@ export class SqliteStore implements EventStore {
     return db.transaction(() => claims.filter((c) => this.stmt.renew.run(until, untilMs, c.id, c.attempts).changes === 1).map((c) => c.id)).immediate();
   }
 
+  async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
+    const progress = settleProgress({ deliveredVia });
+    return this.live().prepare("UPDATE outbox SET delivered_via = ? WHERE id = ? AND attempts = ? AND status = 'pending'").run(progress!.deliveredVia, claim.id, claim.attempts).changes === 1;
+  }
+
   private settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: () => void): StoredEvent | undefined {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
     const progress = settleProgress(opts);
@@ -311,9 +317,34 @@ export class SqliteStore implements EventStore {
    * SQLite serves one host: several daemons there are already safe (compare-and-swap appends, leased
    * outbox claims), so the lease is granted to each. Shared deployments use PostgreSQL.
    */
+  async schemaVersion(): Promise<number> {
+    return this.live().prepare<[], { v: number | null }>("SELECT max(version) AS v FROM schema_version").get()?.v ?? 0;
+  }
+
   async tryLease(_name: string): Promise<Lease | undefined> {
     this.live();
     return { release: async () => {} };
+  }
+
+  async storeId(): Promise<string> {
+    return (this.live().prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
+  }
+
+  /**
+   * A consistent copy of the store in `to` through SQLite's online backup API, while other processes
+   * keep writing. After the first step everything left is copied in one step: a writer on another
+   * connection restarts a backup that is still stepping, so small steps could restart forever.
+   * `newId` gives the copy a store id of its own (a staging copy must not reuse production's Message-IDs).
+   */
+  async backup(to: string, opts: { newId?: boolean } = {}): Promise<void> {
+    await this.live().backup(to, { progress: () => 0x7fffffff });
+    if (!opts.newId) return;
+    const copy = new Database(to);
+    try {
+      copy.prepare("UPDATE store_meta SET value = ? WHERE key = 'store_id'").run(newStoreId());
+    } finally {
+      copy.close();
+    }
   }
 
   async close(): Promise<void> {

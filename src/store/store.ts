@@ -60,6 +60,13 @@ export interface EventStore {
    * than the lease is not taken over and sent twice. Returns the ids whose lease was extended.
    */
   renewOutboxLease(claims: HeldClaim[], until: string): Promise<number[]>;
+  /**
+   * Keeps the channels that already took a claimed message while it is still in flight (the same claim,
+   * still pending), without an event: the outcome's event follows when the message settles. A dispatcher
+   * that waits on a slower channel (a rate-limited robot) records the mail this way, so a crash meanwhile
+   * does not send the mail again. False when the claim is no longer held.
+   */
+  keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean>;
   /** Marks a pending item sent, appending `event` in the same transaction; returns that event. */
   markSent(id: number, sentAt: string, event?: NewEvent, opts?: SettleOptions): Promise<StoredEvent | undefined>;
   /** Records a failed attempt: retried at nextAttemptAt, or given up on when `final`. */
@@ -79,9 +86,23 @@ export interface EventStore {
    */
   tryLease(name: string): Promise<Lease | undefined>;
 
+  /** The schema version the store's tables are at now (a newer build may have migrated them since open). */
+  schemaVersion(): Promise<number>;
+  /**
+   * This store's own id, made when the store was created and kept across restarts and upgrades (a backup
+   * keeps it too, unless made with `duban backup --as-copy`). Message-IDs carry it, so two stores of one
+   * campaign (production and a staging copy) never send the same Message-ID.
+   */
+  storeId(): Promise<string>;
+
   close(): Promise<void>;
 }
 
 export interface Lease {
   release(): Promise<void>;
+  /**
+   * Settles when the lease ends without release() (its connection died), so the holder stops working
+   * and asks again. Absent where a lease cannot be lost (SQLite, one host).
+   */
+  lost?: Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { User } from "../access/types.ts";
-import { ROLE_ZH } from "../access/types.ts";
+import { ROLE_ZH } from "../text/labels.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { unitName } from "../present/plan-text.ts";
 import { html, raw, type Html } from "./html.ts";
@@ -32,7 +32,7 @@ th{background:#f0f2f5;font-weight:600;white-space:nowrap}
 .s-returned{background:#ffd9b3}
 .s-accepted{background:#c9efd0}
 .s-waived{background:#e7e1f5}
-.s-withdrawn{background:#eee;color:#8c959f;text-decoration:line-through}
+.s-withdrawn{background:#eef0f3;color:#8c959f;text-decoration:line-through}
 .req{color:#a40e26;margin-left:.15rem}
 fieldset.members{border:1px solid #dde1e6;border-radius:4px;max-width:28rem;margin:.3rem 0}
 label.check{display:inline-block;margin-right:.8rem}

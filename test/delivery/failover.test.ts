@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { messageIdFromKey } from "../../notifiers/index.ts";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { EventStore } from "../../src/store/store.ts";
 import { startSmtp } from "../notifiers/fixtures.ts";
 import { cst } from "../helpers.ts";
 import { pgSchema, pgSpec, pgUnavailable } from "../pg.ts";
-import { countById, runNode, until, type Child } from "./support.ts";
+import { countById, runNode, until, type Child, messageIdOf } from "./support.ts";
 
 const PLAN = "plans/chongqing-2021.yaml";
 /** Messages the leader gets through before the server starts holding transactions. */
@@ -58,7 +57,8 @@ describe.skipIf(pgUnavailable)("two daemons on one PostgreSQL store", () => {
         // Counted at the server by Message-ID: each queued message exactly once.
         const counts = countById(smtp.received);
         expect(smtp.received).toHaveLength(total);
-        for (const o of await store.listOutbox({ limit: 1000 })) expect(counts.get(messageIdFromKey(o.key)), o.key).toBe(1);
+        const idOf = await messageIdOf(store);
+        for (const o of await store.listOutbox({ limit: 1000 })) expect(counts.get(idOf(o.key)), o.key).toBe(1);
 
         const delivered: string[] = [];
         for await (const e of store.read()) if (e.type === "delivered") delivered.push((e.payload as { key: string }).key);

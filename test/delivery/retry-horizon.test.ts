@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createNotifiers, messageIdFromKey } from "../../notifiers/index.ts";
+import { createNotifiers } from "../../notifiers/index.ts";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import { main } from "../../src/cli/main.ts";
 import { runCycle, type CycleReport } from "../../src/daemon/cycle.ts";
@@ -9,7 +9,7 @@ import { openStore } from "../../src/store/open.ts";
 import type { StoredEvent } from "../../src/store/types.ts";
 import { startSmtp } from "../notifiers/fixtures.ts";
 import { captureIo, cst } from "../helpers.ts";
-import { countById, parseAll, tempDir } from "./support.ts";
+import { countById, parseAll, tempDir, messageIdOf } from "./support.ts";
 
 const PLAN = "plans/chongqing-2021.yaml";
 const MIN = 60_000;
@@ -66,9 +66,10 @@ describe("an SMTP relay that is down for hours", () => {
     expect(outbox.every((o) => o.attempts === 9)).toBe(true);
     const counts = countById(smtp.received);
     expect(counts.size).toBe(40);
-    for (const o of outbox) expect(counts.get(messageIdFromKey(o.key)), o.key).toBe(1);
-    expect(counts.get(messageIdFromKey(OFFICE_ESCALATION))).toBe(1);
-    expect(counts.get(messageIdFromKey(FRIDAY_SUMMARY))).toBe(1);
+    const idOf = await messageIdOf(campaign.store);
+    for (const o of outbox) expect(counts.get(idOf(o.key)), o.key).toBe(1);
+    expect(counts.get(idOf(OFFICE_ESCALATION))).toBe(1);
+    expect(counts.get(idOf(FRIDAY_SUMMARY))).toBe(1);
     // Each retry says until when it will be retried: the same hour of the next working day (Monday).
     const retries = (await log(campaign)).filter((e) => e.type === "deliveryRetry").map((e) => e.payload as { retryUntil: string; final: boolean });
     expect(retries).toHaveLength(8 * 40);
@@ -90,7 +91,8 @@ describe("an SMTP relay that is down for hours", () => {
     expect(finals).toHaveLength(40);
     expect(finals.every((e) => e.at === "2021-05-24T09:00:00+08:00")).toBe(true);
     // Nothing of Friday reached the relay; Monday's messages went out once it was back.
-    expect(smtp.received.some((m) => failed.some((f) => messageIdFromKey(f.key) === m.messageId))).toBe(false);
+    const idOf = await messageIdOf(campaign.store);
+    expect(smtp.received.some((m) => failed.some((f) => idOf(f.key) === m.messageId))).toBe(false);
     expect((await store.outboxCounts()).pending).toBe(0);
 
     // Monday's 日报 lists every message given up on.
@@ -101,15 +103,15 @@ describe("an SMTP relay that is down for hours", () => {
 
     const list = captureIo();
     expect(await main(["node", "duban", "--db", db, "outbox", "list", "--failed"], list), list.stderr).toBe(0);
-    expect(list.stdout).toContain("失败 40");
-    expect(list.stdout.split("\n").filter((l) => l.startsWith("  失败  "))).toHaveLength(40);
-    expect(list.stdout).toContain(`失败  ${OFFICE_ESCALATION}  收件：领导小组办公室`);
+    expect(list.stdout).toContain("发送失败 40");
+    expect(list.stdout.split("\n").filter((l) => l.startsWith("  发送失败  "))).toHaveLength(40);
+    expect(list.stdout).toContain(`发送失败  ${OFFICE_ESCALATION}  收件：领导小组办公室`);
 
     // Refusals change nothing: a key that is not failed, no key at all.
     const pendingKey = (await store.listOutbox({ status: "sent", limit: 1 }))[0]!.key;
     const refused = captureIo();
     expect(await main(["node", "duban", "--db", db, "--now", "2021-05-24T10:40:00+08:00", "outbox", "retry", OFFICE_ESCALATION, pendingKey, "--as", "liu-qingqing"], refused)).toBe(1);
-    expect(refused.stderr).toContain(`“${pendingKey}”当前为已发，只有发送失败的消息可以重发；未做任何改动`);
+    expect(refused.stderr).toContain(`“${pendingKey}”当前为已送达，只有发送失败的消息可以重发；未做任何改动`);
     const none = captureIo();
     expect(await main(["node", "duban", "--db", db, "outbox", "retry", "--as", "liu-qingqing"], none)).toBe(2);
     expect(none.stderr).toMatch(/请列出要重发的消息 key/);
@@ -133,7 +135,7 @@ describe("an SMTP relay that is down for hours", () => {
     await cycles(cst("2021-05-24T10:46"), cst("2021-05-24T10:46"), MIN);
     expect(await store.outboxCounts()).toMatchObject({ pending: 0, failed: 0 });
     const counts = countById(smtp.received);
-    for (const f of failed) expect(counts.get(messageIdFromKey(f.key)), f.key).toBe(1);
+    for (const f of failed) expect(counts.get(idOf(f.key)), f.key).toBe(1);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(await store.verify()).toMatchObject({ ok: true });
   });

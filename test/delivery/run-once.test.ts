@@ -2,9 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { beforeAll, describe, expect, it } from "vitest";
-import { messageIdFromKey } from "../../notifiers/index.ts";
 import { openStore } from "../../src/store/open.ts";
-import { runDuban, tempDir } from "./support.ts";
+import { runDuban, tempDir, messageIdOf } from "./support.ts";
 
 const NOW = "2021-05-21T09:00+08:00";
 const ITEMS = ["专项整治具体实施方案", "人力资源服务机构、劳务派遣机构自查自纠情况"];
@@ -54,7 +53,7 @@ describe("duban run --once on a fresh store, without SMTP", () => {
     return found[0]!;
   };
 
-  it("writes one .eml file per recipient for the day's overdue reminders and escalations", () => {
+  it("writes one .eml file per recipient for the day's overdue reminders and escalations", async () => {
     expect(stderr).toMatch(/channels=\.eml files in /);
     const recipients = digests().map((f) => f.recipient);
     expect(new Set(recipients).size).toBe(recipients.length);
@@ -64,7 +63,8 @@ describe("duban run --once on a fresh store, without SMTP", () => {
     // Besides the digests, only the office's daily summary.
     expect(files.filter((f) => f.kind === "summary").map((f) => f.recipient)).toEqual(["flow"]);
     expect(files).toHaveLength(40);
-    for (const f of files) expect(f.mail.messageId, f.name).toBe(messageIdFromKey(f.key));
+    const idOf = await messageIdOf(db);
+    for (const f of files) expect(f.mail.messageId, f.name).toBe(idOf(f.key));
   });
 
   it("tells each district its items are overdue", () => {

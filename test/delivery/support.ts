@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll } from "vitest";
 import type { ReceivedMail } from "../notifiers/fixtures.ts";
+import { messageIdFromKey } from "../../notifiers/index.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { EventStore } from "../../src/store/store.ts";
 
 /** A temp folder removed when the file's tests end. */
 export function tempDir(prefix: string): string {
@@ -81,4 +84,18 @@ export function runNode(args: string[], env: Record<string, string> = {}): Child
 /** `duban …` through the real entry point, on the sources (never a stale dist/; test/cli/dist.test.ts runs the build). */
 export function runDuban(args: string[], env: Record<string, string> = {}): Child {
   return runNode(["bin/duban.js", ...args], { DUBAN_FROM_SOURCE: "1", ...env });
+}
+
+/**
+ * The Message-ID the dispatcher gives an outbox key in a store (or store spec): the sender's domain (the
+ * default From is duban@localhost) and the store's own id.
+ */
+export async function messageIdOf(store: EventStore | string, domain = "localhost"): Promise<(key: string) => string> {
+  const s = typeof store === "string" ? await openStore(store) : store;
+  try {
+    const identity = { domain, store: await s.storeId() };
+    return (key) => messageIdFromKey(key, identity);
+  } finally {
+    if (typeof store === "string") await s.close();
+  }
 }

@@ -26,6 +26,8 @@ describe("an item opened at run time runs on the same machine, ladder and remind
     e.tick(cst("2021-06-01T08:00"));
     const id = opened(e, dubandan(), cst("2021-06-01T10:00")); // Tuesday
     expect(id).toBe("dubandan-001");
+    // Counted in the phase its deadline falls in, as planned items are (the board, the 日报).
+    expect(e.item(id)!.phase).toBe("first");
     const v = e.view(id)!;
     expect([v.progress, iso(v.context.dueAt!)]).toEqual(["open", iso(cst("2021-06-08T18:00"))]);
     expect(v.assignment).toMatchObject({ kind: "opened", unit: "north", to: "hq", lead: "hq", opened: { kind: "dubandan", number: 1, openedBy: "hq", level: "一般", fields: { basis: "领导批示" } } });
@@ -100,6 +102,16 @@ describe("an item opened at run time runs on the same machine, ladder and remind
     expect(byMember.code).toBe("NOT_PERMITTED");
     expect(renderRefusal(plan, byMember)).toBe("北区无权报送：“某中介整改”由牵头单位南区报送");
     expect(e.step({ type: "submit", assignment: id, actor: south }, cst("2021-06-10T10:00")).refused).toBeUndefined();
+  });
+
+  it("a kind's assumed deadline is marked on items whose date its rule set, not on those whose opener wrote one", () => {
+    const kinds = [...plan.kinds.values()].map((k) => (k.id === "rectify" ? { ...k, assumed: "方案未定整改时限", due: { ...(k.due as Extract<typeof k.due, { kind: "given" }>), default: { n: 10, unit: "wd" as const } } } : k));
+    const p = { ...plan, kinds: new Map(kinds.map((k) => [k.id, k])) };
+    const e = new Engine(p);
+    const req = (due?: number): UnitAction => ({ type: "open", kind: "rectify", to: ["north"], title: "整改", fields: { agency: `甲${due ?? ""}` }, actor: office, ...(due ? { due } : {}) });
+    const byRule = opened(e, req(), cst("2021-06-01T10:00"));
+    const written = opened(e, req(cst("2021-06-30T18:00")), cst("2021-06-01T10:00"));
+    expect([e.item(byRule)!.dueAssumed, e.item(written)!.dueAssumed]).toEqual(["方案未定整改时限", undefined]);
   });
 
   it("the opener may withdraw (撤销) it; it then leaves the ladder", () => {

@@ -120,7 +120,12 @@ describe("webhook notifier against a real HTTP server", () => {
   it.each([
     ["errcode 93000 (bad key)", (r: ServerResponse) => json(r, 200, { errcode: 93000, errmsg: "invalid webhook url" }), false, "WEBHOOK_ERRCODE"],
     ["errcode 310000 (bad sign)", (r: ServerResponse) => json(r, 200, { errcode: 310000, errmsg: "sign not match" }), false, "WEBHOOK_ERRCODE"],
-    ["errcode 45009 (rate limit)", (r: ServerResponse) => json(r, 200, { errcode: 45009, errmsg: "api freq out of limit" }), true, "WEBHOOK_ERRCODE"],
+    ["errcode 45009 (rate limit)", (r: ServerResponse) => json(r, 200, { errcode: 45009, errmsg: "api freq out of limit" }), true, "ROBOT_RATE_LIMITED"],
+    ["errcode -1 (system busy)", (r: ServerResponse) => json(r, 200, { errcode: -1, errmsg: "system busy" }), true, "WEBHOOK_ERRCODE"],
+    // A proxy's login page answering 200: nothing reached the group (42 of 42 counted as delivered before).
+    ["HTTP 200 with an HTML page", (r: ServerResponse) => (r.writeHead(200, { "content-type": "text/html" }), r.end("<html><body>请登录上网认证系统</body></html>")), true, "ROBOT_BAD_ANSWER"],
+    ["HTTP 200 with JSON that is not the robot's answer", (r: ServerResponse) => json(r, 200, { status: "ok" }), true, "ROBOT_BAD_ANSWER"],
+    ["HTTP 200 with an empty body", (r: ServerResponse) => (r.writeHead(200), r.end()), true, "ROBOT_BAD_ANSWER"],
     ["HTTP 500", (r: ServerResponse) => json(r, 500, { error: "boom" }), true, "WEBHOOK_HTTP"],
     ["HTTP 429", (r: ServerResponse) => json(r, 429, { error: "slow down" }), true, "WEBHOOK_HTTP"],
     ["HTTP 400", (r: ServerResponse) => json(r, 400, { error: "bad request" }), false, "WEBHOOK_HTTP"],

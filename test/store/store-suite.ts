@@ -115,6 +115,30 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.verify({ head: GENESIS_HASH })).toEqual({ ok: true, count: 0, head: GENESIS_HASH });
     });
 
+    it("has a store id of its own, the same after a reopen and different from another store's", async () => {
+      const { h, store } = await fresh();
+      const id = await store.storeId();
+      expect(id).toMatch(/^[0-9a-f]{16}$/);
+      expect(await (await reopen(h)).storeId()).toBe(id);
+      const other = await fresh();
+      expect(await other.store.storeId()).not.toBe(id);
+    });
+
+    it("keeps the channels that took a message in flight, for the claim that holds it only", async () => {
+      const { store } = await fresh();
+      await store.append([ev(1)], [{ key: "k", channel: "reminder", dueAt: T0, payload: {} }]);
+      const [item] = await store.claimOutbox(T0, 1);
+      expect(await store.keepDelivered({ id: item!.id, attempts: item!.attempts }, ["email"])).toBe(true);
+      expect((await store.listOutbox())[0]!.deliveredVia).toEqual(["email"]);
+      // A claim that lost its lease (another took it since) changes nothing.
+      expect(await store.keepDelivered({ id: item!.id, attempts: item!.attempts + 1 }, ["email", "robot:x"])).toBe(false);
+      expect((await store.listOutbox())[0]!.deliveredVia).toEqual(["email"]);
+      // Nor one of a message already settled.
+      await store.markSent(item!.id, T0);
+      expect(await store.keepDelivered({ id: item!.id, attempts: item!.attempts }, ["robot:x"])).toBe(false);
+      expect(await store.head()).toMatchObject({ seq: 1 });
+    });
+
     it("appends, reads back exactly what it returned, and moves the head", async () => {
       const { store } = await fresh();
       const noAssignment = ev(3);
