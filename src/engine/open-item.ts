@@ -31,6 +31,13 @@ export function inAudience(plan: ResolvedPlan, who: Audience, unit: string, self
   return false;
 }
 
+/** Whether an actor may open an item of a kind: the office (or who acts as it), or a unit its openers name. */
+export function mayOpen(plan: ResolvedPlan, kind: ItemKind, actor: Actor): boolean {
+  if (actor.kind !== "unit") return false;
+  const acting = actingUnits(plan, actor);
+  return (kind.openers.office && actsAsOffice(plan, actor)) || [...acting].some((u) => inAudience(plan, { ...kind.openers, office: false }, u, acting));
+}
+
 /** The audience in words' place: its parts as ids, for a refusal to name (rendered at the edge). */
 export function audienceParts(who: Audience): string[] {
   return [...(who.office ? ["@office"] : []), ...(who.taskLeads ? ["@taskLeads"] : []), ...(who.self ? ["@self"] : []), ...(who.any ? ["@any"] : []), ...who.units];
@@ -61,10 +68,7 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
   const actor = req.actor;
   if (actor.kind !== "unit" || !plan.units.has(actor.unit)) return { code: "UNKNOWN_ACTOR", params: { actor: actorId(actor) } };
   if (ctx.closed || now >= plan.campaign.endAt) return { code: "CAMPAIGN_OVER", params: { end: plan.campaign.end } };
-  const acting = actingUnits(plan, actor);
-  const office = actsAsOffice(plan, actor);
-  const openerOk = (kind.openers.office && office) || [...acting].some((u) => inAudience(plan, { ...kind.openers, office: false }, u, acting));
-  if (!openerOk) return { code: "NOT_OPENER", params: { kind: kind.id, kindTitle: kind.title, actor: actor.unit, allowed: audienceParts(kind.openers) } };
+  if (!mayOpen(plan, kind, actor)) return { code: "NOT_OPENER", params: { kind: kind.id, kindTitle: kind.title, actor: actor.unit, allowed: audienceParts(kind.openers) } };
   // A person opens for the unit they belong to.
   const opener = plan.units.get(actor.unit)?.kind === "person" ? (plan.units.get(actor.unit)!.parent ?? actor.unit) : actor.unit;
   // Owing units by id or by the names people write (a form, a sheet's 责任单位).

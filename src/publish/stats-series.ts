@@ -1,6 +1,6 @@
 import { addDays, formatInstant, localInstant, type EpochMs, type IsoDate } from "../engine/calendar.ts";
 import type { ItemRecord, PublishedState } from "./items.ts";
-import { statistics } from "./stats.ts";
+import { deliverableKey, statistics } from "./stats.ts";
 
 /** The figures the statistics page charts, all computed from one published state (live or as of an instant). */
 export interface StatsSeries {
@@ -53,7 +53,8 @@ export function statsSeries(state: PublishedState): StatsSeries {
   const byDeliverable = statistics(state, "deliverable");
   for (const l of byDeliverable.lines) groups.set(l.key, { key: l.key, name: l.name, due: at.map(() => 0), handedIn: at.map(() => 0) });
   for (const i of state.items) {
-    const g = groups.get(i.assignment.deliverable ?? (i.assignment.task ? `task:${i.assignment.task}` : ""))!;
+    // The same key as the statistics by deliverable, opened items under their kind.
+    const g = groups.get(deliverableKey(i))!;
     const span = overdueFrom(i);
     const handed = i.outcome === "onTime" || i.outcome === "late" ? i.submittedAt : null;
     for (let k = 0; k < at.length; k++) {

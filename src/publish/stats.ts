@@ -13,6 +13,11 @@ interface GroupingSpec {
   name(plan: ResolvedPlan, key: string): string;
 }
 
+/** The 报送事项 an item counts under: its deliverable, its task (`task:`), or an opened item's kind (`kind:`). */
+export function deliverableKey(i: ItemRecord): string {
+  return i.assignment.deliverable ?? (i.assignment.task ? `task:${i.assignment.task}` : i.assignment.opened ? `kind:${i.assignment.opened.kind}` : "");
+}
+
 const GROUPINGS: Record<Grouping, GroupingSpec> = {
   unit: { label: "单位", key: (i) => i.assignment.unit, name: (p, k) => unitName(p, k) },
   task: { label: "任务", key: (i) => i.assignment.task ?? "", name: (p, k) => (k ? (p.tasks.find((t) => t.id === k)?.title ?? k) : "（不属于任务）") },
@@ -21,7 +26,7 @@ const GROUPINGS: Record<Grouping, GroupingSpec> = {
     label: "报送事项",
     // A recurring deliverable's instances count under the deliverable; a task's own items under the task.
     // Items opened at run time count under their kind (督办单, 约谈整改).
-    key: (i) => i.assignment.deliverable ?? (i.assignment.task ? `task:${i.assignment.task}` : i.assignment.opened ? `kind:${i.assignment.opened.kind}` : ""),
+    key: (i) => deliverableKey(i),
     name: (p, k) =>
       k.startsWith("task:")
         ? `${p.tasks.find((t) => `task:${t.id}` === k)?.title ?? k.slice(5)}（任务）`

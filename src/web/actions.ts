@@ -12,13 +12,14 @@ export interface ActionInput {
   note?: string;
   until?: string;
   files?: File[];
+  /** 一事一报: this report is the final one (终报), not an interim one (续报). */
+  final?: boolean;
 }
 
 const MAX_NOTE = 2000;
 
-/** Engine refusal codes as HTTP statuses. */
 /** Why a refused action answers with that HTTP status. */
-const STATUS: Record<RefusalCode, RefusalStatus> = {
+export const STATUS: Record<RefusalCode, RefusalStatus> = {
   UNKNOWN_ASSIGNMENT: 404,
   UNKNOWN_KIND: 404,
   NOT_PERMITTED: 403,
@@ -43,7 +44,7 @@ const STATUS: Record<RefusalCode, RefusalStatus> = {
 export async function performAction(deps: WebDeps, v: Viewer, id: string, verb: Verb, input: ActionInput): Promise<StoredEvent | WebRefusal> {
   if (!v.actor) return refusal(403, "READ_ONLY", `审计账号只能查看，不能${ACTION_ZH[verb]}`);
   const c = deps.campaign;
-  if (!c.plan.assignments.some((a) => a.id === id)) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
+  if (!c.item(id)) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
   const note = input.note?.trim() || undefined;
   if (note && note.length > MAX_NOTE) return refusal(400, "NOTE_TOO_LONG", `说明不能超过 ${MAX_NOTE} 字`);
   if (verb === "return" && !note) return refusal(400, "COMMENT_REQUIRED", "退回时请填写退回意见");
@@ -68,7 +69,7 @@ export async function performAction(deps: WebDeps, v: Viewer, id: string, verb: 
       verb === "extend"
         ? { type: "extend", ...base, until: until! }
         : verb === "submit"
-          ? { type: "submit", ...base, ...(checked.length ? { attachments: checked.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })) } : {}) }
+          ? { type: "submit", ...base, ...(checked.length ? { attachments: checked.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })) } : {}), ...(input.final ? { final: true } : {}) }
           : { type: verb, ...base };
     let r;
     try {

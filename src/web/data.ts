@@ -1,6 +1,6 @@
-import { assignmentsById } from "../plan/ids.ts";
 import { isOutstanding } from "../model/states.ts";
 import { actingUnits, authorize } from "../engine/authorize.ts";
+import { owingUnits } from "../model/item.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Deferral, UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
@@ -10,14 +10,17 @@ import type { Viewer, WebDeps } from "./context.ts";
 import { lightRows, parseLight, type LightColour, type LitRow } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
 
-export const VERBS = ["submit", "accept", "return", "extend", "waive"] as const;
+export const VERBS = ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] as const;
 export type Verb = (typeof VERBS)[number];
 
-/** Items a user may see: all for the office and auditors; for a unit, those it owes, receives or leads. */
+/**
+ * Items a user may see: all for the office and auditors; for a unit, those it owes (any member of a
+ * joint item), receives or leads (an opened item's lead is the unit that opened it).
+ */
 export function canSee(plan: ResolvedPlan, v: Viewer, a: Assignment): boolean {
   if (v.user.role !== "unit") return true;
   const units = actingUnits(plan, v.actor!);
-  return units.has(a.unit) || units.has(a.to) || units.has(a.lead);
+  return owingUnits(a).some((u) => units.has(u)) || units.has(a.to) || units.has(a.lead);
 }
 
 /** Whether a user may open a unit's page: their own unit (or the unit a person belongs to), or everything. */
@@ -34,6 +37,11 @@ export function allowedVerbs(plan: ResolvedPlan, v: Viewer, a: Assignment, state
   return VERBS.filter((type) => !authorize(plan, a, { type, assignment: a.id, actor: v.actor!, until: 0 } as Exclude<UnitAction, { type: "open" }>, state, acknowledged));
 }
 
+/** Whether a row waits for its 签收 (a kind that asks for one, not yet acknowledged). */
+export function acknowledgedOf(r: Pick<BoardRow, "acknowledgedAt">): boolean {
+  return r.acknowledgedAt !== null;
+}
+
 export interface BoardFilter {
   phase?: string;
   task?: string;
@@ -41,7 +49,12 @@ export interface BoardFilter {
   overdue?: boolean;
   /** Only items with this light (`?light=red`). */
   light?: LightColour;
+  /** Only opened items of this kind (`?kind=dubandan`), or only the plan's own (`?kind=plan`). */
+  kind?: string;
 }
+
+/** The `kind` filter's value for the plan's own items. */
+export const PLANNED_KIND = "plan";
 
 export function isOverdue(r: Pick<BoardRow, "late" | "state">): boolean {
   return r.late && isOutstanding(r.state);
@@ -57,6 +70,7 @@ export function boardFilter(query: (name: string) => string | undefined): BoardF
     ...(overdue && overdue !== "0" && overdue !== "false" ? { overdue: true } : {}),
     // An unknown colour filters nothing rather than everything: the page shows the whole board.
     ...(parseLight(query("light") ?? "") ? { light: parseLight(query("light")!)! } : {}),
+    ...(query("kind") ? { kind: query("kind")! } : {}),
   };
 }
 
@@ -65,9 +79,10 @@ export function filterRows(rows: LitRow[], f: BoardFilter): LitRow[] {
     (r) =>
       (!f.phase || r.phase === f.phase) &&
       (!f.task || r.task === f.task) &&
-      (!f.unit || r.unit === f.unit) &&
+      (!f.unit || r.unit === f.unit || (r.members?.includes(f.unit) ?? false)) &&
       (!f.overdue || isOverdue(r)) &&
-      (!f.light || r.light.colour === f.light),
+      (!f.light || r.light.colour === f.light) &&
+      (!f.kind || (f.kind === PLANNED_KIND ? r.kind === undefined : r.kind === f.kind)),
   );
 }
 
@@ -76,8 +91,7 @@ export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: Epo
   const c = deps.campaign;
   await c.refresh();
   const now = Math.max(deps.now(), c.plan.campaign.startAt);
-  const byId = assignmentsById(c.plan);
-  const rows = c.board(now).filter((r) => canSee(c.plan, v, byId.get(r.id)!));
+  const rows = c.board(now).filter((r) => canSee(c.plan, v, c.item(r.id)!));
   return { now, rows: lightRows(rows, await marksAt(c, now), now, c.plan.campaign.timezone) };
 }
 
@@ -129,3 +143,13 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
   return out;
 }
 
+
+/** The files an event names: a submission's attachments, or the attachment fields an opening filled in. */
+export function namedFiles(e: StoredEvent): { sha256: string; name: string; size: number }[] {
+  if (e.type === "submitted") return (e.payload as { attachments?: { sha256: string; name: string; size: number }[] }).attachments ?? [];
+  if (e.type === "itemOpened") {
+    const fields = (e.payload as { item?: { opened?: { fields?: Record<string, unknown> } } }).item?.opened?.fields ?? {};
+    return Object.values(fields).filter(Array.isArray).flat() as { sha256: string; name: string; size: number }[];
+  }
+  return [];
+}

@@ -1,8 +1,7 @@
-import { assignmentsById } from "../plan/ids.ts";
 import type { Context } from "hono";
 import { checkCsrf } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
-import { canSee, VERBS, type Verb } from "./data.ts";
+import { canSee, namedFiles, VERBS, type Verb } from "./data.ts";
 import { performAction, type ActionInput } from "./actions.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
 import type { StoredEvent } from "../store/types.ts";
@@ -44,7 +43,7 @@ export async function readActionBody(c: Context<Env>): Promise<ActionBody | WebR
       const j = (await c.req.json()) as Record<string, unknown>;
       if (typeof j !== "object" || j === null || Array.isArray(j)) return refusal(400, "BAD_BODY", "请求内容应为 JSON 对象");
       const s = (k: string) => (typeof j[k] === "string" ? (j[k] as string) : undefined);
-      return { ...(s("note") !== undefined ? { note: s("note")! } : {}), ...(s("until") !== undefined ? { until: s("until")! } : {}), ...(header ?? s("_csrf") ? { csrf: (header ?? s("_csrf"))! } : {}) };
+      return { ...(s("note") !== undefined ? { note: s("note")! } : {}), ...(s("until") !== undefined ? { until: s("until")! } : {}), ...(j.final === true ? { final: true } : {}), ...(header ?? s("_csrf") ? { csrf: (header ?? s("_csrf"))! } : {}) };
     }
     const body = await c.req.parseBody({ all: true });
     const one = (k: string) => {
@@ -56,7 +55,7 @@ export async function readActionBody(c: Context<Env>): Promise<ActionBody | WebR
         // An empty file input still sends a part with no name and no bytes.
     const files = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is File => typeof f !== "string" && (f.size > 0 || f.name !== ""));
     const csrf = header ?? one("_csrf");
-    return { ...(one("note") !== undefined ? { note: one("note")! } : {}), ...(one("until") !== undefined ? { until: one("until")! } : {}), files, ...(csrf ? { csrf } : {}) };
+    return { ...(one("note") !== undefined ? { note: one("note")! } : {}), ...(one("until") !== undefined ? { until: one("until")! } : {}), ...(one("report") === "final" ? { final: true } : {}), files, ...(csrf ? { csrf } : {}) };
   } catch {
     return refusal(400, "BAD_BODY", "无法读取请求内容");
   }
@@ -72,16 +71,14 @@ export async function runItemAction(deps: WebDeps, v: Viewer, id: string, verb: 
 /** A file handed in with an item, to whoever may see the item; only files its history names. */
 export async function downloadAttachment(c: Context<Env>, deps: WebDeps, v: Viewer, id: string, sha256: string, api: boolean): Promise<Response> {
   const plan = deps.campaign.plan;
-  const a = assignmentsById(plan).get(id);
+  const a = deps.campaign.item(id);
   if (!a) return refuse(c, deps, refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`), { api });
   if (!canSee(plan, v, a)) return refuse(c, deps, refusal(403, "NOT_YOUR_ITEM", "无权下载其他单位的附件"), { api, assignment: id });
   // Reading the log needs no write lock.
   const history = await deps.campaign.history(id);
-  // Files are stored once per content hash; the name is the one this item's submission gave it.
-  const named = history
-    .filter((e) => e.type === "submitted")
-    .flatMap((e) => (e.payload as { attachments?: { sha256: string; name: string }[] }).attachments ?? [])
-    .find((f) => f.sha256 === sha256);
+  // Files are stored once per content hash; the name is the one this item's submission (or the
+  // opening's attachment field) gave it.
+  const named = history.flatMap((e) => namedFiles(e)).find((f) => f.sha256 === sha256);
   const file = named ? await deps.attachments.get(sha256) : undefined;
   if (!file) return refuse(c, deps, refusal(404, "NO_SUCH_ATTACHMENT", "该事项没有这个附件"), { api });
   return new Response(new Uint8Array(file.bytes), {
@@ -93,3 +90,4 @@ export async function downloadAttachment(c: Context<Env>, deps: WebDeps, v: View
     },
   });
 }
+

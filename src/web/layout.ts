@@ -33,6 +33,10 @@ th{background:#f0f2f5;font-weight:600;white-space:nowrap}
 .s-accepted{background:#c9efd0}
 .s-waived{background:#e7e1f5}
 .s-withdrawn{background:#eef0f3;color:#8c959f;text-decoration:line-through}
+.req{color:#a40e26;margin-left:.15rem}
+fieldset.members{border:1px solid #dde1e6;border-radius:4px;max-width:28rem;margin:.3rem 0}
+label.check{display:inline-block;margin-right:.8rem}
+.open-form label>input:not([type=checkbox]),.open-form label>select,.open-form label>textarea{display:block}
 .late{outline:2px solid #d1242f;outline-offset:-2px;font-weight:700;color:#a40e26}
 .legend span{display:inline-block;margin:.1rem .4rem .1rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
@@ -77,6 +81,7 @@ export function page(ctx: PageContext, title: string, body: Html): string {
     ? html`<nav>
         <a href="/">看板</a>
         ${u.role === "unit" ? html`<a href="/units/${encodeURIComponent(u.unit)}">本单位事项</a>` : ""}
+        ${u.role !== "auditor" && ctx.plan.kinds.size ? html`<a href="/open">交办</a>` : ""}
         ${u.role !== "unit" ? html`<a href="/replay">回放</a>` : ""}
         ${u.role !== "unit" ? html`<a href="/stats">统计</a>` : ""}
         <span>${unitName(ctx.plan, u.unit)} · ${u.name}（${ROLE_ZH[u.role]}）</span>

@@ -19,7 +19,7 @@ const DESC: Record<number, string> = {
   409: "当前状态不允许该操作",
   413: "附件超过 10 MB",
   415: "附件类型不允许或内容与扩展名不符",
-  422: "延期日期不合规则",
+  422: "延期日期不合规则；交办的承办单位、截止时间、紧急程度或字段不合类型规定",
 };
 const state = { type: "string", enum: [...PROGRESS_STATES] };
 const lateness = { type: "string", enum: ["onTrack", "dueSoon", "overdue", "escalated"] };
@@ -76,7 +76,45 @@ export function openApiDocument(title: string): object {
             },
           },
         },
-        ActionRequest: { type: "object", properties: { note: { type: "string", maxLength: 2000, description: "说明；退回时必填" }, until: { type: "string", description: "仅延期：新截止日期 YYYY-MM-DD 或 ISO 时间" } } },
+        ActionRequest: {
+          type: "object",
+          properties: {
+            note: { type: "string", maxLength: 2000, description: "说明；退回时必填" },
+            until: { type: "string", description: "仅延期：新截止日期 YYYY-MM-DD 或 ISO 时间" },
+            final: { type: "boolean", description: "仅一事一报事项的报送：true 为终报（报请销号），省略或 false 为续报；表单中为 report=final|interim" },
+          },
+        },
+        FieldSpec: {
+          type: "object",
+          required: ["id", "title", "type", "required"],
+          properties: { id: { type: "string" }, title: { type: "string", description: "字段名称（导入表格的列名）" }, type: { enum: ["text", "longText", "date", "number", "unit", "choice", "attachment"] }, required: { type: "boolean" }, choices: { type: "array", items: { type: "string" } }, maxLength: { type: "integer" } },
+        },
+        Kind: {
+          type: "object",
+          description: "计划 kinds: 中声明的可在运行中交办的事项类型",
+          properties: {
+            id: { type: "string" }, title: { type: "string" }, description: { type: "string" }, source: { type: "string" },
+            mayOpen: { type: "boolean", description: "当前用户是否可以交办此类事项" },
+            recipients: { type: "array", items: { type: "string" }, description: "当前用户可交办给的单位" },
+            joint: { type: ["object", "null"], properties: { maxUnits: { type: "integer" }, submit: { enum: ["any", "lead"] } }, description: "可否由多个单位共同承办；submit：任一承办单位或仅牵头单位报送" },
+            levels: { type: "array", items: { type: "string" }, description: "紧急程度，第一个为默认" },
+            due: { type: "object", properties: { given: { type: "boolean", description: "是否由交办方给出截止日期" }, min: { type: "string", format: "date-time" }, max: { type: "string", format: "date-time" }, default: { type: "string", format: "date-time" } } },
+            acknowledge: { type: "boolean", description: "是否须签收" }, followUp: { type: "boolean", description: "是否一事一报（续报直至终报）" },
+            fields: { type: "array", items: { $ref: "#/components/schemas/FieldSpec" } }, maxAttachmentBytes: { type: "integer" },
+          },
+        },
+        OpenRequest: {
+          type: "object",
+          required: ["to", "title"],
+          properties: {
+            to: { type: "array", items: { type: "string" }, description: "承办单位编号；共同承办时多个，牵头单位在前" },
+            title: { type: "string", maxLength: 200 },
+            due: { type: "string", description: "截止日期 YYYY-MM-DD（当天截止时间）或 ISO 时间；仅由交办方给出截止日期的类型" },
+            level: { type: "string", description: "紧急程度，如 特急；省略为该类型的第一个" },
+            note: { type: "string", maxLength: 2000 },
+            fields: { type: "object", additionalProperties: true, description: "字段编号 → 值（文本、日期 YYYY-MM-DD、数字、单位编号或名称、选项）；附件字段须以 multipart/form-data 上传（字段名 f.<编号>）" },
+          },
+        },
         BoardRow: {
           type: "object",
           required: ["id", "unit", "title", "state", "lateness", "late", "level", "due", "daysLate", "returns", "extensions"],
@@ -85,6 +123,9 @@ export function openApiDocument(title: string): object {
             state, lateness, late: { type: "boolean" }, level: { type: "integer" }, due: { type: ["string", "null"], format: "date-time", description: "null：不设截止时间（不催报、不逾期）" },
             dueAssumed: { type: "string", description: "截止日期为假定时的说明" }, daysLate: { type: "integer" },
             submittedAt: { type: "string", format: "date-time" }, returns: { type: "integer" }, extensions: { type: "integer" },
+            kind: { type: "string", description: "交办事项的类型编号；计划内事项无此项" }, members: { type: "array", items: { type: "string" }, description: "共同承办单位，牵头单位在前" },
+            urgency: { type: "string" }, openedBy: { type: "string" }, openedAt: { type: "string", format: "date-time" },
+            acknowledgedAt: { type: ["string", "null"], format: "date-time", description: "签收时间；null 为待签收；无此项为无需签收" }, reports: { type: "integer", description: "一事一报：已续报次数" },
           },
         },
         PhaseCount: { type: "object", properties: { phase: { type: "string" }, name: { type: "string" }, total: { type: "integer" }, accepted: { type: "integer" }, submitted: { type: "integer" }, owed: { type: "integer" }, overdue: { type: "integer" } } },
@@ -96,8 +137,9 @@ export function openApiDocument(title: string): object {
         UnitItem: {
           type: "object",
           properties: {
-            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
-            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" },
+            id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task", "opened"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
+            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
+            opened: { type: "object", description: "交办事项：kind、kindTitle、number、urgency、openedBy、members、acknowledgedAt（null 待签收）、followUp（一事一报）、reports" },
             returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
           },
         },
@@ -110,9 +152,11 @@ export function openApiDocument(title: string): object {
             history: { type: "array", items: { $ref: "#/components/schemas/StoredEvent" } },
             reminders: {
               type: "array",
-              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" } } },
+              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged"], description: "超时未签收的提醒" } } },
             },
-            allowed: { type: "array", items: { enum: ["submit", "accept", "return", "extend", "waive"] }, description: "当前用户按计划规则可办理的操作" },
+            allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] }, description: "当前用户按计划规则可办理的操作" },
+            opened: { type: "object", description: "交办事项：类型、编号、紧急程度、交办单位、承办单位、签收、一事一报" },
+            fields: { type: "array", items: { type: "object", properties: { id: { type: "string" }, title: { type: "string" }, type: { type: "string" }, value: {} } }, description: "交办事项的字段及所填内容" },
           },
         },
         StatsLine: {
@@ -160,19 +204,42 @@ export function openApiDocument(title: string): object {
       "/api/me": { get: { summary: "当前用户与 CSRF 校验码", responses: { "200": { description: "当前用户" }, ...refusals(401) } } },
       "/api/board": {
         get: {
-          summary: "看板：当前用户可见的全部事项",
-          parameters: ["phase", "task", "unit"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never, { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never]),
+          summary: "看板：当前用户可见的全部事项（计划内事项与交办事项；kind=plan 只看计划内，kind=类型编号 只看该类交办事项）",
+          parameters: ["phase", "task", "unit", "kind"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never, { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never]),
           responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } } } } } } }, ...refusals(401) },
         },
       },
       "/api/units/{unit}": { get: { summary: "单位事项：待报送、待审核、已完成", parameters: [{ name: "unit", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "单位", content: { "application/json": { schema: { $ref: "#/components/schemas/Unit" } } } }, ...refusals(401, 403, 404) } } },
       "/api/items/{id}": { get: { summary: "事项：办理经过、提醒记录、可办理的操作", parameters: [itemId], responses: { "200": { description: "事项", content: { "application/json": { schema: { $ref: "#/components/schemas/Item" } } } }, ...refusals(401, 403, 404) } } },
       "/api/items/{id}/attachments/{sha256}": { get: { summary: "下载附件", parameters: [itemId, { name: "sha256", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } }], responses: { "200": { description: "文件" }, ...refusals(401, 403, 404) } } },
-      "/api/items/{id}/submit": action("submit", "报送（仅责任单位）"),
+      "/api/items/{id}/acknowledge": action("acknowledge", "签收（交办事项的承办单位；仅须签收的类型）"),
+      "/api/items/{id}/submit": action("submit", "报送或办结报告（责任单位；共同承办时按类型规定由任一成员或牵头单位）；一事一报事项带 final 区分续报、终报"),
       "/api/items/{id}/accept": action("accept", "审核通过（接收单位、牵头单位或办公室）"),
       "/api/items/{id}/return": action("return", "退回（接收单位、牵头单位或办公室；须填意见）"),
       "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
       "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
+      "/api/items/{id}/withdraw": action("withdraw", "撤销交办事项（办公室，或类型允许的交办单位）"),
+      "/api/kinds": {
+        get: { summary: "可交办的事项类型，及当前用户可否交办、可交办给谁、字段", responses: { "200": { description: "类型", content: { "application/json": { schema: { type: "object", properties: { kinds: { type: "array", items: { $ref: "#/components/schemas/Kind" } } } } } } }, ...refusals(401) } },
+      },
+      "/api/kinds/{kind}/items": {
+        post: {
+          summary: "交办（立项）：按类型新开一个事项；拒绝时不写入任何事项",
+          operationId: "open",
+          parameters: [{ name: "kind", in: "path", required: true, description: "类型编号，如 dubandan", schema: { type: "string" } }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/OpenRequest" } },
+              "multipart/form-data": { schema: { type: "object", properties: { to: { type: "array", items: { type: "string" } }, title: { type: "string" }, due: { type: "string" }, level: { type: "string" }, note: { type: "string" }, _csrf: { type: "string" } }, additionalProperties: { description: "f.<字段编号>：字段值或附件文件" } } },
+            },
+          },
+          responses: {
+            "201": { description: "已交办", content: { "application/json": { schema: { type: "object", required: ["ok", "id", "row", "events"], properties: { ok: { const: true }, id: { type: "string" }, row: { $ref: "#/components/schemas/BoardRow" }, events: { type: "array", items: { $ref: "#/components/schemas/StoredEvent" } } } } } } },
+            ...refusals(400, 401, 403, 404, 409, 413, 415, 422),
+          },
+        },
+      },
       "/api/items/{id}/light": {
         post: {
           summary: "标记三色灯（仅办公室；须填理由）：red、yellow，或 clear 恢复按状态计算的灯色",

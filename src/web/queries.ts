@@ -1,11 +1,12 @@
-import { assignmentsById } from "../plan/ids.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import { formatInstant } from "../engine/calendar.ts";
-import type { Assignment } from "../plan/types.ts";
+import type { Assignment, ResolvedPlan } from "../plan/types.ts";
+import type { FieldValue } from "../model/fields.ts";
+import { owingUnits } from "../model/item.ts";
 import { recipientName, unitName } from "../present/plan-text.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
-import { allowedVerbs, canSee, canSeeUnit, lastReturn, remindersTold, visibleBoard, workingDaysLeft, type ReminderTold, type Verb } from "./data.ts";
+import { acknowledgedOf, allowedVerbs, canSee, canSeeUnit, lastReturn, remindersTold, visibleBoard, workingDaysLeft, type ReminderTold, type Verb } from "./data.ts";
 import { refusal, type WebRefusal } from "./refusal.ts";
 import { actsAsOffice } from "../engine/authorize.ts";
 import { lightRows, type Light } from "../publish/light.ts";
@@ -25,8 +26,44 @@ export interface UnitItem {
   late: boolean;
   daysLate: number;
   canSubmit: boolean;
+  /** 签收: the item waits for this unit's acknowledgement, and the user may give it. */
+  canAcknowledge: boolean;
+  /** An opened item: its kind, number, urgency, joint members, 签收 and whether it is 一事一报. */
+  opened?: OpenedSummary;
   returnedComment?: { at: string; note?: string; by: string };
   light: Light;
+}
+
+export interface OpenedSummary {
+  kind: string;
+  kindTitle: string;
+  number: number;
+  urgency: string;
+  openedBy: string;
+  openedByName: string;
+  members: { unit: string; name: string }[];
+  /** null: waits for 签收; absent: the kind asks for none. */
+  acknowledgedAt?: string | null;
+  /** 一事一报: reports are 续报 until a 终报. */
+  followUp: boolean;
+  reports?: number;
+}
+
+/** What the pages show of an opened item besides its row. */
+export function openedSummary(plan: ResolvedPlan, a: Assignment, r: BoardRow): OpenedSummary | undefined {
+  if (!a.opened) return undefined;
+  return {
+    kind: a.opened.kind,
+    kindTitle: plan.kinds.get(a.opened.kind)?.title ?? a.opened.kind,
+    number: a.opened.number,
+    urgency: a.opened.level,
+    openedBy: a.opened.openedBy,
+    openedByName: unitName(plan, a.opened.openedBy),
+    members: owingUnits(a).map((u) => ({ unit: u, name: unitName(plan, u) })),
+    ...(r.acknowledgedAt !== undefined ? { acknowledgedAt: r.acknowledgedAt } : {}),
+    followUp: a.opened.followUpEveryWorkingDays !== undefined,
+    ...(r.reports !== undefined ? { reports: r.reports } : {}),
+  };
 }
 
 export interface UnitData {
@@ -47,13 +84,14 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
   if (!canSeeUnit(plan, v, unit)) return refusal(403, "NOT_YOUR_UNIT", `只能查看本单位的事项，无权查看${unitName(plan, unit)}的事项`);
   return deps.lock.run(async () => {
     const { now, rows } = await visibleBoard(deps, v);
-    const byId = assignmentsById(plan);
     // Dated items by due instant (ISO strings in one zone sort as instants), undated ones last.
     const order = (r: BoardRow) => r.due ?? "\uffff";
-    const mine = rows.filter((r) => r.unit === unit).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    const mine = rows.filter((r) => r.unit === unit || r.members?.includes(unit)).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
     const items: UnitItem[] = [];
     for (const r of mine) {
-      const a = byId.get(r.id)!;
+      const a = deps.campaign.item(r.id)!;
+      const allowed = allowedVerbs(plan, v, a, r.state, acknowledgedOf(r));
+      const opened = openedSummary(plan, a, r);
       let returnedComment: UnitItem["returnedComment"];
       if (r.returns > 0) {
         const ret = lastReturn(await deps.campaign.history(r.id));
@@ -69,7 +107,9 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
         workingDaysLeft: r.due === null ? null : workingDaysLeft(deps, now, r.due),
         late: r.late,
         daysLate: r.daysLate,
-        canSubmit: allowedVerbs(plan, v, a, r.state).includes("submit"),
+        canSubmit: allowed.includes("submit"),
+        canAcknowledge: allowed.includes("acknowledge"),
+        ...(opened ? { opened } : {}),
         light: r.light,
         ...(returnedComment ? { returnedComment } : {}),
       });
@@ -88,6 +128,10 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
 
 export interface ItemData {
   assignment: Assignment & { unitName: string; toName: string; leadName: string };
+  /** An opened item: its kind, number, urgency, members, 签收. */
+  opened?: OpenedSummary;
+  /** An opened item's fields as its kind titles them, in the kind's order, with what was filled in. */
+  fields?: { id: string; title: string; type: string; value: FieldValue | undefined }[];
   /** Set when the page shows the item as the log says it was at this instant (read-only). */
   asOf?: string;
   row: BoardRow;
@@ -106,7 +150,7 @@ export interface ItemData {
  */
 export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: number): Promise<ItemData | WebRefusal> {
   const { plan } = deps.campaign;
-  const a = assignmentsById(plan).get(id);
+  const a = deps.campaign.item(id);
   if (!a) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
   if (!canSee(plan, v, a)) return refusal(403, "NOT_YOUR_ITEM", `无权查看“${a.title}”（${unitName(plan, a.unit)}）：只能查看本单位的事项`);
   if (asOf !== undefined) return itemAsOf(deps, a, asOf);
@@ -120,10 +164,11 @@ export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: numb
     const reminders = (await remindersTold(deps, history)).map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) }));
     return {
       assignment: { ...a, unitName: unitName(plan, a.unit), toName: recipientName(plan, a.to), leadName: recipientName(plan, a.lead) },
+      ...openedParts(plan, a, row),
       row,
       history,
       reminders,
-      allowed: allowedVerbs(plan, v, a, row.state),
+      allowed: allowedVerbs(plan, v, a, row.state, acknowledgedOf(row)),
       light,
       canMark: v.actor !== undefined && actsAsOffice(plan, v.actor) && !light.closed,
     };
@@ -143,6 +188,7 @@ async function itemAsOf(deps: WebDeps, a: Assignment, asOf: number): Promise<Ite
   );
   return {
     assignment: { ...a, unitName: unitName(plan, a.unit), toName: recipientName(plan, a.to), leadName: recipientName(plan, a.lead) },
+    ...openedParts(plan, a, row),
     asOf: b.asOf,
     row,
     history,
@@ -150,5 +196,18 @@ async function itemAsOf(deps: WebDeps, a: Assignment, asOf: number): Promise<Ite
     allowed: [],
     light: lightRows([row], await marksAt(deps.campaign, asOf), asOf, plan.campaign.timezone)[0]!.light,
     canMark: false,
+  };
+}
+
+function openedParts(plan: ResolvedPlan, a: Assignment, row: BoardRow): Pick<ItemData, "opened" | "fields"> {
+  const opened = openedSummary(plan, a, row);
+  if (!opened || !a.opened) return {};
+  const kind = plan.kinds.get(a.opened.kind);
+  const specs = kind?.fields ?? [];
+  // Fields the kind no longer names (a later plan version) still show, under their ids.
+  const extra = Object.keys(a.opened.fields).filter((k) => !specs.some((f) => f.id === k));
+  return {
+    opened,
+    fields: [...specs.map((f) => ({ id: f.id, title: f.title, type: f.type, value: a.opened!.fields[f.id] })), ...extra.map((k) => ({ id: k, title: k, type: "text", value: a.opened!.fields[k] }))],
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { logAccess } from "../access/audit.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
-import { html } from "./html.ts";
+import { html, type Html } from "./html.ts";
 import { page } from "./layout.ts";
 
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;
@@ -28,10 +28,10 @@ export function shouldLog(method: string, r: WebRefusal, viewer: Viewer | undefi
   return viewer !== undefined && (method === "POST" || r.status === 403);
 }
 
-export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts: { api: boolean; assignment?: string }): Promise<Response> {
+/** `page`: what a page shows instead of the plain refusal (a form again, with the reason above it and what was typed kept). */
+export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts: { api: boolean; assignment?: string; page?: { title: string; body: Html } }): Promise<Response> {
   const viewer = c.get("viewer");
   if (shouldLog(c.req.method, r, viewer)) {
-    const plan = deps.campaign.plan;
     await deps.lock.run(() =>
       logAccess(
         deps.campaign,
@@ -39,11 +39,12 @@ export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts
         "requestRefused",
         { user: viewer!.user.name, role: viewer!.user.role, method: c.req.method, path: c.req.path, status: r.status, code: r.code, reason: r.message },
         viewer!.actor,
-        opts.assignment !== undefined && plan.assignments.some((a) => a.id === opts.assignment) ? opts.assignment : undefined,
+        opts.assignment !== undefined && deps.campaign.item(opts.assignment) ? opts.assignment : undefined,
       ),
     );
   }
   if (opts.api) return c.json({ error: { code: r.code, message: r.message } }, r.status);
+  if (opts.page) return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}) }, opts.page.title, opts.page.body), r.status);
   const body = html`<h1>${TITLE[r.status]}</h1><div class="error"><p>${r.message}</p><p class="muted">代码：${r.code}（HTTP ${r.status}）</p></div>
     ${r.status === 401 ? html`<p><a class="btn" href="/login?next=${encodeURIComponent(c.req.path)}">登录</a></p>` : html`<p><a href="/">返回看板</a></p>`}`;
   return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}) }, TITLE[r.status], body), r.status);

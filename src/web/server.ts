@@ -9,6 +9,7 @@ import { Mutex, type Env, type WebDeps } from "./context.ts";
 import { DeliveryIndex } from "./deliveries.ts";
 import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
+import { registerOpenRoutes } from "./open-routes.ts";
 import { registerPages } from "./routes-pages.ts";
 import { registerPublishRoutes } from "./publish-routes.ts";
 import { registerAssets } from "./assets.ts";
@@ -73,11 +74,14 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   });
   app.post("/items/*", limit);
   app.post("/api/items/*", limit);
+  app.post("/open/*", limit);
+  app.post("/api/kinds/*", limit);
   app.post("/login", bodyLimit({ maxSize: 16 * 1024 }));
   registerAssets(app);
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
   registerApi(app, deps);
+  registerOpenRoutes(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
   app.onError((err, c) => {

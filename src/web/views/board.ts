@@ -3,7 +3,11 @@ import type { EpochMs } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
 import { formatLocal } from "../../engine/calendar.ts";
-import { isOverdue, type BoardFilter } from "../data.ts";
+import { isOverdue, PLANNED_KIND, type BoardFilter } from "../data.ts";
+import { idPath } from "../../plan/ids.ts";
+import { parseInstant } from "../../engine/calendar.ts";
+import { STATE_ZH } from "../../text/labels.ts";
+import { NO_DEADLINE_ZH } from "../../present/due-note.ts";
 import { html, type Html } from "../html.ts";
 import { gantt } from "./gantt.ts";
 import { legend, matrix } from "./matrix.ts";
@@ -43,12 +47,29 @@ function select(name: string, label: string, current: string | undefined, option
   )}</select></label>`;
 }
 
+const when = (plan: ResolvedPlan, iso: string | undefined | null) => (iso ? formatLocal(parseInstant(iso, plan.campaign.timezone), plan.campaign.timezone) : "");
+
+/** Items opened while the campaign runs, one row each: a joint item once, with every member. */
+export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string): Html {
+  const q = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
+  if (rows.length === 0) return html`<p class="muted">没有符合条件的交办事项。</p>`;
+  return html`<div class="scroll"><table class="opened"><thead><tr><th>编号</th><th>类型</th><th>事项</th><th>承办单位</th><th>紧急程度</th><th>交办</th><th>截止</th><th>签收</th><th>状态</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr id="row-${r.id}"><td><a href="/items/${idPath(r.id)}${q}">${r.id}</a></td><td>${plan.kinds.get(r.kind!)?.title ?? r.kind}</td><td>${r.title}</td>
+      <td>${(r.members ?? [r.unit]).map((u, i, all) => html`${unitName(plan, u)}${all.length > 1 && i === 0 ? "（牵头）" : ""}${i < all.length - 1 ? "、" : ""}`)}</td>
+      <td>${r.urgency ?? ""}</td><td>${r.openedBy ? unitName(plan, r.openedBy) : ""}<div class="muted">${when(plan, r.openedAt)}</div></td>
+      <td${isOverdue(r) ? html` class="late"` : ""}>${r.due === null ? NO_DEADLINE_ZH : when(plan, r.due)}</td>
+      <td>${r.acknowledgedAt === undefined ? html`<span class="muted">无需签收</span>` : r.acknowledgedAt === null ? html`<b style="color:#a60">待签收</b>` : html`已签收<div class="muted">${when(plan, r.acknowledgedAt)}</div>`}</td>
+      <td><span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>${r.reports ? html`<div class="muted">续报 ${r.reports} 次</div>` : ""}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
 export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean): Html {
   const reds = all.filter((r) => r.light.colour === "red").length;
   const yellows = all.filter((r) => r.light.colour === "yellow").length;
   const counts = phaseCounts(plan, all);
   const overdueInstances = new Set(all.filter(isOverdue).map((r) => instanceOf(r.id)));
-  const units = [...new Set(all.map((r) => r.unit))];
+  const units = [...new Set(all.flatMap((r) => r.members ?? [r.unit]))];
+  const opened = rows.filter((r) => r.kind !== undefined);
   return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
   ${gantt(plan, now, overdueInstances)}
   <h2>各阶段进度</h2>
@@ -61,10 +82,12 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
     ${select("task", "重点任务", f.task, plan.tasks.map((t) => [t.id, t.title]))}
     ${showUnitFilter ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : ""}
     ${select("light", "灯色", f.light, LIGHT_COLOURS.map((c) => [c, c === "none" ? "无截止时间" : LIGHT_ZH[c]]))}
+    ${plan.kinds.size ? select("kind", "事项类型", f.kind, [[PLANNED_KIND, "计划内事项"], ...[...plan.kinds.values()].map((k): [string, string] => [k.id, k.title])]) : ""}
     <label><input type="checkbox" name="overdue" value="1"${f.overdue ? html` checked` : ""}> 只看逾期</label>
     <button class="btn" type="submit">筛选</button>
   </form>
   ${legend()}
   <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
-  ${matrix(plan, rows, { link: true })}`;
+  ${f.kind === undefined || f.kind === PLANNED_KIND ? matrix(plan, rows, { link: true }) : ""}
+  ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}`;
 }

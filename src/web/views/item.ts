@@ -9,6 +9,7 @@ import { idPath } from "../../plan/ids.ts";
 import { channelZh, deferralZh, DELIVERY_ZH, eventZh, levelZh, reminderReasonZh, STATE_ZH } from "../../text/labels.ts";
 import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
+import { namedFiles } from "../data.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
 
 function who(plan: ResolvedPlan, e: StoredEvent): string {
@@ -23,22 +24,60 @@ function at(plan: ResolvedPlan, iso: string): string {
 }
 
 function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
-  const p = e.payload as { report?: string; note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string };
+  const p = e.payload as { report?: string; nextDueAt?: string; note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string };
   const act = e.actor.kind !== "engine";
-  return html`<li class="${act ? "act" : ""}"><b>${eventZh(e.type, p)}</b>　${at(plan, e.at)}　${who(plan, e)}${p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
+  return html`<li class="${act ? "act" : ""}"><b>${eventZh(e.type, p)}</b>　${at(plan, e.at)}　${who(plan, e)}${act && p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
     ${p.late && e.type === "submitted" ? html`<b style="color:#a40e26">逾期报送</b>` : ""}
     ${p.recipients ? html`<div class="muted">告知：${p.recipients.map((r) => recipientName(plan, r)).join("、")}${p.level ? `（${levelZh(p.level)}）` : ""}</div>` : ""}
     ${p.until ? html`<div>新的截止时间：${at(plan, p.until)}</div>` : ""}
+    ${p.nextDueAt ? html`<div>下次续报截止：${at(plan, p.nextDueAt)}</div>` : ""}
+    ${e.type === "itemOpened" ? openingEntry(plan, id, e) : ""}
     ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
     ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
     ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
     <span class="muted">#${e.seq}</span></li>`;
 }
 
+/** What an opening recorded: to whom, by when, how urgent, and its note (the fields show above the trail). */
+function openingEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
+  const item = (e.payload as { item?: { title?: string; unit?: string; members?: string[]; dueAt?: string | null; opened?: { level?: string; note?: string } } }).item;
+  if (!item) return html``;
+  const files = namedFiles(e);
+  return html`<div>“${item.title}”　承办：${(item.members ?? [item.unit ?? ""]).map((u) => unitName(plan, u)).join("、")}　截止：${item.dueAt ? at(plan, item.dueAt) : NO_DEADLINE_ZH}　${item.opened?.level ?? ""}</div>
+    ${item.opened?.note ? html`<div class="comment">${item.opened.note}</div>` : ""}
+    ${files.length ? html`<div>附件：${files.map((f) => fileLink(id, f))}</div>` : ""}`;
+}
+
+function fileLink(id: string, f: { name: string; sha256: string; size: number }): Html {
+  return html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `;
+}
+
+/** An opened item's kind, number, urgency, opener, members, 签收 and the fields filled in at the opening. */
+function openedCard(plan: ResolvedPlan, d: ItemData): Html {
+  const o = d.opened!;
+  const value = (f: NonNullable<ItemData["fields"]>[number]) =>
+    f.value === undefined || f.value === ""
+      ? html`<span class="muted">（未填）</span>`
+      : Array.isArray(f.value)
+        ? f.value.map((x) => fileLink(d.assignment.id, x))
+        : f.type === "unit"
+          ? unitName(plan, String(f.value))
+          : f.type === "longText"
+            ? html`<div style="white-space:pre-wrap">${String(f.value)}</div>`
+            : String(f.value);
+  return html`<div class="card opened">
+    <div>类型：<a href="/?kind=${encodeURIComponent(o.kind)}">${o.kindTitle}</a> 第 ${o.number} 号　紧急程度：<b>${o.urgency}</b>　交办单位：${o.openedByName}</div>
+    <div>承办单位：${o.members.map((m, i) => html`<a href="/units/${encodeURIComponent(m.unit)}">${m.name}</a>${o.members.length > 1 && i === 0 ? "（牵头）" : ""}${i < o.members.length - 1 ? "、" : ""}`)}</div>
+    ${o.acknowledgedAt !== undefined ? html`<div>签收：${o.acknowledgedAt === null ? html`<b style="color:#a60">待签收</b>` : html`已签收（${at(plan, o.acknowledgedAt)}）`}</div>` : ""}
+    ${o.followUp ? html`<div>一事一报：已续报 ${o.reports ?? 0} 次；终报后由${d.assignment.toName}审核销号</div>` : ""}
+    ${d.fields?.length ? html`<table class="fields"><tbody>${d.fields.map((f) => html`<tr><th>${f.title}</th><td>${value(f)}</td></tr>`)}</tbody></table>` : ""}
+  </div>`;
+}
+
 export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefined, flash?: string): Html {
   const a = d.assignment;
   const r = d.row;
-  return html`<h1>${a.kind === "task" ? "任务：" : ""}${a.title}</h1>
+  return html`<h1>${a.kind === "task" ? "任务：" : d.opened ? `${d.opened.kindTitle}：` : ""}${a.title}</h1>
   ${flash ? html`<div class="ok">${flash}</div>` : ""}
   ${d.asOf ? html`<div class="card asof">以下为 ${d.asOf.replace("T", " ")} 时的状态与经过，由事件日志重算得出（只读）。<a href="/items/${idPath(a.id)}">查看当前状态</a></div>` : ""}
   <div class="card">
@@ -47,7 +86,8 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
-  ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf)}` : ""}
+  ${d.opened ? openedCard(plan, d) : ""}
+  ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf, { opened: d.opened !== undefined, followUp: d.opened?.followUp ?? false })}` : ""}
   ${csrf && d.canMark ? html`<div class="actions">${lightForm(a.id, d.light, csrf)}</div>` : ""}
   <h2>办理经过</h2>
   <ul class="trail">${d.history.filter((e) => e.type !== "reminded").map((e) => trailEntry(plan, a.id, e))}</ul>

@@ -24,16 +24,18 @@ export function legend(): Html {
  * numbers keep the table narrow enough for a phone; the key below names them).
  */
 /** `asOf`: the cells open each item as of that instant (a replay), not as it is now. */
-export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: boolean; asOf?: string }): Html {
+export function matrix(plan: ResolvedPlan, all: MatrixRow[], opts: { link: boolean; asOf?: string }): Html {
   const zone = plan.campaign.timezone;
   const byAssignment = assignmentsById(plan);
   // Columns in plan order, only those with a row shown; each instance's first assignment names it.
-  const shown = new Set(rows.map((r) => instanceOf(r.id)));
+  const shown = new Set(all.map((r) => instanceOf(r.id)));
   const first = new Map<string, (typeof plan.assignments)[number]>();
   for (const a of plan.assignments) {
     const k = instanceOf(a.id);
     if (shown.has(k) && !first.has(k)) first.set(k, a);
   }
+  // Items opened while the campaign runs have no column of the plan's: the board lists them apart.
+  const rows = all.filter((r) => first.has(instanceOf(r.id)));
   const cols = [...first.keys()];
   const order = new Map([...plan.units.keys()].map((u, i) => [u, i]));
   const units = [...new Set(rows.map((r) => r.unit))].sort((x, y) => order.get(x)! - order.get(y)!);

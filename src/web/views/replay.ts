@@ -1,7 +1,7 @@
 import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { html, type Html } from "../html.ts";
-import { phaseCounts } from "./board.ts";
+import { openedTable, phaseCounts } from "./board.ts";
 import { legend, matrix } from "./matrix.ts";
 
 /**
@@ -19,6 +19,7 @@ export function replayPage(plan: ResolvedPlan, local: string, r: { asOf: string;
       <div class="scroll"><table class="counts"><thead><tr><th>阶段</th><th>事项</th><th>已通过/免报</th><th>待审核</th><th>未完成</th><th>逾期未报</th></tr></thead><tbody>
       ${phaseCounts(plan, r.rows).map((c) => html`<tr><th>${c.name}</th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue}</td></tr>`)}
       </tbody></table></div>
-      ${legend()}${matrix(plan, r.rows, { link: true, asOf: r.asOf })}`
+      ${legend()}${matrix(plan, r.rows, { link: true, asOf: r.asOf })}
+      ${r.rows.some((x) => x.kind !== undefined) ? html`<h2>交办事项</h2>${openedTable(plan, r.rows.filter((x) => x.kind !== undefined), r.asOf)}` : ""}`
     : html`<p class="muted">请选择一个时间点。</p>`}`;
 }

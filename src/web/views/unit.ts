@@ -18,10 +18,11 @@ function dueText(plan: ResolvedPlan, i: UnitItem): Html {
 
 export function unitPage(plan: ResolvedPlan, d: UnitData, csrf: string | undefined): Html {
   const item = (i: UnitItem, withForm: boolean) => html`<div class="card" id="${i.id}">
-    <div><a href="/items/${idPath(i.id)}"><b>${i.kind === "task" ? "任务：" : ""}${i.title}</b></a>　<span class="cell s-${i.state}" style="display:inline">${STATE_ZH[i.state]}</span>　${lightBadge(i.light)}</div>
+    <div><a href="/items/${idPath(i.id)}"><b>${i.kind === "task" ? "任务：" : i.opened ? `${i.opened.kindTitle}：` : ""}${i.title}</b></a>　<span class="cell s-${i.state}" style="display:inline">${STATE_ZH[i.state]}</span>　${lightBadge(i.light)}</div>
+    ${i.opened ? html`<div class="muted">${i.opened.openedByName}交办 · ${i.opened.urgency}${i.opened.members.length > 1 ? ` · 共同承办：${i.opened.members.map((m) => m.name).join("、")}` : ""}${i.opened.acknowledgedAt === null ? html` · <b style="color:#a60">待签收</b>` : i.opened.acknowledgedAt ? " · 已签收" : ""}</div>` : ""}
     <div>截止：${dueText(plan, i)}</div>
     ${i.returnedComment ? html`<div class="comment"><b>${i.returnedComment.by}退回意见</b>（${i.returnedComment.at.slice(0, 16).replace("T", " ")}）：${i.returnedComment.note ?? "（未填写）"}</div>` : ""}
-    ${withForm && i.canSubmit && csrf ? actionForms(i.id, ["submit"], csrf) : ""}
+    ${withForm && (i.canSubmit || i.canAcknowledge) && csrf ? actionForms(i.id, [...(i.canAcknowledge ? (["acknowledge"] as const) : []), ...(i.canSubmit ? (["submit"] as const) : [])], csrf, { opened: i.opened !== undefined, followUp: i.opened?.followUp ?? false }) : ""}
   </div>`;
   const returned = d.owed.filter((i) => i.state === "returned");
   return html`<h1>${d.name} <span class="muted">截至 ${formatLocal(parseInstant(d.asOf, plan.campaign.timezone), plan.campaign.timezone)}</span></h1>
