@@ -155,7 +155,7 @@ export function timelineText(plan: ResolvedPlan, t: Timeline): string {
       else if (e.kind === "closed") out.push(`  ${time} ■ 专项行动结束`);
       else if (e.kind === "message") out.push(messageLine(plan, g));
       else {
-        const title = e.itemKind ? openedTitle(plan, g) : titleOf(plan, e.assignment ?? "");
+        const title = e.itemKind ? openedTitle(plan, g) : (titleOf(plan, e.assignment ?? "") || (e.assignment ? `“${e.assignment}”` : ""));
         const owing = [...new Set(g.flatMap((x) => x.members ?? (x.unit ? [x.unit] : [])))];
         // A joint item names its lead member, who hands it in.
         const lead = g.length === 1 && e.members ? (id: string) => (id === e.unit ? "（牵头）" : "") : undefined;

@@ -77,7 +77,7 @@ export function loadActionsFile(file: string, plan: ResolvedPlan): { actions?: S
       requests.forEach((req, j) => out.push({ at, action: { type: "open", ...req, actor: actors[j]! }, ...(ref ? { ref } : {}) }));
       continue;
     }
-    if (r.final !== undefined && (verb !== "submit" || typeof r.final !== "boolean")) sink.error("SCHEMA_VALUE", "final 只用于 submit，写 true 表示终报（一事一报的最后一次报告）", pos("final"));
+    if (r.final !== undefined && (verb !== "submit" || typeof r.final !== "boolean")) sink.error("SCHEMA_VALUE", "final 只用于 submit，写 true 表示终报（一事一报的最后一次报告），或 false", pos("final"));
     let until: EpochMs | undefined;
     if (verb === "extend") {
       until = instantOf(plan, String(r.until ?? ""), plan.calendar.dueAt);

@@ -61,8 +61,9 @@ export function parseOpening(plan: ResolvedPlan, r: Record<string, unknown>, act
     // The same checks as every other way of opening, so a value means the same in a drill as live.
     for (const p of checkFields(kind, fields as Record<string, unknown>, unitLookup(plan)).problems) {
       const at = p.code === "FIELD_UNKNOWN" ? pos(["fields", p.field ?? ""], { key: true }) : p.code === "FIELD_REQUIRED" ? pos(r.fields === undefined ? [] : ["fields"]) : pos(["fields", fieldKey(kind.fields, fields as object, p.field)]);
-      const near = p.code === "FIELD_UNKNOWN" ? hint(p.field ?? "", kind.fields.map((f) => f.id)) : "";
-      sink.error("SCHEMA_VALUE", `${renderFieldProblem(p)}${near}`, at);
+      const message =
+        p.code === "FIELD_UNKNOWN" ? `“${kind.title}”没有字段“${p.field}”${hint(p.field ?? "", kind.fields.map((f) => f.id))}；可用：${kind.fields.map((f) => `${f.id}（${f.title}）`).join("、")}` : renderFieldProblem(p);
+      sink.error("SCHEMA_VALUE", message, at);
     }
   }
   if (sink.items.length > before) return undefined;

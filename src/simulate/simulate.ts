@@ -1,7 +1,8 @@
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import { Engine } from "../engine/engine.ts";
-import type { Actor, DomainEvent, Refusal, ReminderIntent, UnitAction } from "../engine/types.ts";
+import type { Actor, DomainEvent, Refusal, ReminderIntent } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
+import { ACTION_ZH } from "../text/labels.ts";
 import { renderRefusal } from "../text/refusals.ts";
 import type { ScheduledAction } from "./actions-file.ts";
 
@@ -74,6 +75,11 @@ export interface SimulateOptions {
   actions?: ScheduledAction[];
   /** Include opened / dueSoon entries and per-recipient message digests (noisy; off by default). */
   verbose?: boolean;
+  /**
+   * When given, receives every event the engine produced, in order and from the campaign's start (not
+   * only the shown window): the log a live store would hold, for a replay to check against.
+   */
+  log?: DomainEvent[];
 }
 
 /** What the timeline keeps of an item opened at run time. */
@@ -105,7 +111,8 @@ export function simulate(plan: ResolvedPlan, opts: SimulateOptions = {}): Timeli
   const items = new Map<string, OpenedNote>();
   const refs = new Map<string, string>();
 
-  const record = (events: DomainEvent[], reminders: ReminderIntent[], refused?: Refusal, action?: ScheduledAction) => {
+  const record = (events: DomainEvent[], reminders: ReminderIntent[], refused?: Refusal, action?: ScheduledAction, message?: string) => {
+    opts.log?.push(...events);
     for (const e of events) {
       if (e.type === "itemOpened") {
         unitOf.set(e.assignment, e.item.unit);
@@ -127,20 +134,27 @@ export function simulate(plan: ResolvedPlan, opts: SimulateOptions = {}): Timeli
     if (refused && action && action.at >= from) {
       const a = action.action;
       const about = a.type === "open" ? { itemKind: a.kind, title: a.title } : { assignment: a.assignment, ...(items.has(a.assignment) ? { itemKind: items.get(a.assignment)!.kind, title: items.get(a.assignment)!.title } : {}) };
-      entries.push({ at: iso(action.at), kind: "refused", ...about, actor: actorId(a.actor), code: refused.code, message: renderRefusal(plan, refused) });
+      entries.push({ at: iso(action.at), kind: "refused", ...about, actor: actorId(a.actor), code: refused.code, message: message ?? renderRefusal(plan, refused) });
     }
   };
   // An action naming its item by the opening's `ref:` acts on the id the engine gave it; when that
   // opening was refused, the engine refuses this one too, under the name the file used.
-  const resolve = (a: ScheduledAction): UnitAction => (a.target !== undefined && a.action.type !== "open" ? { ...a.action, assignment: refs.get(a.target) ?? a.target } : a.action);
+  const resolve = (a: ScheduledAction): ScheduledAction | undefined => {
+    if (a.target === undefined || a.action.type === "open") return a;
+    const id = refs.get(a.target);
+    return id === undefined ? undefined : { ...a, action: { ...a.action, assignment: id } };
+  };
+  // An action on an item whose opening was refused is refused in its turn, and says why.
+  const refNotOpened = (a: ScheduledAction) => `“${a.target}”的交办没有成功（见上文的拒绝），无从${ACTION_ZH[a.action.type]}`;
 
   let k = 0;
   for (;;) {
     const nextAction = actions[k];
     const due = engine.nextDueAt();
     if (nextAction && nextAction.at <= to && nextAction.at <= due) {
-      const r = engine.step(resolve(nextAction), nextAction.at);
-      record(r.events, r.reminders, r.refused, nextAction);
+      const action = resolve(nextAction);
+      const r = action ? engine.step(action.action, action.at) : { events: [], reminders: [], refused: { code: "UNKNOWN_ASSIGNMENT" as const, params: { assignment: nextAction.target! } } };
+      record(r.events, r.reminders, r.refused, action ?? nextAction, action ? undefined : refNotOpened(nextAction));
       k++;
     } else if (due <= to) {
       const r = engine.tick(due);
