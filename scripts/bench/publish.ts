@@ -11,7 +11,8 @@ import { decodeEvent } from "../../src/campaign/codec.ts";
 import { parseInstant, type EpochMs } from "../../src/engine/calendar.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { loadPlan } from "../../src/plan/load.ts";
-import { excelDate, LIGHT_FILL, OUTCOME_ZH, writeLedger } from "../../src/publish/ledger-xlsx.ts";
+import { excelDate, LIGHT_FILL, writeLedger } from "../../src/publish/ledger-xlsx.ts";
+import { OUTCOME_ZH } from "../../src/text/labels.ts";
 import { publishedAsOf, publishedNow } from "../../src/publish/source.ts";
 import { statistics } from "../../src/publish/stats.ts";
 import type { PlanSize } from "../../src/scale/generate.ts";
@@ -157,7 +158,7 @@ export async function figXlsx(size: PlanSize, events: number): Promise<void> {
   const dubanPeak = peakMb();
 
   const rows = state.items.map((i) => ({
-    values: [i.assignment.id, i.assignment.unit, i.assignment.title, i.dueAt === null ? null : excelDate(i.dueAt, zone), i.row.state, OUTCOME_ZH[i.outcome].text, i.light.label, i.daysLate, i.submittedAt === null ? null : excelDate(i.submittedAt, zone), i.returns, i.extensions, i.row.level],
+    values: [i.assignment.id, i.assignment.unit, i.assignment.title, i.dueAt === null ? null : excelDate(i.dueAt, zone), i.row.state, OUTCOME_ZH[i.outcome], i.light.label, i.daysLate, i.submittedAt === null ? null : excelDate(i.submittedAt, zone), i.returns, i.extensions, i.row.level],
     fill: LIGHT_FILL[i.light.colour],
   }));
   const bare = await write(async (s) => {

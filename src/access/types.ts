@@ -2,8 +2,6 @@
 export const ROLES = ["unit", "office", "auditor"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_ZH: Record<Role, string> = { unit: "责任单位", office: "领导小组办公室", auditor: "审计" };
-
 export interface User {
   name: string;
   /** A unit or person id from the plan: whom the user acts for. */

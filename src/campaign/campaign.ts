@@ -354,7 +354,8 @@ export class Campaign {
 
   /** What changing to the plan in `file` would change, against the state the campaign is in. */
   diffPlan(next: ResolvedPlan): PlanDiff {
-    const current = new Map(this.engine.views().map((v) => [v.assignment.id, v]));
+    // Items opened at run time are not the plan's to add or remove: they carry over as they are.
+    const current = new Map(this.engine.views().filter((v) => !v.assignment.opened).map((v) => [v.assignment.id, v]));
     const nextIds = new Set(next.assignments.map((a) => a.id));
     const moved: PlanDiff["moved"] = [];
     const added: PlanDiff["added"] = [];
@@ -389,6 +390,11 @@ export class Campaign {
     await this.assertNotBehind(now);
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
+    const orphaned = this.engine.openedItems().filter((i) => !next.policies.has(i.policy));
+    if (orphaned.length) {
+      const policies = [...new Set(orphaned.map((i) => i.policy))];
+      throw new CampaignError("PLAN_INVALID", `新计划删去了督办规则 ${policies.join("、")}，但运行中交办的 ${orphaned.length} 项事项（${orphaned.slice(0, 5).map((i) => i.id).join("、")}${orphaned.length > 5 ? " 等" : ""}）仍按它督办；请在新计划中保留这些规则`);
+    }
     await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
     this.plans.remember(next);
     // Recorded at the instant it was made: `now` is at or after the log's last instant (checked above).

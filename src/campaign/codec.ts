@@ -5,7 +5,7 @@ import type { ResolvedPlan } from "../plan/types.ts";
 import type { Actor as StoredActor, NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 
 /** The engine's events as the log stores them: instants as ISO 8601 with the plan's offset, people as people. */
-const DOMAIN_TYPES: ReadonlySet<string> = new Set([
+export const DOMAIN_TYPES: ReadonlySet<string> = new Set([
   "phaseStarted",
   "phaseEnded",
   "campaignClosed",

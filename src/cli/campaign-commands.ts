@@ -8,7 +8,7 @@ import type * as LoadModule from "../plan/load.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
-import { deferralZh } from "../reminders/ladder-text.ts";
+import { deferralZh, deliveryCountsZh, eventZh, LIGHT_ZH, reminderReasonZh } from "../text/labels.ts";
 import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText, redListText } from "./format-board.ts";
@@ -21,6 +21,9 @@ import { isOutstanding, type ProgressState } from "../model/states.ts";
 export interface GlobalOptions {
   db: string;
   now?: string;
+  /** duban.config.yaml (or DUBAN_CONFIG); read by run and serve, and for --db by every command. */
+  config?: string;
+  lang?: string;
 }
 
 /** `--now` sets the clock for drills and tests; it is recorded with every event it produces. */
@@ -94,44 +97,17 @@ function attachment(file: string): Attachment {
   }
 }
 
-/** The log's event types as an office clerk or an auditor reads them; the code stays in `--json`. */
-const EVENT_ZH: Record<string, string> = {
-  campaignInitialised: "建立专项行动",
-  planChanged: "计划变更",
-  lightMarked: "办公室标注红黄灯",
-  lightCleared: "办公室清除红黄灯标注",
-  phaseStarted: "进入阶段",
-  phaseEnded: "阶段结束",
-  campaignClosed: "专项行动结束",
-  opened: "开始办理",
-  dueSoon: "临近截止",
-  overdue: "逾期",
-  reminded: "提醒",
-  submitted: "报送",
-  accepted: "通过",
-  returned: "退回",
-  extended: "延期",
-  waived: "免报",
-  itemOpened: "交办",
-  acknowledged: "签收",
-  withdrawn: "撤销",
-  delivered: "已送达",
-  deliveryRetry: "发送失败，待重试",
-  deliveryFailed: "发送失败",
-  outboxRetried: "失败消息重新发送",
-};
-
 function describe(e: StoredEvent, plan: ResolvedPlan): string {
   const who = e.actor.kind === "engine" ? "系统" : e.actor.kind === "person" ? unitName(plan, e.actor.person) : unitName(plan, e.actor.unit);
   const p = e.payload as Record<string, unknown>;
   const item = p.item as { title?: string; unit?: string; members?: string[]; dueAt?: string; opened?: { level?: string; note?: string } } | undefined;
   const opening = item ? `“${item.title}” 承办：${(item.members ?? [item.unit ?? ""]).map((u) => unitName(plan, u)).join("、")}；截止：${item.dueAt ?? "不设"}；${item.opened?.level ?? ""}` : "";
-  const extra = [opening, p.note ? `备注：${p.note}` : "", item?.opened?.note ? `备注：${item.opened.note}` : "", p.report === "interim" ? `续报；下次续报截止：${String(p.nextDueAt)}` : p.report === "final" ? "终报" : "", p.reason === "unacknowledged" ? "超时未签收" : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", p.reason && p.reason !== "unacknowledged" ? `${p.light === "red" ? "红灯" : p.light === "yellow" ? "黄灯" : ""}原因：${p.reason}` : ""]
+  const extra = [opening, p.note ? `备注：${p.note}` : "", item?.opened?.note ? `备注：${item.opened.note}` : "", p.report === "interim" ? `下次续报截止：${String(p.nextDueAt)}` : "", p.until ? `新截止：${String(p.until)}` : "", Array.isArray(p.recipients) ? `告知：${(p.recipients as string[]).map((r) => recipientName(plan, r)).join("、")}` : "", p.late ? "逾期报送" : "", typeof p.reason === "string" && e.type !== "reminded" ? `${p.light === "red" || p.light === "yellow" ? LIGHT_ZH[p.light] : ""}原因：${p.reason}` : ""]
     .filter(Boolean)
     .join("；");
-  const level = (typeof p.level === "number" && p.level > 0 ? `（第${p.level}级督办）` : "") + deferralZh(p.deferred);
+  const why = deferralZh(p.deferred) + (e.type === "reminded" ? reminderReasonZh(p.reason) : "");
   const late = typeof p.scheduledAt === "string" ? `（按计划应在 ${p.scheduledAt}，记录时补记）` : "";
-  return `#${e.seq}  ${e.at}${late}  ${EVENT_ZH[e.type] ?? e.type}${level}  ${who}${extra ? `  ${extra}` : ""}`;
+  return `#${e.seq}  ${e.at}${late}  ${eventZh(e.type, p)}${why}  ${who}${extra ? `  ${extra}` : ""}`;
 }
 
 export function registerCampaignCommands(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -256,7 +232,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
               // The outbox is counted as it is now, so a board of an earlier instant does not show it beside that board.
               ...(past
                 ? [`${formatInstant(now, zone)} 早于日志的最后一条记录（${head.at}）：以上是日志所记当时的状态，与 duban replay --as-of 相同；提醒发送情况请不带 --now 查看`]
-                : [`提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`, ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`)]),
+                : [`提醒发送：${deliveryCountsZh(counts)}`, ...failures.map((f) => `  发送失败：${f.key}（${f.attempts} 次）${f.error}`)]),
             ].join("\n"),
           );
       });

@@ -2,11 +2,11 @@ import { DateTime } from "luxon";
 import type { BoardRow } from "../campaign/board.ts";
 import { WEEKDAY_ZH } from "../engine/calendar.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
-import { STATE_ZH } from "../text/labels.ts";
+import { levelZh, LIGHT_ZH, STATE_ZH } from "../text/labels.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 import { parseInstant } from "../engine/calendar.ts";
-import { byUrgency, redReason, LIGHT_ZH, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
+import { byUrgency, redReason, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
 
 
 /** ANSI colours only for a terminal; piped output stays plain. */
@@ -62,7 +62,7 @@ export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light 
       const state = r.state === "open" && r.acknowledgedAt === null ? "待签收" : STATE_ZH[r.state];
       const who = r.members ? `${r.members.map((u) => unitName(plan, u)).join("、")}（${unitName(plan, r.unit)}牵头）` : unitName(plan, r.unit);
       const light = lightOfRow(r, zone, asOf);
-      const level = r.level > 0 ? `督办第${r.level}级` : "";
+      const level = r.level > 0 ? levelZh(r.level) : "";
       const marked = light.mark && !light.label.includes(light.mark.reason) ? `（办公室标${light.mark.light === "red" ? "红" : "黄"}：${light.mark.reason}）` : "";
       out.push(colourOf(p, light.colour)(`  ${pad(who, 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
     }
@@ -77,7 +77,7 @@ export function redListText(plan: ResolvedPlan, rows: LitRow[], tty: boolean, as
   const out = [p.bold(`${plan.campaign.title}  红灯清单  ${asOf.slice(0, 16).replace("T", " ")}  共 ${red.length} 项`)];
   if (red.length === 0) out.push("", "没有红灯事项。");
   red.forEach((r, i) => {
-    const level = r.level > 0 ? `督办第${r.level}级` : "未升级督办";
+    const level = r.level > 0 ? levelZh(r.level) : "未升级督办";
     const late = r.light.daysLate > 0 ? `逾期${r.light.daysLate}个工作日` : "未逾期";
     const reason = redReason(r.light);
     out.push(p.red(`${String(i + 1).padStart(3)}. ${pad(unitName(plan, r.unit), 30)} ${pad(r.title, 30)} ${pad(level, 12)} ${pad(late, 16)} ${reason}`.trimEnd()));

@@ -7,6 +7,7 @@ import type { Actor, OpenRequest } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { announceCatchUp, clockOf, warnOnOpen, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
+import { unitName } from "../present/plan-text.ts";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -97,7 +98,7 @@ export function registerItemCommands(program: Command, io: Io, setExit: (code: n
         announceCatchUp(c, c.largeCatchUp(r.events, now), io);
         const row = c.row(r.id!)!;
         const e = r.events.find((x) => x.type === "itemOpened")!;
-        io.out(`已交办：${r.id}“${row.title}”，承办 ${(row.members ?? [row.unit]).join("、")}，截止 ${row.due}（第 ${e.seq} 条，${e.at}）`);
+        io.out(`已交办：${r.id}“${row.title}”，承办 ${(row.members ?? [row.unit]).map((u) => unitName(c.plan, u)).join("、")}，截止 ${row.due}（第 ${e.seq} 条，${e.at}）`);
       });
     });
 

@@ -6,26 +6,50 @@ import { registerDemoCommand } from "./demo-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
+import { registerImportCommand } from "./import-command.ts";
 import { registerMarkCommand } from "./mark-command.ts";
 import { registerItemCommands } from "./item-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
+import { existsSync } from "node:fs";
+import { cliLang, commanderErrorZh, helpConfiguration, type CliLang } from "./lang.ts";
 
 /**
  * Builds the `duban` command line; every command is a thin wrapper over the library API. Each action
  * imports what it uses when it runs, so that `duban --help` and light commands start without the engine,
  * the drivers, the web server or the mailer.
  */
-export function buildProgram(io: Io = processIo): Command {
+export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command {
   let exit = 0;
+  // Help and commander's own errors speak the office's language; configured before any subcommand, which inherits it.
   const program = new Command("duban")
     .description("督办 Duban: run a government campaign from a declarative plan file")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(lang === "zh" ? commanderErrorZh(s) : s) })
+    .configureHelp(helpConfiguration(lang))
+    .helpOption("-h, --help", "display help for command")
     .showHelpAfterError()
     .option("--db <path-or-url>", "the campaign store: a SQLite file, or postgres://… for a shared one", process.env.DUBAN_DB ?? "./duban.db")
-    .option("--now <instant>", "set the clock (ISO 8601) for drills and tests; recorded with the events it produces");
+    .option("--now <instant>", "set the clock (ISO 8601) for drills and tests; recorded with the events it produces")
+    .option("--config <file>", "the host configuration file (DUBAN_CONFIG; default ./duban.config.yaml when it exists)")
+    .addOption(new Option("--lang <lang>", "language of help and messages of the command line: zh (default) or en (also LANG=en*)").choices(["zh", "en"]));
+
+  // The store named in duban.config.yaml serves every command, unless --db or DUBAN_DB names one.
+  program.hook("preAction", async () => {
+    const g = program.opts() as GlobalOptions;
+    if (program.getOptionValueSource("db") === "cli" || process.env.DUBAN_DB) return;
+    const file = g.config ?? process.env.DUBAN_CONFIG ?? (existsSync("duban.config.yaml") ? "duban.config.yaml" : undefined);
+    if (!file) return;
+    const [{ loadHostSettings, settingsErrorText }, { formatDiagnostic }] = await Promise.all([import("../ops/config.ts"), import("../plan/diagnostics.ts")]);
+    const result = loadHostSettings({ file, secrets: false });
+    if (!result.settings) {
+      const lines = settingsErrorText(result, formatDiagnostic);
+      for (const l of lines.slice(0, -1)) io.err(l);
+      throw new UsageError(lines.at(-1)!, "CONFIG", 1);
+    }
+    if (result.settings.db) program.setOptionValue("db", result.settings.db);
+  });
 
   program
     .command("validate")
@@ -113,6 +137,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerBulletinCommand(program, io);
   registerMarkCommand(program, io);
   registerItemCommands(program, io, (code) => void (exit = code));
+  registerImportCommand(program, io, (code) => void (exit = code));
   registerDraftCommand(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
@@ -127,8 +152,8 @@ function isSystemError(err: unknown): boolean {
 }
 
 /** Runs the CLI; returns the exit status. User mistakes print one line, never a stack trace. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = buildProgram(io, cliLang(argv.slice(2), env));
   process.exitCode = 0;
   try {
     await program.parseAsync(argv);

@@ -3,11 +3,11 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { encodeActor } from "../campaign/codec.ts";
 import { formatInstant, formatLocal } from "../engine/calendar.ts";
 import { recipientName } from "../present/plan-text.ts";
-import type { OutboxItem, OutboxStatus } from "../store/types.ts";
+import type { OutboxItem } from "../store/types.ts";
 import { clockOf, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
+import { DELIVERY_ZH, deliveryCountsZh } from "../text/labels.ts";
 
-const STATUS_ZH: Record<OutboxStatus, string> = { pending: "待发", sent: "已发", failed: "失败" };
 // Far above any campaign's outbox; listOutbox pages by this limit.
 const ALL = 10_000_000;
 
@@ -21,7 +21,7 @@ function line(c: Campaign, o: OutboxItem): string {
   const zone = c.plan.campaign.timezone;
   const to = recipientOf(c, o);
   const parts = [
-    `${STATUS_ZH[o.status]}  ${o.key}`,
+    `${DELIVERY_ZH[o.status]}  ${o.key}`,
     `收件：${c.plan.units.has(to) ? recipientName(c.plan, to) : to}`,
     `应发：${formatLocal(Date.parse(o.dueAt), zone)}`,
     `已尝试 ${o.attempts} 次`,
@@ -53,7 +53,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
           : (await store.listOutbox({ limit: ALL })).filter((r) => o.all || r.status !== "sent");
         if (o.json) return io.out(JSON.stringify({ outbox: await store.outboxCounts(), items: rows.map((r) => ({ ...r, recipient: recipientOf(c, r) })) }, null, 2));
         const counts = await store.outboxCounts();
-        const head = `提醒发送：待发 ${counts.pending} · 已发 ${counts.sent} · 失败 ${counts.failed}`;
+        const head = `提醒发送：${deliveryCountsZh(counts)}`;
         if (rows.length === 0) return io.out(`${head}\n${o.failed ? "没有发送失败的消息。" : "没有待发或失败的消息。"}`);
         const hint = rows.some((r) => r.status === "failed") ? ["", "用 duban outbox retry --all --as <办公室人员>（或列出 key）以原 Message-ID 重新发送失败的消息。"] : [];
         io.out([head, ...rows.map((r) => line(c, r)), ...hint].join("\n"));
@@ -83,7 +83,7 @@ export function registerOutboxCommands(program: Command, io: Io, setExit: (code:
         for (const key of wanted) {
           const row = (await store.listOutbox({ key }))[0];
           if (!row) throw new UsageError(`没有 key 为“${key}”的消息；用 duban outbox list --failed 查看失败的消息`, "OUTBOX_NOT_FOUND", 1);
-          if (row.status !== "failed") throw new UsageError(`“${key}”当前为${STATUS_ZH[row.status]}，只有发送失败的消息可以重发；未做任何改动`, "OUTBOX_STATE", 1);
+          if (row.status !== "failed") throw new UsageError(`“${key}”当前为${DELIVERY_ZH[row.status]}，只有发送失败的消息可以重发；未做任何改动`, "OUTBOX_STATE", 1);
         }
         const { now, extra } = clockOf(g(), zone);
         const at = formatInstant(now, zone);

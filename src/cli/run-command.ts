@@ -5,24 +5,29 @@ import { LARGE_CATCH_UP_WORKING_DAYS } from "../campaign/catch-up.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
+import { logLevelOption, startHostRuntime } from "./host-setup.ts";
 import type { DispatchOptions } from "../dispatch/dispatcher.ts";
 
 /** The daemon's parts (engine, dispatcher, mailer, scheduler), loaded when `run` runs, not at every start. */
 async function daemonParts() {
-  const [{ Campaign, CampaignError }, { startDaemon }, { runCycle, catchUpLine }, { describeChannels, hostConfigFromEnv, notifiersFor }, { Dispatcher }, { openStore }] = await Promise.all([
+  const [{ Campaign, CampaignError }, { startDaemon }, { runCycle, catchUpLine }, { describeChannels }, { Dispatcher }, { openStore }, { startOpsServer }] = await Promise.all([
     import("../campaign/campaign.ts"),
     import("../daemon/daemon.ts"),
     import("../daemon/cycle.ts"),
     import("../daemon/host.ts"),
     import("../dispatch/dispatcher.ts"),
     import("../store/open.ts"),
+    import("../ops/ops-server.ts"),
   ]);
-  return { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore };
+  return { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer };
 }
 
-function logLine(io: Io): (line: string) => void {
-  // One line per fact, stamped with the wall-clock time, readable by people and by log tools.
-  return (line) => io.err(`${new Date().toISOString()} duban ${line}`);
+/** `--metrics-port`, checked before anything is loaded. */
+export function portOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} ${value}：不是端口号；请写 0 至 65535 的整数`, "BAD_PORT");
+  return port;
 }
 
 export const CATCH_UP_HELP = "after downtime: send (the collapsed backlog of a short stop; after more than 3 working days, what is older than --window is not sent), skip (never send what is older than --window), all (send everything)";
@@ -53,16 +58,27 @@ export function registerRunCommand(program: Command, io: Io): void {
     .option("--catch-up <policy>", CATCH_UP_HELP, "send")
     .option("--window <hours>", "how old a missed message may be and still go out (--catch-up send after a long stop, and skip)", "72")
     .option("--retry-for <span>", "how long an undeliverable message is retried before it is marked failed: working days (1wd: the same hour of the next working day) or hours (12h)", "1wd")
-    .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string; retryFor: string }) => {
+    .option("--log-level <level>", "trace, debug (with contact addresses), info, warn, error, fatal or silent (DUBAN_LOG_LEVEL)")
+    .option("--metrics-port <port>", "serve /metrics, /healthz and /readyz on this port (DUBAN_METRICS_PORT)")
+    .option("--metrics-host <host>", "address for --metrics-port", undefined)
+    .action(async (o: { once?: boolean; plan?: string; emlDir?: string; console?: boolean; catchUp: string; window: string; retryFor: string; logLevel?: string; metricsPort?: string; metricsHost?: string }) => {
       const g = program.opts() as GlobalOptions;
       const rules = catchUpOptions(o.catchUp, o.window);
       const retryHorizon = parseRetryHorizon(o.retryFor);
       if (!retryHorizon) throw new UsageError(`--retry-for ${o.retryFor}：请写工作日数或小时数，例如 1wd（下一个工作日同一时刻）或 12h`, "BAD_OPTION");
-      const { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, hostConfigFromEnv, notifiersFor, Dispatcher, openStore } = await daemonParts();
-      const log = logLine(io);
-      const store = await openStore(g.db);
-      const cfg = hostConfigFromEnv(process.env, { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) });
-      const notifiers = notifiersFor(cfg);
+      const logLevel = logLevelOption(o.logLevel);
+      const metricsPortFlag = portOption("--metrics-port", o.metricsPort);
+      const { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer } = await daemonParts();
+      const { settings, cfg, logger, metrics, notifiers } = await startHostRuntime({ configFile: g.config, ...(logLevel ? { logLevel } : {}), io, overrides: { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) } });
+      const log = logger.log;
+      let store;
+      try {
+        store = await openStore(g.db);
+      } catch (err) {
+        await notifiers.close();
+        throw err;
+      }
+      let ops: { url: string; close(): Promise<void> } | undefined;
       try {
         let campaign: Campaign;
         try {
@@ -75,31 +91,50 @@ export function registerRunCommand(program: Command, io: Io): void {
         const zone = campaign.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
-        log(`start campaign=${campaign.plan.campaign.id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`);
+        const id = campaign.plan.campaign.id;
+        logger.hideContacts([...campaign.plan.units.values()].flatMap((u) => u.email));
+        log(`start campaign=${id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: id, plan: campaign.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
+        metrics.watch(campaign, fixed !== undefined ? () => fixed : Date.now);
+        const metricsPort = metricsPortFlag ?? settings.metrics.port;
+        if (metricsPort !== undefined) {
+          const host = o.metricsHost ?? settings.metrics.host ?? "127.0.0.1";
+          try {
+            ops = await startOpsServer({ campaign, metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, port: metricsPort, host });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === "EADDRINUSE") throw new UsageError(`端口 ${metricsPort} 已被占用；请用 --metrics-port 换一个端口`, code, 1);
+            if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${host}；请检查 --metrics-host`, code, 1);
+            throw err;
+          }
+          log(`metrics url=${ops.url}/metrics`, { event: "metrics", url: `${ops.url}/metrics` });
+        }
         if (o.once) {
           const now = fixed ?? Date.now();
           let r;
+          const started = Date.now();
           try {
-            r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, ...skip }), now);
+            r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip }), now);
           } catch (err) {
             if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
             throw err;
           }
+          metrics.cycle({ durationMs: Date.now() - started, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
           const line = catchUpLine(r, !rules.staleItems);
-          if (line) log(line);
-          log(`once at=${formatInstant(now, zone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`);
+          if (line) log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
+          log(`once at=${formatInstant(now, zone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`, { event: "once", campaign: id, durationMs: Date.now() - started, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed });
           return;
         }
-        const daemon = startDaemon(campaign, notifiers, { log, ...skip, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        const daemon = startDaemon(campaign, notifiers, { log, observer: metrics, ...skip, ...(fixed !== undefined ? { now: () => fixed } : {}) });
         const onSignal = (sig: string) => {
-          log(`${sig}: finishing the message in flight, then stopping`);
+          log(`${sig}: 发送中的消息完成后停止`, { event: "signal", signal: sig, campaign: id });
           void daemon.stop();
         };
         process.once("SIGTERM", () => onSignal("SIGTERM"));
         process.once("SIGINT", () => onSignal("SIGINT"));
         await daemon.done;
-        log("stopped");
+        log("stopped：守护进程已停止", { event: "stopped", campaign: id });
       } finally {
+        await ops?.close();
         await notifiers.close();
         await store.close();
       }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { logLevelOption, startHostRuntime } from "./host-setup.ts";
 import type { Sidecar } from "../access/open.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import { unitName } from "../present/plan-text.ts";
@@ -86,17 +87,25 @@ export function registerWebCommands(program: Command, io: Io): void {
   program
     .command("serve")
     .description("the web workspace: board, unit pages, item pages, replay, and the JSON API under /api/")
-    .option("--port <port>", "TCP port", "8080")
+    .option("--port <port>", "TCP port (DUBAN_PORT)", "8080")
     .option("--host <host>", "address to listen on (put a TLS proxy in front before exposing it)", "127.0.0.1")
     .option("--daemon", "also run the daemon (ticks and reminders, as `duban run`) in this process")
     .option("--catch-up <policy>", `with --daemon: ${CATCH_UP_HELP}`, "send")
     .option("--window <hours>", "with --daemon: how old a missed message may be and still go out", "72")
-    .action(async (o: { port: string; host: string; daemon?: boolean; catchUp: string; window: string }) => {
-      const port = Number(o.port);
+    .option("--log-level <level>", "trace, debug (with contact addresses), info, warn, error, fatal or silent (DUBAN_LOG_LEVEL)")
+    .action(async (o: { port: string; host: string; daemon?: boolean; catchUp: string; window: string; logLevel?: string }, cmd: Command) => {
       const rules = catchUpOptions(o.catchUp, o.window);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${o.port}: not a port number`, "BAD_PORT");
+      const logLevel = logLevelOption(o.logLevel);
+      const explicit = (name: string) => cmd.getOptionValueSource(name) === "cli";
+      if (!Number.isInteger(Number(o.port)) || Number(o.port) < 0 || Number(o.port) > 65535) throw new UsageError(`--port ${o.port}：不是端口号；请写 0 至 65535 的整数`, "BAD_PORT");
+      // The options people type win over DUBAN_PORT and the configuration file, which win over the defaults.
+      const runtime = await startHostRuntime({ configFile: g().config, ...(logLevel ? { logLevel } : {}), io });
+      const { settings } = runtime;
+      const port = explicit("port") ? Number(o.port) : (settings.serve.port ?? Number(o.port));
+      const hostAddr = explicit("host") ? o.host : (settings.serve.host ?? o.host);
+      if (!o.daemon) await runtime.notifiers.close();
       const { openSidecar, Campaign, CampaignError, openStore } = await storeParts();
-      const [{ startServer }, { startDaemon }, { describeChannels, hostConfigFromEnv, notifiersFor }] = await Promise.all([
+      const [{ startServer }, { startDaemon }, { describeChannels }] = await Promise.all([
         import("../web/server.ts"),
         import("../daemon/daemon.ts"),
         import("../daemon/host.ts"),
@@ -107,6 +116,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         c = await Campaign.open(store);
       } catch (err) {
         await store.close();
+        if (o.daemon) await runtime.notifiers.close();
         if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
         throw err;
       }
@@ -115,13 +125,14 @@ export function registerWebCommands(program: Command, io: Io): void {
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
       try {
-        server = await startServer({ campaign: c, sidecar, port, host: o.host, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(fixed !== undefined ? { now: () => fixed } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();
+        if (o.daemon) await runtime.notifiers.close();
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EADDRINUSE") throw new UsageError(`端口 ${port} 已被占用；请用 --port 换一个端口`, code, 1);
-        if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${o.host}；请检查 --host`, code, 1);
+        if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${hostAddr}；请检查 --host`, code, 1);
         throw err;
       }
       io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
@@ -129,12 +140,14 @@ export function registerWebCommands(program: Command, io: Io): void {
       // never decide from the same state, and the web's Campaign folds the daemon's events as it goes.
       let daemon: RunningDaemon | undefined;
       let notifiers: NotifierSet | undefined;
+      const log = runtime.logger.log;
+      runtime.logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
+      log(`serve url=${server.url}`, { event: "serve", campaign: c.plan.campaign.id, url: server.url });
       if (o.daemon) {
-        const cfg = hostConfigFromEnv(process.env);
-        notifiers = notifiersFor(cfg);
-        const log = (line: string) => io.err(`${new Date().toISOString()} duban ${line}`);
-        log(`daemon channels=${describeChannels(cfg)}`);
-        daemon = startDaemon(await Campaign.open(store), notifiers, { log, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        const { cfg } = runtime;
+        notifiers = runtime.notifiers;
+        log(`daemon channels=${describeChannels(cfg)}`, { event: "start", campaign: c.plan.campaign.id });
+        daemon = startDaemon(await Campaign.open(store), notifiers, { log, observer: runtime.metrics, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
       }
       await new Promise<void>((resolve) => {
         const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());

@@ -6,6 +6,8 @@ import { SUMMARY_CHANNEL, type DispatchReport, type Dispatcher } from "../dispat
 export interface CycleReport {
   at: string;
   events: number;
+  /** The seq of the last event this cycle's tick appended, when it appended any. */
+  seq?: number;
   queued: number;
   summaryQueued: boolean;
   dispatch: DispatchReport;
@@ -35,6 +37,7 @@ export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: 
   return {
     at: formatInstant(now, zone),
     events: tick.events.length,
+    ...(tick.events.length > 0 ? { seq: tick.events.at(-1)!.seq } : {}),
     queued: tick.reminders.length,
     summaryQueued,
     dispatch,

@@ -1,15 +1,27 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { NotifierSet } from "../../notifiers/index.ts";
 import { CampaignError, type Campaign } from "../campaign/campaign.ts";
-import { Dispatcher, type DispatchOptions } from "../dispatch/dispatcher.ts";
+import { Dispatcher, type DispatchObserver, type DispatchOptions } from "../dispatch/dispatcher.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Lease } from "../store/store.ts";
+import type { LogFn } from "../ops/log-fields.ts";
 import { catchUpLine, runCycle, type CycleReport } from "./cycle.ts";
+
+/** The daemon's lease, as /readyz and the metrics report it. */
+export type DaemonLeaseState = "acquiring" | "leader" | "standby" | "stopped";
+
+/** What a host measures (src/ops/metrics.ts); every call is optional so tests and drills pass none. */
+export interface DaemonObserver extends DispatchObserver {
+  setLease(state: DaemonLeaseState): void;
+  cycle(r: { durationMs: number; events: number; queued: number; summaryQueued: boolean; ok: boolean }): void;
+  leaseLost(): void;
+}
 
 export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" | "staleItems" | "baseUrl" | "templates" | "maxAttempts" | "backoffMs" | "retryHorizon" | "leaseMs" | "window"> {
   /** The clock; tests and drills pass their own. */
   now?: () => EpochMs;
-  log: (line: string) => void;
+  log: LogFn;
+  observer?: DaemonObserver;
   /** How often a standby daemon asks for the lease. @default 15 000 */
   standbyPollMs?: number;
 }
@@ -19,6 +31,8 @@ export interface RunningDaemon {
   done: Promise<void>;
   /** Finishes the message in flight and the cycle it belongs to, then stops. */
   stop(): Promise<void>;
+  /** The lease as it stands: leader works, standby waits, acquiring has not heard back from the store yet. */
+  leaseState(): DaemonLeaseState;
 }
 
 function summarise(r: CycleReport): string {
@@ -41,34 +55,71 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
   let standby: NodeJS.Timeout | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const dispatcher = new Dispatcher(campaign, notifiers, { ...opts, log: opts.log, shouldStop: () => stopping });
+  const obs = opts.observer;
+  let state: DaemonLeaseState = "acquiring";
+  const setState = (s: DaemonLeaseState) => {
+    state = s;
+    obs?.setLease(s);
+  };
+  setState("acquiring");
+  const id = campaign.plan.campaign.id;
+  const dispatcher = new Dispatcher(campaign, notifiers, { ...opts, log: opts.log, ...(obs ? { observer: obs } : {}), shouldStop: () => stopping });
 
   const cycle = (reason: string) => {
     if (stopping || !lease) return;
     // A cycle that is still running when the next minute fires is not doubled: the next one waits.
     inFlight = inFlight.then(async () => {
       if (stopping) return;
+      const started = Date.now();
       try {
         const r = await runCycle(campaign, dispatcher, now());
+        const durationMs = Date.now() - started;
+        obs?.cycle({ durationMs, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
         const line = catchUpLine(r, !opts.staleItems);
-        if (line) opts.log(line);
-        if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`);
+        if (line) opts.log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
+        const facts = { event: reason === "start" ? "catch-up-cycle" : "cycle", campaign: id, durationMs, events: r.events, ...(r.seq !== undefined ? { seq: r.seq } : {}), queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed };
+        if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`, facts);
       } catch (err) {
+        obs?.cycle({ durationMs: Date.now() - started, events: 0, queued: 0, summaryQueued: false, ok: false });
         // A refusal the user can act on (a clock behind the log) is one line; anything else keeps its stack.
-        opts.log(`cycle failed: ${err instanceof CampaignError ? `${err.message} [${err.code}]` : ((err as Error).stack ?? String(err))}`);
+        const code = err instanceof CampaignError ? err.code : ((err as { code?: string }).code ?? "INTERNAL");
+        opts.log(`cycle failed: 本轮未完成：${err instanceof CampaignError ? `${err.message} [${err.code}]` : ((err as Error).stack ?? String(err))}`, { level: "error", event: "cycle-failed", campaign: id, code });
       }
     });
   };
 
   const becomeLeader = async () => {
     if (stopping) return;
-    lease = await campaign.store.tryLease("daemon");
-    if (!lease) {
-      opts.log("standby: another daemon holds the lease; waiting to take over");
-      standby = setTimeout(() => void becomeLeader(), opts.standbyPollMs ?? 15_000);
+    const poll = () => (standby = setTimeout(() => void becomeLeader(), opts.standbyPollMs ?? 15_000));
+    try {
+      lease = await campaign.store.tryLease("daemon");
+    } catch (err) {
+      // The store is unreachable: ask again later rather than die; /readyz says the store is down.
+      opts.log(`lease-error: 无法向存储申请租约（${(err as Error).message}）；稍后重试`, { level: "error", event: "lease-error", campaign: id, code: (err as { code?: string }).code ?? "STORE" });
+      poll();
       return;
     }
-    opts.log(`leader: ticking and dispatching for ${campaign.plan.campaign.id}`);
+    if (stopping) return void (await lease?.release());
+    if (!lease) {
+      if (state !== "standby") opts.log("standby: 另一个进程持有租约，本进程待命，随时接管", { event: "standby", campaign: id });
+      setState("standby");
+      poll();
+      return;
+    }
+    setState("leader");
+    opts.log(`leader: 本进程持有租约，负责 ${id} 的计时与发送`, { event: "leader", campaign: id });
+    const held = lease;
+    void held.lost?.then(async () => {
+      if (stopping || lease !== held) return;
+      // Another daemon may hold it now: stop working at once, and ask again like a standby.
+      lease = undefined;
+      obs?.leaseLost();
+      opts.log("lease-lost: 与存储的租约连接已断开，本进程停止计时与发送，稍后重新申请", { level: "error", event: "lease-lost", campaign: id });
+      await task?.stop();
+      task = undefined;
+      setState("standby");
+      poll();
+    });
     cycle("start");
     task = cron.schedule("* * * * *", () => cycle("minute"), { timezone: campaign.plan.campaign.timezone });
   };
@@ -81,8 +132,9 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
     await task?.stop();
     await inFlight;
     await lease?.release();
+    setState("stopped");
     resolveDone();
     return done;
   };
-  return { done, stop };
+  return { done, stop, leaseState: () => state };
 }

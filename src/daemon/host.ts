@@ -8,6 +8,8 @@ export interface HostConfig {
   emlDir: string;
   /** A JSON file listing chat robots: [{ id, kind: "wecom"|"dingtalk"|"json", url, secret? }]. */
   webhooksFile?: string;
+  /** Robots from duban.config.yaml, their secrets read in; DUBAN_WEBHOOKS (webhooksFile) wins over them. */
+  webhooks?: WebhookEndpoint[];
   console?: boolean;
   /** Where people open their items (links in messages); overrides the plan's campaign.baseUrl. */
   baseUrl?: string;
@@ -26,7 +28,7 @@ export function hostConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Hos
 
 /** The notifiers a host runs with: SMTP when configured, else .eml files; chat robots when listed. */
 export function notifiersFor(cfg: HostConfig): NotifierSet {
-  const webhooks = cfg.webhooksFile ? (JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as WebhookEndpoint[]) : undefined;
+  const webhooks = robotsOf(cfg);
   return createNotifiers({
     ...(cfg.smtpUrl ? { email: { url: cfg.smtpUrl, ...(cfg.smtpFrom ? { from: cfg.smtpFrom } : {}) } } : { emlDir: cfg.emlDir }),
     ...(webhooks ? { webhooks } : {}),
@@ -34,8 +36,14 @@ export function notifiersFor(cfg: HostConfig): NotifierSet {
   });
 }
 
+/** The robots a host posts to: the DUBAN_WEBHOOKS file when set, else the configuration's. */
+export function robotsOf(cfg: HostConfig): WebhookEndpoint[] | undefined {
+  return cfg.webhooksFile ? (JSON.parse(readFileSync(cfg.webhooksFile, "utf8")) as WebhookEndpoint[]) : cfg.webhooks;
+}
+
 /** Where messages go, for the log line at start (never the password). */
 export function describeChannels(cfg: HostConfig): string {
   const mail = cfg.smtpUrl ? `SMTP ${new URL(cfg.smtpUrl).host}` : `.eml files in ${cfg.emlDir}`;
-  return [mail, cfg.webhooksFile ? `webhooks from ${cfg.webhooksFile}` : "", cfg.console ? "console" : ""].filter(Boolean).join(", ");
+  const robots = cfg.webhooksFile ? `webhooks from ${cfg.webhooksFile}` : cfg.webhooks?.length ? `webhooks ${cfg.webhooks.map((w) => w.id).join(",")}` : "";
+  return [mail, robots, cfg.console ? "console" : ""].filter(Boolean).join(", ");
 }

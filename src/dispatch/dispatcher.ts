@@ -7,12 +7,26 @@ import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
-import type { OutboxItem } from "../store/types.ts";
+import type { OutboxItem, StoredEvent } from "../store/types.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 import { freshPart, type StaleRule } from "./stale.ts";
+import type { LogFn } from "../ops/log-fields.ts";
 import { DEFAULT_RETRY_HORIZON, retryHorizonAt, type RetryHorizon } from "./retry-horizon.ts";
 
 export const SUMMARY_CHANNEL = "summary";
+
+/**
+ * What a host counts (src/ops/metrics.ts): the dispatcher calls it at each outcome. A hook, so that the
+ * dispatcher knows nothing of Prometheus.
+ */
+export interface DispatchObserver {
+  /** A message went out; `channels` took it (email, eml, webhook, console). */
+  delivered(channels: readonly string[]): void;
+  /** An attempt failed on `channel`: given up on when `final`, else retried. */
+  failed(channel: string, final: boolean): void;
+  /** The leases on messages in flight were renewed, or the renewal failed. */
+  leaseRenewed(ok: boolean): void;
+}
 
 export interface DispatchOptions {
   /**
@@ -39,8 +53,9 @@ export interface DispatchOptions {
   window?: number;
   templates?: TemplateSet;
   baseUrl?: string;
-  /** Structured progress lines; the daemon prints them. */
-  log?: (line: string) => void;
+  /** Progress lines with their facts; the daemon prints them. */
+  log?: LogFn;
+  observer?: DispatchObserver;
   /**
    * Restart policy: messages that fell due more than this long before `now` are not sent but marked
    * failed ("skipped after downtime") and reported to the office. Undefined: send the backlog once.
@@ -64,8 +79,8 @@ export interface DispatchReport {
 
 const DEFAULT_WINDOW = 5;
 
-type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window">> &
-  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts"> & { window: number };
+type Opts = Required<Omit<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "window" | "observer">> &
+  Pick<DispatchOptions, "templates" | "baseUrl" | "skipOlderThanMs" | "staleItems" | "maxAttempts" | "observer"> & { window: number };
 
 /**
  * Sends what the outbox holds and records each delivery, or failure and its reason, as an event.
@@ -118,7 +133,9 @@ export class Dispatcher {
       renewing = true;
       try {
         await store.renewOutboxLease([...held.values()].map((i) => ({ id: i.id, attempts: i.attempts })), formatInstant(now + elapsed() + leaseMs, zone));
+        this.opts.observer?.leaseRenewed(true);
       } catch (err) {
+        this.opts.observer?.leaseRenewed(false);
         // The next renewal tries again; the lease still has two thirds of its time left.
         this.opts.log(`could not renew leases: ${(err as Error).message}`);
       } finally {
@@ -213,9 +230,10 @@ export class Dispatcher {
     const channels = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
     if (failed.length === 0) {
       const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
+      const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
       report.sent++;
-      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`);
+      this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => r.channel));
+      this.opts.log(`sent ${item.key} to=${msg.to.id} via=${channels.join(",")} id=${msg.messageId}`, { event: "sent", seq: recorded?.seq, item: item.key, messageId: msg.messageId, channel: channels.join(","), recipient: msg.to.id, attempt: item.attempts, addresses: msg.to.email ?? [] });
       return;
     }
     await this.fail(item, at, now, { ...failed[0]!, retryable: failed.every((f) => f.retryable) }, report, msg.to.id, channels);
@@ -243,7 +261,7 @@ export class Dispatcher {
       ...(final ? {} : { nextAttemptAt: formatInstant(next, zone), retryUntil }),
       ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
     };
-    await this.recordOutcome(at, payload, (a, p) =>
+    const recorded = await this.recordOutcome(at, payload, (a, p) =>
       c.store.markAttemptFailed(
         item.id,
         `${f.code}: ${error}`,
@@ -255,7 +273,8 @@ export class Dispatcher {
     );
     if (final) report.failed++;
     else report.retrying++;
-    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`);
+    this.opts.observer?.failed(f.channel, final);
+    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`, { level: final ? "error" : "warn", event: final ? "failed" : "retry", seq: recorded?.seq, item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
   }
 
   /**
@@ -264,11 +283,10 @@ export class Dispatcher {
    * the outcome is recorded at that later instant, the one at which it reached the log, with the dispatch
    * instant kept as `dispatchedAt`. Refusing it would leave the message claimed and send it twice.
    */
-  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<unknown>): Promise<void> {
+  private async recordOutcome(at: string, payload: Record<string, unknown>, write: (at: string, payload: Record<string, unknown>) => Promise<StoredEvent | undefined>): Promise<StoredEvent | undefined> {
     for (let a = at, attempt = 0; ; attempt++) {
       try {
-        await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
-        return;
+        return await write(a, a === at ? payload : { ...payload, dispatchedAt: at });
       } catch (err) {
         if (!(err instanceof StoreError && err.code === "CLOCK_BEHIND" && err.lastAt !== undefined) || attempt >= 3) throw err;
         a = err.lastAt;

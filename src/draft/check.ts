@@ -66,7 +66,7 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
   const docOnly: string[] = [];
   const dates: string[] = [];
   const review: string[] = [];
-  const agreed = { phases: 0, tasks: 0, deliverables: 0, people: 0 };
+  const agreed = { phases: 0, tasks: 0, deliverables: 0, kinds: 0, people: 0 };
 
   // Campaign window.
   if (drafted.campaign.start && drafted.campaign.start !== String(plan.campaign.start))
@@ -120,6 +120,23 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
   if (dl.office?.unit && dl.office.unit !== lg.office?.unit) docOnly.push(`${at(["leadingGroup", "office", "unit"])}: 办公室所在单位：计划 ${lg.office?.unit}，文件 ${dl.office.unit}`);
   if (dl.office?.director && dl.office.director !== lg.office?.director) docOnly.push(`${at(["leadingGroup", "office"])}: 办公室主任：计划 ${lg.office?.director ?? "（未写）"}，文件 ${dl.office.director}`);
 
+  // Kinds: items opened while the campaign runs have no date to draft. A kind agrees when the words its
+  // source quotes are the notice's own; it then settles the todo the drafter left for that sentence (an
+  // event-driven report, a 适时 item), whose deadline the notice does not set: the plan must mark it assumed.
+  const squeeze = (s: string) => s.replace(/\s+/g, "");
+  const noticeText = squeeze(read.doc.blocks.map((b) => (b.kind === "para" ? b.text : b.rows.flat().join(""))).join(""));
+  const settled = new Set<Obj>();
+  ((plan.kinds ?? []) as Obj[]).forEach((k, i) => {
+    const label = `${at(["kinds", i])}: 开启事项“${k.title}”（${k.id}）`;
+    const quote = /“(.+)”/.exec(String(k.source ?? ""))?.[1];
+    if (!quote) return void review.push(`${label}：出处没有引用文件原文（source 中用“”引出），无法对照`);
+    if (!noticeText.includes(squeeze(quote))) return void planOnly.push(`${label}：文件中没有出处所引的原文“${quote}”`);
+    const todos = ((drafted.todo ?? []) as Obj[]).filter((t) => t.source && squeeze(String(t.source)).includes(squeeze(quote)));
+    for (const t of todos) settled.add(t);
+    if (todos.length && k.assumed === undefined) dates.push(`${label}：计划写了期限，文件没有写明期限（${todos[0]!.source}）；请核实，或用 assumed 写明所依据的假定`);
+    else agreed.kinds++;
+  });
+
   // Deliverables: same due and recipient first (the closest title wins), then a similar title with another date.
   const dueOf = (d: Obj): string | undefined => {
     if (d.due === undefined) return undefined;
@@ -131,7 +148,7 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
   const planDel = ((plan.deliverables ?? []) as Obj[]).map((d, i) => ({ d, i, due: dueOf(d), done: false }));
   const docDel = ((drafted.deliverables ?? []) as Obj[]).map((d) => ({ d, due: dueOf(d), done: false }));
   for (const d of [...((drafted.deliverables ?? []) as Obj[]), ...((drafted.todo ?? []) as Obj[]).map((t) => t.draft ?? {})]) if (d.task) d.task = taskIdOf.get(d.task) ?? d.task;
-  const todoDrafts = ((drafted.todo ?? []) as Obj[]).filter((t) => t.draft).map((t) => ({ t, done: false }));
+  const todoDrafts = ((drafted.todo ?? []) as Obj[]).filter((t) => t.draft && !settled.has(t)).map((t) => ({ t, done: false }));
   const label = (p: { d: Obj; i: number; due?: string }) => `${at(["deliverables", p.i])}: “${p.d.title}”（${p.d.id}，${p.due ?? (p.d.recurring ? "定期" : p.d.due)}）`;
   const pairs = planDel.flatMap((p) => docDel.filter((x) => x.due === p.due && toOf(x.d) === toOf(p.d) && !x.d.recurring === !p.d.recurring).map((x) => ({ p, x, s: similarity(p.d.title, x.d.title) })));
   pairs.sort((a, b) => b.s - a.s);
@@ -168,7 +185,7 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
   for (const p of planDel.filter((p) => !p.done)) planOnly.push(`${label(p)}：文件没有要求报送此项${p.d.source ? `（计划注明的出处 ${p.d.source} 中没有这样的要求）` : ""}`);
   for (const x of docDel.filter((x) => !x.done)) docOnly.push(`“${x.d.title}”（${x.due ?? "定期"}，${(x.d.from ?? []).join(", ")} → ${toOf(x.d)}）：${x.d.source}`);
   for (const t of todoDrafts.filter((t) => !t.done)) docOnly.push(`“${t.t.draft.title}”（日期未定${t.t.document ? `，依 ${t.t.document}` : ""}）：${t.t.source}`);
-  for (const t of (drafted.todo ?? []) as Obj[]) if (!t.draft && t.source) review.push(`${t.what}：${t.source}`);
+  for (const t of (drafted.todo ?? []) as Obj[]) if (!t.draft && t.source && !settled.has(t)) review.push(`${t.what}：${t.source}`);
 
   const section = (title: string, items: string[]) => (items.length ? [`${title}（${items.length}）：`, ...items.map((l) => `  ${l}`)] : []);
   const lines = [
@@ -177,7 +194,7 @@ export async function checkDraft(noticeFile: string, planFile: string, opts: { y
     ...section("文件要求、计划缺少或不一致", docOnly),
     ...section("日期不同", dates),
     ...section("请人工核对（文件的要求没有固定日期，计划格式无法直接对照）", review),
-    `一致：阶段 ${agreed.phases}，任务 ${agreed.tasks}，报送事项 ${agreed.deliverables}，领导小组 ${agreed.people} 人`,
+    `一致：阶段 ${agreed.phases}，任务 ${agreed.tasks}，报送事项 ${agreed.deliverables}，${agreed.kinds ? `开启事项 ${agreed.kinds}，` : ""}领导小组 ${agreed.people} 人`,
   ];
   const differs = planOnly.length + docOnly.length + dates.length > 0;
   if (!differs) lines.push("计划与文件一致");

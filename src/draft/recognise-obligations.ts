@@ -164,9 +164,9 @@ function recogniseSentence(sentence: string, from: string[], phase: DraftPhase |
     if (noFrom) out.todos.push({ what: "文件未写明由哪些单位报送", source });
   };
 
-  // Reports opened by events (一事一报, 及时报告): the plan format has no kind for them yet.
+  // Reports opened by events (一事一报, 及时报告): no date to draft; the plan declares them as a kind.
   if (/一事一报|(?:及时|随时|第一时间)(?:向[^，。；]*?)?(?:报告|上报|报送)(?!情况)/.test(sentence) && !/\d{1,2}月\d{1,2}日/.test(sentence)) {
-    out.todos.push({ what: "文件要求按事件报告（如“一事一报”“及时报告”），没有固定截止日期；请确定如何在计划中跟踪（或确认无需跟踪）后删除此条", source });
+    out.todos.push({ what: "文件要求按事件报告（如“一事一报”“及时报告”），没有固定截止日期；请在 kinds 中声明为运行中开启的事项（source 引用原文，期限用 assumed 写明所依据的假定），或确认无需跟踪，然后删除此条", source });
     return;
   }
   // 市人力社保局将对…进行成效评估，并…适时…: asked of a named unit, with no date: a todo naming the word.
@@ -174,7 +174,7 @@ function recogniseSentence(sentence: string, from: string[], phase: DraftPhase |
   if (when && !/\d{1,2}月/.test(sentence) && subjectOf(sentence)) {
     const what = /对([^，。；]+)(?:进行|开展)([^，。；]+)/.exec(sentence);
     out.todos.push({
-      what: `文件要求“${when[0]}”开展，没有写明日期；请确定日期（并用 assumed 写明所依据的假定）后移入 deliverables`,
+      what: `文件要求“${when[0]}”开展，没有写明日期；请确定日期（并用 assumed 写明所依据的假定）后移入 deliverables；对象在行动中才确定的（如“部分区县”），可在 kinds 中声明为运行中开启的事项`,
       source,
       draft: { kind: "deliverable", deliverable: base(what ? cleanObject(what[1]! + what[2]!) : ctx.section.title) },
     });

@@ -2,6 +2,7 @@ import type { ResolvedPlan } from "../model/definition.ts";
 import { checkFields, type UnitLookup } from "../model/fields.ts";
 import type { Item } from "../model/item.ts";
 import type { Audience, ItemKind, Offset } from "../model/kind.ts";
+import { unitNamesOf } from "../model/unit-names.ts";
 import type { EpochMs } from "../model/time.ts";
 import { actingUnits, actsAsOffice } from "./authorize.ts";
 import { formatInstant } from "./calendar.ts";
@@ -35,20 +36,13 @@ export function audienceParts(who: Audience): string[] {
   return [...(who.office ? ["@office"] : []), ...(who.taskLeads ? ["@taskLeads"] : []), ...(who.self ? ["@self"] : []), ...(who.any ? ["@any"] : []), ...who.units];
 }
 
-/** Finds a unit by id, full name or short name. */
+const lookups = new WeakMap<ResolvedPlan, UnitLookup>();
+
+/** Finds a unit by id, full name, short name or (a district's bureau) its district's name. */
 export function unitLookup(plan: ResolvedPlan): UnitLookup {
-  let byName: Map<string, string> | undefined;
-  return (text) => {
-    if (plan.units.has(text)) return text;
-    if (!byName) {
-      byName = new Map();
-      for (const u of plan.units.values()) {
-        byName.set(u.name, u.id);
-        if (u.short) byName.set(u.short, u.id);
-      }
-    }
-    return byName.get(text);
-  };
+  let l = lookups.get(plan);
+  if (!l) lookups.set(plan, (l = unitNamesOf(plan).find));
+  return l;
 }
 
 function actorId(actor: Actor): string {
@@ -62,7 +56,6 @@ function actorId(actor: Actor): string {
  */
 export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochMs): Item | Refusal {
   const { plan } = ctx;
-  const zone = plan.campaign.timezone;
   const kind = plan.kinds.get(req.kind);
   if (!kind) return { code: "UNKNOWN_KIND", params: { kind: req.kind, known: [...plan.kinds.keys()] } };
   const actor = req.actor;
@@ -74,7 +67,8 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
   if (!openerOk) return { code: "NOT_OPENER", params: { kind: kind.id, kindTitle: kind.title, actor: actor.unit, allowed: audienceParts(kind.openers) } };
   // A person opens for the unit they belong to.
   const opener = plan.units.get(actor.unit)?.kind === "person" ? (plan.units.get(actor.unit)!.parent ?? actor.unit) : actor.unit;
-  const to = [...new Set(req.to)];
+  // Owing units by id or by the names people write (a form, a sheet's 责任单位).
+  const to = [...new Set(req.to.map((u) => unitLookup(plan)(u) ?? u))];
   if (to.length === 0) return { code: "BAD_RECIPIENT", params: { kind: kind.id, kindTitle: kind.title, units: [], allowed: audienceParts(kind.recipients), reason: "none" } };
   const outside = to.filter((u) => !plan.units.has(u) || !inAudience(plan, kind.recipients, u, new Set([opener])));
   if (outside.length) return { code: "BAD_RECIPIENT", params: { kind: kind.id, kindTitle: kind.title, units: outside, allowed: audienceParts(kind.recipients), reason: "outside" } };
@@ -105,7 +99,8 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
     dueAt: first ?? dueAt,
     ...(hours || kind.followUp?.first.unit === "h" ? { exactHours: true } : {}),
     ...(kind.acknowledge ? { ackDueAt: offsetFrom(ctx.clock, now, kind.acknowledge.within, kind.workingHours) } : {}),
-    ...(kind.assumed ? { dueAssumed: kind.assumed } : {}),
+    // The kind's assumption is about the deadline its rule sets; a date the opener wrote is the opener's own.
+    ...(kind.assumed && req.due === undefined ? { dueAssumed: kind.assumed } : {}),
     opened: {
       kind: kind.id,
       number,
@@ -118,7 +113,6 @@ export function decideOpening(ctx: OpeningContext, req: OpenRequest, now: EpochM
       ...(req.note ? { note: req.note } : {}),
     },
   };
-  void zone;
   return item;
 }
 

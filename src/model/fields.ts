@@ -25,6 +25,33 @@ function isoDate(y: number, m: number, d: number): string | undefined {
   return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
+const DATE_TIME = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时点](\d{2})(?:[:：分](\d{2})秒?)?分?)?$/;
+
+/**
+ * A local date, or a date and a wall-clock time, as a person writes one (`2021-06-15`, `2021/6/15 18:00`,
+ * `2021年6月15日`) or a sheet holds one (a Date whose UTC fields are the wall-clock time shown, which is
+ * how exceljs reads a date cell). Undefined when it is neither. `time` is `HH:mm`, absent for a bare date
+ * (a cell at midnight counts as a bare date: that is how Excel stores a date without a time).
+ */
+export function parseLocalDateTime(raw: unknown): { date: string; time?: string } | undefined {
+  if (raw instanceof Date) {
+    if (Number.isNaN(raw.getTime())) return undefined;
+    const date = isoDate(raw.getUTCFullYear(), raw.getUTCMonth() + 1, raw.getUTCDate())!;
+    const h = raw.getUTCHours();
+    const m = raw.getUTCMinutes();
+    return h === 0 && m === 0 ? { date } : { date, time: `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}` };
+  }
+  if (typeof raw !== "string") return undefined;
+  const m = DATE_TIME.exec(raw.trim());
+  const date = m && isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (!date) return undefined;
+  if (m[4] === undefined) return { date };
+  const h = Number(m[4]);
+  const min = Number(m[5]);
+  if (h > 23 || min > 59 || Number(m[6] ?? 0) > 59) return undefined;
+  return { date, time: `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}` };
+}
+
 /**
  * One field's value from what a person gave: a string from a command line, a form or a CSV cell, or a
  * native value from JSON or a sheet (a number, a Date for a date cell). Returns the problem instead
@@ -35,7 +62,9 @@ export function parseFieldValue(spec: FieldSpec, raw: unknown, units: UnitLookup
   switch (spec.type) {
     case "text":
     case "longText": {
-      const s = String(raw).trim();
+      // A sheet may hold a date in a text column (a 问题编号 Excel took for a date): keep what it shows.
+      const when = raw instanceof Date ? parseLocalDateTime(raw) : undefined;
+      const s = when ? `${when.date}${when.time ? ` ${when.time}` : ""}` : String(raw).trim();
       if (spec.maxLength !== undefined && [...s].length > spec.maxLength) return bad("FIELD_TOO_LONG", { max: spec.maxLength });
       return s;
     }

@@ -35,6 +35,8 @@ export const DiagnosticCode = {
   DUE_BOUNDS: "DUE_BOUNDS",
   BAD_FIELD: "BAD_FIELD",
   KIND_CONFLICT: "KIND_CONFLICT",
+  /** duban.config.yaml: a secret it names (environment variable, file) is not there. */
+  SECRET_MISSING: "SECRET_MISSING",
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

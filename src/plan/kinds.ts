@@ -11,7 +11,9 @@ export const DEFAULT_LEVEL = "一般";
 const DEFAULT_MAX_ATTACHMENT_MB = 20;
 
 const UNIT_ZH = { wd: "个工作日", d: "天", h: "小时" } as const;
-const showOffset = (o: Offset) => `+${o.n}${o.unit}（${o.n} ${UNIT_ZH[o.unit]}）`;
+/** An offset in words: "5 个工作日", "3 天", "24 小时". */
+export const offsetZh = (o: Offset) => `${o.n} ${UNIT_ZH[o.unit]}`;
+const showOffset = (o: Offset) => `+${o.n}${o.unit}（${offsetZh(o)}）`;
 
 type ListName = "openers" | "to" | "withdraw" | "extend";
 /** What each list may say: `self` is the acting unit in openers and the opener in `to`; `opener` is for withdraw and extend. */

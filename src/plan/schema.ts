@@ -71,8 +71,8 @@ function pathOf(instancePath: string): PathSegment[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function where(path: PathSegment[]): string {
-  return path.length ? path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "计划顶层";
+function where(path: PathSegment[], top: string): string {
+  return path.length ? path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : top;
 }
 
 /** A location as the subject of a Chinese sentence: a space after an ASCII path, none after Chinese. */
@@ -108,7 +108,8 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-export function suggest(word: string, candidates: Iterable<string>): string {
+/** The candidate closest to a misspelt word, when it is close enough to be what was meant. */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -118,7 +119,12 @@ export function suggest(word: string, candidates: Iterable<string>): string {
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? `（是否应为“${best}”？）` : "";
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function suggest(word: string, candidates: Iterable<string>): string {
+  const best = nearest(word, candidates);
+  return best !== undefined ? `（是否应为“${best}”？）` : "";
 }
 
 /** Validates plain data against the plan schema; each error points at its YAML node. Returns true when valid. */
@@ -126,18 +132,22 @@ export function checkSchema(data: unknown, source: PlanSource, sink: DiagnosticS
   const validate = validator();
   if (validate(data)) return true;
   // A failed oneOf also reports each branch's own failure; the oneOf message says it better.
-  for (const e of validate.errors ?? []) if (!e.schemaPath.includes("/oneOf/")) report(e, data, source, sink);
+  for (const e of validate.errors ?? []) if (!e.schemaPath.includes("/oneOf/")) reportSchemaError(e, data, source, sink);
   return false;
 }
 
-function report(e: ErrorObject, data: unknown, source: PlanSource, sink: DiagnosticSink): void {
+/**
+ * One ajv error as a diagnostic at its YAML node. Also used for other YAML files validated by a schema
+ * (the host's duban.config.yaml), which name their top level with `top`.
+ */
+export function reportSchemaError(e: ErrorObject, data: unknown, source: PlanSource, sink: DiagnosticSink, top = "计划顶层"): void {
   const path = pathOf(e.instancePath);
   // A bad key under propertyNames (a group or policy name): the inner error names the key; the
   // propertyNames error that wraps it only repeats "property name must be valid".
   if (e.keyword === "propertyNames") return;
   const name = e.propertyName;
   const at = name !== undefined ? source.position([...path, name], { key: true }) : source.position(path);
-  const here = where(path);
+  const here = where(path, top);
   switch (e.keyword) {
     case "required": {
       const missing = (e.params as { missingProperty: string }).missingProperty;

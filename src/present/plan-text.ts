@@ -1,5 +1,7 @@
 import { DateTime } from "luxon";
 import { formatLocal } from "../engine/calendar.ts";
+import type { Audience, DueRule, ItemKind } from "../model/kind.ts";
+import { offsetZh } from "../plan/kinds.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
 import { instanceOf } from "../plan/ids.ts";
@@ -49,6 +51,7 @@ export function planSummary(plan: ResolvedPlan): string {
   const dues = plan.assignments.flatMap((a) => (a.dueAt === null ? [] : [a.dueAt]));
   const undated = plan.assignments.length - dues.length;
   const assumed = plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id);
+  const assumedKinds = [...plan.kinds.values()].filter((k) => k.assumed !== undefined).map((k) => k.id);
   const zone = plan.campaign.timezone;
   const lines = [
     `${plan.campaign.title}（${plan.campaign.issuer}）`,
@@ -59,7 +62,9 @@ export function planSummary(plan: ResolvedPlan): string {
   ];
   // reduce, not Math.min(...dues): a national plan has 300k dues, more arguments than the stack holds.
   if (dues.length) lines.push(`  最早截止：${formatLocal(dues.reduce((a, b) => Math.min(a, b)), zone)}；最晚截止：${formatLocal(dues.reduce((a, b) => Math.max(a, b)), zone)}`);
+  if (plan.kinds.size) lines.push(`  运行中开启的事项：${plan.kinds.size} 类（${[...plan.kinds.values()].map((k) => k.title).join("、")}）`);
   if (assumed.length) lines.push(`  假定日期：${assumed.join("、")} 的截止日期是假定的，不是方案写明的日期，待核实`);
+  if (assumedKinds.length) lines.push(`  假定期限：${assumedKinds.join("、")} 的期限是假定的，不是方案写明的期限，待核实`);
   lines.push(`  版本：${plan.hash.slice(0, 12)}`);
   return lines.join("\n");
 }
@@ -84,6 +89,10 @@ export function planTable(plan: ResolvedPlan): string {
       out.push(`  ${due}  ${what} → ${recipientName(plan, a.to)}${shifted}${assumedZh(a.dueAssumed)}`);
       out.push(`      ${group.length} 个单位：${unitList(plan, group.map((g) => g.unit), (id) => (lead.has(id) ? "（牵头）" : ""))}`);
     }
+  }
+  if (plan.kinds.size) {
+    out.push("", `■ 运行中开启的事项（${plan.kinds.size} 类，事项发生时开启）`);
+    for (const k of plan.kinds.values()) out.push(...kindLines(plan, k));
   }
   return out.join("\n");
 }
@@ -111,4 +120,45 @@ export function planMermaid(plan: ResolvedPlan): string {
     }
   }
   return out.join("\n");
+}
+
+
+/** A kind's deadline for people: counted from the opening, or given by the opener within its bounds. */
+export function dueRuleZh(d: DueRule, workingHours = false): string {
+  const hours = workingHours ? "（小时按工作时间计）" : "";
+  if (d.kind === "offset") return `开启后 ${offsetZh(d.offset)}${hours}`;
+  const range = d.min ? `开启后 ${offsetZh(d.min)}至 ${offsetZh(d.max)}内` : `不晚于开启后 ${offsetZh(d.max)}`;
+  return `由开启单位指定，${range}${d.default ? `（未指定时 ${offsetZh(d.default)}）` : ""}${hours}`;
+}
+
+/**
+ * Who a kind's rule names, in words: `self` reads as the acting unit among openers, as the opener among
+ * owing units and in withdraw/extend.
+ */
+export function audienceZh(plan: ResolvedPlan, a: Audience, self: string): string {
+  const parts: string[] = [];
+  if (a.any) parts.push("任一单位");
+  if (a.office) parts.push(plan.leadingGroup.office.name ?? "领导小组办公室");
+  if (a.taskLeads) parts.push("各任务牵头部门");
+  if (a.self) parts.push(self);
+  if (a.units.size) parts.push(unitList(plan, [...a.units]));
+  return parts.join("、") || "无";
+}
+
+/** A kind as the lines of `duban plan`: who opens, who owes and reviews, the deadline and the rest. */
+export function kindLines(plan: ResolvedPlan, k: ItemKind): string[] {
+  const reviewer = k.reviewer === "office" ? (plan.leadingGroup.office.name ?? "领导小组办公室") : "开启单位";
+  const joint = k.joint ? `；可由至多 ${k.joint.maxUnits} 个单位共同承办，${k.joint.submit === "lead" ? "由牵头单位报送" : "任一承办单位可报送"}` : "";
+  const lines = [
+    `  ${k.title}（${k.id}）${k.source ? `  出处：${k.source}` : ""}`,
+    `      开启：${audienceZh(plan, k.openers, "本单位（为自身开启）")} → 承办：${audienceZh(plan, k.recipients, "开启单位自身")}${joint} → 审核：${reviewer}`,
+    `      期限：${k.followUp ? `首报 ${offsetZh(k.followUp.first)}内，此后每 ${k.followUp.everyWorkingDays} 个工作日续报，直至终报` : dueRuleZh(k.due, k.workingHours)}${k.assumed !== undefined ? `（期限为假定：${k.assumed}）` : ""}`,
+  ];
+  if (k.acknowledge) lines.push(`      签收：开启后 ${offsetZh(k.acknowledge.within)}内，未签收时告知 ${k.acknowledge.notify.join("、")}（${k.acknowledge.level} 级）`);
+  const levels = k.levels.map((l) => `${l.id}（${l.policy}${l.due ? `，${dueRuleZh(l.due, k.workingHours)}` : ""}）`);
+  lines.push(`      紧急程度：${levels.join("、")}`);
+  if (k.fields.length) lines.push(`      字段：${k.fields.map((f) => `${f.title}${f.required ? "*" : ""}`).join("、")}${k.key.length ? `；导入时按 ${k.key.map((id) => k.fields.find((f) => f.id === id)?.title ?? id).join("+")} 识别重复行` : ""}`);
+  const more = [k.withdraw, k.extend].map((a) => audienceZh(plan, a, "开启单位"));
+  if (more.some((m) => m !== "无")) lines.push(`      撤销：领导小组办公室${more[0] !== "无" ? `、${more[0]}` : ""}；延期：领导小组办公室${more[1] !== "无" ? `、${more[1]}` : ""}`);
+  return lines;
 }

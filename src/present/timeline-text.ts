@@ -4,37 +4,21 @@ import type { ResolvedPlan } from "../plan/types.ts";
 import { assignmentsById, instanceOf } from "../plan/ids.ts";
 import type { Timeline, TimelineEntry } from "../simulate/simulate.ts";
 import { recipientName, unitList } from "./plan-text.ts";
+import { eventZh, levelZh } from "../text/labels.ts";
 
-const LEVEL_ZH = ["提醒", "一级督办", "二级督办", "三级督办", "四级督办", "五级督办"];
-
+/** A timeline line's kind: the log's event it stands for reads as `duban history` names it. */
 function label(kind: TimelineEntry["kind"], level = 0): string {
   switch (kind) {
     case "reminder":
-      return "提醒";
+      return levelZh(0);
     case "escalation":
-      return LEVEL_ZH[level] ?? `${level}级督办`;
-    case "overdue":
-      return "逾期";
-    case "submitted":
-      return "报送";
-    case "accepted":
-      return "通过";
-    case "returned":
-      return "退回";
-    case "extended":
-      return "延期";
-    case "waived":
-      return "免报";
+      return levelZh(level);
     case "refused":
       return "拒绝";
-    case "opened":
-      return "开放";
-    case "dueSoon":
-      return "临近截止";
     case "message":
       return "发送";
     default:
-      return kind;
+      return eventZh(kind);
   }
 }
 
@@ -55,7 +39,7 @@ function titleOf(plan: ResolvedPlan, id: string): string {
 /** A group of digests that went out at one time: how many, of which ladder level, to whom. */
 function messageLine(plan: ResolvedPlan, g: TimelineEntry[]): string {
   const e = g[0]!;
-  const what = (e.level ?? 0) > 0 ? `${LEVEL_ZH[e.level!] ?? `${e.level}级督办`}通知` : "提醒";
+  const what = (e.level ?? 0) > 0 ? `${levelZh(e.level!)}通知` : levelZh(0);
   const items = g.reduce((n, x) => n + (x.items ?? 0), 0);
   const ids = [...new Set(g.map((x) => x.recipient!).filter(Boolean))];
   // The office is named as the office (recipientName), everyone else as the unit list groups them.

@@ -6,6 +6,7 @@ import { documentData } from "./bulletin-view.ts";
 import { checkDocumentTemplate, documentTemplate, renderDocument, type DocumentKind } from "./doc-template.ts";
 import type { PublishedState } from "./items.ts";
 import { PublishError } from "./source.ts";
+import { DOCUMENT_KIND_ZH } from "../text/labels.ts";
 
 /** A campaign's own templates live in `templates/` beside its plan file (as written at init or plan apply). */
 export function campaignTemplateDir(planFile: string): string {
@@ -17,8 +18,6 @@ export async function templateDirOf(c: Campaign, state: PublishedState): Promise
   const file = (await c.store.getPlanMeta(state.plan.hash))?.file;
   return typeof file === "string" ? campaignTemplateDir(file) : undefined;
 }
-
-const KIND_ZH: Record<DocumentKind, string> = { bulletin: "通报", report: "报告" };
 
 /**
  * A 通报 (or the office's report) for the period from `from` to the state's instant, as .docx bytes and
@@ -36,5 +35,5 @@ export async function publishDocument(state: PublishedState, opts: { from?: Epoc
   const data = documentData(state, from);
   const bytes = await documentDocx(renderDocument(t.text, data.view), data);
   const day = formatInstant(state.asOf, zone).slice(0, 10);
-  return { bytes, name: `${state.plan.campaign.id}-${KIND_ZH[kind]}-${day}.docx` };
+  return { bytes, name: `${state.plan.campaign.id}-${DOCUMENT_KIND_ZH[kind]}-${day}.docx` };
 }

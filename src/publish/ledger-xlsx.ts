@@ -1,22 +1,13 @@
 import type { Writable } from "node:stream";
 import type ExcelJS from "exceljs";
 import { DateTime } from "luxon";
-import { STATE_ZH } from "../text/labels.ts";
 import { formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { unitName } from "../present/plan-text.ts";
-import type { ItemRecord, Outcome, PublishedState } from "./items.ts";
+import type { ItemRecord, PublishedState } from "./items.ts";
 import { statistics, groupingLabel, type Grouping } from "./stats.ts";
 import { STATS_COLUMNS } from "./stats-text.ts";
-import { LIGHT_ZH, type LightColour } from "./light.ts";
-
-/** How each outcome reads in the 台账. */
-export const OUTCOME_ZH: Record<Outcome, { text: string }> = {
-  onTime: { text: "按时办结" },
-  late: { text: "逾期办结" },
-  overdue: { text: "逾期未报" },
-  waived: { text: "免报" },
-  pending: { text: "未到期" },
-};
+import type { LightColour } from "./light.ts";
+import { LIGHT_ZH, OUTCOME_ZH, STATE_ZH } from "../text/labels.ts";
 
 /** The fill (ARGB) of an item's 办结情况 and 三色灯 cells: its light, Excel's own good/neutral/bad fills. */
 export const LIGHT_FILL: Record<LightColour, string> = { green: "FFC6EFCE", yellow: "FFFFEB9C", red: "FFFFC7CE", none: "FFE7E6E6" };
@@ -46,7 +37,7 @@ const ITEM_COLUMNS: ItemColumn[] = [
   { header: "事项", width: 30, value: (i) => i.assignment.title },
   { header: "截止时间", width: 18, date: true, value: (i, s) => (i.dueAt === null ? null : excelDate(i.dueAt, s.plan.campaign.timezone)) },
   { header: "办理状态", width: 14, value: (i) => STATE_ZH[i.row.state] },
-  { header: "办结情况", width: 12, value: (i) => OUTCOME_ZH[i.outcome].text },
+  { header: "办结情况", width: 12, value: (i) => OUTCOME_ZH[i.outcome] },
   { header: "逾期工作日", width: 12, value: (i) => i.daysLate },
   { header: "报送时间", width: 18, date: true, value: (i, s) => (i.submittedAt !== null ? excelDate(i.submittedAt, s.plan.campaign.timezone) : null) },
   { header: "退回次数", width: 10, value: (i) => i.returns },

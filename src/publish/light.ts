@@ -1,5 +1,6 @@
 import type { BoardRow } from "../campaign/board.ts";
-import type { LatenessState, ProgressState } from "../engine/assignment-machine.ts";
+import type { LatenessState, ProgressState } from "../model/states.ts";
+import { STATE_ZH } from "../text/labels.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 
 /**
@@ -42,13 +43,13 @@ export interface LightInput {
   daysLate: number;
 }
 
-export const LIGHT_ZH: Record<LightColour, string> = { red: "红灯", yellow: "黄灯", green: "绿灯", none: "无灯" };
 export const LIGHT_COLOURS: readonly LightColour[] = ["red", "yellow", "green", "none"];
 
 /**
  * The light of one item at `asOf`, from its view and the office's mark in force then. A pure function,
  * so a light as of any instant replays from the log: views folded up to it, marks recorded up to it.
  * - closed (submitted, accepted, waived): green, saying how it closed; a mark no longer counts;
+ * - withdrawn (撤销): no light at all: nothing is owed and nothing was done, so neither red nor green;
  * - red: still owed and past its due instant, or marked red by the office;
  * - yellow: still owed and within the policy's `dueSoon` window, or marked yellow;
  * - none: still owed, no deadline, not marked; else green.
@@ -58,6 +59,8 @@ export function lightOf(item: LightInput, mark: LightMark | undefined, asOf: Epo
   switch (item.state) {
     case "waived":
       return { colour: "green", label: "免报", closed: true, overdue: false, daysLate: 0 };
+    case "withdrawn":
+      return { colour: "none", label: STATE_ZH.withdrawn, closed: true, overdue: false, daysLate: 0 };
     case "accepted":
       return { colour: "green", label: item.late ? `逾期${n}个工作日办结` : "按时办结", closed: true, overdue: false, daysLate: item.late ? n : 0 };
     case "submitted":

@@ -7,9 +7,10 @@ import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
-import { CoRecipients, deferralZh, stepZh } from "./ladder-text.ts";
+import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { assumedZh } from "../present/due-note.ts";
-import { lightOf, LIGHT_ZH, type LightColour, type LightMark } from "../publish/light.ts";
+import { lightOf, type LightColour, type LightMark } from "../publish/light.ts";
+import { deferralZh, LIGHT_ZH } from "../text/labels.ts";
 import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {

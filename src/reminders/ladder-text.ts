@@ -1,5 +1,4 @@
 import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
-import type { Deferral } from "../engine/types.ts";
 import { resolveRecipients } from "../engine/ladder.ts";
 import { ACK_STEP, buildSchedule, itemScheduleOptions, stepNotify, type Schedule } from "../engine/schedule.ts";
 import type { Assignment, PolicyStep, ResolvedPlan } from "../plan/types.ts";
@@ -13,16 +12,6 @@ function plainStepZh(step: PolicyStep): string {
   if (step.offset === 0) return "到期当日提醒";
   if (step.repeat === 1) return "逾期催报（每个工作日一次）";
   return step.repeat > 1 ? `逾期催报（每${step.repeat}个工作日一次）` : "逾期催报";
-}
-
-/** Why a reminder went out later than its step says, as the log's readers and the digest word it. */
-export const DEFERRAL_ZH: Record<Deferral, string> = {
-  beforeOpening: "提前提醒顺延至开放后首个工作日",
-};
-
-/** " （提前提醒顺延至开放后首个工作日）" for a deferred reminder, "" otherwise; unknown codes are shown as they are. */
-export function deferralZh(code: unknown): string {
-  return typeof code === "string" && code ? `（${DEFERRAL_ZH[code as Deferral] ?? code}）` : "";
 }
 
 /** Names of who a step tells about one assignment: "领导小组办公室", "何振国". */

@@ -180,6 +180,11 @@ export class PostgresStore implements EventStore {
     return this.headIn(await this.client());
   }
 
+  async schemaVersion(): Promise<number> {
+    const { rows } = await (await this.client()).query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.t("schema_version")}`);
+    return rows[0]?.v ?? 0;
+  }
+
   async lastSeqAt(at: string): Promise<number> {
     const ms = instantMs(at, "at");
     const c = await this.client();
@@ -385,7 +390,16 @@ export class PostgresStore implements EventStore {
       await client.end();
       return undefined;
     }
-    return { release: () => client.end() };
+    let released = false;
+    const lost = new Promise<void>((resolve) => {
+      const end = () => void (released || resolve());
+      client.once("end", end);
+      client.on("error", end);
+    });
+    return {
+      release: () => ((released = true), client.end()),
+      lost,
+    };
   }
 
   async close(): Promise<void> {

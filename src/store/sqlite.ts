@@ -311,6 +311,10 @@ export class SqliteStore implements EventStore {
    * SQLite serves one host: several daemons there are already safe (compare-and-swap appends, leased
    * outbox claims), so the lease is granted to each. Shared deployments use PostgreSQL.
    */
+  async schemaVersion(): Promise<number> {
+    return this.live().prepare<[], { v: number | null }>("SELECT max(version) AS v FROM schema_version").get()?.v ?? 0;
+  }
+
   async tryLease(_name: string): Promise<Lease | undefined> {
     this.live();
     return { release: async () => {} };

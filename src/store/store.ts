@@ -79,9 +79,17 @@ export interface EventStore {
    */
   tryLease(name: string): Promise<Lease | undefined>;
 
+  /** The schema version the store's tables are at now (a newer build may have migrated them since open). */
+  schemaVersion(): Promise<number>;
+
   close(): Promise<void>;
 }
 
 export interface Lease {
   release(): Promise<void>;
+  /**
+   * Settles when the lease ends without release() (its connection died), so the holder stops working
+   * and asks again. Absent where a lease cannot be lost (SQLite, one host).
+   */
+  lost?: Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Problem } from "../model/problem.ts";
 import type { Refusal } from "../engine/types.ts";
 import { ACTION_ZH, STATE_ZH } from "./labels.ts";
 import { renderFieldProblem } from "./fields.ts";
+import { nearest } from "../plan/schema.ts";
 
 /** A refusal with its words: what hosts show and log. */
 export type RenderedRefusal = Refusal & { message: string };
@@ -18,31 +19,6 @@ function unitName(plan: ResolvedPlan, id: string): string {
 
 function names(plan: ResolvedPlan, ids: unknown): string {
   return ((ids as string[] | undefined) ?? []).map((u) => unitName(plan, u)).join("、");
-}
-
-/** The nearest of `known` to `given` (edit distance), for "did you mean". */
-export function nearest(given: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = distance(given, k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(given.length / 2)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
 
 const RULE_ZH: Record<string, (plan: ResolvedPlan, p: Refusal["params"]) => string> = {

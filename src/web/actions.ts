@@ -3,7 +3,8 @@ import { isRealDate, parseInstant } from "../engine/calendar.ts";
 import type { RefusalCode, UnitAction } from "../engine/types.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
-import { VERB_ZH, type Verb } from "./data.ts";
+import type { Verb } from "./data.ts";
+import { ACTION_ZH } from "../text/labels.ts";
 import { refusal, type RefusalStatus, type WebRefusal } from "./refusal.ts";
 import { checkUpload } from "./uploads.ts";
 
@@ -40,7 +41,7 @@ const STATUS: Record<RefusalCode, RefusalStatus> = {
  * removed again when it is refused, so a refusal leaves no trace but its log entry.
  */
 export async function performAction(deps: WebDeps, v: Viewer, id: string, verb: Verb, input: ActionInput): Promise<StoredEvent | WebRefusal> {
-  if (!v.actor) return refusal(403, "READ_ONLY", `审计账号只能查看，不能${VERB_ZH[verb]}`);
+  if (!v.actor) return refusal(403, "READ_ONLY", `审计账号只能查看，不能${ACTION_ZH[verb]}`);
   const c = deps.campaign;
   if (!c.plan.assignments.some((a) => a.id === id)) return refusal(404, "UNKNOWN_ASSIGNMENT", `没有编号为“${id}”的事项`);
   const note = input.note?.trim() || undefined;

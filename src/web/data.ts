@@ -1,7 +1,6 @@
 import { assignmentsById } from "../plan/ids.ts";
 import { isOutstanding } from "../model/states.ts";
 import { actingUnits, authorize } from "../engine/authorize.ts";
-import type { LatenessState } from "../engine/assignment-machine.ts";
 import { parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Deferral, UnitAction } from "../engine/types.ts";
 import type { BoardRow } from "../campaign/board.ts";
@@ -11,10 +10,8 @@ import type { Viewer, WebDeps } from "./context.ts";
 import { lightRows, parseLight, type LightColour, type LitRow } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
 
-export const LATENESS_ZH: Record<LatenessState, string> = { onTrack: "未到期", dueSoon: "临近截止", overdue: "已逾期", escalated: "已升级督办" };
 export const VERBS = ["submit", "accept", "return", "extend", "waive"] as const;
 export type Verb = (typeof VERBS)[number];
-export const VERB_ZH: Record<Verb, string> = { submit: "报送", accept: "通过", return: "退回", extend: "延期", waive: "免报" };
 
 /** Items a user may see: all for the office and auditors; for a unit, those it owes, receives or leads. */
 export function canSee(plan: ResolvedPlan, v: Viewer, a: Assignment): boolean {
@@ -108,6 +105,8 @@ export interface ReminderTold {
   deliveredAt?: string;
   /** Why it went out later than its step says (a {@link Deferral} code). */
   deferred?: Deferral;
+  /** Why it went out when not for the deadline (`unacknowledged`: nobody acknowledged the item in time). */
+  reason?: string;
 }
 
 /**
@@ -121,10 +120,10 @@ export async function remindersTold(deps: WebDeps, history: StoredEvent[]): Prom
   const out: ReminderTold[] = [];
   for (const e of history) {
     if (e.type !== "reminded") continue;
-    const p = e.payload as { step: number; level: number; recipients: string[]; deferred?: Deferral };
+    const p = e.payload as { step: number; level: number; recipients: string[]; deferred?: Deferral; reason?: string };
     for (const r of p.recipients) {
       const d = deps.deliveries.forReminder(r, parseInstant(e.at, zone));
-      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}), ...(p.deferred ? { deferred: p.deferred } : {}) });
+      out.push({ at: e.at, step: p.step, level: p.level, recipient: r, status: d?.status ?? "pending", channels: d?.channels ?? [], ...(d ? { deliveredAt: d.at } : {}), ...(p.deferred ? { deferred: p.deferred } : {}), ...(p.reason ? { reason: p.reason } : {}) });
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import type { User } from "../access/types.ts";
-import { ROLE_ZH } from "../access/types.ts";
+import { ROLE_ZH } from "../text/labels.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { unitName } from "../present/plan-text.ts";
 import { html, raw, type Html } from "./html.ts";
@@ -32,6 +32,7 @@ th{background:#f0f2f5;font-weight:600;white-space:nowrap}
 .s-returned{background:#ffd9b3}
 .s-accepted{background:#c9efd0}
 .s-waived{background:#e7e1f5}
+.s-withdrawn{background:#eef0f3;color:#8c959f;text-decoration:line-through}
 .late{outline:2px solid #d1242f;outline-offset:-2px;font-weight:700;color:#a40e26}
 .legend span{display:inline-block;margin:.1rem .4rem .1rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}

@@ -1,3 +1,5 @@
+import { PROGRESS_STATES } from "../model/states.ts";
+
 /**
  * The API's OpenAPI 3.1 document, written by hand: the schemas follow BoardRow, UnitData, ItemData and
  * StoredEvent. Served at /api/openapi.json.
@@ -19,7 +21,7 @@ const DESC: Record<number, string> = {
   415: "附件类型不允许或内容与扩展名不符",
   422: "延期日期不合规则",
 };
-const state = { type: "string", enum: ["waiting", "open", "submitted", "returned", "accepted", "waived", "withdrawn"] };
+const state = { type: "string", enum: [...PROGRESS_STATES] };
 const lateness = { type: "string", enum: ["onTrack", "dueSoon", "overdue", "escalated"] };
 const grouping = { type: "string", enum: ["unit", "task", "phase", "deliverable"], default: "unit" };
 const asOf = { name: "asOf", in: "query", required: false, description: "截至时刻（ISO 8601，如 2021-06-16T09:00+08:00）；省略为当前；早于存储的第一条记录时拒绝（400 BEFORE_LOG）", schema: { type: "string" } };
@@ -58,6 +60,22 @@ export function openApiDocument(title: string): object {
       },
       schemas: {
         Error: error,
+        Readiness: {
+          type: "object",
+          required: ["ready", "checks"],
+          properties: {
+            ready: { type: "boolean" },
+            checks: {
+              type: "object",
+              properties: {
+                store: { type: "object", properties: { ok: { type: "boolean" }, headSeq: { type: "integer" }, error: { type: "string", description: "错误代码（不含连接串）" } } },
+                schema: { type: "object", properties: { ok: { type: "boolean" }, version: { type: "integer" }, expected: { type: "integer" } } },
+                lease: { type: "object", properties: { ok: { type: "boolean" }, state: { enum: ["acquiring", "leader", "standby", "stopped", "none"] } } },
+                outbox: { type: "object", properties: { ok: { type: "boolean" }, oldestUnsentAgeSeconds: { type: "number" }, maxAgeSeconds: { type: "number" } } },
+              },
+            },
+          },
+        },
         ActionRequest: { type: "object", properties: { note: { type: "string", maxLength: 2000, description: "说明；退回时必填" }, until: { type: "string", description: "仅延期：新截止日期 YYYY-MM-DD 或 ISO 时间" } } },
         BoardRow: {
           type: "object",
@@ -127,6 +145,18 @@ export function openApiDocument(title: string): object {
     },
     security: [{ session: [] }, { bearer: [] }],
     paths: {
+      "/healthz": { get: { summary: "存活检查：进程在应答（无需登录）", security: [], responses: { "200": { description: "进程在运行", content: { "application/json": { schema: { type: "object", properties: { status: { const: "ok" } } } } } } } } },
+      "/readyz": {
+        get: {
+          summary: "就绪检查：存储可达、表结构为当前版本、守护进程租约状态已知、最早未发消息未超过阈值（无需登录；只含计数与状态）",
+          security: [],
+          responses: {
+            "200": { description: "就绪", content: { "application/json": { schema: { $ref: "#/components/schemas/Readiness" } } } },
+            "503": { description: "未就绪：checks 中 ok 为 false 的一项说明原因", content: { "application/json": { schema: { $ref: "#/components/schemas/Readiness" } } } },
+          },
+        },
+      },
+      "/metrics": { get: { summary: "Prometheus 指标（文本格式；无需登录，请在反向代理上只对内网开放）", security: [], responses: { "200": { description: "指标", content: { "text/plain": { schema: { type: "string" } } } } } } },
       "/api/me": { get: { summary: "当前用户与 CSRF 校验码", responses: { "200": { description: "当前用户" }, ...refusals(401) } } },
       "/api/board": {
         get: {

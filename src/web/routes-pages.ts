@@ -3,7 +3,8 @@ import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
-import { filterRows, VERB_ZH, visibleBoard, boardFilter } from "./data.ts";
+import { filterRows, visibleBoard, boardFilter } from "./data.ts";
+import { ACTION_ZH } from "../text/labels.ts";
 import { html } from "./html.ts";
 import { idPath } from "../plan/ids.ts";
 import { page } from "./layout.ts";
@@ -122,7 +123,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     }
     if (isRefusal(d)) return pageRefuse(c, d, p.id);
     const done = c.req.query("done");
-    const flash = done === "light" ? "已标注。" : done && done in VERB_ZH ? `已${VERB_ZH[done as keyof typeof VERB_ZH]}。` : undefined;
+    const flash = done === "light" ? "已标注。" : done && Object.hasOwn(ACTION_ZH, done) ? `已${ACTION_ZH[done as keyof typeof ACTION_ZH]}。` : undefined;
     return render(c, v, d.assignment.title, itemPage(current(), d, v.csrf, flash));
   });
 

@@ -14,6 +14,11 @@ import { registerPublishRoutes } from "./publish-routes.ts";
 import { registerAssets } from "./assets.ts";
 import { registerStatsPage } from "./stats-page.ts";
 import { MAX_UPLOAD_BYTES } from "./uploads.ts";
+import { registerOpsRoutes } from "./ops-routes.ts";
+import { DEFAULT_MAX_OUTBOX_AGE_MS, readiness } from "../ops/health.ts";
+import { HostMetrics } from "../ops/metrics.ts";
+import type { LogFn } from "../ops/log-fields.ts";
+import { routePath } from "hono/route";
 
 export interface ServerOptions {
   campaign: Campaign;
@@ -23,6 +28,12 @@ export interface ServerOptions {
   wallNow?: () => number;
   /** Default 8 hours. */
   sessionTtlMs?: number;
+  /** The process's metrics (shared with a daemon in the same process); default a registry of its own. */
+  metrics?: HostMetrics;
+  /** /readyz fails past this age of the oldest unsent message. @default 15 minutes */
+  maxOutboxAgeMs?: number;
+  /** The host's log (scrubbed JSON lines); default the console. */
+  log?: LogFn;
 }
 
 /** Room for the form fields and multipart framing around 10 MB of files. */
@@ -41,6 +52,10 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
     lock: new Mutex(),
   };
   const app = new Hono<Env>();
+  const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
+  const maxOutboxAgeMs = opts.maxOutboxAgeMs ?? DEFAULT_MAX_OUTBOX_AGE_MS;
+  if (opts.campaign.store) metrics.watch(opts.campaign, deps.now);
+  registerOpsRoutes(app, { metrics, maxOutboxAgeMs, ready: () => readiness(opts.campaign, metrics, maxOutboxAgeMs), ...(opts.log ? { log: opts.log } : {}) });
   app.use("*", async (c, next) => {
     await next();
     // No scripts at all; inline styles only. Pages are never framed nor cached by shared caches. A route
@@ -66,8 +81,10 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
   app.onError((err, c) => {
-    // The reason goes to the operator's console, not to the page: it may name internals.
-    console.error(`duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`);
+    // The reason goes to the operator's log, not to the page: it may name internals.
+    const line = `duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`;
+    if (opts.log) opts.log(line, { level: "error", event: "http-error", route: routePath(c), code: (err as { code?: string }).code ?? "INTERNAL" });
+    else console.error(line);
     const message = "操作未完成，请稍后重试；如仍失败，请联系领导小组办公室";
     return c.req.path.startsWith("/api/") ? c.json({ error: { code: "INTERNAL", message } }, 500) : c.text(message, 500);
   });

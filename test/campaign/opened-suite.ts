@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import type { Actor, OpenRequest } from "../../src/engine/types.ts";
@@ -98,6 +100,23 @@ export function describeOpenedSuite(name: string, spec: () => string, opts: { sk
       // A restart keeps the keys: the same rows still open nothing.
       const reopened = await Campaign.open(await store(s));
       expect((await reopened.openItems([rectify("甲中介")], cst("2021-06-16T10:00"))).skipped).toEqual([0]);
+    });
+
+    it("a plan change carries opened items over as they are; one that drops a policy they run on is refused", async () => {
+      const s = spec();
+      const c = await Campaign.init(await store(s), plan, cst("2021-05-31T09:00"));
+      const id = (await c.openItem(dubandan({ level: "特急" }), cst("2021-06-01T10:00"))).id!;
+      await c.step({ type: "acknowledge", assignment: id, actor: north }, cst("2021-06-01T10:30"));
+      const moved = join(dirname(plan), "moved.yaml");
+      writeFileSync(moved, readFileSync(plan, "utf8").replace('"  - { id: report, title: 报告, phase: first, from: ["@districts"], due: 2021-06-15 }"', "").replace("due: 2021-06-15", "due: 2021-06-18"));
+      const r = await c.applyPlan(moved, cst("2021-06-01T11:00"), { reopenSubmitted: false });
+      expect(r.diff.removed).toEqual([]);
+      expect(c.row(id)).toMatchObject({ state: "open", acknowledgedAt: "2021-06-01T10:30:00+08:00", kind: "dubandan" });
+      const reopened = await Campaign.open(await store(s));
+      expect(reopened.row(id)).toMatchObject({ state: "open", acknowledgedAt: "2021-06-01T10:30:00+08:00" });
+      const dropped = join(dirname(plan), "dropped.yaml");
+      writeFileSync(dropped, readFileSync(plan, "utf8").replace(/  urgent:\n    steps:\n.*\n.*\n/, "").replace("policy: urgent, due: +24h", "policy: standard, due: +24h").replace("    policy: urgent\n", "    policy: standard\n"));
+      await expect(reopened.applyPlan(dropped, cst("2021-06-01T12:00"), { reopenSubmitted: false })).rejects.toThrow(/新计划删去了督办规则 urgent，但运行中交办的 1 项事项（dubandan-001）仍按它督办/);
     });
   });
 }

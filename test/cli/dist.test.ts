@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * bin/duban.js runs it. This file builds it afresh (the other tests run the sources) and checks that it
  * finds the files shipped beside the code and that light commands leave the heavy modules unloaded.
  */
-const HEAVY = ["hono", "@hono/node-server", "pg", "nodemailer", "node-cron", "better-sqlite3", "yaml", "ajv", "xstate"];
+const HEAVY = ["hono", "@hono/node-server", "pg", "nodemailer", "node-cron", "better-sqlite3", "yaml", "ajv", "xstate", "pino", "pino-pretty", "prom-client"];
 const dir = mkdtempSync(join(tmpdir(), "duban-dist-"));
 const db = join(dir, "duban.db");
 
@@ -39,7 +39,7 @@ describe("the compiled build", () => {
   it("runs from dist/, not from the sources, and --help loads none of the heavy modules", () => {
     const r = duban(["--help"], true);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("Usage: duban");
+    expect(r.stdout).toContain("用法：duban");
     expect(r.resolved.some((u) => u.endsWith("/dist/src/cli/main.js"))).toBe(true);
     expect(r.resolved.some((u) => u.includes("/src/") && u.endsWith(".ts"))).toBe(false);
     expect(HEAVY.filter((p) => r.packages.has(p))).toEqual([]);

@@ -24,7 +24,7 @@ describe("duban open, acknowledge, withdraw: a 督办单 end to end on the comma
     expect((await duban(db, "--now", "2021-05-31T09:00+08:00", "init", plan)).code).toBe(0);
     const o = await duban(db, "--now", "2021-06-01T10:00+08:00", "open", "dubandan", "--to", "north", "--title", "欠薪线索核查", "--field", "basis=领导批示", "--field", "问题类别=欠薪", "--level", "特急", "--as", "hq");
     expect(o.err).toBe("");
-    expect(o.out.trim()).toBe("已交办：dubandan-001“欠薪线索核查”，承办 north，截止 2021-06-02T10:00:00+08:00（第 8 条，2021-06-01T10:00:00+08:00）");
+    expect(o.out.trim()).toBe("已交办：dubandan-001“欠薪线索核查”，承办 北区，截止 2021-06-02T10:00:00+08:00（第 8 条，2021-06-01T10:00:00+08:00）");
     expect((await duban(db, "--now", "2021-06-01T10:30+08:00", "acknowledge", "dubandan-001", "--as", "north")).out.trim()).toMatch(/^已签收：dubandan-001/);
     expect((await duban(db, "--now", "2021-06-01T16:00+08:00", "submit", "dubandan-001", "--as", "north", "--note", "已核查")).code).toBe(0);
     expect((await duban(db, "--now", "2021-06-01T17:00+08:00", "accept", "dubandan-001", "--as", "hq")).code).toBe(0);
@@ -32,7 +32,7 @@ describe("duban open, acknowledge, withdraw: a 督办单 end to end on the comma
     expect(st.out).toContain("【督办单】dubandan-001  欠薪线索核查  截止 2021-06-02 周三 10:00  特急  交办：测试局  已报送 1/1");
     expect(st.out).not.toContain("报告  截止");
     const h = await duban(db, "history", "dubandan-001");
-    expect(h.out.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[2])).toEqual(["交办", "临近截止", "签收", "报送", "通过"]);
+    expect(h.out.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[2])).toEqual(["已交办", "临近截止", "已签收", "报送", "审核通过"]);
   });
 
   it("the opener withdraws (撤销) an item; a district may not", async () => {

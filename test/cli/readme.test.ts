@@ -63,7 +63,7 @@ const SAYS: Record<string, { out?: RegExp; err?: RegExp }> = {
   submit: { out: /^已报送：implementation-plan\/yuzhong/ },
   return: { out: /^已退回：implementation-plan\/yuzhong/ },
   status: { out: /逾期\d+个工作日/ },
-  run: { err: /duban once at=\S+ events=\d+ queued=\d+ sent=[1-9]\d* retrying=0 failed=0/ },
+  run: { err: /"msg":"once at=\S+ events=\d+ queued=\d+ sent=[1-9]\d* retrying=0 failed=0/ },
 };
 
 describe("README: Running it for real", () => {

@@ -101,15 +101,15 @@ describe("an SMTP relay that is down for hours", () => {
 
     const list = captureIo();
     expect(await main(["node", "duban", "--db", db, "outbox", "list", "--failed"], list), list.stderr).toBe(0);
-    expect(list.stdout).toContain("失败 40");
-    expect(list.stdout.split("\n").filter((l) => l.startsWith("  失败  "))).toHaveLength(40);
-    expect(list.stdout).toContain(`失败  ${OFFICE_ESCALATION}  收件：领导小组办公室`);
+    expect(list.stdout).toContain("发送失败 40");
+    expect(list.stdout.split("\n").filter((l) => l.startsWith("  发送失败  "))).toHaveLength(40);
+    expect(list.stdout).toContain(`发送失败  ${OFFICE_ESCALATION}  收件：领导小组办公室`);
 
     // Refusals change nothing: a key that is not failed, no key at all.
     const pendingKey = (await store.listOutbox({ status: "sent", limit: 1 }))[0]!.key;
     const refused = captureIo();
     expect(await main(["node", "duban", "--db", db, "--now", "2021-05-24T10:40:00+08:00", "outbox", "retry", OFFICE_ESCALATION, pendingKey, "--as", "liu-qingqing"], refused)).toBe(1);
-    expect(refused.stderr).toContain(`“${pendingKey}”当前为已发，只有发送失败的消息可以重发；未做任何改动`);
+    expect(refused.stderr).toContain(`“${pendingKey}”当前为已送达，只有发送失败的消息可以重发；未做任何改动`);
     const none = captureIo();
     expect(await main(["node", "duban", "--db", db, "outbox", "retry", "--as", "liu-qingqing"], none)).toBe(2);
     expect(none.stderr).toMatch(/请列出要重发的消息 key/);

@@ -138,9 +138,11 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
     const text = report.lines.join("\n");
     expect(report.exit).toBe(0);
     expect(text).not.toMatch(/计划要求、文件未写明|文件要求、计划缺少或不一致|日期不同/);
-    // self-inspection-report is 三（一）'s second phrase; effectiveness-evaluation is the 适时 todo; the shipped plan
-    // marks the dates of the latter and of the two enforcement reports as assumed, so they agree.
-    expect(text).toContain("一致：阶段 3，任务 6，报送事项 7，领导小组 8 人");
+    // self-inspection-report is 三（一）'s second phrase; the shipped plan marks the dates of the two enforcement
+    // reports as assumed, so they agree. The three kinds quote the notice: the 适时 evaluation and the 及时
+    // report settle the drafter's todos, their deadlines marked assumed; nothing is left to review by hand.
+    expect(text).toContain("一致：阶段 3，任务 6，报送事项 6，开启事项 3，领导小组 8 人");
+    expect(text).not.toContain("请人工核对");
     expect(text).toContain("计划与文件一致");
   });
 
@@ -150,7 +152,7 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
     writeFileSync(file, text);
     const report = await checkDraft(SEED, file, { fallbackYear: 2030 });
     expect(report.exit).toBe(1);
-    expect(report.lines.join("\n")).toMatch(/日期不同（1）：\n.*effectiveness-evaluation.*计划写了日期，文件没有写明日期，只写“适时”/);
+    expect(report.lines.join("\n")).toMatch(/日期不同（1）：\n.*开启事项“部分区县专项整治行动成效评估”（effectiveness-evaluation）：计划写了期限，文件没有写明期限（三（三）“市人力社保局将对部分区县/);
   });
 
   it("finds a moved date and a changed lead", async () => {

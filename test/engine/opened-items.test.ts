@@ -102,6 +102,16 @@ describe("an item opened at run time runs on the same machine, ladder and remind
     expect(e.step({ type: "submit", assignment: id, actor: south }, cst("2021-06-10T10:00")).refused).toBeUndefined();
   });
 
+  it("a kind's assumed deadline is marked on items whose date its rule set, not on those whose opener wrote one", () => {
+    const kinds = [...plan.kinds.values()].map((k) => (k.id === "rectify" ? { ...k, assumed: "方案未定整改时限", due: { ...(k.due as Extract<typeof k.due, { kind: "given" }>), default: { n: 10, unit: "wd" as const } } } : k));
+    const p = { ...plan, kinds: new Map(kinds.map((k) => [k.id, k])) };
+    const e = new Engine(p);
+    const req = (due?: number): UnitAction => ({ type: "open", kind: "rectify", to: ["north"], title: "整改", fields: { agency: `甲${due ?? ""}` }, actor: office, ...(due ? { due } : {}) });
+    const byRule = opened(e, req(), cst("2021-06-01T10:00"));
+    const written = opened(e, req(cst("2021-06-30T18:00")), cst("2021-06-01T10:00"));
+    expect([e.item(byRule)!.dueAssumed, e.item(written)!.dueAssumed]).toEqual(["方案未定整改时限", undefined]);
+  });
+
   it("the opener may withdraw (撤销) it; it then leaves the ladder", () => {
     const e = new Engine(plan);
     const id = opened(e, dubandan(), cst("2021-06-01T10:00"));

@@ -18,10 +18,10 @@ async function simulateText(...args: string[]): Promise<string> {
 describe("duban simulate, as text", () => {
   it("shows each recurring instance's own date beside its title, and where the rest-day rule moved it", async () => {
     const out = await simulateText(plan, "--from", "2021-07-08", "--to", "2021-07-20");
-    expect(out).toContain("18:00 逾期  旬报（2021-07-08）：districts（2）");
+    expect(out).toContain("18:00 已逾期  旬报（2021-07-08）：districts（2）");
     // 07-18 is a Sunday: that instance falls due on Monday 07-19
     expect(out).toContain("09:00 提醒  旬报（2021-07-18，顺延至 07-19）：districts（2）");
-    expect(out).toContain("18:00 逾期  旬报（2021-07-18，顺延至 07-19）：districts（2）");
+    expect(out).toContain("18:00 已逾期  旬报（2021-07-18，顺延至 07-19）：districts（2）");
     // a one-off deliverable keeps its plain title
     const first = await simulateText(plan, "--from", "2021-06-15", "--to", "2021-06-15");
     expect(first).toContain("09:00 提醒  报告：districts（2）");
@@ -36,6 +36,6 @@ describe("duban simulate, as text", () => {
     expect(out).toContain("09:00 发送  提醒 38 封（共 76 项）：各区县（自治县）人力社保部门（38）");
     // 05-21: the districts' reminders and the office's first escalation notice, on their own lines
     expect(out).toContain("09:00 发送  一级督办通知 1 封（共 76 项）：领导小组办公室");
-    expect(out).toContain("00:00 开放  阶段性集中整治工作推进情况：");
+    expect(out).toContain("00:00 开始办理  阶段性集中整治工作推进情况：");
   });
 });

@@ -82,7 +82,7 @@ describe("duban simulate on the Chongqing plan", () => {
   it("prints a compact day-by-day timeline", async () => {
     const io = captureIo();
     expect(await main(["node", "duban", "simulate", "plans/chongqing-2021.yaml", "--from", "2021-05-20", "--to", "2021-05-21"], io)).toBe(0);
-    expect(io.stdout).toContain("2021-05-20 周四  提醒 76 · 逾期 76");
+    expect(io.stdout).toContain("2021-05-20 周四  提醒 76 · 已逾期 76");
     expect(io.stdout).toContain("09:00 一级督办  专项整治具体实施方案：各区县（自治县）人力社保部门（38） → 告知 领导小组办公室");
   });
 });

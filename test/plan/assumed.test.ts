@@ -60,8 +60,10 @@ describe("an assumed date is shown as assumed wherever it is shown", () => {
     const table = planTable(plan);
     expect(table).toContain(`2021-06-15 周二 18:00  清理整顿人力资源市场秩序专项执法行动推进情况 → 市劳动保障监察总队${mark}`);
     expect(table).toMatch(/2021-06-15 周二 18:00 {2}阶段性集中整治工作推进情况 → 领导小组办公室\n/); // the document's own date: no mark
-    expect(planSummary(plan)).toContain("假定日期：enforcement-progress、enforcement-summary、effectiveness-evaluation 的截止日期是假定的");
-    expect(planMermaid(plan)).toContain("部分区县专项整治行动成效评估（假定日期） :milestone, 2021-10-29, 0d");
+    expect(planSummary(plan)).toContain("假定日期：enforcement-progress、enforcement-summary 的截止日期是假定的");
+    expect(planSummary(plan)).toContain("假定期限：new-situation-report、rectification、effectiveness-evaluation 的期限是假定的");
+    expect(table).toContain("期限：开启后 1 个工作日（期限为假定：方案要求“及时”报告");
+    expect(planMermaid(plan)).toContain("清理整顿人力资源市场秩序专项执法行动推进情况（假定日期） :milestone, 2021-06-15, 0d");
     const json = planToJson(plan);
     expect(json.assignments.find((a) => a.id === "enforcement-progress/yuzhong")!.dueAssumed).toContain("渝人社发〔2021〕140号");
     expect(json.assignments.find((a) => a.id === "progress-report/yuzhong")!.dueAssumed).toBeUndefined();

@@ -47,7 +47,7 @@ function ownersOf(deliverable: string) {
 }
 
 describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan", () => {
-  it("resolves with no error; warns of the two Sunday deadlines (10月10日前 → Saturday 10-09), the office's own reports and the three assumed dates", () => {
+  it("resolves with no error; warns of the two Sunday deadlines (10月10日前 → Saturday 10-09), the office's own reports, the two assumed dates and the three assumed deadlines of the kinds", () => {
     expect(plan).toBeDefined();
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const text = readFileSync(PLAN, "utf8").split("\n");
@@ -66,12 +66,16 @@ describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan", () => {
       "领导小组办公室（设在人力资源流动管理处）是“summary-report”的接收单位，不向自身报送；已从报送单位中略去",
     ]);
     for (const d of warned("SELF_RECIPIENT")) expect(text[d.line - 1]!.slice(d.col - 1)).toBe('["@districts", "@task-leads"]');
-    expect(warned("ASSUMED_DATE").map((d) => /“(.+?)”的截止日期 (\S+) 是假定的/.exec(d.message)!.slice(1))).toEqual([
+    const assumedDates = warned("ASSUMED_DATE").filter((d) => d.message.includes("的截止日期"));
+    expect(assumedDates.map((d) => /“(.+?)”的截止日期 (\S+) 是假定的/.exec(d.message)!.slice(1))).toEqual([
       ["enforcement-progress", "2021-06-15"],
       ["enforcement-summary", "2021-10-09"],
-      ["effectiveness-evaluation", "2021-10-29"],
     ]);
-    for (const d of warned("ASSUMED_DATE")) expect(text[d.line - 1]).toMatch(/^\s+due: \S+/);
+    for (const d of assumedDates) expect(text[d.line - 1]).toMatch(/^\s+due: \S+/);
+    // A kind's deadline counts from each opening: the warning points at the reason, there being no date.
+    const assumedKinds = warned("ASSUMED_DATE").filter((d) => !assumedDates.includes(d));
+    expect(assumedKinds.map((d) => /“(.+?)”的期限/.exec(d.message)![1])).toEqual(["new-situation-report", "rectification", "effectiveness-evaluation"]);
+    for (const d of assumedKinds) expect(text[d.line - 1]).toMatch(/^\s+assumed: 方案要求“(及时|加快整改|适时)”/);
   });
 
   it("runs from May to October in three phases with the document's windows", () => {
@@ -207,12 +211,43 @@ describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan", () => {
     }
   });
 
-  it("assumes a date for the bureau's evaluation (适时) and gives the tasks none", () => {
-    const evaluation = json.assignments.filter((a) => a.deliverable === "effectiveness-evaluation");
-    // 10-31 is a Sunday; the rule "previous" brings it to Friday 10-29
-    expect(evaluation.map((a) => [a.unit, a.to, a.due])).toEqual([["flow", "bureau", "2021-10-29T18:00:00+08:00"]]);
-    expect(seed).toContain("并采取适当形式适时对专项整治行动开展情况进行总结交流");
-    expect(evaluation[0]!.dueAssumed).toContain("适时");
+  it("opens the bureau's evaluation of districts chosen during the campaign (部分区县, 适时) as they are chosen, not as an item of the plan", () => {
+    expect(seed).toContain("市人力社保局将对部分区县专项整治行动开展情况进行成效评估，并采取适当形式适时对专项整治行动开展情况进行总结交流");
+    expect(json.assignments.filter((a) => a.id.startsWith("effectiveness-evaluation"))).toEqual([]);
+    const k = plan.kinds.get("effectiveness-evaluation")!;
+    // The bureau opens one per district it picks; the office's host division carries it out and reports back.
+    expect([...k.openers.units]).toEqual(["bureau"]);
+    expect([...k.recipients.units]).toEqual(["flow"]);
+    expect(k.reviewer).toBe("opener");
+    expect(k.fields).toEqual([{ id: "district", title: "评估区县", type: "unit", required: true }]);
+    expect(k.key).toEqual(["district"]);
+    expect(k.due).toEqual({ kind: "given", max: { n: 20, unit: "wd" }, default: { n: 10, unit: "wd" } });
+    expect(k.assumed).toContain("适时");
+  });
+
+  it("opens a new-situation report when a district finds one (五、工作要求（四）), and a rectification after a 约谈 (五、重点任务及分工（三）)", () => {
+    expect(seed).toContain("对专项整治行动推进过程中发现的新情况、新问题，要及时向领导小组办公室报告");
+    const report = plan.kinds.get("new-situation-report")!;
+    expect(sorted([...report.openers.units])).toEqual(sorted(DISTRICTS));
+    expect(report.recipients).toEqual({ office: false, taskLeads: false, self: true, any: false, units: new Set() });
+    expect(report.reviewer).toBe("office");
+    expect(report.due).toEqual({ kind: "offset", offset: { n: 1, unit: "wd" } });
+    expect(report.assumed).toContain("及时");
+
+    expect(seed).toContain("对具有严重违法违规行为或存在重点违规风险的机构，采取约谈负责人等措施，责令其加快整改");
+    const fix = plan.kinds.get("rectification")!;
+    // Task （三）'s units: its lead hosts the office; the inspection corps and the districts support it.
+    expect(fix.openers.office).toBe(true);
+    expect(sorted([...fix.openers.units])).toEqual(sorted(["inspection-corps", ...DISTRICTS]));
+    expect(sorted([...fix.recipients.units])).toEqual(sorted(["inspection-corps", ...DISTRICTS]));
+    // The 整改时限 is the opener's to give; the document sets no bound, so the plan's is assumed.
+    expect(fix.due.kind).toBe("given");
+    expect(fix.assumed).toContain("加快整改");
+    expect(fix.fields.map((f) => f.title)).toEqual(["机构名称", "违法违规问题", "采取措施"]);
+    expect(fix.key).toEqual(["agency", "problem"]);
+  });
+
+  it("gives the tasks no deadline", () => {
     const tasks = json.assignments.filter((a) => a.kind === "task");
     expect(tasks).toHaveLength(TASKS.reduce((n, t) => n + 1 + t.support.length, 0));
     expect(tasks).toHaveLength(211);
@@ -306,7 +341,19 @@ describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan asks only w
       expect(d.due, d.id).toMatch(/^2021-\d\d-\d\d$/);
       for (const t of texts) expect(deadlinesIn(t), `${d.id} in ${d.source}`).toContain(d.due);
     }
-    expect(plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id)).toEqual(["enforcement-progress", "enforcement-summary", "effectiveness-evaluation"]);
+    expect(plan.deliverables.filter((d) => d.assumed !== undefined).map((d) => d.id)).toEqual(["enforcement-progress", "enforcement-summary"]);
+  });
+
+  it("names for every kind the section and quotes the words of the document that ask for it", () => {
+    expect(plan.kinds.size).toBe(3);
+    for (const k of plan.kinds.values()) {
+      const m = /^([^“]+)“(.+)”$/.exec(k.source ?? "");
+      expect(m, k.id).not.toBeNull();
+      const [text] = sourceSections(parts, m![1]!);
+      expect(text!.replace(/\s+/g, ""), k.id).toContain(m![2]);
+      // The document sets no deadline for any of them: each is marked assumed.
+      expect(k.assumed, k.id).toBeDefined();
+    }
   });
 
   it("falls due by the document's date on the 2021 calendar: 'X日前' on a rest day moves to the working day before", () => {
@@ -319,7 +366,6 @@ describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan asks only w
       "enforcement-progress": ["2021-06-15T18:00:00+08:00"], // assumed
       "summary-report": ["2021-10-09T18:00:00+08:00"], // 10月10日前: Sunday; Saturday 10-09 is a make-up working day
       "enforcement-summary": ["2021-10-09T18:00:00+08:00"], // assumed
-      "effectiveness-evaluation": ["2021-10-29T18:00:00+08:00"], // 适时, assumed: before the phase ends on Sunday 10-31
     });
     // The same rule for every deliverable: due on the last working day on or before the written date.
     for (const d of plan.deliverables) {
@@ -335,7 +381,9 @@ describe.skipIf(seedOrAbsent === undefined)("the Chongqing 2021 plan asks only w
     for (const a of plan.assignments) if (a.kind === "deliverable") expect(a.unit, a.id).not.toBe(a.to);
     expect(plan.leadingGroup.office.unit).toBe("flow");
     expect(plan.tasks.filter((t) => t.lead === "flow").map((t) => t.id)).toEqual(["market-supervision", "online-recruitment", "red-black-list", "industry-self-regulation"]);
-    expect(plan.assignments.filter((a) => a.unit === "flow" && a.kind === "deliverable").map((a) => a.id)).toEqual(["effectiveness-evaluation/flow"]);
+    expect(plan.assignments.filter((a) => a.unit === "flow" && a.kind === "deliverable").map((a) => a.id)).toEqual([]);
+    // The one kind the office's host division owes is reviewed by the bureau that opens it.
+    for (const k of plan.kinds.values()) if (k.recipients.units.has("flow")) expect([k.reviewer, [...k.openers.units]], k.id).toEqual(["opener", ["bureau"]]);
   });
 
   it("keeps the 211 task assignments on the board all campaign without a reminder, a due-soon or an overdue", () => {
@@ -380,7 +428,9 @@ describe("the CLI on the Chongqing plan", () => {
     expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/labour-relations")).toMatchObject({ unit: "labour-relations", role: "owner", title: "专项整治工作总结报告", due: "2021-10-09T18:00:00+08:00" });
     expect(out.assignments.find((a: { id: string }) => a.id === "summary-report/flow")).toBeUndefined();
     expect(out.assignments.find((a: { id: string }) => a.id === "enforcement-summary/yuzhong").dueAssumed).toContain("渝人社发〔2021〕140号");
-    expect(out.deliverables.filter((d: { assumed?: string }) => d.assumed).map((d: { id: string }) => d.id)).toEqual(["enforcement-progress", "enforcement-summary", "effectiveness-evaluation"]);
+    expect(out.deliverables.filter((d: { assumed?: string }) => d.assumed).map((d: { id: string }) => d.id)).toEqual(["enforcement-progress", "enforcement-summary"]);
+    expect(out.kinds.map((k: { id: string }) => k.id)).toEqual(["new-situation-report", "rectification", "effectiveness-evaluation"]);
+    expect(out.kinds[2]).toMatchObject({ openers: { units: ["bureau"] }, to: { units: ["flow"] }, reviewer: "opener", due: { given: { max: "+20wd", default: "+10wd" } } });
     expect(io.stderr()).toContain("DUE_ON_REST_DAY");
     expect(io.stderr()).toContain("ASSUMED_DATE");
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
 import { loadPlanText, type LoadResult } from "../../src/plan/load.ts";
+import { planToJson } from "../../src/present/plan-json.ts";
+import { planSummary, planTable } from "../../src/present/plan-text.ts";
+import { captureIo, tempFile } from "../helpers.ts";
 import { col, rows, type Row } from "./diagnostic-rows.ts";
 import { planText } from "./minimal-plan.ts";
 
@@ -201,5 +205,65 @@ describe("kinds: what the engine receives", () => {
   it("records why a deadline is assumed", () => {
     const r = load(withKind({ 51: [L(51), "    assumed: 方案只写“及时”"] }));
     expect(r.plan!.kinds.get("dubandan")!.assumed).toBe("方案只写“及时”");
+  });
+});
+
+describe("kinds: duban plan, validate and --json show them", () => {
+  const plan = load(withKind({ 51: [L(51), "    assumed: 方案只写“及时”"] })).plan!;
+
+  it("the table lists each kind after the phases: who opens, who owes and reviews, the deadline, levels and fields", () => {
+    const table = planTable(plan);
+    const at = table.indexOf("■ 运行中开启的事项（1 类，事项发生时开启）");
+    expect(at).toBeGreaterThan(table.indexOf("■ 第二阶段"));
+    expect(table.slice(at).split("\n").slice(1)).toEqual([
+      "  督办单（dubandan）  出处：领导批示",
+      "      开启：领导小组办公室 → 承办：districts（2）；可由至多 2 个单位共同承办，由牵头单位报送 → 审核：领导小组办公室",
+      "      期限：由开启单位指定，开启后 1 个工作日至 30 个工作日内（未指定时 10 个工作日）（期限为假定：方案只写“及时”）",
+      "      签收：开启后 1 个工作日内，未签收时告知 office、assignee（1 级）",
+      "      紧急程度：一般（standard）、紧急（standard，开启后 2 个工作日）",
+      "      字段：批示依据*、问题类别；导入时按 批示依据 识别重复行",
+      "      撤销：领导小组办公室、开启单位；延期：领导小组办公室、开启单位",
+    ]);
+  });
+
+  it("the summary counts the kinds and names the assumed deadlines", () => {
+    const s = planSummary(plan);
+    expect(s).toContain("  运行中开启的事项：1 类（督办单）");
+    expect(s).toContain("  假定期限：dubandan 的期限是假定的，不是方案写明的期限，待核实");
+    expect(planSummary(load(planText()).plan!)).not.toContain("运行中开启的事项");
+  });
+
+  it("--json gives each kind with its rules as the plan writes them and every default filled in", () => {
+    const k = planToJson(plan).kinds[0]!;
+    expect(k).toMatchObject({
+      id: "dubandan",
+      openers: { office: true, taskLeads: false, self: false, any: false, units: [] },
+      to: { office: false, units: ["north", "south"] },
+      joint: { maxUnits: 2, submit: "lead" },
+      reviewer: "office",
+      due: { given: { min: "+1wd", max: "+30wd", default: "+10wd" } },
+      acknowledge: { within: "+1wd", notify: ["office", "assignee"], level: 1 },
+      levels: [{ id: "一般", policy: "standard" }, { id: "紧急", policy: "standard", due: "+2wd" }],
+      followUp: null,
+      withdraw: { self: true },
+      key: ["basis"],
+      maxAttachmentBytes: 20971520,
+      assumed: "方案只写“及时”",
+    });
+    // JSON has no sets: the output survives a round trip unchanged.
+    expect(JSON.parse(JSON.stringify(planToJson(plan))).kinds).toEqual(JSON.parse(JSON.stringify([k])));
+  });
+
+  it("validate: every problem of the kinds as file:line:col, exit 1, nothing else printed", async () => {
+    const file = tempFile("kinds.yaml", withKind({ 37: '    to: ["@districts", nrth]', 40: "    due: { given: { min: +10wd, max: +5wd } }" }));
+    const io = captureIo();
+    expect(await main(["node", "duban", "validate", file], io)).toBe(1);
+    process.exitCode = undefined;
+    expect(io.stdout).toBe("");
+    expect(io.stderr.split("\n").filter(Boolean)).toEqual([
+      `${file}:37:${col('    to: ["@districts", nrth]', "nrth")}: error[UNKNOWN_REF]: 未知单位“nrth”（是否应为“north”？）`,
+      `${file}:40:${col("    due: { given: { min: +10wd, max: +5wd } }", "+10wd")}: error[DUE_BOUNDS]: 开启单位可指定的最早期限 +10wd（10 个工作日）晚于最晚期限 +5wd（5 个工作日）；请调整 min 或 max`,
+      `${file}：2 个错误，未执行任何操作；请按以上提示修改计划文件后重试`,
+    ]);
   });
 });

@@ -58,6 +58,15 @@ describe("lightOf: the light of one item from its view, the office's mark and th
     );
   });
 
+  it("gives a withdrawn (撤销) item no light, marked or past due alike", () => {
+    fc.assert(
+      fc.property(item, marks, asOf, (i, m, t) => {
+        expect(lightOf({ ...i, state: "withdrawn" }, m, t)).toEqual({ colour: "none", label: "已撤销", closed: true, overdue: false, daysLate: 0 });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("is yellow for an owed item not red, either within dueSoon or marked yellow; a cleared mark gives back the computed light", () => {
     fc.assert(
       fc.property(item, marks, asOf, (i, m, t) => {
@@ -156,8 +165,8 @@ describe("duban status, duban mark and the digest show the lights", () => {
     expect(red.out).toContain("红灯清单  2021-07-20 12:00  共 2 项");
     const lines = red.out.split("\n").filter((l) => /^\s+\d+\. /.test(l));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/1\. 东区\s+半年报告\s+督办第1级\s+逾期17个工作日\s+逾期未报/);
-    expect(lines[1]).toMatch(/2\. 东区\s+阶段小结\s+督办第1级\s+逾期3个工作日/);
+    expect(lines[0]).toMatch(/1\. 东区\s+半年报告\s+一级督办\s+逾期17个工作日\s+逾期未报/);
+    expect(lines[1]).toMatch(/2\. 东区\s+阶段小结\s+一级督办\s+逾期3个工作日/);
     const json = JSON.parse((await duban(db, "--now", "2021-07-20T12:00+08:00", "status", "--light", "green", "--json")).out);
     expect(json.assignments.map((r: { id: string }) => r.id).sort()).toEqual(["report/north", "report/south", "summary/north", "summary/south"]);
     expect((await duban(db, "status", "--light", "blue")).err).toContain("--light blue：灯色应为 red（红灯）、yellow（黄灯）、green（绿灯）或 none（无截止时间）");
@@ -174,9 +183,9 @@ describe("duban status, duban mark and the digest show the lights", () => {
     expect(ok.out).toMatch(/^已标黄灯：summary\/east（第 \d+ 条，2021-07-21T09:00:00\+08:00）/);
     const red = await duban(db, "--now", "2021-07-21T09:30+08:00", "status", "--light", "red");
     // Overdue stays red whatever the mark; the mark's reason is shown.
-    expect(red.out).toMatch(/2\. 东区\s+阶段小结\s+督办第1级\s+逾期4个工作日\s+逾期未报\n/);
+    expect(red.out).toMatch(/2\. 东区\s+阶段小结\s+一级督办\s+逾期4个工作日\s+逾期未报\n/);
     const board = await duban(db, "--now", "2021-07-21T09:30+08:00", "status", "--unit", "east");
-    expect(board.out).toMatch(/东区\s+办理中\s+【红灯】\s+逾期4个工作日\s+督办第1级（办公室标黄：已电话催办）/);
+    expect(board.out).toMatch(/东区\s+办理中\s+【红灯】\s+逾期4个工作日\s+一级督办（办公室标黄：已电话催办）/);
     const history = await duban(db, "history", "summary/east");
     expect(history.out).toContain("办公室标注红黄灯  测试局  黄灯原因：已电话催办");
   });

@@ -20,8 +20,8 @@ describe("the OpenAPI document", () => {
       : documented.some((d) => d.method === method && d.path === openApiPath(path));
 
   it("describes every registered /api route and the calendar feed", () => {
-    const api = registered().filter((r) => r.path.startsWith("/api/") || r.path.endsWith("/calendar.ics"));
-    expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(["GET /api/stats", "GET /api/score", "GET /api/ledger.xlsx", "GET /api/bulletin.docx", "GET /units/:unit/calendar.ics"]));
+    const api = registered().filter((r) => r.path.startsWith("/api/") || r.path.endsWith("/calendar.ics") || ["/healthz", "/readyz", "/metrics"].includes(r.path));
+    expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(["GET /api/stats", "GET /api/score", "GET /api/ledger.xlsx", "GET /api/bulletin.docx", "GET /units/:unit/calendar.ics", "GET /healthz", "GET /readyz", "GET /metrics"]));
     const missing = api.filter((r) => r.path !== "/api/openapi.json" && !isDocumented(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
   });

@@ -8,7 +8,8 @@ import { html, type Html } from "../html.ts";
 import { gantt } from "./gantt.ts";
 import { legend, matrix } from "./matrix.ts";
 import { instanceOf } from "../../plan/ids.ts";
-import { LIGHT_COLOURS, LIGHT_ZH, type LitRow } from "../../publish/light.ts";
+import { LIGHT_COLOURS, type LitRow } from "../../publish/light.ts";
+import { LIGHT_ZH } from "../../text/labels.ts";
 import { isOutstanding } from "../../model/states.ts";
 
 export interface PhaseCount {

@@ -1,4 +1,3 @@
-import { STATE_ZH } from "../../text/labels.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { recipientName, unitName } from "../../present/plan-text.ts";
@@ -7,27 +6,10 @@ import type { StoredEvent } from "../../store/types.ts";
 import { lightBadge, lightForm } from "./lights.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
-import { deferralZh } from "../../reminders/ladder-text.ts";
+import { channelZh, deferralZh, DELIVERY_ZH, eventZh, levelZh, reminderReasonZh, STATE_ZH } from "../../text/labels.ts";
 import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
-
-const EVENT_ZH: Record<string, string> = {
-  opened: "开始办理",
-  lightMarked: "办公室标注红黄灯",
-  lightCleared: "办公室清除红黄灯标注",
-  dueSoon: "临近截止",
-  overdue: "已逾期",
-  reminded: "发出提醒",
-  submitted: "报送",
-  accepted: "审核通过",
-  returned: "退回",
-  extended: "批准延期",
-  waived: "免报",
-  requestRefused: "拒绝操作",
-};
-const STATUS_ZH = { sent: "已送达", failed: "发送失败", retrying: "重试中", pending: "待发送" } as const;
-const CHANNEL_ZH: Record<string, string> = { email: "邮件", webhook: "群机器人", eml: "邮件文件", file: "邮件文件" };
 
 function who(plan: ResolvedPlan, e: StoredEvent): string {
   const a = e.actor;
@@ -41,11 +23,11 @@ function at(plan: ResolvedPlan, iso: string): string {
 }
 
 function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
-  const p = e.payload as { note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string };
+  const p = e.payload as { report?: string; note?: string; until?: string; late?: boolean; recipients?: string[]; level?: number; attachments?: { name: string; sha256: string; size: number }[]; reason?: string; user?: string };
   const act = e.actor.kind !== "engine";
-  return html`<li class="${act ? "act" : ""}"><b>${EVENT_ZH[e.type] ?? e.type}</b>　${at(plan, e.at)}　${who(plan, e)}${p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
+  return html`<li class="${act ? "act" : ""}"><b>${eventZh(e.type, p)}</b>　${at(plan, e.at)}　${who(plan, e)}${p.user ? html`<span class="muted">（${p.user}）</span>` : ""}
     ${p.late && e.type === "submitted" ? html`<b style="color:#a40e26">逾期报送</b>` : ""}
-    ${p.recipients ? html`<div class="muted">告知：${p.recipients.map((r) => recipientName(plan, r)).join("、")}${p.level ? `（${p.level} 级督办）` : ""}</div>` : ""}
+    ${p.recipients ? html`<div class="muted">告知：${p.recipients.map((r) => recipientName(plan, r)).join("、")}${p.level ? `（${levelZh(p.level)}）` : ""}</div>` : ""}
     ${p.until ? html`<div>新的截止时间：${at(plan, p.until)}</div>` : ""}
     ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
     ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
@@ -61,7 +43,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   ${d.asOf ? html`<div class="card asof">以下为 ${d.asOf.replace("T", " ")} 时的状态与经过，由事件日志重算得出（只读）。<a href="/items/${idPath(a.id)}">查看当前状态</a></div>` : ""}
   <div class="card">
     <div>责任单位：<a href="/units/${encodeURIComponent(a.unit)}">${a.unitName}</a>　报送给：${a.toName}${a.lead !== a.to ? html`　牵头单位：${a.leadName}` : ""}</div>
-    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${lightBadge(d.light)}${d.light.mark ? html`<span class="muted">（${d.light.mark.at.slice(0, 16).replace("T", " ")} 办公室标${d.light.mark.light === "red" ? "红" : "黄"}：${d.light.mark.reason}）</span>` : ""}${r.level ? `　${r.level} 级督办` : ""}</div>
+    <div>状态：<span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>　${lightBadge(d.light)}${d.light.mark ? html`<span class="muted">（${d.light.mark.at.slice(0, 16).replace("T", " ")} 办公室标${d.light.mark.light === "red" ? "红" : "黄"}：${d.light.mark.reason}）</span>` : ""}${r.level ? `　${levelZh(r.level)}` : ""}</div>
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
@@ -72,7 +54,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
   <h2>提醒记录</h2>
   ${d.reminders.length
     ? html`<div class="scroll"><table><thead><tr><th>时间</th><th>告知</th><th>级别</th><th>渠道</th><th>状态</th></tr></thead><tbody>${d.reminders.map(
-        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${x.level ? `${x.level} 级督办` : "提醒"}${deferralZh(x.deferred)}</td><td>${x.channels.map((c) => CHANNEL_ZH[c] ?? c).join("、") || "—"}</td><td>${STATUS_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
+        (x) => html`<tr><td>${at(plan, x.at)}</td><td>${x.recipientName}</td><td>${levelZh(x.level)}${deferralZh(x.deferred)}${reminderReasonZh(x.reason)}</td><td>${x.channels.map(channelZh).join("、") || "—"}</td><td>${DELIVERY_ZH[x.status]}${x.deliveredAt ? html`<span class="muted"> ${at(plan, x.deliveredAt)}</span>` : ""}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="muted">尚未发出提醒。</p>`}`;
 }

@@ -3,7 +3,8 @@ import { formatLocal } from "../../engine/calendar.ts";
 import { idPath } from "../../plan/ids.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
-import { LIGHT_ZH, redReason, type Light, type LightColour, type LitRow } from "../../publish/light.ts";
+import { redReason, type Light, type LightColour, type LitRow } from "../../publish/light.ts";
+import { levelZh, LIGHT_ZH } from "../../text/labels.ts";
 import { html, type Html } from "../html.ts";
 
 const DOT: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
@@ -28,7 +29,7 @@ export function redListPage(plan: ResolvedPlan, now: EpochMs, rows: LitRow[]): H
   <p class="muted">逾期未报或经办公室标红的事项，按督办级别、逾期工作日排序。<a href="/?light=red">在看板中查看</a></p>
   ${rows.length
     ? html`<div class="scroll"><table><thead><tr><th>序号</th><th>责任单位</th><th>事项</th><th>督办级别</th><th>逾期</th><th>原因</th></tr></thead><tbody>${rows.map(
-        (r, i) => html`<tr><td>${i + 1}</td><td><a href="/units/${encodeURIComponent(r.unit)}">${unitName(plan, r.unit)}</a></td><td><a href="/items/${idPath(r.id)}">${r.title}</a></td><td>${r.level ? `${r.level} 级督办` : "—"}</td><td>${r.light.daysLate ? `${r.light.daysLate} 个工作日` : "未逾期"}</td><td>${redReason(r.light)}</td></tr>`,
+        (r, i) => html`<tr><td>${i + 1}</td><td><a href="/units/${encodeURIComponent(r.unit)}">${unitName(plan, r.unit)}</a></td><td><a href="/items/${idPath(r.id)}">${r.title}</a></td><td>${r.level ? levelZh(r.level) : "—"}</td><td>${r.light.daysLate ? `${r.light.daysLate} 个工作日` : "未逾期"}</td><td>${redReason(r.light)}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="muted">没有红灯事项。</p>`}`;
 }

@@ -3,22 +3,20 @@ import type { BoardRow } from "../../campaign/board.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
 import { dueLocalZh } from "../../present/due-note.ts";
-import { STATE_ZH } from "../../text/labels.ts";
+import { LIGHT_ZH, STATE_SHORT_ZH, STATE_ZH } from "../../text/labels.ts";
 import { html, type Html } from "../html.ts";
 import { idPath } from "../../plan/ids.ts";
 import { isOverdue } from "../data.ts";
-import { LIGHT_ZH, type Light, type LightColour } from "../../publish/light.ts";
+import type { Light, LightColour } from "../../publish/light.ts";
 
 export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due">> & { light?: Light };
 
 /** A cell's light as a bar under it (its words are in the cell's title). */
 const BAR: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
 
-const SHORT: Record<BoardRow["state"], string> = { waiting: "未", open: "办", submitted: "审", returned: "退", accepted: "通", waived: "免", withdrawn: "撤" };
-
 export function legend(): Html {
-  const states = Object.keys(SHORT) as BoardRow["state"][];
-  return html`<p class="legend">${states.map((s) => html`<span class="s-${s}">${SHORT[s]} ${STATE_ZH[s]}</span>`)}<span class="s-open late">红框 逾期</span> 格下色条：<span style="box-shadow: inset 0 -4px 0 #d1242f">红灯</span> <span style="box-shadow: inset 0 -4px 0 #d4a72c">黄灯</span> <span style="box-shadow: inset 0 -4px 0 #2da44e">绿灯</span> <span style="box-shadow: inset 0 -4px 0 #afb8c1">无截止时间</span></p>`;
+  const states = Object.keys(STATE_SHORT_ZH) as (keyof typeof STATE_SHORT_ZH)[];
+  return html`<p class="legend">${states.map((s) => html`<span class="s-${s}">${STATE_SHORT_ZH[s]} ${STATE_ZH[s]}</span>`)}<span class="s-open late">红框 逾期</span> 格下色条：<span style="box-shadow: inset 0 -4px 0 #d1242f">红灯</span> <span style="box-shadow: inset 0 -4px 0 #d4a72c">黄灯</span> <span style="box-shadow: inset 0 -4px 0 #2da44e">绿灯</span> <span style="box-shadow: inset 0 -4px 0 #afb8c1">无截止时间</span></p>`;
 }
 
 /**
@@ -50,7 +48,7 @@ export function matrix(plan: ResolvedPlan, rows: MatrixRow[], opts: { link: bool
         const r = cell.get(`${k}|${u}`);
         if (!r) return html`<td></td>`;
         const late = r.late && (isOverdue(r) || r.state === "submitted" || r.state === "accepted");
-        const label = html`${SHORT[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}`;
+        const label = html`${STATE_SHORT_ZH[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}`;
         const lit = r.light ? `｜${LIGHT_ZH[r.light.colour]}：${r.light.label}` : r.late ? "｜逾期" : "";
         const title = `${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${lit}`;
         const cls = `cell s-${r.state}${late ? " late" : ""}${r.light ? ` light-${r.light.colour}` : ""}`;
