@@ -13,7 +13,7 @@ import type { PlanSize } from "../src/scale/generate.ts";
 import { figCliStart } from "./bench/cli-start.ts";
 import { figStats, figXlsx } from "./bench/publish.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
-import { figItems, figOpen } from "./bench/items.ts";
+import { figImport, figItems, figOpen } from "./bench/items.ts";
 
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, figure: { type: "string" }, only: { type: "string" } },
@@ -41,6 +41,7 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   xlsx: () => figXlsx(cfg.append as PlanSize, cfg.events),
   open: () => figOpen(cfg.sim as PlanSize, cfg.openings),
   items: () => figItems(cfg.append as PlanSize, cfg.events, cfg.items, 1_000),
+  import: () => figImport(cfg.sim as PlanSize, 10_000),
 };
 
 mkdirSync("bench-data", { recursive: true });
@@ -48,7 +49,7 @@ if (values.figure) {
   await FIGURES[values.figure]!();
   process.exit(0);
 }
-const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli", "stats", "xlsx", "open", "items"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli", "stats", "xlsx", "open", "items"];
+const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli", "stats", "xlsx", "open", "import", "items"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli", "stats", "xlsx", "open", "import", "items"];
 console.log(`duban bench${quick ? " --quick" : ""}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`);
 const started = performance.now();
 let failed = 0;

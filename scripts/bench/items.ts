@@ -3,7 +3,9 @@
  * store, and what 100,000 opened items cost the figures a national campaign lives on (idle tick, the
  * board page, replay) beside the same store without them.
  */
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
+import ExcelJS from "exceljs";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import { decodeEvent } from "../../src/campaign/codec.ts";
 import { parseInstant, type EpochMs } from "../../src/engine/calendar.ts";
@@ -11,6 +13,7 @@ import { calendarOf } from "../../src/engine/calendar-of.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import type { OpenRequest } from "../../src/engine/types.ts";
 import type { ResolvedPlan } from "../../src/model/definition.ts";
+import { readImport } from "../../src/items/import-sheet.ts";
 import { loadPlan } from "../../src/plan/load.ts";
 import type { PlanSize } from "../../src/scale/generate.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
@@ -241,4 +244,108 @@ export async function figItems(size: PlanSize, events: number, items: number, ba
   console.log(
     `  opening ${fmt(opened)} items in ${batches} Campaign.openItems batches of ${batch}: ${fmt(openMs)} ms, ${fmt(opened / (openMs / 1000))} items/s, ${fmt(stored)} events stored, peak ${openPeak} MB`,
   );
+}
+
+/** A 问题清单 of `rows` rows for the bench kind, as an office fills it in: 序号, 责任单位, the fields. */
+async function writeSheet(plan: ResolvedPlan, file: string, rows: number): Promise<void> {
+  const counties = countiesOf(plan);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+  const ws = wb.addWorksheet("问题清单");
+  ws.addRow(["序号", "责任单位", "机构名称", "存在问题"]).commit();
+  for (let i = 0; i < rows; i++) {
+    const r = rectifyRequest(plan, counties, i);
+    // The unit's id, not its name: the generated names hold 、 (县（市、区）), which the reader splits on.
+    ws.addRow([i + 1, r.to[0]!, r.fields!.agency, r.fields!.problem]).commit();
+  }
+  ws.commit();
+  await wb.commit();
+}
+
+/**
+ * `duban import` of a `rows`-row xlsx (readImport, then Campaign.openItems at one instant: one
+ * transaction) vs exceljs reading the same file (Workbook.xlsx.readFile, every cell value touched) plus
+ * the same events and outbox rows appended through the hash-chained store in one batched transaction.
+ * Each run starts from a copy of the same store; the runs alternate.
+ */
+export async function figImport(size: PlanSize, rows: number): Promise<void> {
+  const file = planFile(size);
+  const plan = loadPlan(file).plan!;
+  const pristine = `${DIR}/import-${size}.db`;
+  removeDb(pristine);
+  const store = new SqliteStore(pristine, { synchronous: "NORMAL" });
+  const campaign = await Campaign.init(store, file, plan.campaign.startAt - 86_400_000);
+  // A working morning with the log caught up: the import's own tick has nothing to do.
+  const now = campaign.calendar.at("2025-03-04", "10:00");
+  await campaign.tick(now - 60_000);
+  await store.close();
+  const sheet = `${DIR}/import-${rows}.xlsx`;
+  await writeSheet(plan, sheet, rows);
+  const kind = plan.kinds.get(KIND)!;
+  const actor = { kind: "unit" as const, unit: plan.leadingGroup.office.unit };
+  const dubanDb = `${DIR}/import-duban-${size}.db`;
+  const bareDb = `${DIR}/import-bare-${size}.db`;
+
+  const dubanMs: number[] = [];
+  const bareMs: number[] = [];
+  const readMs: number[] = [];
+  let opened = 0;
+  let stored = 0;
+  let dubanPeak = 0;
+  for (let run = 0; run < 4; run++) {
+    copyDb(pristine, dubanDb);
+    const s1 = new SqliteStore(dubanDb, { synchronous: "NORMAL" });
+    const c1 = await Campaign.open(s1);
+    const outboxBefore = (await s1.head()).seq;
+    const t = await timeAsync(async () => {
+      const read = await readImport(sheet, c1.plan.kinds.get(KIND)!, c1.plan, { actor });
+      if ("problems" in read) throw new Error(`the sheet does not import: ${JSON.stringify(read.problems.slice(0, 3))}`);
+      return c1.openItems(read.requests, now);
+    });
+    if (t.value.refused.length || t.value.opened.length !== rows) throw new Error(`import opened ${t.value.opened.length} of ${rows}: ${JSON.stringify(t.value.refused[0])}`);
+    dubanPeak = Math.max(dubanPeak, peakMb());
+    opened = t.value.opened.length;
+    stored = t.value.events.length;
+    const events = t.value.events.map((e) => ({ at: e.at, actor: e.actor, type: e.type, payload: e.payload, planHash: e.planHash, ...(e.assignment !== undefined ? { assignment: e.assignment } : {}) }));
+    await s1.close();
+    const db = new Database(dubanDb, { readonly: true });
+    const outbox = (db.prepare("SELECT key, channel, due_at, payload FROM outbox WHERE event_seq > ? ORDER BY id").all(outboxBefore) as { key: string; channel: string; due_at: string; payload: string }[]).map((o) => ({
+      key: o.key,
+      channel: o.channel,
+      dueAt: o.due_at,
+      payload: JSON.parse(o.payload),
+    }));
+    db.close();
+
+    copyDb(pristine, bareDb);
+    const s0 = new SqliteStore(bareDb, { synchronous: "NORMAL" });
+    await s0.head();
+    const b = await timeAsync(async () => {
+      const read = await timeAsync(async () => {
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.readFile(sheet);
+        let cells = 0;
+        wb.worksheets[0]!.eachRow((row) => row.eachCell(() => void cells++));
+        return cells;
+      });
+      await s0.append(events, outbox);
+      return read.ms;
+    });
+    await s0.close();
+    if (run > 0) (dubanMs.push(t.ms), bareMs.push(b.ms), readMs.push(b.value));
+    sample();
+  }
+  for (const p of [pristine, dubanDb, bareDb]) removeDb(p);
+  rmSync(sheet, { force: true });
+  void kind;
+  const d = median(dubanMs);
+  const x = median(bareMs);
+  report({
+    what: `import a ${fmt(rows)}-row xlsx (readImport + Campaign.openItems, one transaction; ${fmt(opened)} items, ${fmt(stored)} events, ${size} plan)`,
+    duban: `${fmt(d)} ms`,
+    bare: `exceljs readFile ${fmt(median(readMs))} ms + store.append of the same events in one transaction, ${fmt(x)} ms`,
+    ratio: d / x,
+    target: "≤ 3x",
+    pass: d / x <= 3,
+    extra: `duban peak ${dubanPeak} MB`,
+  });
 }
