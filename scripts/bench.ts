@@ -13,6 +13,7 @@ import type { PlanSize } from "../src/scale/generate.ts";
 import { figCliStart } from "./bench/cli-start.ts";
 import { figStats, figXlsx } from "./bench/publish.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
+import { figImport, figItems, figOpen } from "./bench/items.ts";
 
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, figure: { type: "string" }, only: { type: "string" } },
@@ -21,8 +22,8 @@ const quick = values.quick!;
 
 /** What each figure runs on: quick mode keeps the whole run to about a minute. */
 const cfg = quick
-  ? { load: "30k", tickSmall: "3k", tickBig: "30k", growth: [] as PlanSize[], sim: "3k", append: "30k", events: 100_000, email: "3k", emails: 1_000 }
-  : { load: "300k", tickSmall: "3k", tickBig: "300k", growth: ["30k"] as PlanSize[], sim: "30k", append: "300k", events: 1_000_000, email: "3k", emails: 10_000 };
+  ? { load: "30k", tickSmall: "3k", tickBig: "30k", growth: [] as PlanSize[], sim: "3k", append: "30k", events: 100_000, email: "3k", emails: 1_000, openings: 500, items: 10_000 }
+  : { load: "300k", tickSmall: "3k", tickBig: "300k", growth: ["30k"] as PlanSize[], sim: "30k", append: "300k", events: 1_000_000, email: "3k", emails: 10_000, openings: 2_000, items: 100_000 };
 
 const FIGURES: Record<string, () => void | Promise<void>> = {
   load: () => figLoad(cfg.load as PlanSize),
@@ -38,6 +39,9 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   cli: () => figCliStart(),
   stats: () => figStats(cfg.append as PlanSize, cfg.events),
   xlsx: () => figXlsx(cfg.append as PlanSize, cfg.events),
+  open: () => figOpen(cfg.sim as PlanSize, cfg.openings),
+  items: () => figItems(cfg.append as PlanSize, cfg.events, cfg.items, 1_000),
+  import: () => figImport(cfg.sim as PlanSize, 10_000),
 };
 
 mkdirSync("bench-data", { recursive: true });
@@ -45,7 +49,7 @@ if (values.figure) {
   await FIGURES[values.figure]!();
   process.exit(0);
 }
-const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli", "stats", "xlsx"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli", "stats", "xlsx"];
+const order = values.only ? values.only.split(",") : quick ? ["load", "tick", "sim", "append", "replay", "email", "cli", "stats", "xlsx", "open", "import", "items"] : ["load", "load-growth", "tick", "sim", "sim-growth", "append", "replay", "email", "cli", "stats", "xlsx", "open", "import", "items"];
 console.log(`duban bench${quick ? " --quick" : ""}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`);
 const started = performance.now();
 let failed = 0;

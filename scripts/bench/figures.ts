@@ -41,7 +41,7 @@ function load(size: PlanSize): ResolvedPlan {
   return r.plan;
 }
 
-function removeDb(path: string): void {
+export function removeDb(path: string): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
 }
 
@@ -61,10 +61,15 @@ export function figLoad(size: PlanSize, label = "load+validate+resolve"): void {
 
 /** Microseconds per tick with nothing due, mid-year (everything before it applied). */
 function idleTick(plan: ResolvedPlan): number {
-  const engine = new Engine(plan);
-  engine.tick(parseInstant("2025-07-01T10:00:00+08:00", plan.campaign.timezone));
-  // Enough ticks per batch (tens of ms) that timer noise and a stray GC do not decide a sub-µs figure.
-  const K = 200_000;
+  return idleTickOn(new Engine(plan), parseInstant("2025-07-01T10:00:00+08:00", plan.campaign.timezone));
+}
+
+/**
+ * The same on a given engine, from `at` (everything before it applied first, untimed). `K`: ticks per
+ * batch, enough (tens of ms) that timer noise and a stray GC do not decide a sub-µs figure.
+ */
+export function idleTickOn(engine: Engine, at: EpochMs, K = 200_000): number {
+  engine.tick(at);
   let now = engine.clock;
   if (engine.nextDueAt() <= now + 9 * K) throw new Error("something falls due inside the idle window");
   const batch = () => {

@@ -23,16 +23,18 @@ import { appendDb, planFile } from "./figures.ts";
 import { fmt, median, peakMb, report, sample, timeAsync, time } from "./measure.ts";
 
 /** The append figure's store (the same plan, inputs and event count), built here when that figure has not run. */
-async function storeOf(size: PlanSize, events: number): Promise<string> {
+export async function storeOf(size: PlanSize, events: number): Promise<string> {
   const path = appendDb(size);
+  const plan = loadPlan(planFile(size)).plan!;
   if (existsSync(path)) {
     const db = new Database(path, { readonly: true });
     const n = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM events").get()!.n;
+    // A store left by an older generator runs another plan: rebuilt, or its figures would mix versions.
+    const hash = db.prepare<[], { h: string }>("SELECT plan_hash AS h FROM events WHERE seq = 1").get()?.h;
     db.close();
-    if (n >= events) return path;
+    if (n >= events && hash === plan.hash) return path;
   }
   for (const s of ["", "-wal", "-shm"]) rmSync(path + s, { force: true });
-  const plan = loadPlan(planFile(size)).plan!;
   const inputs = yearInputs(new Engine(plan), syntheticActions(plan), plan.campaign.endAt);
   const store = new SqliteStore(path, { synchronous: "NORMAL" });
   const campaign = await Campaign.init(store, planFile(size), plan.campaign.startAt - 86_400_000);
@@ -42,7 +44,7 @@ async function storeOf(size: PlanSize, events: number): Promise<string> {
 }
 
 /** The instant of the last event, and of the event at 95 % of the log. */
-function instants(path: string): { last: string; late: string } {
+export function instants(path: string): { last: string; late: string } {
   const db = new Database(path, { readonly: true });
   const lastSeq = db.prepare<[], { m: number }>("SELECT max(seq) AS m FROM events").get()!.m;
   const at = (seq: number) => db.prepare<[number], { at: string }>("SELECT at FROM events WHERE seq = ?").get(seq)!.at;

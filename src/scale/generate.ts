@@ -159,6 +159,22 @@ export function generatePlan(size: PlanSize | number): GeneratedPlan {
   if (chosen.has("county-semimonthly")) recurring("county-semimonthly", "县级半月工作动态", "monthDays: [15, 28]", "monthly");
   if (chosen.has("county-weekly")) recurring("county-weekly", "县级每周线索核查情况", "weekdays: [5]", "weekly");
 
+  // One kind of item opened at run time: 整改 items the office sends to counties, one per agency found
+  // (the import key). It adds a few lines and no assignments, so the planned figures stay comparable.
+  L.push(
+    "",
+    "kinds:",
+    "  - id: rectify",
+    "    title: 整改事项",
+    "    openers: [office]",
+    '    to: ["@counties"]',
+    "    due: +10wd",
+    "    fields:",
+    "      - { id: agency, title: 机构名称, type: text, required: true }",
+    "      - { id: problem, title: 存在问题, type: longText, required: true }",
+    "    key: [agency]",
+  );
+
   L.push(
     "",
     "policies:",

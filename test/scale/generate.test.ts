@@ -28,6 +28,13 @@ describe("generatePlan", () => {
     expect(g.assignments).toBeLessThan(4_000);
   });
 
+  it("declares a kind the office opens to counties, keyed by agency (the items and import benches open it)", () => {
+    const k = plan.kinds.get("rectify")!;
+    expect(k.openers.office).toBe(true);
+    expect(k.key).toEqual(["agency"]);
+    expect(k.fields.map((f) => f.title)).toEqual(["机构名称", "存在问题"]);
+  });
+
   it("grows by what the counties owe, not by the organisation", () => {
     const big = generatePlan("300k");
     expect(big.units).toBe(g.units);
