@@ -5,6 +5,7 @@ import { canSee, namedFiles, VERBS, type Verb } from "./data.ts";
 import { performAction, type ActionInput } from "./actions.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
 import type { StoredEvent } from "../store/types.ts";
+import { readRequestBody } from "./request-body.ts";
 
 export type ItemPath =
   | { kind: "item"; id: string }
@@ -36,29 +37,25 @@ export interface ActionBody extends ActionInput {
 
 /** Form fields (urlencoded or multipart) or JSON; the CSRF token may also come as X-CSRF-Token. */
 export async function readActionBody(c: Context<Env>): Promise<ActionBody | WebRefusal> {
-  const header = c.req.header("x-csrf-token");
-  const type = c.req.header("content-type") ?? "";
-  try {
-    if (type.startsWith("application/json")) {
-      const j = (await c.req.json()) as Record<string, unknown>;
-      if (typeof j !== "object" || j === null || Array.isArray(j)) return refusal(400, "BAD_BODY", "请求内容应为 JSON 对象");
-      const s = (k: string) => (typeof j[k] === "string" ? (j[k] as string) : undefined);
-      return { ...(s("note") !== undefined ? { note: s("note")! } : {}), ...(s("until") !== undefined ? { until: s("until")! } : {}), ...(j.final === true ? { final: true } : {}), ...(header ?? s("_csrf") ? { csrf: (header ?? s("_csrf"))! } : {}) };
-    }
-    const body = await c.req.parseBody({ all: true });
-    const one = (k: string) => {
-      const v = body[k];
-      const x = Array.isArray(v) ? v[0] : v;
-      return typeof x === "string" ? x : undefined;
-    };
-    const raw = body.files ?? body["files[]"];
-        // An empty file input still sends a part with no name and no bytes.
-    const files = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is File => typeof f !== "string" && (f.size > 0 || f.name !== ""));
-    const csrf = header ?? one("_csrf");
-    return { ...(one("note") !== undefined ? { note: one("note")! } : {}), ...(one("until") !== undefined ? { until: one("until")! } : {}), ...(one("report") === "final" ? { final: true } : {}), files, ...(csrf ? { csrf } : {}) };
-  } catch {
-    return refusal(400, "BAD_BODY", "无法读取请求内容");
+  const read = await readRequestBody(c);
+  if ("status" in read) return read;
+  const header = read.header;
+  if (read.json) {
+    const j = read.json;
+    const s = (k: string) => (typeof j[k] === "string" ? (j[k] as string) : undefined);
+    return { ...(s("note") !== undefined ? { note: s("note")! } : {}), ...(s("until") !== undefined ? { until: s("until")! } : {}), ...(j.final === true ? { final: true } : {}), ...(header ?? s("_csrf") ? { csrf: (header ?? s("_csrf"))! } : {}) };
   }
+  const body = read.form;
+  const one = (k: string) => {
+    const v = body[k];
+    const x = Array.isArray(v) ? v[0] : v;
+    return typeof x === "string" ? x : undefined;
+  };
+  const raw = body.files ?? body["files[]"];
+  // An empty file input still sends a part with no name and no bytes.
+  const files = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is File => typeof f !== "string" && (f.size > 0 || f.name !== ""));
+  const csrf = header ?? one("_csrf");
+  return { ...(one("note") !== undefined ? { note: one("note")! } : {}), ...(one("until") !== undefined ? { until: one("until")! } : {}), ...(one("report") === "final" ? { final: true } : {}), files, ...(csrf ? { csrf } : {}) };
 }
 
 /** CSRF first, then the action itself. */

@@ -12,6 +12,7 @@ import { checkCsrf } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
 import { refusal, type WebRefusal } from "./refusal.ts";
 import { checkUpload } from "./uploads.ts";
+import { readRequestBody } from "./request-body.ts";
 import { STATUS } from "./actions.ts";
 
 /** What a 交办 form or an API call asks for; its kind comes from the path. */
@@ -72,62 +73,58 @@ const str = (x: unknown): string | undefined => (typeof x === "string" ? x : und
  * only as files: a JSON reference to a file nobody uploaded would name bytes the server never had.
  */
 export async function readOpenBody(c: Context<Env>, kind: ItemKind | undefined): Promise<OpenInput | WebRefusal> {
-  const header = c.req.header("x-csrf-token");
-  const type = c.req.header("content-type") ?? "";
-  try {
-    if (type.startsWith("application/json")) {
-      const j = (await c.req.json()) as Record<string, unknown>;
-      if (typeof j !== "object" || j === null || Array.isArray(j)) return refusal(400, "BAD_BODY", "请求内容应为 JSON 对象");
-      const to = Array.isArray(j.to) ? j.to.filter((u): u is string => typeof u === "string") : typeof j.to === "string" ? j.to.split(/[,，、]/) : [];
-      const fields = j.fields === undefined ? {} : j.fields;
-      if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return refusal(400, "BAD_BODY", "fields 应为对象：{ 字段编号: 值 }");
-      const attached = kind?.fields.find((f) => f.type === "attachment" && (fields as Record<string, unknown>)[f.id] !== undefined);
-      if (attached) return refusal(400, "ATTACHMENT_AS_FILE", `附件字段“${attached.title}”请以 multipart/form-data 上传文件（字段名 ${FIELD_PREFIX}${attached.id}）`);
-      const csrf = header ?? str(j._csrf);
-      return {
-        to: to.map((u) => u.trim()).filter(Boolean),
-        title: str(j.title) ?? "",
-        ...(str(j.due) ? { due: str(j.due)! } : {}),
-        ...(str(j.level) ? { level: str(j.level)! } : {}),
-        ...(str(j.note) ? { note: str(j.note)! } : {}),
-        fields: fields as Record<string, unknown>,
-        files: {},
-        ...(csrf ? { csrf } : {}),
-      };
-    }
-    const body = await c.req.parseBody({ all: true });
-    const all = (k: string) => {
-      const v = body[k];
-      return v === undefined ? [] : Array.isArray(v) ? v : [v];
-    };
-    const one = (k: string) => str(all(k)[0]);
-    const fields: Record<string, unknown> = {};
-    const files: Record<string, File[]> = {};
-    for (const [name, v] of Object.entries(body)) {
-      if (!name.startsWith(FIELD_PREFIX)) continue;
-      const id = name.slice(FIELD_PREFIX.length);
-      const parts = Array.isArray(v) ? v : [v];
-      // An empty file input still sends a part with no name and no bytes.
-      const fs = parts.filter((p): p is File => typeof p !== "string" && (p.size > 0 || p.name !== ""));
-      if (fs.length) files[id] = fs;
-      // A field left empty is a field not given: the engine says whether it was required.
-      const text = parts.find((p): p is string => typeof p === "string" && p.trim() !== "");
-      if (text !== undefined) fields[id] = text;
-    }
-    const csrf = header ?? one("_csrf");
+  const read = await readRequestBody(c);
+  if ("status" in read) return read;
+  const header = read.header;
+  if (read.json) {
+    const j = read.json;
+    const to = Array.isArray(j.to) ? j.to.filter((u): u is string => typeof u === "string") : typeof j.to === "string" ? j.to.split(/[,，、]/) : [];
+    const fields = j.fields === undefined ? {} : j.fields;
+    if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return refusal(400, "BAD_BODY", "fields 应为对象：{ 字段编号: 值 }");
+    const attached = kind?.fields.find((f) => f.type === "attachment" && (fields as Record<string, unknown>)[f.id] !== undefined);
+    if (attached) return refusal(400, "ATTACHMENT_AS_FILE", `附件字段“${attached.title}”请以 multipart/form-data 上传文件（字段名 ${FIELD_PREFIX}${attached.id}）`);
+    const csrf = header ?? str(j._csrf);
     return {
-      to: all("to").filter((u): u is string => typeof u === "string").map((u) => u.trim()).filter(Boolean),
-      title: one("title") ?? "",
-      ...(one("due")?.trim() ? { due: one("due")!.trim() } : {}),
-      ...(one("level")?.trim() ? { level: one("level")!.trim() } : {}),
-      ...(one("note")?.trim() ? { note: one("note")!.trim() } : {}),
-      fields,
-      files,
+      to: to.map((u) => u.trim()).filter(Boolean),
+      title: str(j.title) ?? "",
+      ...(str(j.due) ? { due: str(j.due)! } : {}),
+      ...(str(j.level) ? { level: str(j.level)! } : {}),
+      ...(str(j.note) ? { note: str(j.note)! } : {}),
+      fields: fields as Record<string, unknown>,
+      files: {},
       ...(csrf ? { csrf } : {}),
     };
-  } catch {
-    return refusal(400, "BAD_BODY", "无法读取请求内容");
   }
+  const body = read.form;
+  const all = (k: string) => {
+    const v = body[k];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const one = (k: string) => str(all(k)[0]);
+  const fields: Record<string, unknown> = {};
+  const files: Record<string, File[]> = {};
+  for (const [name, v] of Object.entries(body)) {
+    if (!name.startsWith(FIELD_PREFIX)) continue;
+    const id = name.slice(FIELD_PREFIX.length);
+    const parts = Array.isArray(v) ? v : [v];
+    // An empty file input still sends a part with no name and no bytes.
+    const fs = parts.filter((p): p is File => typeof p !== "string" && (p.size > 0 || p.name !== ""));
+    if (fs.length) files[id] = fs;
+    // A field left empty is a field not given: the engine says whether it was required.
+    const text = parts.find((p): p is string => typeof p === "string" && p.trim() !== "");
+    if (text !== undefined) fields[id] = text;
+  }
+  const csrf = header ?? one("_csrf");
+  return {
+    to: all("to").filter((u): u is string => typeof u === "string").map((u) => u.trim()).filter(Boolean),
+    title: one("title") ?? "",
+    ...(one("due")?.trim() ? { due: one("due")!.trim() } : {}),
+    ...(one("level")?.trim() ? { level: one("level")!.trim() } : {}),
+    ...(one("note")?.trim() ? { note: one("note")!.trim() } : {}),
+    fields,
+    files,
+    ...(csrf ? { csrf } : {}),
+  };
 }
 
 export interface Opened {
