@@ -174,7 +174,7 @@ export function syntheticResponses(plan: ResolvedPlan, item: Item, random: () =>
   if (r > 0.9) return out;
   // On time: somewhere between the opening and the deadline; late: one to five working days after it.
   const window = item.dueAt - item.opensAt;
-  let at = r < 0.75 ? item.opensAt + Math.max(3_600_000, Math.floor(window * (0.3 + random() * 0.6))) : later(item.dueAt, 1 + Math.floor(random() * 5));
+  let at = r < 0.75 ? item.opensAt + Math.max(3_600_000, Math.floor((window * (0.3 + random() * 0.6)) / 60_000) * 60_000) : later(item.dueAt, 1 + Math.floor(random() * 5));
   if (info.followUpEveryWorkingDays !== undefined) {
     push(at, { type: "submit", assignment: item.id, actor: owner, note: "首报" });
     at = later(at, info.followUpEveryWorkingDays - 1);
