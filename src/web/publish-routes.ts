@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { formatInstant } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { logSignInRefused, requireViewer } from "./auth.ts";
+import { clientAddress } from "./client-address.ts";
 import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
@@ -59,7 +60,7 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
       return { state, moves: (id: string) => feeds.planMoves(id, state.asOf) };
     });
     if (!feed) {
-      await logSignInRefused(deps, "feed", { path: c.req.path });
+      await logSignInRefused(deps, "feed", { path: c.req.path, address: clientAddress(c) });
       return c.text("未找到", 404);
     }
     const { unitFeedIcs } = await import("../publish/calendar-feed.ts");
