@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { formatInstant } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { logSignInRefused, requireViewer } from "./auth.ts";
+import { clampAsOf } from "./as-of.ts";
 import { clientAddress } from "./client-address.ts";
 import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
@@ -18,7 +19,7 @@ const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !=
 export function publishedStateFor(deps: WebDeps, asOfText: string | undefined): Promise<PublishedState> {
   const campaign = deps.campaign;
   return asOfText !== undefined
-    ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
+    ? publishedAsOf(campaign, clampAsOf(deps, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf")))
     : deps.lock.run(async () => {
         await campaign.refresh();
         const now = Math.max(deps.now(), campaign.plan.campaign.startAt);

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
+import { clampAsOf } from "./as-of.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signInBlocked, signOut } from "./auth.ts";
 import { clientAddress } from "./client-address.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
@@ -119,8 +120,9 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (v.user.role === "unit") return pageRefuse(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
     const q = c.req.query("asOf");
     if (!q) return render(c, v, "历史回放", replayPage(current(), formatInstant(deps.now(), current().campaign.timezone).slice(0, 16), undefined));
-    const asOf = parseInstant(q, current().campaign.timezone);
-    if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
+    const asked = parseInstant(q, current().campaign.timezone);
+    if (Number.isNaN(asked)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
+    const asOf = clampAsOf(deps, asked);
     let b;
     try {
       b = await deps.campaign.boardAsOf(asOf);
@@ -129,7 +131,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
       if (err instanceof CampaignError) return pageRefuse(c, refusal(422, err.code, err.message));
       throw err;
     }
-    return render(c, v, "历史回放", replayPage(b.plan, q.slice(0, 16), b));
+    return render(c, v, "历史回放", replayPage(b.plan, asOf === asked ? q.slice(0, 16) : formatInstant(asOf, current().campaign.timezone).slice(0, 16), b));
   });
 
   app.get("/items/*", async (c) => {
@@ -139,8 +141,9 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (p.kind === "attachment") return downloadAttachment(c, deps, v, p.id, p.sha256, false);
     if (p.kind !== "item") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
     const q = c.req.query("asOf");
-    const asOf = q ? parseInstant(q, current().campaign.timezone) : undefined;
-    if (asOf !== undefined && Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "asOf 不是有效时刻"));
+    const asked = q ? parseInstant(q, current().campaign.timezone) : undefined;
+    if (asked !== undefined && Number.isNaN(asked)) return pageRefuse(c, refusal(400, "BAD_DATE", "asOf 不是有效时刻"));
+    const asOf = asked === undefined ? undefined : clampAsOf(deps, asked);
     let d;
     try {
       d = await itemData(deps, v, p.id, asOf);

@@ -10,6 +10,7 @@ import { Mutex, type Env, type WebDeps } from "./context.ts";
 import { DeliveryIndex } from "./deliveries.ts";
 import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
+import { registerAuditRoutes } from "./audit-routes.ts";
 import { registerOpenRoutes } from "./open-routes.ts";
 import { registerPages } from "./routes-pages.ts";
 import { registerPublishRoutes } from "./publish-routes.ts";
@@ -93,6 +94,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
   registerApi(app, deps);
+  registerAuditRoutes(app, deps);
   registerOpenRoutes(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
