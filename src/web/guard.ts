@@ -11,10 +11,10 @@ export const MAX_FORM_BYTES = 64 * 1024;
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Routes that take files: the item actions (hand-in) and 交办 (an opening's attachment fields). */
+/** Multipart bodies to the routes that take files: the item actions (hand-in) and 交办 (an opening's attachment fields). JSON and urlencoded bodies carry no files. */
 function takesFiles(c: Context): boolean {
   const p = c.req.path;
-  return p.startsWith("/items/") || p.startsWith("/api/items/") || p.startsWith("/open/") || p.startsWith("/api/kinds/");
+  return (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data") && (p.startsWith("/items/") || p.startsWith("/api/items/") || p.startsWith("/open/") || p.startsWith("/api/kinds/"));
 }
 
 /**
@@ -45,7 +45,7 @@ function ownOrigin(c: Context, deps: WebDeps, origin: string): boolean {
 
 /**
  * Every request's body is bounded before a handler reads it: 10 MB and some for the routes that take
- * files, 64 KB for the rest. A declared length over it is refused at once; a chunked body as soon as it
+ * files (multipart), 64 KB for the rest. A declared length over it is refused at once; a chunked body as soon as it
  * passes it. Either way a 413 in Chinese.
  */
 export function bodyLimits(deps: WebDeps): MiddlewareHandler<Env> {
