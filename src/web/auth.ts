@@ -29,10 +29,15 @@ async function signInFailed(deps: WebDeps, address: string, via: "bearer" | "for
   await logSignInRefused(deps, via, { address });
 }
 
-/** The 429 for an address that has used up its refused sign-ins, if it has. */
+/**
+ * The 429 for an address that has used up its refused sign-ins, if it has. Asked only once a sign-in has
+ * failed: a right token still gets in, because behind a reverse proxy every user shares one address, and a
+ * stranger's wrong tokens must not lock the whole office out. What the limit stops is the wrong tokens
+ * themselves: answered 429, neither counted further nor logged.
+ */
 export function signInBlocked(deps: WebDeps, address: string): WebRefusal | undefined {
   const wait = deps.limits.signInByAddress.blocked(address);
-  return wait === undefined ? undefined : refusal(429, "TOO_MANY_SIGN_INS", `此地址登录失败次数过多，请 ${minutesZh(wait)}后再试`);
+  return wait === undefined ? undefined : { ...refusal(429, "TOO_MANY_SIGN_INS", `此地址登录失败次数过多，请 ${minutesZh(wait)}后再试`), retryAfterS: Math.ceil(wait / 1000) };
 }
 
 /**
@@ -45,12 +50,12 @@ export function identify(deps: WebDeps): MiddlewareHandler<Env> {
     c.set("sessionProblem", undefined);
     const auth = c.req.header("authorization");
     if (auth !== undefined) {
-      const address = clientAddress(c);
-      const blocked = signInBlocked(deps, address);
-      if (blocked) return c.json({ error: { code: blocked.code, message: blocked.message } }, 429);
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const user = m ? await deps.access.userByTokenHash(hashToken(m[1]!)) : undefined;
       if (!user) {
+        const address = clientAddress(c);
+        const blocked = signInBlocked(deps, address);
+        if (blocked) return c.json({ error: { code: blocked.code, message: blocked.message } }, 429, { "Retry-After": String(blocked.retryAfterS) });
         await signInFailed(deps, address, "bearer");
         return c.json({ error: { code: "BAD_TOKEN", message: "访问令牌无效或已停用" } }, 401);
       }
@@ -111,22 +116,24 @@ export async function loginFormToken(c: Context<Env>, deps: WebDeps): Promise<st
 /** Checks the sign-in form and the token; on success starts a session and logs it. */
 export async function signIn(c: Context<Env>, deps: WebDeps, form: { token?: string; csrf?: string }): Promise<Viewer | WebRefusal> {
   const address = clientAddress(c);
-  const blocked = signInBlocked(deps, address);
-  if (blocked) return blocked;
   const cookie = getCookie(c, deps.site.cookies.login);
   // Both halves must match, and the pair must be one this server issued (not made up and planted).
   if (!cookie || !form.csrf || !sameToken(cookie, form.csrf) || !validLoginToken(await deps.loginKey(), cookie, deps.wallNow())) {
+    const blocked = signInBlocked(deps, address);
+    if (blocked) return blocked;
     deps.limits.signInByAddress.hit(address);
     return refusal(403, "CSRF_INVALID", "登录表单已失效，请刷新页面后重试");
   }
   const token = (form.token ?? "").trim();
   const user = token ? await deps.access.userByTokenHash(hashToken(token)) : undefined;
   if (!user) {
+    const blocked = signInBlocked(deps, address);
+    if (blocked) return blocked;
     await signInFailed(deps, address, "form");
     return refusal(401, "BAD_TOKEN", "访问令牌无效或已停用");
   }
   const perAccount = deps.limits.signInByAccount.hit(user.name);
-  if (!perAccount.ok) return refusal(429, "TOO_MANY_SIGN_INS", `该账号登录过于频繁，请 ${minutesZh(perAccount.retryAfterMs)}后再试`);
+  if (!perAccount.ok) return { ...refusal(429, "TOO_MANY_SIGN_INS", `该账号登录过于频繁，请 ${minutesZh(perAccount.retryAfterMs)}后再试`), retryAfterS: Math.ceil(perAccount.retryAfterMs / 1000) };
   const sid = newToken();
   const csrf = newToken();
   await deps.access.purgeSessions(deps.wallNow());

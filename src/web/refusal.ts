@@ -12,6 +12,8 @@ export interface WebRefusal {
   status: RefusalStatus;
   code: string;
   message: string;
+  /** A 429's Retry-After, in seconds. */
+  retryAfterS?: number;
 }
 
 export function refusal(status: RefusalStatus, code: string, message: string): WebRefusal {
@@ -64,7 +66,7 @@ async function logRefusal(c: Context<Env>, deps: WebDeps, viewer: Viewer, r: Web
 export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts: { api: boolean; assignment?: string; page?: { title: string; body: Html } }): Promise<Response> {
   const viewer = c.get("viewer");
   if (shouldLog(c.req.method, r, viewer)) await logRefusal(c, deps, viewer!, r, opts.assignment !== undefined && deps.campaign.item(opts.assignment) ? opts.assignment : undefined);
-  if (r.status === 429) c.header("Retry-After", "60");
+  if (r.retryAfterS !== undefined) c.header("Retry-After", String(r.retryAfterS));
   if (opts.api) return c.json({ error: { code: r.code, message: r.message } }, r.status);
   if (opts.page) return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}) }, opts.page.title, opts.page.body), r.status);
   const body = html`<h1>${TITLE[r.status]}</h1><div class="error"><p>${r.message}</p><p class="muted">代码：${r.code}（HTTP ${r.status}）</p></div>

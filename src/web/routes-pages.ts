@@ -2,8 +2,7 @@ import type { Context, Hono } from "hono";
 import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { clampAsOf } from "./as-of.ts";
-import { checkCsrf, loginFormToken, requireViewer, signIn, signInBlocked, signOut } from "./auth.ts";
-import { clientAddress } from "./client-address.ts";
+import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
 import { filterRows, visibleBoard, boardFilter } from "./data.ts";
 import { ACTION_ZH } from "../text/labels.ts";
@@ -60,14 +59,12 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
   app.get("/login", async (c) => render(c, c.get("viewer"), "登录", loginPage(await loginFormToken(c, deps), safeNext(c.req.query("next")) ?? "")));
 
   app.post("/login", async (c) => {
-    // An address that has used up its refused sign-ins is turned away before its body is read.
-    const blocked = signInBlocked(deps, clientAddress(c));
-    if (blocked) return pageRefuse(c, blocked);
     const body = await readForm(c);
     if (isRefusal(body)) return pageRefuse(c, body);
     const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
     const v = await signIn(c, deps, { token: str("token"), csrf: str("_csrf") });
     if (isRefusal(v)) {
+      if (v.retryAfterS !== undefined) c.header("Retry-After", String(v.retryAfterS));
       if (v.code === "BAD_TOKEN" || v.code === "TOO_MANY_SIGN_INS") return c.html(page({ plan: current() }, "登录", loginPage(await loginFormToken(c, deps), safeNext(str("next")) ?? "", v.message)), v.status as 401 | 429);
       return pageRefuse(c, v);
     }

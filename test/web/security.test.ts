@@ -241,25 +241,30 @@ describe("refusals of a signed-in account", () => {
 });
 
 describe("sign-in is limited per address and per account", () => {
-  it("turns an address away after its refused sign-ins, in Chinese, whatever it sends next, and lets it in again after the window", async () => {
+  it("answers an address's wrong tokens 429 in Chinese past its limit, unlogged, yet lets a right token in (one proxy, many users)", async () => {
     const s = await serverWith({ signInFailuresPerAddress: 5 });
     const head = (await f.store.head()).seq;
-    for (let i = 0; i < 5; i++) {
-      const c = new Client(s.url);
-      expect((await c.signIn(`wrong-${i}`)).status).toBe(401);
-    }
-    const c = new Client(s.url);
-    const blocked = await c.signIn(f.tokens.yuzhong);
+    for (let i = 0; i < 5; i++) expect((await new Client(s.url).signIn(`wrong-${i}`)).status).toBe(401);
+    const blocked = await new Client(s.url).signIn("wrong-5");
     expect(blocked.status).toBe(429);
-    expect(await blocked.text()).toContain("登录失败次数过多");
-    const api = await fetch(`${s.url}/api/board`, { headers: bearer(f.tokens.yuzhong) });
+    expect(await blocked.text()).toContain("此地址登录失败次数过多");
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    const api = await fetch(`${s.url}/api/board`, { headers: bearer("wrong-6") });
     expect(api.status).toBe(429);
+    expect(Number(api.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await api.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "TOO_MANY_SIGN_INS", message: expect.stringContaining("分钟后再试") });
+    // A forged form pair from that address is turned away the same way.
+    const forged = await fetch(`${s.url}/login`, { method: "POST", headers: { cookie: "duban_login=x" }, body: new URLSearchParams({ token: "wrong-7", _csrf: "x" }), redirect: "manual" });
+    expect(forged.status).toBe(429);
     const refusedLogged = (await eventsAfter(head)).filter((e) => e.type === "signInRefused");
     expect(refusedLogged).toHaveLength(5);
     expect(refusedLogged.every((e) => /127\.0\.0\.1/.test(String((e.payload as { address?: string }).address)))).toBe(true);
-    f.clock.wall += 10 * 60_000;
+    // Whoever holds a right token is not locked out by a stranger's attempts.
     expect((await new Client(s.url).signIn(f.tokens.yuzhong)).status).toBe(303);
+    expect((await fetch(`${s.url}/api/board`, { headers: bearer(f.tokens.office) })).status).toBe(200);
+    // After the window, wrong tokens are answered 401 (and logged) again.
+    f.clock.wall += 10 * 60_000;
+    expect((await new Client(s.url).signIn("wrong-8")).status).toBe(401);
   });
 
   it("limits the sign-ins of one account, and logs each sign-in with its address", async () => {
