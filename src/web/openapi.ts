@@ -55,7 +55,7 @@ export function openApiDocument(title: string): object {
     info: { title: `督办 Duban API：${title}`, version: "1" },
     components: {
       securitySchemes: {
-        session: { type: "apiKey", in: "cookie", name: "duban_session", description: "登录后的会话；POST 须带 X-CSRF-Token（见 /api/me）" },
+        session: { type: "apiKey", in: "cookie", name: "duban_session", description: "登录后的会话（公开地址为 https 时名为 __Host-duban_session，带 Secure）；POST 须带 X-CSRF-Token（见 /api/me），来自其他网站的 POST 一律拒绝" },
         bearer: { type: "http", scheme: "bearer", description: "duban users add 发放的访问令牌；无需 CSRF" },
       },
       schemas: {
