@@ -81,4 +81,9 @@ export class PostgresAccessStore implements AccessStore {
   async purgeSessions(now: number): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.t("sessions")} WHERE expires_at < $1`, [now]);
   }
+
+  async secret(name: string, fresh: string): Promise<string> {
+    await this.pool.query(`INSERT INTO ${this.t("server_secrets")} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, fresh]);
+    return (await this.pool.query<{ value: string }>(`SELECT value FROM ${this.t("server_secrets")} WHERE name = $1`, [name])).rows[0]!.value;
+  }
 }

@@ -65,6 +65,11 @@ export class SqliteAccessStore implements AccessStore {
     this.db.prepare("DELETE FROM sessions WHERE expires_at < ?").run(now);
   }
 
+  async secret(name: string, fresh: string): Promise<string> {
+    this.db.prepare("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING").run(name, fresh);
+    return this.db.prepare<[string], { value: string }>("SELECT value FROM server_secrets WHERE name = ?").get(name)!.value;
+  }
+
   /** For tests and drills: end a session early without waiting for its expiry. */
   async expireSessionsOf(name: string): Promise<void> {
     this.db.prepare("UPDATE sessions SET expires_at = 0 WHERE user_name = ?").run(name);

@@ -18,6 +18,11 @@ export interface AccessStore {
   deleteSession(idHash: string): Promise<void>;
   /** Drops sessions that ended before `now` (epoch ms). */
   purgeSessions(now: number): Promise<void>;
+  /**
+   * A server secret by name: `fresh` is stored if there is none yet, and whichever was stored first is
+   * returned, so every server on one database (and every restart) signs with the same key.
+   */
+  secret(name: string, fresh: string): Promise<string>;
 }
 
 export type AccessDialect = "sqlite" | "postgres";
@@ -38,6 +43,10 @@ export function accessDdl(dialect: AccessDialect, q: (table: string) => string):
       user_name text NOT NULL REFERENCES ${q("users")} (name),
       csrf text NOT NULL,
       expires_at ${int8} NOT NULL
+    )`,
+    `CREATE TABLE IF NOT EXISTS ${q("server_secrets")} (
+      name text PRIMARY KEY,
+      value text NOT NULL
     )`,
   ];
 }

@@ -125,7 +125,9 @@ export function registerWebCommands(program: Command, io: Io): void {
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
       try {
-        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        // The public URL (publicUrl / DUBAN_BASE_URL, else the plan's baseUrl) says whether browsers reach us over https.
+        const publicUrl = runtime.cfg.baseUrl ?? c.plan.campaign.baseUrl;
+        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(publicUrl ? { publicUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();

@@ -63,6 +63,14 @@ export function weekday(date: IsoDate): number {
   return d === 0 ? 7 : d;
 }
 
+/** Monday-to-Friday days from a fixed Monday up to day number `day` (offset by a constant, which differences cancel). */
+function weekdaysUpTo(day: number): number {
+  // Day 4 (1970-01-05) is a Monday.
+  const k = day - 4;
+  const weeks = Math.floor(k / 7);
+  return weeks * 5 + Math.min(k - weeks * 7 + 1, 5);
+}
+
 export const WEEKDAY_ZH = ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"] as const;
 
 /**
@@ -141,16 +149,50 @@ export class WorkCalendar {
     return this.addWorkingDays(date, -1);
   }
 
-  /** Working days strictly after `from` up to and including `to` (negative when `to` is earlier). */
+  /**
+   * Working days strictly after `from` up to and including `to` (negative when `to` is earlier).
+   * O(log n) in the calendar's exceptions: Monday-to-Friday counted in closed form, then corrected by a
+   * prefix sum over the days that differ from it (holidays on weekdays, make-up days on weekends), so a
+   * span of centuries (an `asOf` in the year 9999) costs what a span of a week does.
+   */
   workingDaysBetween(from: IsoDate, to: IsoDate): number {
     const a = toDayNumber(from);
     const b = toDayNumber(to);
-    const step = b >= a ? 1 : -1;
-    let count = 0;
-    for (let d = a; d !== b; d += step) {
-      if (this.isWorkingDayNumber(d + (step > 0 ? 1 : 0))) count += step;
+    return b >= a ? this.countAfter(a, b) : -this.countAfter(b, a);
+  }
+
+  /** Working days in (a, b], a <= b. */
+  private countAfter(a: number, b: number): number {
+    return weekdaysUpTo(b) - weekdaysUpTo(a) + this.correctionUpTo(b) - this.correctionUpTo(a);
+  }
+
+  /** Day numbers where this calendar differs from Monday-to-Friday, ascending, and the running sum of +1/-1 up to each. */
+  private exceptions: { days: number[]; sums: number[] } | undefined;
+
+  private correctionUpTo(day: number): number {
+    const ex = (this.exceptions ??= this.buildExceptions());
+    // The last exception at or before `day`.
+    let lo = 0;
+    let hi = ex.days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ex.days[mid]! <= day) lo = mid + 1;
+      else hi = mid;
     }
-    return count;
+    return lo === 0 ? 0 : ex.sums[lo - 1]!;
+  }
+
+  private buildExceptions(): { days: number[]; sums: number[] } {
+    const dates = new Set<string>([...this.extraHolidays, ...this.extraWorkdays, ...(this.base === "cn" ? [...this.cn.holidays, ...this.cn.workdays] : [])]);
+    const deltas: [number, number][] = [];
+    for (const d of dates) {
+      if (!isRealDate(d)) continue;
+      const working = this.isWorkingDay(d);
+      if (working !== weekday(d) <= 5) deltas.push([toDayNumber(d), working ? 1 : -1]);
+    }
+    deltas.sort((x, y) => x[0] - y[0]);
+    let sum = 0;
+    return { days: deltas.map((x) => x[0]), sums: deltas.map((x) => (sum += x[1])) };
   }
 
   /** Whether the holiday data (package or plan) covers the year of `date`. */

@@ -3,39 +3,41 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { logAccess } from "../access/audit.ts";
 import { actorOf } from "../access/users.ts";
 import { hashToken, newToken, sameToken } from "../access/tokens.ts";
+import { clientAddress } from "./client-address.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
+import { issueLoginToken, LOGIN_FORM_TTL_MS, validLoginToken } from "./login-token.ts";
 import { refusal, type WebRefusal } from "./refusal.ts";
-
-export const SESSION_COOKIE = "duban_session";
-/** Double-submit token for the sign-in form, the one form posted before there is a session. */
-export const LOGIN_COOKIE = "duban_login";
-
-const cookieOpts = { httpOnly: true, sameSite: "Lax" as const, path: "/" };
+import { cookieOptions } from "./site.ts";
+import { minutesZh } from "./throttle.ts";
 
 /**
  * Refused sign-ins go into the audit log, but anyone can send a wrong token, and the log is append-only
- * and written under the one write lock: at most LOG_PER_MINUTE are logged per minute; the rest are
- * counted, and the next one logged carries how many were left out.
+ * and written under the one write lock: at most so many are logged per minute (limits.signInRefusalLog);
+ * the rest are counted, and the next one logged carries how many were left out.
  */
-const LOG_PER_MINUTE = 10;
-/** One budget per server: two servers in one process (tests, a drill beside a live one) must not share it. */
-const budgets = new WeakMap<WebDeps, { windowStart: number; logged: number; suppressed: number }>();
-
 export async function logSignInRefused(deps: WebDeps, via: "bearer" | "form" | "feed", extra: Record<string, unknown> = {}): Promise<void> {
-  let refusalBudget = budgets.get(deps);
-  if (!refusalBudget) budgets.set(deps, (refusalBudget = { windowStart: 0, logged: 0, suppressed: 0 }));
-  const wall = deps.wallNow();
-  if (wall - refusalBudget.windowStart >= 60_000) Object.assign(refusalBudget, { windowStart: wall, logged: 0 });
-  if (refusalBudget.logged >= LOG_PER_MINUTE) {
-    refusalBudget.suppressed++;
-    return;
-  }
-  refusalBudget.logged++;
-  const suppressed = refusalBudget.suppressed;
-  refusalBudget.suppressed = 0;
+  const budget = deps.limits.signInRefusalLog.hit("all");
+  if (!budget.ok) return;
   await deps.lock.run(() =>
-    logAccess(deps.campaign, deps.now, "signInRefused", { via, code: "BAD_TOKEN", ...extra, ...(suppressed ? { notLoggedBefore: suppressed } : {}) }),
+    logAccess(deps.campaign, deps.now, "signInRefused", { via, code: "BAD_TOKEN", ...extra, ...(budget.over ? { notLoggedBefore: budget.over } : {}) }),
   );
+}
+
+/** A refused sign-in from `address`: counted against it, and logged with it. */
+async function signInFailed(deps: WebDeps, address: string, via: "bearer" | "form"): Promise<void> {
+  deps.limits.signInByAddress.hit(address);
+  await logSignInRefused(deps, via, { address });
+}
+
+/**
+ * The 429 for an address that has used up its refused sign-ins, if it has. Asked only once a sign-in has
+ * failed: a right token still gets in, because behind a reverse proxy every user shares one address, and a
+ * stranger's wrong tokens must not lock the whole office out. What the limit stops is the wrong tokens
+ * themselves: answered 429, neither counted further nor logged.
+ */
+export function signInBlocked(deps: WebDeps, address: string): WebRefusal | undefined {
+  const wait = deps.limits.signInByAddress.blocked(address);
+  return wait === undefined ? undefined : { ...refusal(429, "TOO_MANY_SIGN_INS", `此地址登录失败次数过多，请 ${minutesZh(wait)}后再试`), retryAfterS: Math.ceil(wait / 1000) };
 }
 
 /**
@@ -51,13 +53,16 @@ export function identify(deps: WebDeps): MiddlewareHandler<Env> {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const user = m ? await deps.access.userByTokenHash(hashToken(m[1]!)) : undefined;
       if (!user) {
-        await logSignInRefused(deps, "bearer");
+        const address = clientAddress(c);
+        const blocked = signInBlocked(deps, address);
+        if (blocked) return c.json({ error: { code: blocked.code, message: blocked.message } }, 429, { "Retry-After": String(blocked.retryAfterS) });
+        await signInFailed(deps, address, "bearer");
         return c.json({ error: { code: "BAD_TOKEN", message: "访问令牌无效或已停用" } }, 401);
       }
       c.set("viewer", { user, ...withActor(user), via: "bearer" });
       return next();
     }
-    const sid = getCookie(c, SESSION_COOKIE);
+    const sid = getCookie(c, deps.site.cookies.session);
     if (sid) {
       const idHash = hashToken(sid);
       const s = await deps.access.getSession(idHash);
@@ -101,34 +106,46 @@ export function checkCsrf(viewer: Viewer, sent: string | undefined): WebRefusal 
   return undefined;
 }
 
-export function loginFormToken(c: Context<Env>): string {
-  const t = newToken();
-  setCookie(c, LOGIN_COOKIE, t, { ...cookieOpts, maxAge: 3600 });
+/** A fresh sign-in form token, set as the double-submit cookie and returned for the form's hidden field. */
+export async function loginFormToken(c: Context<Env>, deps: WebDeps): Promise<string> {
+  const t = issueLoginToken(await deps.loginKey(), deps.wallNow());
+  setCookie(c, deps.site.cookies.login, t, { ...cookieOptions(deps.site), maxAge: LOGIN_FORM_TTL_MS / 1000 });
   return t;
 }
 
 /** Checks the sign-in form and the token; on success starts a session and logs it. */
 export async function signIn(c: Context<Env>, deps: WebDeps, form: { token?: string; csrf?: string }): Promise<Viewer | WebRefusal> {
-  const cookie = getCookie(c, LOGIN_COOKIE);
-  if (!cookie || !form.csrf || !sameToken(cookie, form.csrf)) return refusal(403, "CSRF_INVALID", "登录表单已失效，请刷新页面后重试");
+  const address = clientAddress(c);
+  const cookie = getCookie(c, deps.site.cookies.login);
+  // Both halves must match, and the pair must be one this server issued (not made up and planted).
+  if (!cookie || !form.csrf || !sameToken(cookie, form.csrf) || !validLoginToken(await deps.loginKey(), cookie, deps.wallNow())) {
+    const blocked = signInBlocked(deps, address);
+    if (blocked) return blocked;
+    deps.limits.signInByAddress.hit(address);
+    return refusal(403, "CSRF_INVALID", "登录表单已失效，请刷新页面后重试");
+  }
   const token = (form.token ?? "").trim();
   const user = token ? await deps.access.userByTokenHash(hashToken(token)) : undefined;
   if (!user) {
-    await logSignInRefused(deps, "form");
+    const blocked = signInBlocked(deps, address);
+    if (blocked) return blocked;
+    await signInFailed(deps, address, "form");
     return refusal(401, "BAD_TOKEN", "访问令牌无效或已停用");
   }
+  const perAccount = deps.limits.signInByAccount.hit(user.name);
+  if (!perAccount.ok) return { ...refusal(429, "TOO_MANY_SIGN_INS", `该账号登录过于频繁，请 ${minutesZh(perAccount.retryAfterMs)}后再试`), retryAfterS: Math.ceil(perAccount.retryAfterMs / 1000) };
   const sid = newToken();
   const csrf = newToken();
   await deps.access.purgeSessions(deps.wallNow());
   await deps.access.createSession(hashToken(sid), { user: user.name, csrf, expiresAt: deps.wallNow() + deps.sessionTtlMs });
-  setCookie(c, SESSION_COOKIE, sid, { ...cookieOpts, maxAge: Math.floor(deps.sessionTtlMs / 1000) });
-  deleteCookie(c, LOGIN_COOKIE, { path: "/" });
-  await deps.lock.run(() => logAccess(deps.campaign, deps.now, "signedIn", { user: user.name, unit: user.unit, role: user.role }, actorOf(user)));
+  setCookie(c, deps.site.cookies.session, sid, { ...cookieOptions(deps.site), maxAge: Math.floor(deps.sessionTtlMs / 1000) });
+  deleteCookie(c, deps.site.cookies.login, cookieOptions(deps.site));
+  await deps.lock.run(() => logAccess(deps.campaign, deps.now, "signedIn", { user: user.name, unit: user.unit, role: user.role, address }, actorOf(user)));
   return { user, ...withActor(user), via: "session", csrf };
 }
 
 export async function signOut(c: Context<Env>, deps: WebDeps, viewer: Viewer): Promise<void> {
   if (viewer.sessionHash) await deps.access.deleteSession(viewer.sessionHash);
-  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  deleteCookie(c, deps.site.cookies.session, cookieOptions(deps.site));
   await deps.lock.run(() => logAccess(deps.campaign, deps.now, "signedOut", { user: viewer.user.name }, viewer.actor));
 }

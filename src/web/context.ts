@@ -5,6 +5,8 @@ import type { Campaign } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Actor } from "../engine/types.ts";
 import type { DeliveryIndex } from "./deliveries.ts";
+import type { Site } from "./site.ts";
+import type { Throttle } from "./throttle.ts";
 
 /** Everything a request handler needs; built once per server. */
 export interface WebDeps {
@@ -19,6 +21,23 @@ export interface WebDeps {
   sessionTtlMs: number;
   deliveries: DeliveryIndex;
   lock: Mutex;
+  /** How the public reaches this server: cookie names and flags, the origin POSTs must come from. */
+  site: Site;
+  /** The key that signs the sign-in form's token, read from the database once. */
+  loginKey(): Promise<Buffer>;
+  limits: WebLimits;
+}
+
+/** Per-server budgets (two servers in one process, as in tests, never share them). */
+export interface WebLimits {
+  /** Refused sign-ins (wrong token, bad form) per client address; past it, sign-in answers 429. */
+  signInByAddress: Throttle;
+  /** Sign-ins per account: each starts a session and writes a `signedIn` event. */
+  signInByAccount: Throttle;
+  /** Refusals logged per signed-in account; past it they are counted and the next logged says how many. */
+  refusalLogByAccount: Throttle;
+  /** Refused sign-ins logged per server, whoever sends them. */
+  signInRefusalLog: Throttle;
 }
 
 /** The signed-in user behind a request. */

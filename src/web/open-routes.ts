@@ -4,7 +4,7 @@ import type { Env, Viewer, WebDeps } from "./context.ts";
 import { page } from "./layout.ts";
 import { dueBounds, openableKinds, performOpen, readOpenBody, recipientChoices, type OpenInput } from "./open.ts";
 import type { ItemKind } from "../model/kind.ts";
-import { refuse, refusal, type WebRefusal } from "./refusal.ts";
+import { refuse, refusal, signInHref, type WebRefusal } from "./refusal.ts";
 import { openFormPage, openListPage } from "./views/open.ts";
 import { idPath } from "../plan/ids.ts";
 import { mayOpen } from "../engine/open-item.ts";
@@ -59,13 +59,13 @@ export function registerOpenRoutes(app: Hono<Env>, deps: WebDeps): void {
 
   app.get("/open", async (c) => {
     const v = requireViewer(c);
-    if (isRefusal(v)) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     return render(c, v, "交办", openListPage(current(), openableKinds(current(), v)));
   });
 
   app.get("/open/:kind", async (c) => {
     const v = requireViewer(c);
-    if (isRefusal(v)) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     const plan = current();
     const k = plan.kinds.get(c.req.param("kind"));
     if (!k) return refuse(c, deps, refusal(404, "UNKNOWN_KIND", `计划中没有事项类型“${c.req.param("kind")}”`), { api: false });

@@ -55,7 +55,7 @@ export function openApiDocument(title: string): object {
     info: { title: `督办 Duban API：${title}`, version: "1" },
     components: {
       securitySchemes: {
-        session: { type: "apiKey", in: "cookie", name: "duban_session", description: "登录后的会话；POST 须带 X-CSRF-Token（见 /api/me）" },
+        session: { type: "apiKey", in: "cookie", name: "duban_session", description: "登录后的会话（公开地址为 https 时名为 __Host-duban_session，带 Secure）；POST 须带 X-CSRF-Token（见 /api/me），来自其他网站的 POST 一律拒绝" },
         bearer: { type: "http", scheme: "bearer", description: "duban users add 发放的访问令牌；无需 CSRF" },
       },
       schemas: {
@@ -277,7 +277,32 @@ export function openApiDocument(title: string): object {
           responses: { "200": { description: "日历", content: { "text/calendar": { schema: { type: "string" } } } }, "404": { description: "单位不存在、令牌错误或已停用（不区分；记入日志）", content: { "text/plain": { schema: { type: "string" } } } } },
         },
       },
-      "/api/replay": { get: { summary: "历史回放（办公室、审计）", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
+      "/api/audit/refusals": {
+        get: {
+          summary: "拒绝记录（办公室、审计）：越权访问、被拒绝的操作和无效令牌，按时间倒序；每页查看 5000 条事件",
+          parameters: [{ name: "before", in: "query", required: false, description: "只看此序号之前的事件（翻页：上一页的 older）", schema: { type: "integer" } }],
+          responses: {
+            "200": {
+              description: "拒绝记录",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      refusals: { type: "array", items: { type: "object", properties: { seq: { type: "integer" }, at: { type: "string" }, type: { type: "string", enum: ["requestRefused", "signInRefused"] }, user: { type: "string" }, address: { type: "string" }, method: { type: "string" }, path: { type: "string" }, target: { type: "string" }, code: { type: "string" }, reason: { type: "string" }, notLoggedBefore: { type: "integer" } } } },
+                      fromSeq: { type: "integer" },
+                      toSeq: { type: "integer" },
+                      older: { type: "integer" },
+                    },
+                  },
+                },
+              },
+            },
+            ...refusals(400, 401, 403),
+          },
+        },
+      },
+      "/api/replay": { get: { summary: "历史回放（办公室、审计）；asOf 晚于专项行动结束（或当前，取较晚者）时按该时刻回放", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
     },
   };
 }

@@ -3,6 +3,8 @@ import type { Context, Hono } from "hono";
 import { formatInstant } from "../engine/calendar.ts";
 import type { PublishedState } from "../publish/items.ts";
 import { logSignInRefused, requireViewer } from "./auth.ts";
+import { clampAsOf } from "./as-of.ts";
+import { clientAddress } from "./client-address.ts";
 import { FeedLog } from "../publish/feed-log.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
@@ -17,7 +19,7 @@ const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !=
 export function publishedStateFor(deps: WebDeps, asOfText: string | undefined): Promise<PublishedState> {
   const campaign = deps.campaign;
   return asOfText !== undefined
-    ? publishedAsOf(campaign, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf"))
+    ? publishedAsOf(campaign, clampAsOf(deps, parseAsOf(asOfText, campaign.plan.campaign.timezone, "asOf")))
     : deps.lock.run(async () => {
         await campaign.refresh();
         const now = Math.max(deps.now(), campaign.plan.campaign.startAt);
@@ -59,7 +61,7 @@ export function registerPublishRoutes(app: Hono<Env>, deps: WebDeps): void {
       return { state, moves: (id: string) => feeds.planMoves(id, state.asOf) };
     });
     if (!feed) {
-      await logSignInRefused(deps, "feed", { path: c.req.path });
+      await logSignInRefused(deps, "feed", { path: c.req.path, address: clientAddress(c) });
       return c.text("未找到", 404);
     }
     const { unitFeedIcs } = await import("../publish/calendar-feed.ts");

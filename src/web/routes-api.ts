@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
+import { clampAsOf } from "./as-of.ts";
 import { requireViewer } from "./auth.ts";
 import type { Env, WebDeps } from "./context.ts";
 import { filterRows, visibleBoard, boardFilter } from "./data.ts";
@@ -46,8 +47,9 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return no(c, v);
     if (v.user.role === "unit") return no(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
-    const asOf = parseInstant(c.req.query("asOf") ?? "", current().campaign.timezone);
-    if (Number.isNaN(asOf)) return no(c, refusal(400, "BAD_DATE", "asOf 应为 ISO 8601 时间，如 2021-06-16T09:00+08:00"));
+    const asked = parseInstant(c.req.query("asOf") ?? "", current().campaign.timezone);
+    if (Number.isNaN(asked)) return no(c, refusal(400, "BAD_DATE", "asOf 应为 ISO 8601 时间，如 2021-06-16T09:00+08:00"));
+    const asOf = clampAsOf(deps, asked);
     // A replay builds its own engine from the log: it needs no write lock and holds up nobody.
     try {
       return c.json(await deps.campaign.replayAsOf(asOf));

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
+import { clampAsOf } from "./as-of.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
 import type { Env, Viewer, WebDeps } from "./context.ts";
 import { filterRows, visibleBoard, boardFilter } from "./data.ts";
@@ -9,7 +10,7 @@ import { html } from "./html.ts";
 import { idPath } from "../plan/ids.ts";
 import { page } from "./layout.ts";
 import { itemData, unitData } from "./queries.ts";
-import { refuse, refusal, type WebRefusal } from "./refusal.ts";
+import { refuse, refusal, signInHref, type WebRefusal } from "./refusal.ts";
 import { parseItemPath, readActionBody, runItemAction, downloadAttachment } from "./item-routes.ts";
 import { boardPage } from "./views/board.ts";
 import { itemPage } from "./views/item.ts";
@@ -25,11 +26,27 @@ const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !=
  * Only paths on this site, so the sign-in form cannot bounce anyone elsewhere. Resolved the way a browser
  * would (which drops tabs and newlines and treats "\\" as "/"), then kept only if it stays on our origin.
  */
-function safeNext(next: string | undefined): string | undefined {
+export function safeNext(next: string | undefined): string | undefined {
   if (!next || !next.startsWith("/")) return undefined;
   const base = "http://duban.invalid";
-  const u = new URL(next, base);
-  return u.origin === base ? `${u.pathname}${u.search}` : undefined;
+  let u: URL;
+  try {
+    u = new URL(next, base);
+  } catch {
+    return undefined;
+  }
+  const path = `${u.pathname}${u.search}`;
+  // "/..//evil.example" resolves to the path "//evil.example", which a Location header makes off-site.
+  return u.origin === base && !/^\/[\/\\]/.test(path) ? path : undefined;
+}
+
+/** A sign-in or sign-out form's fields; an unreadable body is a 400 in Chinese, not a 500. */
+async function readForm(c: Context<Env>): Promise<Record<string, unknown> | WebRefusal> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    return refusal(400, "BAD_BODY", "无法读取请求内容");
+  }
 }
 
 export function registerPages(app: Hono<Env>, deps: WebDeps): void {
@@ -39,14 +56,16 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     c.html(page({ plan: current(), ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}) }, title, body), status);
   const pageRefuse = (c: Context<Env>, r: WebRefusal, assignment?: string) => refuse(c, deps, r, { api: false, ...(assignment ? { assignment } : {}) });
 
-  app.get("/login", (c) => render(c, c.get("viewer"), "登录", loginPage(loginFormToken(c), safeNext(c.req.query("next")) ?? "")));
+  app.get("/login", async (c) => render(c, c.get("viewer"), "登录", loginPage(await loginFormToken(c, deps), safeNext(c.req.query("next")) ?? "")));
 
   app.post("/login", async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
+    if (isRefusal(body)) return pageRefuse(c, body);
     const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
     const v = await signIn(c, deps, { token: str("token"), csrf: str("_csrf") });
     if (isRefusal(v)) {
-      if (v.code === "BAD_TOKEN") return c.html(page({ plan: current() }, "登录", loginPage(loginFormToken(c), safeNext(str("next")) ?? "", v.message)), 401);
+      if (v.retryAfterS !== undefined) c.header("Retry-After", String(v.retryAfterS));
+      if (v.code === "BAD_TOKEN" || v.code === "TOO_MANY_SIGN_INS") return c.html(page({ plan: current() }, "登录", loginPage(await loginFormToken(c, deps), safeNext(str("next")) ?? "", v.message)), v.status as 401 | 429);
       return pageRefuse(c, v);
     }
     return c.redirect(safeNext(str("next")) ?? (v.user.role === "unit" ? `/units/${encodeURIComponent(v.user.unit)}` : "/"), 303);
@@ -55,8 +74,14 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
   app.post("/logout", async (c) => {
     const v = requireViewer(c);
     if (isRefusal(v)) return c.redirect("/login", 303);
-    const body = await c.req.parseBody();
-    const bad = checkCsrf(v, typeof body._csrf === "string" ? body._csrf : undefined);
+    // The header, when sent, is checked before the body is read; the form's field after (bounded: bodyLimits).
+    let sent = c.req.header("x-csrf-token");
+    if (sent === undefined) {
+      const body = await readForm(c);
+      if (isRefusal(body)) return pageRefuse(c, body);
+      sent = typeof body._csrf === "string" ? body._csrf : undefined;
+    }
+    const bad = checkCsrf(v, sent);
     if (bad) return pageRefuse(c, bad);
     await signOut(c, deps, v);
     return c.redirect("/login", 303);
@@ -64,7 +89,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
 
   app.get("/", async (c) => {
     const v = requireViewer(c);
-    if (isRefusal(v)) return c.redirect("/login", 303);
+    if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
     return render(c, v, "看板", boardPage(current(), now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
@@ -80,7 +105,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
 
   app.get("/lights/:colour", async (c) => {
     const v = requireViewer(c);
-    if (isRefusal(v)) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     const l = await lightList(deps, v, c.req.param("colour"));
     if (isRefusal(l)) return pageRefuse(c, l);
     return render(c, v, "红灯清单", redListPage(current(), l.now, l.rows));
@@ -92,8 +117,9 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (v.user.role === "unit") return pageRefuse(c, refusal(403, "REPLAY_FORBIDDEN", "历史回放仅限领导小组办公室和审计人员使用"));
     const q = c.req.query("asOf");
     if (!q) return render(c, v, "历史回放", replayPage(current(), formatInstant(deps.now(), current().campaign.timezone).slice(0, 16), undefined));
-    const asOf = parseInstant(q, current().campaign.timezone);
-    if (Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
+    const asked = parseInstant(q, current().campaign.timezone);
+    if (Number.isNaN(asked)) return pageRefuse(c, refusal(400, "BAD_DATE", "请选择有效的回放时间"));
+    const asOf = clampAsOf(deps, asked);
     let b;
     try {
       b = await deps.campaign.boardAsOf(asOf);
@@ -102,7 +128,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
       if (err instanceof CampaignError) return pageRefuse(c, refusal(422, err.code, err.message));
       throw err;
     }
-    return render(c, v, "历史回放", replayPage(b.plan, q.slice(0, 16), b));
+    return render(c, v, "历史回放", replayPage(b.plan, asOf === asked ? q.slice(0, 16) : formatInstant(asOf, current().campaign.timezone).slice(0, 16), b));
   });
 
   app.get("/items/*", async (c) => {
@@ -112,8 +138,9 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (p.kind === "attachment") return downloadAttachment(c, deps, v, p.id, p.sha256, false);
     if (p.kind !== "item") return pageRefuse(c, refusal(404, "NOT_FOUND", "页面不存在"));
     const q = c.req.query("asOf");
-    const asOf = q ? parseInstant(q, current().campaign.timezone) : undefined;
-    if (asOf !== undefined && Number.isNaN(asOf)) return pageRefuse(c, refusal(400, "BAD_DATE", "asOf 不是有效时刻"));
+    const asked = q ? parseInstant(q, current().campaign.timezone) : undefined;
+    if (asked !== undefined && Number.isNaN(asked)) return pageRefuse(c, refusal(400, "BAD_DATE", "asOf 不是有效时刻"));
+    const asOf = asked === undefined ? undefined : clampAsOf(deps, asked);
     let d;
     try {
       d = await itemData(deps, v, p.id, asOf);

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { randomBytes } from "node:crypto";
 import type { Sidecar } from "../access/open.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
@@ -9,12 +10,15 @@ import { Mutex, type Env, type WebDeps } from "./context.ts";
 import { DeliveryIndex } from "./deliveries.ts";
 import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
+import { registerAuditRoutes } from "./audit-routes.ts";
 import { registerOpenRoutes } from "./open-routes.ts";
 import { registerPages } from "./routes-pages.ts";
 import { registerPublishRoutes } from "./publish-routes.ts";
 import { registerAssets } from "./assets.ts";
 import { registerStatsPage } from "./stats-page.ts";
-import { MAX_UPLOAD_BYTES } from "./uploads.ts";
+import { bodyLimits, sameSitePosts } from "./guard.ts";
+import { siteOf } from "./site.ts";
+import { Throttle } from "./throttle.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
 import { DEFAULT_MAX_OUTBOX_AGE_MS, readiness } from "../ops/health.ts";
 import { HostMetrics } from "../ops/metrics.ts";
@@ -35,22 +39,37 @@ export interface ServerOptions {
   maxOutboxAgeMs?: number;
   /** The host's log (scrubbed JSON lines); default the console. */
   log?: LogFn;
+  /** How the public reaches the server (publicUrl, DUBAN_BASE_URL or the plan's baseUrl): https makes cookies `Secure` and `__Host-`. */
+  publicUrl?: string;
+  /** Refused sign-ins per client address in 10 minutes before sign-in answers 429. @default 50 */
+  signInFailuresPerAddress?: number;
+  /** Sign-ins per account in 10 minutes. @default 20 */
+  signInsPerAccount?: number;
+  /** Refusals of one account written to the log per minute. @default 10 */
+  refusalsLoggedPerAccount?: number;
 }
 
-/** Room for the form fields and multipart framing around 10 MB of files. */
-const BODY_SLACK = 256 * 1024;
-
 export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps } {
+  const wallNow = opts.wallNow ?? Date.now;
+  let loginKey: Promise<Buffer> | undefined;
   const deps: WebDeps = {
     campaign: opts.campaign,
     access: opts.sidecar.access,
     attachments: opts.sidecar.attachments,
     now: opts.now ?? Date.now,
     clockSet: opts.now !== undefined,
-    wallNow: opts.wallNow ?? Date.now,
+    wallNow,
     sessionTtlMs: opts.sessionTtlMs ?? 8 * 3600_000,
     deliveries: new DeliveryIndex(),
     lock: new Mutex(),
+    site: siteOf(opts.publicUrl),
+    loginKey: () => (loginKey ??= opts.sidecar.access.secret("login-form", randomBytes(32).toString("base64url")).then((k) => Buffer.from(k, "base64url"))),
+    limits: {
+      signInByAddress: new Throttle(opts.signInFailuresPerAddress ?? 50, 600_000, wallNow),
+      signInByAccount: new Throttle(opts.signInsPerAccount ?? 20, 600_000, wallNow),
+      refusalLogByAccount: new Throttle(opts.refusalsLoggedPerAccount ?? 10, 60_000, wallNow),
+      signInRefusalLog: new Throttle(10, 60_000, wallNow),
+    },
   };
   const app = new Hono<Env>();
   const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
@@ -68,23 +87,24 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.use("*", identify(deps));
-  const limit = bodyLimit({
-    maxSize: MAX_UPLOAD_BYTES + BODY_SLACK,
-    onError: (c) => refuse(c, deps, refusal(413, "FILE_TOO_LARGE", "附件合计不能超过 10 MB"), { api: c.req.path.startsWith("/api/") }),
-  });
-  app.post("/items/*", limit);
-  app.post("/api/items/*", limit);
-  app.post("/open/*", limit);
-  app.post("/api/kinds/*", limit);
-  app.post("/login", bodyLimit({ maxSize: 16 * 1024 }));
+  // Before any handler reads a body: where the POST comes from, then how large it may be.
+  app.use("*", sameSitePosts(deps));
+  app.use("*", bodyLimits(deps));
   registerAssets(app);
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
   registerApi(app, deps);
+  registerAuditRoutes(app, deps);
   registerOpenRoutes(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));
   app.onError((err, c) => {
+    // Hono's own refusals (a malformed body, say) are the user's mistake, not ours: their status, in Chinese.
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const message = status === 413 ? "提交的内容过大" : status < 500 ? "请求有误，无法处理" : "操作未完成，请稍后重试";
+      return c.req.path.startsWith("/api/") ? c.json({ error: { code: `HTTP_${status}`, message } }, status) : c.text(message, status);
+    }
     // The reason goes to the operator's log, not to the page: it may name internals.
     const line = `duban serve: ${c.req.method} ${c.req.path}: ${(err as Error).stack ?? err}`;
     if (opts.log) opts.log(line, { level: "error", event: "http-error", route: routePath(c), code: (err as { code?: string }).code ?? "INTERNAL" });

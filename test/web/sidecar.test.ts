@@ -27,6 +27,10 @@ async function exercise(store: EventStore) {
     expect((await s.attachments.get(file.sha256))?.bytes.equals(file.bytes)).toBe(true);
     await s.attachments.delete(file.sha256);
     expect(await s.attachments.count()).toBe(0);
+    // A server secret: the first one stored stays, whoever asks later with a fresh one.
+    expect(await s.access.secret("login-form", "first")).toBe("first");
+    expect(await s.access.secret("login-form", "second")).toBe("first");
+    expect(await s.access.secret("other", "x")).toBe("x");
   } finally {
     s.close();
   }
