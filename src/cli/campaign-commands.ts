@@ -136,6 +136,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     { name: "return", zh: "退回", help: "return a submission for rework (the recipient, the task's lead unit or the office)" },
     { name: "extend", zh: "延期", help: "move an assignment's due date (the office or the task's lead unit); needs --until" },
     { name: "waive", zh: "免报", help: "waive an assignment (the office)" },
+    { name: "recall", zh: "撤回", help: "take back a submission still waiting for review, to correct it (the unit that handed it in)" },
   ];
   for (const v of verbs) {
     const cmd = program

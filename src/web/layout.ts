@@ -41,6 +41,7 @@ label.check{display:inline-block;margin-right:.8rem}
 .legend span{display:inline-block;margin:.1rem .4rem .1rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-size:.9rem;margin:.3rem 0}
+label>textarea,label>input[type=file],label>input[type=date]{display:block;margin-top:.2rem}
 input,select,textarea,button{font:inherit}
 input[type=text],input[type=date],input[type=datetime-local],input[type=password],select,textarea{width:100%;max-width:28rem;padding:.35rem;border:1px solid #c4cad1;border-radius:4px}
 form.filters label{width:auto}

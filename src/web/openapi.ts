@@ -154,7 +154,7 @@ export function openApiDocument(title: string): object {
               type: "array",
               items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged"], description: "超时未签收的提醒" } } },
             },
-            allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] }, description: "当前用户按计划规则可办理的操作" },
+            allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] }, description: "当前用户按计划规则可办理的操作" },
             opened: { type: "object", description: "交办事项：类型、编号、紧急程度、交办单位、承办单位、签收、一事一报" },
             fields: { type: "array", items: { type: "object", properties: { id: { type: "string" }, title: { type: "string" }, type: { type: "string" }, value: {} } }, description: "交办事项的字段及所填内容" },
           },
@@ -219,6 +219,7 @@ export function openApiDocument(title: string): object {
       "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
       "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
       "/api/items/{id}/withdraw": action("withdraw", "撤销交办事项（办公室，或类型允许的交办单位）"),
+      "/api/items/{id}/recall": action("recall", "撤回尚待审核的报送，以便更正后重新报送（报送单位）"),
       "/api/kinds": {
         get: { summary: "可交办的事项类型，及当前用户可否交办、可交办给谁、字段", responses: { "200": { description: "类型", content: { "application/json": { schema: { type: "object", properties: { kinds: { type: "array", items: { $ref: "#/components/schemas/Kind" } } } } } } }, ...refusals(401) } },
       },

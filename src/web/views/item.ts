@@ -11,6 +11,7 @@ import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 import { namedFiles } from "../data.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
+import { fileSizeZh } from "../../present/file-size.ts";
 
 function who(plan: ResolvedPlan, e: StoredEvent): string {
   const a = e.actor;
@@ -34,7 +35,7 @@ function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
     ${e.type === "itemOpened" ? openingEntry(plan, id, e) : ""}
     ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
     ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
-    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
+    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${fileSizeZh(f.size)}，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
     <span class="muted">#${e.seq}</span></li>`;
 }
 
@@ -49,7 +50,7 @@ function openingEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
 }
 
 function fileLink(id: string, f: { name: string; sha256: string; size: number }): Html {
-  return html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `;
+  return html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${fileSizeZh(f.size)}，SHA-256 ${f.sha256.slice(0, 12)}…） `;
 }
 
 /** An opened item's kind, number, urgency, opener, members, 签收 and the fields filled in at the opening. */
