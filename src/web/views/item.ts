@@ -75,6 +75,25 @@ function openedCard(plan: ResolvedPlan, d: ItemData): Html {
   </div>`;
 }
 
+/**
+ * What the item asks for, in the plan's own words: the deliverable's description, checklist, template and
+ * source; a task's scope; an opened item's kind. Nothing when the plan says nothing.
+ */
+export function requirements(plan: ResolvedPlan, a: ItemData["assignment"]): Html {
+  const d = a.deliverable ? plan.deliverables.find((x) => x.id === a.deliverable) : undefined;
+  const t = a.task ? plan.tasks.find((x) => x.id === a.task) : undefined;
+  const k = a.opened ? plan.kinds.get(a.opened.kind) : undefined;
+  const text = d?.description ?? (a.kind === "task" ? t?.scope : undefined) ?? k?.description;
+  const parts = [
+    text ? html`<div>${text}</div>` : "",
+    d?.checklist?.length ? html`<div>须包含：</div><ol class="checklist">${d.checklist.map((c) => html`<li>${c}</li>`)}</ol>` : "",
+    d?.template ? html`<div>模板/格式：${/^https?:\/\//.test(d.template) ? html`<a href="${d.template}" rel="noopener noreferrer">${d.template}</a>` : d.template}</div>` : "",
+    t && a.kind !== "task" ? html`<div class="muted">所属重点任务：${t.title}</div>` : "",
+    d?.source ?? k?.source ? html`<div class="muted">依据：${plan.campaign.document ? `${plan.campaign.document} ` : ""}${d?.source ?? k?.source}</div>` : "",
+  ].filter((x) => x !== "");
+  return parts.length ? html`<div class="card requirements"><h3>报送要求</h3>${parts}</div>` : html``;
+}
+
 export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefined, flash?: string): Html {
   const a = d.assignment;
   const r = d.row;
@@ -87,6 +106,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
+  ${requirements(plan, a)}
   ${d.opened ? openedCard(plan, d) : ""}
   ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf, { opened: d.opened !== undefined, followUp: d.opened?.followUp ?? false })}` : ""}
   ${csrf && d.canMark ? html`<div class="actions">${lightForm(a.id, d.light, csrf)}</div>` : ""}
