@@ -14,6 +14,7 @@ import { registerPages } from "./routes-pages.ts";
 import { registerPublishRoutes } from "./publish-routes.ts";
 import { registerAssets } from "./assets.ts";
 import { registerStatsPage } from "./stats-page.ts";
+import { registerAuditRoutes } from "./audit-routes.ts";
 import { MAX_UPLOAD_BYTES } from "./uploads.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
 import { DEFAULT_MAX_OUTBOX_AGE_MS, readiness } from "../ops/health.ts";
@@ -35,6 +36,8 @@ export interface ServerOptions {
   maxOutboxAgeMs?: number;
   /** The host's log (scrubbed JSON lines); default the console. */
   log?: LogFn;
+  /** Events per batch of the web's log check and export, between turns of other requests. @default 5000 */
+  auditBatchSize?: number;
 }
 
 /** Room for the form fields and multipart framing around 10 MB of files. */
@@ -80,6 +83,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   registerAssets(app);
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
+  registerAuditRoutes(app, deps, opts.auditBatchSize ? { batchSize: opts.auditBatchSize } : {});
   registerApi(app, deps);
   registerOpenRoutes(app, deps);
   registerPages(app, deps);

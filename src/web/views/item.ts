@@ -35,8 +35,17 @@ function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
     ${e.type === "itemOpened" ? openingEntry(plan, id, e) : ""}
     ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
     ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
-    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${fileSizeZh(f.size)}，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
-    <span class="muted">#${e.seq}</span></li>`;
+    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => fileLink(id, f))}</div>` : ""}
+    ${hashes(e)}</li>`;
+}
+
+/**
+ * The record's place in the hash chain: its seq and hash, with the previous hash on opening (a <details>,
+ * so a phone shows it on a tap), for an auditor to compare with an export or `duban verify`.
+ */
+function hashes(e: StoredEvent): Html {
+  return html`<details class="chain"><summary class="muted">#${e.seq} · 哈希 <code class="hash">${e.hash.slice(0, 12)}…</code></summary>
+    <div class="muted">本条哈希 <code class="hash">${e.hash}</code></div><div class="muted">前一条哈希 <code class="hash">${e.prevHash}</code></div></details>`;
 }
 
 /** What an opening recorded: to whom, by when, how urgent, and its note (the fields show above the trail). */
