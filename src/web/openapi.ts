@@ -279,6 +279,24 @@ export function openApiDocument(title: string): object {
         },
       },
       "/api/replay": { get: { summary: "历史回放（办公室、审计）", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
+      "/api/verify": {
+        get: {
+          summary: "核验哈希链与发送队列（办公室、审计）；逐批输出进度，最后一行为结果",
+          parameters: [{ name: "head", in: "query", required: false, schema: { type: "string", pattern: "^[0-9a-f]{64}$" }, description: "日报中记录的日志头：核实其前的记录未被删除或改写" }],
+          responses: { "200": { description: "NDJSON：{progress:{stage,checked,total}} 若干行，然后 {result:{ok,count,head|seq,problem}}", content: { "application/x-ndjson": { schema: { type: "string" } } } }, ...refusals(400, 401, 403, 409) },
+        },
+      },
+      "/api/export": {
+        get: {
+          summary: "导出事件日志（含哈希），流式下载（办公室、审计）",
+          parameters: [
+            { name: "format", in: "query", required: false, schema: { enum: ["jsonl", "csv"], default: "jsonl" } },
+            { name: "from", in: "query", required: false, schema: { type: "string" }, description: "起始时刻（含）" },
+            { name: "to", in: "query", required: false, schema: { type: "string" }, description: "截止时刻（含）" },
+          ],
+          responses: { "200": { description: "每行一条事件：seq, at, actor, type, assignment, payload, planHash, prevHash, hash", content: { "application/x-ndjson": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } } }, ...refusals(400, 401, 403) },
+        },
+      },
     },
   };
 }
