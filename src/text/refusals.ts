@@ -32,7 +32,8 @@ function rolesOrOffice(plan: ResolvedPlan, roles: [string, string][]): string {
   const parts: string[] = [];
   for (const [role, id] of roles) {
     const name = unitName(plan, id);
-    if (seen.has(name) || name === office) continue;
+    // The office's own unit is the office: named once, as the office.
+    if (seen.has(name) || name === office || id === plan.leadingGroup.office.unit) continue;
     seen.add(name);
     parts.push(`${role}${name}`);
   }
