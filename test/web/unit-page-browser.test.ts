@@ -128,7 +128,7 @@ describe.skipIf(typeof found === "string")("the unit's page (issue 13)", () => {
     const label = p.locator('form[action$="/submit"] label:has(textarea)').first();
     const geo = await label.evaluate((l) => {
       const t = l.querySelector("textarea")!.getBoundingClientRect();
-      const r = document.createRange();
+      const r = l.ownerDocument.createRange();
       r.selectNodeContents(l.firstChild!);
       const text = r.getBoundingClientRect();
       return { textBottom: text.bottom, textLeft: text.left, fieldTop: t.top, fieldLeft: t.left };
