@@ -117,13 +117,17 @@ describe.skipIf(typeof found === "string")("the unit's page (issue 13)", () => {
     await p.context().close();
   });
 
-  it("the item page lists what is required; form labels sit above their fields", async () => {
+  it("the item page lists what is required", async () => {
     const p = await signedIn(f.tokens.yuzhong);
     await p.goto(`${f.server.url}/items/enforcement-progress/yuzhong`);
     const req = p.locator(".requirements");
     expect(await req.textContent()).toContain("按照渝人社发〔2021〕140号文件要求，重点任务第二项相关情况另行报送市劳动保障监察总队。");
     expect(await req.textContent()).toContain("依据：");
+    await p.context().close();
+  });
 
+  it("form labels sit above their fields, flush left (on a wide screen, where both fit on one line)", async () => {
+    const p = await signedIn(f.tokens.yuzhong, 1200);
     await p.goto(`${f.server.url}/units/yuzhong`);
     const label = p.locator('form[action$="/submit"] label:has(textarea)').first();
     const geo = await label.evaluate((l) => {
