@@ -110,7 +110,7 @@ export function registerAuditRoutes(app: Hono<Env>, deps: WebDeps, opts: AuditRo
       await s.write(top + verifyRunHead(total, head).value);
       try {
         const r = await run(head, async (p) => void (await s.write(progressLine(p).value)), () => s.aborted);
-        await s.write(verifyRunTail(r).value + bottom);
+        await s.write(verifyRunTail(r, head).value + bottom);
       } catch (err) {
         if (!(err instanceof Aborted)) throw err;
       }

@@ -40,7 +40,7 @@ export function verifyPage(head: { seq: number; hash: string; at?: string }, sum
 /** The streamed check: what goes before the progress lines. */
 export function verifyRunHead(total: number, given: string | undefined): Html {
   return html`<h1>日志核验</h1>
-  <p>共 ${total} 条记录${given ? html`；核对日志头 ${hashCell(given)}` : ""}。核验进行中，请勿关闭页面……</p>
+  <p>共 ${total} 条记录${given ? html`；核对日志头 ${hashCell(given)}` : ""}。<span id="running">核验进行中，请勿关闭页面……</span></p>
   <div class="progress-lines">`;
 }
 
@@ -49,9 +49,11 @@ export function progressLine(p: AuditProgress): Html {
   return html`<div class="muted progress" data-stage="${p.stage}" data-checked="${p.checked}">${p.stage === "chain" ? "哈希链" : "发送队列"}：已读 ${p.checked} / ${p.total} 条（${pct}%）</div>`;
 }
 
-export function verifyRunTail(r: AuditResult): Html {
-  return html`</div>
+/** The result; a page without scripts hides its "under way" note with a style sent at the end. */
+export function verifyRunTail(r: AuditResult, given: string | undefined): Html {
+  return html`</div><style>#running{display:none}</style>
   <div id="result" class="${r.ok ? "ok" : "error"}" data-ok="${r.ok ? "true" : "false"}">${auditResultZh(r)}</div>
-  ${r.ok ? html`<p>日志头：${hashCell(r.head)}</p>` : ""}
+  ${r.ok ? html`<p>当前日志头：${hashCell(r.head)}</p>` : ""}
+  ${r.ok && given ? html`<p class="ok">记录的日志头 ${hashCell(given)} 在此日志中：它及其之前的记录均未被改动或删除。</p>` : ""}
   <p><a href="/verify">返回日志核验</a></p>`;
 }
