@@ -138,9 +138,9 @@ export function openApiDocument(title: string): object {
           type: "object",
           properties: {
             id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task", "opened"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
-            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
+            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canRecall: { type: "boolean", description: "报送待审核，且当前用户可以撤回（更正后重报）" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
             opened: { type: "object", description: "交办事项：kind、kindTitle、number、urgency、openedBy、members、acknowledgedAt（null 待签收）、followUp（一事一报）、reports" },
-            returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
+            returnedComment: { type: "object", description: "退回意见，仅在事项处于“已退回待重报”时给出", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
           },
         },
         Unit: { type: "object", properties: { unit: { type: "string" }, name: { type: "string" }, asOf: { type: "string" }, owed: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, tasks: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, inReview: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, done: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } } } },
