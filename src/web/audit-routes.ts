@@ -69,23 +69,20 @@ export function registerAuditRoutes(app: Hono<Env>, deps: WebDeps, opts: AuditRo
   const HEAD_ZH = "日志头应为 64 位十六进制哈希（抄写日报中的“日志头”）";
   const busy = refusal(409, "VERIFY_RUNNING", "已有一次核验正在进行，请稍后再试");
 
-  /** Runs the check, handing each batch's progress to `emit`; stops when the reader went away. */
-  const run = async (head: string | undefined, emit: (p: AuditProgress) => Promise<void>, aborted: () => boolean) => {
-    running = true;
-    try {
-      return await auditStore(store(), {
-        ...(head ? { head } : {}),
-        batchSize,
-        progress: async (p) => {
-          if (aborted()) throw new Aborted();
-          await emit(p);
-          await turn();
-        },
-      });
-    } finally {
-      running = false;
-    }
-  };
+  /**
+   * Runs the check, handing each batch's progress to `emit`; stops when the reader went away. The caller
+   * claimed `running` before answering, so two requests cannot both start one.
+   */
+  const run = (head: string | undefined, emit: (p: AuditProgress) => Promise<void>, aborted: () => boolean) =>
+    auditStore(store(), {
+      ...(head ? { head } : {}),
+      batchSize,
+      progress: async (p) => {
+        if (aborted()) throw new Aborted();
+        await emit(p);
+        await turn();
+      },
+    });
 
   app.get("/verify", async (c) => {
     const v = auditor(c, false);
@@ -106,13 +103,16 @@ export function registerAuditRoutes(app: Hono<Env>, deps: WebDeps, opts: AuditRo
     const [top, bottom] = page({ plan: deps.campaign.plan, user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) }, "日志核验", raw(MARK)).split(MARK) as [string, string];
     const total = (await store().head()).seq;
     c.header("Content-Type", "text/html; charset=utf-8");
+    running = true;
     return stream(c, async (s) => {
-      await s.write(top + verifyRunHead(total, head).value);
       try {
+        await s.write(top + verifyRunHead(total, head).value);
         const r = await run(head, async (p) => void (await s.write(progressLine(p).value)), () => s.aborted);
         await s.write(verifyRunTail(r, head).value + bottom);
       } catch (err) {
         if (!(err instanceof Aborted)) throw err;
+      } finally {
+        running = false;
       }
     });
   });
@@ -123,6 +123,7 @@ export function registerAuditRoutes(app: Hono<Env>, deps: WebDeps, opts: AuditRo
     const head = c.req.query("head") || undefined;
     if (badHead(head)) return refuse(c, deps, refusal(400, "BAD_HEAD", HEAD_ZH), { api: true });
     if (running) return refuse(c, deps, busy, { api: true });
+    running = true;
     c.header("Content-Type", "application/x-ndjson; charset=utf-8");
     return stream(c, async (s) => {
       try {
@@ -130,6 +131,8 @@ export function registerAuditRoutes(app: Hono<Env>, deps: WebDeps, opts: AuditRo
         await s.writeln(JSON.stringify({ result: r }));
       } catch (err) {
         if (!(err instanceof Aborted)) throw err;
+      } finally {
+        running = false;
       }
     });
   });

@@ -92,9 +92,10 @@ describe("verify and export over the API", () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("BAD_HEAD");
   });
 
-  it("answers other requests while a check runs", async () => {
+  it("answers other requests while a check runs, and runs one check at a time", async () => {
     const order: string[] = [];
     let me: Promise<void> | undefined;
+    let second: Promise<Response> | undefined;
     await lines(await auditor.fetch("/api/verify"), (l) => {
       const line = l as Line;
       order.push(line.result ? "result" : "progress");
@@ -103,8 +104,14 @@ describe("verify and export over the API", () => {
         expect(r.status).toBe(200);
         order.push("me");
       });
+      second ??= auditor.fetch("/api/verify");
     });
     await me;
+    const refused = await second!;
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("VERIFY_RUNNING");
+    // The flag is released when the check ends: the next one runs.
+    expect(((await lines(await auditor.fetch("/api/verify"))) as Line[]).at(-1)!.result).toMatchObject({ ok: true });
     expect(order.indexOf("me")).toBeGreaterThan(0);
     expect(order.indexOf("me")).toBeLessThan(order.indexOf("result"));
   });
