@@ -21,6 +21,7 @@ export const DOMAIN_TYPES: ReadonlySet<string> = new Set([
   "itemOpened",
   "acknowledged",
   "withdrawn",
+  "recalled",
 ]);
 
 /** An item's instants as the log stores them (ISO 8601 with the plan's offset), and back. */

@@ -29,11 +29,16 @@ function reminderRow(row: OutboxItem): ReminderRow | undefined {
  *   at or after it; or, when the message's key was already queued, the row of that key (same recipient,
  *   same send time) was kept instead.
  */
-export async function checkOutbox(store: EventStore): Promise<OutboxCheck> {
+export async function checkOutbox(store: EventStore, opts: { batchSize?: number; progress?: (read: number) => void | Promise<void> } = {}): Promise<OutboxCheck> {
   const delivered = new Set<string>();
   const failed = new Set<string>();
   const reminded: { seq: number; assignment: string; recipients: string[] }[] = [];
-  for await (const e of store.read()) {
+  const every = opts.batchSize ?? 5000;
+  let read = 0;
+  for await (const e of store.read(opts.batchSize ? { batchSize: opts.batchSize } : {})) {
+    // A reader of the log's pages never leaves the event loop by itself: a host that serves requests
+    // meanwhile gets a turn after each batch.
+    if (opts.progress && ++read % every === 0) await opts.progress(read);
     const p = e.payload as { key?: unknown; final?: unknown; recipients?: unknown } | null;
     if (e.type === "delivered" && typeof p?.key === "string") delivered.add(p.key);
     else if (e.type === "deliveryFailed" && typeof p?.key === "string" && p.final !== false) failed.add(p.key);

@@ -136,6 +136,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     { name: "return", zh: "退回", help: "return a submission for rework (the recipient, the task's lead unit or the office)" },
     { name: "extend", zh: "延期", help: "move an assignment's due date (the office or the task's lead unit); needs --until" },
     { name: "waive", zh: "免报", help: "waive an assignment (the office)" },
+    { name: "recall", zh: "撤回", help: "take back a submission still waiting for review, to correct it (the unit that handed it in)" },
   ];
   for (const v of verbs) {
     const cmd = program
@@ -284,18 +285,13 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
       if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head))
         throw new UsageError(`--head ${o.head}：不是日志头哈希；请抄写日报中的 64 位十六进制“日志头”，例如 duban verify --head 3f5a…（共 64 位）`, "BAD_HEAD", 2);
       await withStore(g(), async (store) => {
-        const r = await store.verify(o.head ? { head: o.head, allowLater: true } : {});
+        const { auditStore, auditResultZh } = await import("../campaign/audit-check.ts");
+        const r = await auditStore(store, o.head ? { head: o.head } : {});
         if (!r.ok) {
-          io.err(`校验失败：第 ${r.seq} 条：${r.problem}（此前 ${r.count} 条完好）`);
+          io.err(auditResultZh(r));
           return setExit(1);
         }
-        const { checkOutbox } = await import("../campaign/outbox-check.ts");
-        const outbox = await checkOutbox(store);
-        if (!outbox.ok) {
-          io.err(`校验失败：发送队列与日志不符：${outbox.problem}`);
-          return setExit(1);
-        }
-        io.out(`完整：${r.count} 条事件，日志头 ${r.head}；发送队列 ${outbox.rows} 条与日志一致`);
+        io.out(auditResultZh(r));
       });
     });
 
@@ -315,16 +311,8 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;
         const to = o.to ? parseInstant(o.to, zone) : undefined;
         if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to：不是有效时刻；请写 ISO 8601 时刻，例如 2021-05-01T00:00+08:00", "BAD_DATE");
-        const csv = (v: unknown) => {
-          const s = typeof v === "string" ? v : JSON.stringify(v ?? "");
-          return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-        };
-        if (o.format === "csv") io.out("seq,at,actor,type,assignment,payload,plan_hash,prev_hash,hash");
-        for await (const e of store.read(to !== undefined ? { untilAt: formatInstant(to, zone) } : {})) {
-          if (parseInstant(e.at, zone) < from) continue;
-          if (o.format === "jsonl") io.out(JSON.stringify(e));
-          else io.out([e.seq, e.at, e.actor, e.type, e.assignment ?? "", e.payload, e.planHash, e.prevHash, e.hash].map(csv).join(","));
-        }
+        const { exportLines } = await import("../campaign/export-log.ts");
+        for await (const line of exportLines(store, o.format as "jsonl" | "csv", { from, ...(to !== undefined ? { to } : {}), zone })) io.out(line);
       });
     });
 }

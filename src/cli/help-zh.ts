@@ -31,6 +31,7 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   "record a campaign that has already ended (without it, an ended campaign is refused)": "记录已经结束的行动（不加则拒绝已结束的行动）",
   "warn when the campaign starts more than this many days from now": "行动开始日距今超过这么多天时给出提醒",
   "hand in an assignment (only the owing unit)": "报送事项（仅责任单位）",
+  "take back a submission still waiting for review, to correct it (the unit that handed it in)": "撤回尚待审核的报送，以便更正后重新报送（仅报送单位）",
   "who acts: a unit or person id from the plan": "办理者：计划中的单位或人员 id",
   "a note recorded with the action": "随操作记录的说明",
   "files handed in (recorded by name, size and SHA-256)": "报送的文件（记录文件名、大小和 SHA-256）",

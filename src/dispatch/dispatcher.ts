@@ -4,7 +4,7 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { composeReminder } from "../reminders/compose.ts";
-import { composeDailySummary } from "../reminders/summary.ts";
+import { composeDailySummary, logHeadOf } from "../reminders/summary.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
 import type { OutboxItem, StoredEvent } from "../store/types.ts";
@@ -343,7 +343,9 @@ export class Dispatcher {
       ...(robotBlocks.length > 0 ? { robotBlocks } : {}),
     };
     if (failed.length === 0) {
-      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
+      // A daily summary's 日志头 goes into the log with it, so the web's verify page can offer to check against it.
+      const head = item.channel === SUMMARY_CHANNEL ? logHeadOf(msg.headers) : undefined;
+      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(head ? { head } : {}), ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
       const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
       report.sent++;
       // Metrics count robots by kind (dingtalk, wecom, feishu), as the log names them, never by id.

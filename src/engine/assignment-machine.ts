@@ -58,6 +58,7 @@ export const assignmentMachine = setup({
     extensionInFuture: ({ event }) => event.type === "extended" && event.until > event.at,
     isInterim: ({ event }) => event.type === "submitted" && event.report === "interim",
     notAcknowledged: ({ context }) => !context.acknowledgedAt,
+    wasReturned: ({ context }) => context.returns > 0,
   },
   actions: {
     recordSubmission: assign({
@@ -72,6 +73,7 @@ export const assignmentMachine = setup({
     }),
     recordAcknowledgement: assign({ acknowledgedAt: ({ event }) => event.at }),
     countReminder: assign({ reminders: ({ context }) => context.reminders + 1 }),
+    clearSubmission: assign({ submittedAt: null }),
     countReturn: assign({ returns: ({ context }) => context.returns + 1, submittedAt: null }),
     applyExtension: assign({
       dueAt: ({ context, event }) => (event.type === "extended" ? event.until : context.dueAt),
@@ -95,7 +97,15 @@ export const assignmentMachine = setup({
         open: { tags: tags("open"), on: owed },
         submitted: {
           tags: tags("submitted"),
-          on: { accepted: "accepted", returned: { target: "returned", actions: "countReturn" } },
+          on: {
+            accepted: "accepted",
+            returned: { target: "returned", actions: "countReturn" },
+            // Recalled to be corrected: owed again, as it was before the hand-in (a returned item stays returned).
+            recalled: [
+              { guard: "wasReturned", target: "returned", actions: "clearSubmission" },
+              { target: "open", actions: "clearSubmission" },
+            ],
+          },
         },
         returned: { tags: tags("returned"), on: owed },
         accepted: { tags: tags("accepted"), type: "final" },

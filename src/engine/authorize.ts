@@ -15,6 +15,7 @@ const ALLOWED_FROM: Record<ItemAction["type"], readonly StateTag[]> = {
   extend: ["notYetOpen", "owed"],
   waive: ["notYetOpen", "owed"],
   withdraw: ["notYetOpen", "owed", "handedIn"],
+  recall: ["handedIn"],
 };
 
 /** The unit an actor speaks for: a person acts for the unit they belong to. */
@@ -47,6 +48,7 @@ function permitted(plan: ResolvedPlan, a: Item, action: ItemAction, units: Set<s
   const opener = new Set(a.opened ? [a.opened.openedBy] : []);
   switch (action.type) {
     case "submit":
+    case "recall":
       if (a.opened?.submit === "lead") return { ok: units.has(a.unit), rule: "leadMember", who: [a.unit] };
       return { ok: owing.some((u) => units.has(u)), rule: "owner", who: [...owing] };
     case "acknowledge":

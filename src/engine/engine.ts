@@ -378,6 +378,9 @@ export class Engine {
       case "withdraw":
         e = { type: "withdrawn", ...base };
         break;
+      case "recall":
+        e = { type: "recalled", ...base };
+        break;
       case "acknowledge":
         e = { type: "acknowledged", ...base };
         break;
@@ -449,7 +452,7 @@ export class Engine {
     // item is queued from just before its opening, so triggers at that very instant (due soon) still fire.
     if (e.type === "itemOpened") this.requeue(i, e.at - 1);
     else if (!next.hasTag("owed") && !next.hasTag("notYetOpen")) this.queuedAt[i] = Number.NaN;
-    else if (e.type === "returned" || e.type === "extended" || interim) this.requeue(i, e.at);
+    else if (e.type === "returned" || e.type === "recalled" || e.type === "extended" || interim) this.requeue(i, e.at);
     return true;
   }
 

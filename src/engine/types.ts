@@ -29,6 +29,8 @@ export type DomainEvent =
   | { type: "itemOpened"; at: EpochMs; assignment: string; actor: Actor; item: Item }
   | { type: "acknowledged"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "withdrawn"; at: EpochMs; assignment: string; actor: Actor; note?: string }
+  /** The owing unit takes back its hand-in while it waits for review (to correct it): owed again. */
+  | { type: "recalled"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "accepted"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "returned"; at: EpochMs; assignment: string; actor: Actor; note?: string }
   | { type: "extended"; at: EpochMs; assignment: string; actor: Actor; until: EpochMs; note?: string }
@@ -76,6 +78,7 @@ export type UnitAction =
   | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean }
   | { type: "acknowledge"; assignment: string; actor: Actor; note?: string }
   | { type: "withdraw"; assignment: string; actor: Actor; note?: string }
+  | { type: "recall"; assignment: string; actor: Actor; note?: string }
   | { type: "accept"; assignment: string; actor: Actor; note?: string }
   | { type: "return"; assignment: string; actor: Actor; note?: string }
   | { type: "extend"; assignment: string; actor: Actor; until: EpochMs; note?: string }

@@ -133,6 +133,10 @@ export interface DeliverableInput {
   title: string;
   description?: string;
   source?: string;
+  /** What the hand-in must contain, as the item page lists it. */
+  checklist?: string[];
+  /** The form or template to use (a document number, a file name or a link). */
+  template?: string;
   task?: TaskId;
   phase?: PhaseId;
   from: string[];

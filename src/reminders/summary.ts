@@ -108,6 +108,15 @@ export function summaryKey(plan: ResolvedPlan, date: string): string {
  * ladder step, which messages failed to go out, and the history log's head so an auditor can check
  * that the record behind these numbers was not rewritten.
  */
+/** The mail header of a daily summary that names the log head it reports (`<seq> <hash>`). */
+export const LOG_HEAD_HEADER = "X-Duban-Log-Head";
+
+/** The head a summary's headers name, if any. */
+export function logHeadOf(headers: Record<string, string> | undefined): { seq: number; hash: string } | undefined {
+  const m = /^(\d+) ([0-9a-f]{64})$/.exec(headers?.[LOG_HEAD_HEADER] ?? "");
+  return m ? { seq: Number(m[1]), hash: m[2]! } : undefined;
+}
+
 export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput, opts: ComposeOptions): OutgoingMessage {
   const zone = plan.campaign.timezone;
   const templates = opts.templates ?? loadTemplates();
@@ -187,7 +196,8 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
     text: renderText(templates["summary.text"], view),
     html: renderHtml(templates["summary.html"], view),
     markdown: renderText(templates["summary.md"], view),
-    headers: { "X-Duban-Key": key, "X-Duban-Kind": "summary" },
+    // The head the summary carries, machine-readable: the log's `delivered` event records it from here.
+    headers: { "X-Duban-Key": key, "X-Duban-Kind": "summary", [LOG_HEAD_HEADER]: `${seq} ${hash}` },
     date: formatInstant(input.at, zone),
   };
 }

@@ -22,14 +22,14 @@ export interface ScheduledAction {
   target?: string;
 }
 
-const VERBS = ["open", "submit", "accept", "return", "extend", "waive", "acknowledge", "withdraw"] as const;
+const VERBS = ["open", "submit", "accept", "return", "extend", "waive", "acknowledge", "withdraw", "recall"] as const;
 type Verb = (typeof VERBS)[number];
 /** Verbs that only items opened at run time have. */
 const OPENED_ONLY: readonly Verb[] = ["acknowledge", "withdraw"];
 
 /**
  * Reads a simulation actions file: a list of `{ at, as, VERB: target, note?, until?, final? }`, VERB one
- * of submit, accept, return, extend, waive, acknowledge (签收), withdraw (撤销), or an opening
+ * of submit, accept, return, extend, waive, acknowledge (签收), withdraw (撤销), recall (撤回报送), or an opening
  * `{ at, as, open: KIND, to?, title, level?, due?, fields?, ref? }` (see parseOpening). `as` may be a
  * unit, a person or @group. A target is a deliverable or task (without "/": the acting unit's own
  * assignment for submit, or every assignment of it otherwise), an assignment id, an opened item's id as
@@ -152,7 +152,8 @@ function expandActors(plan: ResolvedPlan, as: string): Actor[] | undefined {
 function targets(plan: ResolvedPlan, verb: Verb, target: string, actors: Actor[]): { id: string; actor: Actor }[] {
   const ids = new Set(plan.assignments.map((a) => a.id));
   if (target.includes("/")) return ids.has(target) ? actors.map((actor) => ({ id: target, actor })) : [];
-  if (verb === "submit")
+  // A unit hands in, and recalls, its own assignment of a deliverable.
+  if (verb === "submit" || verb === "recall")
     return actors.flatMap((actor) => {
       const unit = actor.kind === "unit" ? (plan.units.get(actor.unit)?.kind === "person" ? plan.units.get(actor.unit)?.parent : actor.unit) : undefined;
       const id = `${target}/${unit}`;

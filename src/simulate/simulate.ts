@@ -14,6 +14,7 @@ export type TimelineKind =
   | "itemOpened"
   | "acknowledged"
   | "withdrawn"
+  | "recalled"
   | "dueSoon"
   | "overdue"
   | "reminder"
@@ -186,6 +187,7 @@ function toEntry(e: DomainEvent, iso: (ms: EpochMs) => string, unitOf: Map<strin
       return { at, kind: "submitted", assignment: e.assignment, unit: unitOf.get(e.assignment), actor: actorId(e.actor), late: e.late, ...(e.note ? { note: e.note } : {}) };
     case "acknowledged":
     case "withdrawn":
+    case "recalled":
     case "accepted":
     case "returned":
     case "waived":

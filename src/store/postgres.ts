@@ -211,6 +211,7 @@ export class PostgresStore implements EventStore {
     const verifier = new ChainVerifier(opts);
     const pool = await this.client();
     let after = 0;
+    let checked = 0;
     for (;;) {
       const { rows } = await pool.query<EventRow>(`SELECT * FROM ${this.t("events")} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
       for (const raw of rows) {
@@ -218,8 +219,10 @@ export class PostgresStore implements EventStore {
         if (failure) return failure;
       }
       const last = rows.at(-1);
+      checked += rows.length;
       if (!last || rows.length < batchSize) return verifier.finish();
       after = Number(last.seq);
+      await opts.progress?.(checked);
     }
   }
 

@@ -175,6 +175,7 @@ export class SqliteStore implements EventStore {
     const verifier = new ChainVerifier(opts);
     const page = this.live().prepare<[number, number], EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
     let after = 0;
+    let checked = 0;
     for (;;) {
       const rows = page.all(after, batchSize);
       for (const r of rows) {
@@ -182,8 +183,10 @@ export class SqliteStore implements EventStore {
         if (failure) return failure;
       }
       const last = rows.at(-1);
+      checked += rows.length;
       if (!last || rows.length < batchSize) return verifier.finish();
       after = last.seq;
+      await opts.progress?.(checked);
       // Let other work run between batches of a long verification.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -88,6 +88,8 @@ export interface VerifyOptions {
    */
   allowLater?: boolean;
   batchSize?: number;
+  /** Called after each batch with the events verified so far (awaited: a slow reader slows the check). */
+  progress?: (checked: number) => void | Promise<void>;
 }
 
 export interface Snapshot {

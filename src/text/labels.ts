@@ -50,6 +50,7 @@ export const ACTION_ZH = {
   open: "交办",
   acknowledge: "签收",
   withdraw: "撤销",
+  recall: "撤回",
 } as const;
 export type ActionType = keyof typeof ACTION_ZH;
 
@@ -76,6 +77,7 @@ export const EVENT_ZH = {
   extended: "延期",
   waived: "免报",
   withdrawn: "已撤销",
+  recalled: "撤回报送",
   lightMarked: "办公室标注红黄灯",
   lightCleared: "办公室清除红黄灯标注",
   delivered: "已送达",

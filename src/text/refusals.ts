@@ -17,17 +17,36 @@ function unitName(plan: ResolvedPlan, id: string): string {
   return u ? (u.short ?? u.name) : id;
 }
 
+/** Each unit once, in order: a rule may name one unit in two roles (the recipient is also the lead). */
 function names(plan: ResolvedPlan, ids: unknown): string {
-  return ((ids as string[] | undefined) ?? []).map((u) => unitName(plan, u)).join("、");
+  return [...new Set(((ids as string[] | undefined) ?? []).map((u) => unitName(plan, u)))].join("、");
+}
+
+/**
+ * "接收单位甲、牵头单位乙或领导小组办公室": roles with their units, each unit named once (the first role that
+ * names it keeps it), and the office once, last.
+ */
+function rolesOrOffice(plan: ResolvedPlan, roles: [string, string][]): string {
+  const office = unitName(plan, "@office");
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const [role, id] of roles) {
+    const name = unitName(plan, id);
+    // The office's own unit is the office: named once, as the office.
+    if (seen.has(name) || name === office || id === plan.leadingGroup.office.unit) continue;
+    seen.add(name);
+    parts.push(`${role}${name}`);
+  }
+  return parts.length ? `${parts.join("、")}或${office}` : office;
 }
 
 const RULE_ZH: Record<string, (plan: ResolvedPlan, p: Refusal["params"]) => string> = {
   owner: (plan, p) => `只有责任单位${names(plan, p.who)}可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`,
   leadMember: (plan, p) => `“${p.title}”由牵头单位${names(plan, p.who)}报送`,
-  reviewer: (plan, p) => `只有审核单位${names(plan, p.who)}或领导小组办公室可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`,
+  reviewer: (plan, p) => `只有${rolesOrOffice(plan, ((p.who as string[] | undefined) ?? []).map((u) => ["审核单位", u]))}可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`,
   recipientOrLead: (plan, p) => {
     const [to, lead] = p.who as string[];
-    return `只有接收单位${unitName(plan, to!)}、牵头单位${unitName(plan, lead!)}或领导小组办公室可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`;
+    return `只有${rolesOrOffice(plan, [["接收单位", to!], ["牵头单位", lead!]])}可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`;
   },
   officeOrLead: (plan, p) => `只有领导小组办公室或牵头单位${names(plan, p.who)}可以批准延期`,
   officeOr: (plan, p) => `只有领导小组办公室${(p.who as string[]).length ? `或${names(plan, p.who)}` : ""}可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`,

@@ -10,7 +10,7 @@ import type { Viewer, WebDeps } from "./context.ts";
 import { lightRows, parseLight, type LightColour, type LitRow } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
 
-export const VERBS = ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] as const;
+export const VERBS = ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] as const;
 export type Verb = (typeof VERBS)[number];
 
 /**

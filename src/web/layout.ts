@@ -41,6 +41,7 @@ label.check{display:inline-block;margin-right:.8rem}
 .legend span{display:inline-block;margin:.1rem .4rem .1rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-size:.9rem;margin:.3rem 0}
+label>textarea,label>input[type=file],label>input[type=date]{display:block;margin-top:.2rem}
 input,select,textarea,button{font:inherit}
 input[type=text],input[type=date],input[type=datetime-local],input[type=password],select,textarea{width:100%;max-width:28rem;padding:.35rem;border:1px solid #c4cad1;border-radius:4px}
 form.filters label{width:auto}
@@ -62,6 +63,8 @@ textarea{min-height:4.5rem}
 .g-now{position:absolute;top:0;bottom:0;border-left:2px dashed #0969da}
 .g-now span{position:absolute;bottom:0;left:.2rem;font-size:.75rem;color:#0969da;white-space:nowrap}
 .counts td{text-align:right}
+code.hash{font-size:.78rem;word-break:break-all;color:#57606a}
+details.chain summary{cursor:pointer}
 ul.trail{list-style:none;padding:0;margin:0}
 ul.trail li{border-left:3px solid #dde1e6;padding:.2rem .6rem;margin:.2rem 0}
 ul.trail li.act{border-color:#9f1c1c}
@@ -84,6 +87,7 @@ export function page(ctx: PageContext, title: string, body: Html): string {
         ${u.role !== "auditor" && ctx.plan.kinds.size ? html`<a href="/open">交办</a>` : ""}
         ${u.role !== "unit" ? html`<a href="/replay">回放</a>` : ""}
         ${u.role !== "unit" ? html`<a href="/stats">统计</a>` : ""}
+        ${u.role !== "unit" ? html`<a href="/verify">核验</a>` : ""}
         <span>${unitName(ctx.plan, u.unit)} · ${u.name}（${ROLE_ZH[u.role]}）</span>
         <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ""}"><button type="submit">退出</button></form>
       </nav>`

@@ -138,9 +138,9 @@ export function openApiDocument(title: string): object {
           type: "object",
           properties: {
             id: { type: "string" }, title: { type: "string" }, kind: { enum: ["deliverable", "task", "opened"] }, state, due: { type: ["string", "null"], format: "date-time" }, dueAssumed: { type: "string" }, workingDaysLeft: { type: ["integer", "null"] },
-            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
+            late: { type: "boolean" }, daysLate: { type: "integer" }, canSubmit: { type: "boolean" }, canRecall: { type: "boolean", description: "报送待审核，且当前用户可以撤回（更正后重报）" }, canAcknowledge: { type: "boolean", description: "待本单位签收，且当前用户可以签收" },
             opened: { type: "object", description: "交办事项：kind、kindTitle、number、urgency、openedBy、members、acknowledgedAt（null 待签收）、followUp（一事一报）、reports" },
-            returnedComment: { type: "object", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
+            returnedComment: { type: "object", description: "退回意见，仅在事项处于“已退回待重报”时给出", properties: { at: { type: "string" }, note: { type: "string" }, by: { type: "string" } } },
           },
         },
         Unit: { type: "object", properties: { unit: { type: "string" }, name: { type: "string" }, asOf: { type: "string" }, owed: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, tasks: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, inReview: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } }, done: { type: "array", items: { $ref: "#/components/schemas/UnitItem" } } } },
@@ -154,7 +154,7 @@ export function openApiDocument(title: string): object {
               type: "array",
               items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged"], description: "超时未签收的提醒" } } },
             },
-            allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw"] }, description: "当前用户按计划规则可办理的操作" },
+            allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] }, description: "当前用户按计划规则可办理的操作" },
             opened: { type: "object", description: "交办事项：类型、编号、紧急程度、交办单位、承办单位、签收、一事一报" },
             fields: { type: "array", items: { type: "object", properties: { id: { type: "string" }, title: { type: "string" }, type: { type: "string" }, value: {} } }, description: "交办事项的字段及所填内容" },
           },
@@ -219,6 +219,7 @@ export function openApiDocument(title: string): object {
       "/api/items/{id}/extend": action("extend", "延期（办公室或牵头单位；须填 until）"),
       "/api/items/{id}/waive": action("waive", "免报（仅办公室）"),
       "/api/items/{id}/withdraw": action("withdraw", "撤销交办事项（办公室，或类型允许的交办单位）"),
+      "/api/items/{id}/recall": action("recall", "撤回尚待审核的报送，以便更正后重新报送（报送单位）"),
       "/api/kinds": {
         get: { summary: "可交办的事项类型，及当前用户可否交办、可交办给谁、字段", responses: { "200": { description: "类型", content: { "application/json": { schema: { type: "object", properties: { kinds: { type: "array", items: { $ref: "#/components/schemas/Kind" } } } } } } }, ...refusals(401) } },
       },
@@ -303,6 +304,24 @@ export function openApiDocument(title: string): object {
         },
       },
       "/api/replay": { get: { summary: "历史回放（办公室、审计）；asOf 晚于专项行动结束（或当前，取较晚者）时按该时刻回放", parameters: [{ name: "asOf", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "回放", content: { "application/json": { schema: { $ref: "#/components/schemas/Replay" } } } }, ...refusals(400, 401, 403) } } },
+      "/api/verify": {
+        get: {
+          summary: "核验哈希链与发送队列（办公室、审计）；逐批输出进度，最后一行为结果",
+          parameters: [{ name: "head", in: "query", required: false, schema: { type: "string", pattern: "^[0-9a-f]{64}$" }, description: "日报中记录的日志头：核实其前的记录未被删除或改写" }],
+          responses: { "200": { description: "NDJSON：{progress:{stage,checked,total}} 若干行，然后 {result:{ok,count,head|seq,problem}}", content: { "application/x-ndjson": { schema: { type: "string" } } } }, ...refusals(400, 401, 403, 409) },
+        },
+      },
+      "/api/export": {
+        get: {
+          summary: "导出事件日志（含哈希），流式下载（办公室、审计）",
+          parameters: [
+            { name: "format", in: "query", required: false, schema: { enum: ["jsonl", "csv"], default: "jsonl" } },
+            { name: "from", in: "query", required: false, schema: { type: "string" }, description: "起始时刻（含）" },
+            { name: "to", in: "query", required: false, schema: { type: "string" }, description: "截止时刻（含）" },
+          ],
+          responses: { "200": { description: "每行一条事件：seq, at, actor, type, assignment, payload, planHash, prevHash, hash", content: { "application/x-ndjson": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } } }, ...refusals(400, 401, 403) },
+        },
+      },
     },
   };
 }

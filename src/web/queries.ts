@@ -26,10 +26,13 @@ export interface UnitItem {
   late: boolean;
   daysLate: number;
   canSubmit: boolean;
+  /** 撤回: the hand-in still waits for review, and the user may take it back to correct it. */
+  canRecall: boolean;
   /** 签收: the item waits for this unit's acknowledgement, and the user may give it. */
   canAcknowledge: boolean;
   /** An opened item: its kind, number, urgency, joint members, 签收 and whether it is 一事一报. */
   opened?: OpenedSummary;
+  /** The receiving side's note, only while the item is returned (an accepted item's old note is history). */
   returnedComment?: { at: string; note?: string; by: string };
   light: Light;
 }
@@ -93,7 +96,7 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
       const allowed = allowedVerbs(plan, v, a, r.state, acknowledgedOf(r));
       const opened = openedSummary(plan, a, r);
       let returnedComment: UnitItem["returnedComment"];
-      if (r.returns > 0) {
+      if (r.state === "returned") {
         const ret = lastReturn(await deps.campaign.history(r.id));
         if (ret) returnedComment = { at: ret.at, by: ret.by.kind === "engine" ? "系统" : recipientName(plan, ret.by.kind === "person" ? (ret.by.unit ?? ret.by.person) : ret.by.unit), ...(ret.note ? { note: ret.note } : {}) };
       }
@@ -108,6 +111,7 @@ export async function unitData(deps: WebDeps, v: Viewer, unit: string): Promise<
         late: r.late,
         daysLate: r.daysLate,
         canSubmit: allowed.includes("submit"),
+        canRecall: allowed.includes("recall"),
         canAcknowledge: allowed.includes("acknowledge"),
         ...(opened ? { opened } : {}),
         light: r.light,

@@ -19,6 +19,7 @@ import { registerStatsPage } from "./stats-page.ts";
 import { bodyLimits, sameSitePosts } from "./guard.ts";
 import { siteOf } from "./site.ts";
 import { Throttle } from "./throttle.ts";
+import { registerRefusalRoutes } from "./refusal-routes.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
 import { DEFAULT_MAX_OUTBOX_AGE_MS, readiness } from "../ops/health.ts";
 import { HostMetrics } from "../ops/metrics.ts";
@@ -47,6 +48,8 @@ export interface ServerOptions {
   signInsPerAccount?: number;
   /** Refusals of one account written to the log per minute. @default 10 */
   refusalsLoggedPerAccount?: number;
+  /** Events per batch of the web's log check and export, between turns of other requests. @default 5000 */
+  auditBatchSize?: number;
 }
 
 export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps } {
@@ -93,8 +96,9 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   registerAssets(app);
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
+  registerAuditRoutes(app, deps, opts.auditBatchSize ? { batchSize: opts.auditBatchSize } : {});
   registerApi(app, deps);
-  registerAuditRoutes(app, deps);
+  registerRefusalRoutes(app, deps);
   registerOpenRoutes(app, deps);
   registerPages(app, deps);
   app.notFound((c) => refuse(c, deps, refusal(404, "NOT_FOUND", "页面不存在"), { api: c.req.path.startsWith("/api/") }));

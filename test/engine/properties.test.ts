@@ -19,7 +19,7 @@ const assignmentIds = plan.assignments.map((a) => a.id);
 const action = fc.record({
   at: instant,
   id: fc.constantFrom(...assignmentIds),
-  verb: fc.constantFrom("submit", "submit", "return", "accept", "extend", "waive"),
+  verb: fc.constantFrom("submit", "submit", "return", "accept", "extend", "waive", "recall"),
   days: fc.integer({ min: 1, max: 30 }),
 });
 
@@ -30,6 +30,8 @@ function toInput(a: { id: string; verb: string; days: number; at: number }): Uni
   switch (a.verb) {
     case "submit":
       return { type: "submit", assignment: a.id, actor: owner };
+    case "recall":
+      return { type: "recall", assignment: a.id, actor: owner };
     case "extend":
       return { type: "extend", assignment: a.id, actor: office, until: a.at + a.days * 24 * HOUR };
     default:
@@ -109,6 +111,30 @@ describe("engine properties", () => {
         if (!sub) return; // refused: the item had not opened yet
         const after = events.filter((e) => e.type === "reminded" && e.assignment === id && e.at >= sub.at);
         expect(after).toEqual([]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe("recall (撤回报送)", () => {
+  it("an item recalled is owed again: from the recall on it is reminded exactly as one never handed in", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...assignmentIds), instant, fc.integer({ min: 1, max: 30 * 24 }), fc.array(instant, { minLength: 1, maxLength: 4 }), (id, at, hours, ticks) => {
+        const asg = plan.assignments.find((x) => x.id === id)!;
+        const owner = { kind: "unit" as const, unit: asg.unit };
+        const back = at + hours * HOUR;
+        const recalled = run(
+          [
+            { at, input: { type: "submit", assignment: id, actor: owner } },
+            { at: back, input: { type: "recall", assignment: id, actor: owner } },
+          ],
+          sorted([...ticks, END]),
+        );
+        if (!recalled.events.some((e) => e.type === "recalled")) return; // the submission was refused: not open yet
+        const never = run([], sorted([...ticks, back, END]));
+        const remindedAfter = (evs: DomainEvent[]) => evs.filter((e) => e.type === "reminded" && e.assignment === id && e.at > back);
+        expect(remindedAfter(recalled.events)).toEqual(remindedAfter(never.events));
       }),
       { numRuns: 25 },
     );

@@ -172,6 +172,15 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await other.verify({ head: c[1]!.hash })).toMatchObject({ ok: true, count: 5 });
     });
 
+    it("tells a long verification's progress after each batch, and stops when the reader throws", async () => {
+      const { store } = await fresh();
+      await store.append([ev(1), ev(2), ev(3), ev(4), ev(5)]);
+      const seen: number[] = [];
+      expect(await store.verify({ batchSize: 2, progress: (n) => void seen.push(n) })).toMatchObject({ ok: true, count: 5 });
+      expect(seen).toEqual([2, 4]);
+      await expect(store.verify({ batchSize: 2, progress: () => Promise.reject(new Error("gone")) })).rejects.toThrow("gone");
+    });
+
     it("appends only while the head is where the writer saw it (expectedSeq)", async () => {
       const { h, store } = await fresh();
       await store.append([ev(1)]);

@@ -22,7 +22,7 @@ export interface Fixture {
  * A real server on 127.0.0.1 (port 0) over a real SQLite store running the Chongqing plan, ticked to
  * 2021-05-18 10:00 (the self-inspection reports are open, due 05-20), with four accounts.
  */
-export async function startFixture(): Promise<Fixture> {
+export async function startFixture(opts: { auditBatchSize?: number } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), "duban-web-"));
   const store = new SqliteStore(join(dir, "duban.db"), { synchronous: "NORMAL" });
   const clock = { now: cst("2021-05-18T10:00"), wall: Date.now() };
@@ -36,7 +36,7 @@ export async function startFixture(): Promise<Fixture> {
     office: await add("liu", "liu-qingqing", "office"),
     auditor: await add("audit", "bureau", "auditor"),
   };
-  const server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => clock.now, wallNow: () => clock.wall });
+  const server = await startServer({ campaign, sidecar, port: 0, host: "127.0.0.1", now: () => clock.now, wallNow: () => clock.wall, ...(opts.auditBatchSize ? { auditBatchSize: opts.auditBatchSize } : {}) });
   return {
     server,
     campaign,

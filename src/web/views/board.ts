@@ -71,7 +71,7 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
   const units = [...new Set(all.flatMap((r) => r.members ?? [r.unit]))];
   const opened = rows.filter((r) => r.kind !== undefined);
   return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
-  ${gantt(plan, now, overdueInstances)}
+  ${gantt(plan, now, overdueInstances, showUnitFilter ? undefined : new Set(all.map((r) => r.id)))}
   <h2>各阶段进度</h2>
   <div class="scroll"><table class="counts"><thead><tr><th>阶段</th><th>事项</th><th>已通过/免报</th><th>待审核</th><th>未完成</th><th>逾期未报</th></tr></thead><tbody>
   ${counts.map((c) => html`<tr><th><a href="/?phase=${c.phase}">${c.name}</a></th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue ? html`<b style="color:#a40e26">${c.overdue}</b>` : 0}</td></tr>`)}

@@ -43,6 +43,10 @@ export function actionForms(id: string, verbs: Verb[], csrf: string, o: FormOpti
   if (verbs.includes("waive"))
     forms.push(html`<form class="card" method="post" action="${path}/waive"><h3>免报</h3>${hidden}
       <label>理由（可选）<textarea name="note" maxlength="2000"></textarea></label><button class="btn secondary" type="submit">免报</button></form>`);
+  if (verbs.includes("recall"))
+    forms.push(html`<form class="card" method="post" action="${path}/recall"><h3>撤回报送</h3>${hidden}
+      <p class="muted">审核前可撤回本次报送，修改后重新报送；撤回记入办理经过。</p>
+      <label>撤回原因（可选）<textarea name="note" maxlength="2000" placeholder="如：附件有误，更正后重报"></textarea></label><button class="btn secondary" type="submit">撤回报送</button></form>`);
   if (verbs.includes("withdraw"))
     forms.push(html`<form class="card" method="post" action="${path}/withdraw"><h3>撤销交办</h3>${hidden}
       <label>撤销理由（可选）<textarea name="note" maxlength="2000"></textarea></label><button class="btn secondary" type="submit">撤销</button></form>`);

@@ -4,14 +4,17 @@ import type { ResolvedPlan } from "../../plan/types.ts";
 import { html, type Html } from "../html.ts";
 import { assumedZh } from "../../present/due-note.ts";
 
-/** Phases as bars and deliverable deadlines as diamonds on the campaign's span, with a line for today. */
-export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<string>): Html {
+/**
+ * Phases as bars and deliverable deadlines as diamonds on the campaign's span, with a line for today.
+ * `only`: the items whose deadlines to show (a unit sees the deadlines it owes, not every district's).
+ */
+export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<string>, only?: ReadonlySet<string>): Html {
   const { startAt, endAt } = plan.campaign;
   const span = endAt - startAt;
   const pct = (t: number) => `${Math.max(0, Math.min(100, ((t - startAt) / span) * 100)).toFixed(2)}%`;
   const dues = new Map<number, { titles: string[]; late: boolean }>();
   for (const a of plan.assignments) {
-    if (a.kind !== "deliverable" || a.dueAt === null) continue;
+    if (a.kind !== "deliverable" || a.dueAt === null || (only && !only.has(a.id))) continue;
     const d = dues.get(a.dueAt) ?? dues.set(a.dueAt, { titles: [], late: false }).get(a.dueAt)!;
     const title = a.dueAssumed !== undefined ? `${a.title}${assumedZh(a.dueAssumed)}` : a.title;
     if (!d.titles.includes(title)) d.titles.push(title);

@@ -11,6 +11,7 @@ import type { ItemData } from "../queries.ts";
 import { actionForms } from "./forms.ts";
 import { namedFiles } from "../data.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../../present/due-note.ts";
+import { fileSizeZh } from "../../present/file-size.ts";
 
 function who(plan: ResolvedPlan, e: StoredEvent): string {
   const a = e.actor;
@@ -34,8 +35,17 @@ function trailEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
     ${e.type === "itemOpened" ? openingEntry(plan, id, e) : ""}
     ${p.note ? html`<div class="comment">${p.note}</div>` : ""}
     ${p.reason ? html`<div class="muted">原因：${p.reason}</div>` : ""}
-    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `)}</div>` : ""}
-    <span class="muted">#${e.seq}</span></li>`;
+    ${p.attachments?.length ? html`<div>附件：${p.attachments.map((f) => fileLink(id, f))}</div>` : ""}
+    ${hashes(e)}</li>`;
+}
+
+/**
+ * The record's place in the hash chain: its seq and hash, with the previous hash on opening (a <details>,
+ * so a phone shows it on a tap), for an auditor to compare with an export or `duban verify`.
+ */
+function hashes(e: StoredEvent): Html {
+  return html`<details class="chain"><summary class="muted">#${e.seq} · 哈希 <code class="hash">${e.hash.slice(0, 12)}…</code></summary>
+    <div class="muted">本条哈希 <code class="hash">${e.hash}</code></div><div class="muted">前一条哈希 <code class="hash">${e.prevHash}</code></div></details>`;
 }
 
 /** What an opening recorded: to whom, by when, how urgent, and its note (the fields show above the trail). */
@@ -49,7 +59,7 @@ function openingEntry(plan: ResolvedPlan, id: string, e: StoredEvent): Html {
 }
 
 function fileLink(id: string, f: { name: string; sha256: string; size: number }): Html {
-  return html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${(f.size / 1024).toFixed(0)} KB，SHA-256 ${f.sha256.slice(0, 12)}…） `;
+  return html`<a href="/items/${idPath(id)}/attachments/${f.sha256}">${f.name}</a>（${fileSizeZh(f.size)}，SHA-256 ${f.sha256.slice(0, 12)}…） `;
 }
 
 /** An opened item's kind, number, urgency, opener, members, 签收 and the fields filled in at the opening. */
@@ -74,6 +84,25 @@ function openedCard(plan: ResolvedPlan, d: ItemData): Html {
   </div>`;
 }
 
+/**
+ * What the item asks for, in the plan's own words: the deliverable's description, checklist, template and
+ * source; a task's scope; an opened item's kind. Nothing when the plan says nothing.
+ */
+export function requirements(plan: ResolvedPlan, a: ItemData["assignment"]): Html {
+  const d = a.deliverable ? plan.deliverables.find((x) => x.id === a.deliverable) : undefined;
+  const t = a.task ? plan.tasks.find((x) => x.id === a.task) : undefined;
+  const k = a.opened ? plan.kinds.get(a.opened.kind) : undefined;
+  const text = d?.description ?? (a.kind === "task" ? t?.scope : undefined) ?? k?.description;
+  const parts = [
+    text ? html`<div>${text}</div>` : "",
+    d?.checklist?.length ? html`<div>须包含：</div><ol class="checklist">${d.checklist.map((c) => html`<li>${c}</li>`)}</ol>` : "",
+    d?.template ? html`<div>模板/格式：${/^https?:\/\//.test(d.template) ? html`<a href="${d.template}" rel="noopener noreferrer">${d.template}</a>` : d.template}</div>` : "",
+    t && a.kind !== "task" ? html`<div class="muted">所属重点任务：${t.title}</div>` : "",
+    d?.source ?? k?.source ? html`<div class="muted">依据：${plan.campaign.document ? `${plan.campaign.document} ` : ""}${d?.source ?? k?.source}</div>` : "",
+  ].filter((x) => x !== "");
+  return parts.length ? html`<div class="card requirements"><h3>报送要求</h3>${parts}</div>` : html``;
+}
+
 export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefined, flash?: string): Html {
   const a = d.assignment;
   const r = d.row;
@@ -86,6 +115,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
+  ${requirements(plan, a)}
   ${d.opened ? openedCard(plan, d) : ""}
   ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf, { opened: d.opened !== undefined, followUp: d.opened?.followUp ?? false })}` : ""}
   ${csrf && d.canMark ? html`<div class="actions">${lightForm(a.id, d.light, csrf)}</div>` : ""}
