@@ -32,7 +32,9 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return no(c, v);
     const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), rows), assignments: filterRows(rows, f) });
+    const shown = filterRows(current(), rows, f);
+    // The per-phase counts answer for the rows the filter selects, like the page's table.
+    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), shown), assignments: shown });
   });
 
   app.get("/api/units/:unit", async (c) => {

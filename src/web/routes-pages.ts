@@ -67,7 +67,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return c.redirect("/login", 303);
     const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return render(c, v, "看板", boardPage(current(), now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
+    return render(c, v, "看板", boardPage(current(), now, rows, filterRows(current(), rows, f), f, v.user.role !== "unit"));
   });
 
   app.get("/units/:unit", async (c) => {
