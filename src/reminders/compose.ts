@@ -167,6 +167,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     const single = ids.length === 1 ? ids[0]! : undefined;
     let action: string;
     if (it.reason === "unacknowledged") action = own ? "请尽快签收，并按时办理" : "请督促上述单位尽快签收";
+    else if (it.reason === "urged") action = it.overdue ? "领导小组办公室催办：请尽快报送" : `领导小组办公室催办：请于${due}前报送`;
     else if (own) {
       const when = it.overdue ? "请尽快" : `请于${due}前`;
       // Without a web front end, say whom to hand it in to: a clerk has no command line.
