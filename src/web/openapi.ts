@@ -210,9 +210,11 @@ export function openApiDocument(title: string): object {
             { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never,
             { name: "level", in: "query", description: "只看仍逾期且督办级别不低于此级的事项（1 一级督办 … 3 三级督办）", schema: { type: "integer", minimum: 1, maximum: 9 } } as never,
             { name: "q", in: "query", description: "单位搜索：单位 id、全称或简称包含此文字", schema: { type: "string", maxLength: 50 } } as never,
+            { name: "limit", in: "query", description: "每页条数，默认并最多 1000", schema: { type: "integer", minimum: 1, maximum: 1000 } } as never,
+            { name: "cursor", in: "query", description: "上一页返回的 nextCursor；超过末尾时返回空页", schema: { type: "string" } } as never,
             { name: "sort", in: "query", description: "页面排序（level 督办级别、overdue 逾期数、rate 按时办结率）；不影响 JSON 顺序", schema: { type: "string", enum: ["plan", "level", "overdue", "rate"] } } as never,
           ]),
-          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } } } } } } }, ...refusals(401) },
+          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, total: { type: "integer", description: "符合筛选条件的事项总数（各页合计）" }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } }, nextCursor: { type: ["string", "null"], description: "下一页的 cursor；null 表示已是最后一页" } } } } } }, ...refusals(401) },
         },
       },
       "/api/units/{unit}/urge": {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, startFixture, type Fixture } from "./setup.ts";
 import { boardStory } from "./board-setup.ts";
+import fc from "fast-check";
+import { BOARD_PAGE_MAX, pageOf } from "../../src/web/routes-api.ts";
 
 type Row = { id: string; unit: string; phase?: string; state: string; late: boolean; level: number; members?: string[] };
 type Board = { phases: { phase: string; total: number; overdue: number }[]; assignments: Row[] };
@@ -54,5 +56,53 @@ describe("the office's board, by the API", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^image\//);
     expect(await res.text()).toContain("<svg");
+  });
+});
+
+describe("/api/board in pages", () => {
+  it("pages through the filtered rows with a cursor; past the end is an empty page; a bad limit is a 400 in Chinese", async () => {
+    const all = (await board("?overdue=1")).assignments.map((r) => r.id);
+    expect(all.length).toBeGreaterThan(50);
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    let pages = 0;
+    while (cursor !== null) {
+      const res = (await (await office.fetch(`/api/board?overdue=1&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json()) as Board & { total: number; nextCursor: string | null };
+      expect(res.total).toBe(all.length);
+      expect(res.assignments.length).toBeLessThanOrEqual(20);
+      seen.push(...res.assignments.map((r) => r.id));
+      cursor = res.nextCursor;
+      pages++;
+    }
+    expect(seen).toEqual(all);
+    expect(pages).toBe(Math.ceil(all.length / 20));
+    const past = (await (await office.fetch(`/api/board?overdue=1&limit=20&cursor=${encodeURIComponent(all.at(-1)!)}`)).json()) as Board & { nextCursor: string | null };
+    expect([past.assignments, past.nextCursor]).toEqual([[], null]);
+    const bad = await office.fetch("/api/board?limit=0");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("limit 应为");
+    expect((await office.fetch("/api/board?cursor=nothing-like-this")).status).toBe(400);
+  });
+
+  it("never gives more than 1000 rows a page, and pages concatenate to the filtered rows for any filter and size", () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => ({ id: `d/${String(i).padStart(5, "0")}` }));
+    const first = pageOf(rows, rows, undefined, "5000");
+    expect("rows" in first && first.rows.length).toBe(BOARD_PAGE_MAX);
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 0, maxLength: 300 }), fc.integer({ min: 1, max: 40 }), (keep, size) => {
+        const all = keep.map((_, i) => ({ id: `x/${i}` }));
+        const shown = all.filter((_, i) => keep[i]);
+        const out: string[] = [];
+        let cursor: string | undefined;
+        for (let guard = 0; guard <= shown.length + 1; guard++) {
+          const p = pageOf(all, shown, cursor, String(size));
+          if (!("rows" in p)) return false;
+          out.push(...p.rows.map((r) => r.id));
+          if (p.next === null) break;
+          cursor = p.next;
+        }
+        return JSON.stringify(out) === JSON.stringify(shown.map((r) => r.id));
+      }),
+    );
   });
 });
