@@ -88,7 +88,11 @@ header{padding:.4rem .6rem;gap:.2rem .6rem}
 header .title{flex:1 1 100%;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:.95rem}
 header nav{flex:1 1 100%;flex-wrap:nowrap;overflow-x:auto;white-space:nowrap;gap:.7rem;font-size:.9rem;scrollbar-width:none}
 header nav .who{overflow:hidden;text-overflow:ellipsis;max-width:9rem}
-.g-label{display:none}}
+.g-label{display:none}
+form.filters{display:grid;grid-template-columns:1fr 1fr;gap:.3rem .5rem}
+form.filters label{margin:0;min-width:0}
+form.filters select,form.filters input[type=search]{width:100%;max-width:100%}
+.matrix th.unit{white-space:normal;min-width:5.5em;max-width:7em;font-size:.8rem;line-height:1.25}}
 `;
 
 export interface PageContext {
