@@ -55,6 +55,10 @@ export interface BoardFilter {
   level?: number;
   /** Only units whose id, name or short name contains this text (`?q=渝中`): the unit search box. */
   q?: string;
+  /** Only units of this plan group (`?group=p01-counties`): a summary line's drill-down. */
+  group?: string;
+  /** Only items of this deliverable or task (`?deliverable=monthly-report`), every instance. */
+  deliverable?: string;
   /** The matrix's and the ranking's order: `level` puts the units at the highest ladder level first. */
   sort?: BoardSort;
 }
@@ -80,6 +84,8 @@ export function boardFilter(query: (name: string) => string | undefined): BoardF
     // An unknown colour filters nothing rather than everything: the page shows the whole board.
     ...(parseLight(query("light") ?? "") ? { light: parseLight(query("light")!)! } : {}),
     ...(query("kind") ? { kind: query("kind")! } : {}),
+    ...(query("group") ? { group: query("group")! } : {}),
+    ...(query("deliverable") ? { deliverable: query("deliverable")! } : {}),
     ...(/^[1-9]$/.test(query("level") ?? "") ? { level: Number(query("level")) } : {}),
     ...(query("q")?.trim() ? { q: query("q")!.trim().slice(0, 50) } : {}),
     ...((BOARD_SORTS as readonly string[]).includes(query("sort") ?? "") ? { sort: query("sort") as BoardSort } : {}),
@@ -96,9 +102,12 @@ export function unitsMatching(plan: ResolvedPlan, text: string): Set<string> {
 
 export function filterRows(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
   const found = f.q ? unitsMatching(plan, f.q) : undefined;
+  const group = f.group !== undefined ? new Set(plan.groups.get(f.group)?.members ?? []) : undefined;
   return rows.filter(
     (r) =>
       (!found || (r.members ?? [r.unit]).some((u) => found.has(u))) &&
+      (!group || (r.members ?? [r.unit]).some((u) => group.has(u))) &&
+      (!f.deliverable || r.deliverable === f.deliverable || r.task === f.deliverable) &&
       (!f.level || (isOverdue(r) && r.level >= f.level)) &&
       (!f.phase || r.phase === f.phase) &&
       (!f.task || r.task === f.task) &&

@@ -17,6 +17,7 @@ import { LIGHT_ZH } from "../../text/labels.ts";
 import { isOutstanding } from "../../model/states.ts";
 import { levelZh } from "../../text/labels.ts";
 import { unitRanking, type RankOrder } from "../../campaign/board-rank.ts";
+import { MATRIX_MAX_ROWS, summarize, type SummaryLine } from "../board-summary.ts";
 
 export interface PhaseCount {
   phase: string;
@@ -69,7 +70,7 @@ export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string)
 export function boardHref(f: BoardFilter, change: Partial<Record<keyof BoardFilter, string | number | boolean | undefined>> = {}): string {
   const q = new URLSearchParams();
   const merged: Record<string, unknown> = { ...f, ...change };
-  for (const k of ["phase", "task", "unit", "q", "level", "light", "kind", "overdue", "sort"] as const) {
+  for (const k of ["phase", "task", "deliverable", "group", "unit", "q", "level", "light", "kind", "overdue", "sort"] as const) {
     const v = merged[k];
     if (v === undefined || v === false || v === "") continue;
     q.set(k, v === true ? "1" : String(v));
@@ -89,7 +90,9 @@ const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1).
 /** The per-unit ranking over the filtered rows, sortable by overdue count, on-time rate or ladder level. */
 export function rankingTable(plan: ResolvedPlan, rows: BoardRow[], f: BoardFilter, urge: UrgeOptions | undefined): Html {
   const order: RankOrder = f.sort === "rate" || f.sort === "level" ? f.sort : "overdue";
-  const ranks = unitRanking(rows, [...plan.units.keys()], order);
+  const all = unitRanking(rows, [...plan.units.keys()], order);
+  // A national board ranks thousands of units: the head of the list, the search box finds the rest.
+  const ranks = all.slice(0, MAX_RANKED);
   if (ranks.length === 0) return html``;
   const head = (key: RankOrder, label: string) => (order === key ? html`<th aria-sort="descending">${label} ▼</th>` : html`<th><a href="${boardHref(f, { sort: key })}">${label}</a></th>`);
   return html`<div class="scroll"><table class="ranking"><thead><tr><th>名次</th><th>单位</th><th>事项</th>${head("overdue", "逾期未报")}<th>逾期办结</th>${head("rate", "按时办结率")}${head("level", "最高督办级别")}${urge ? html`<th>催办</th>` : ""}</tr></thead><tbody>
@@ -97,7 +100,37 @@ export function rankingTable(plan: ResolvedPlan, rows: BoardRow[], f: BoardFilte
     (u, i) => html`<tr data-unit="${u.unit}"><td>${i + 1}</td><th><a href="${boardHref(f, { unit: u.unit, q: undefined })}">${unitName(plan, u.unit)}</a></th><td>${u.items}</td>
       <td>${u.overdue ? html`<b class="owed-late">${u.overdue}</b>` : 0}</td><td>${u.closedLate}</td><td>${pct(u.onTimeRate)}</td><td>${u.maxLevel ? levelZh(u.maxLevel) : "—"}</td>
       ${urge ? html`<td>${urgeCell(u.unit, u.overdue, urge)}</td>` : ""}</tr>`,
+  )}</tbody></table></div>${all.length > ranks.length ? html`<p class="muted">仅列前 ${ranks.length} 名（共 ${all.length} 个单位）；用单位搜索或汇总表逐级查看其余单位。</p>` : ""}`;
+}
+
+/** More units than this: no dropdown of them all (the search box finds one). */
+const MAX_UNIT_OPTIONS = 300;
+/** The ranking lists at most this many units. */
+const MAX_RANKED = 100;
+
+/** The group or deliverable the board is narrowed to (a drill-down), with a link back out. */
+function scope(plan: ResolvedPlan, f: BoardFilter): Html {
+  const parts: Html[] = [];
+  if (f.group) parts.push(html`${plan.groups.get(f.group)?.name ?? f.group} <a href="${boardHref(f, { group: undefined })}" title="取消">✕</a>`);
+  if (f.deliverable) parts.push(html`${plan.deliverables.find((d) => d.id === f.deliverable)?.title ?? plan.tasks.find((t) => t.id === f.deliverable)?.title ?? f.deliverable} <a href="${boardHref(f, { deliverable: undefined })}" title="取消">✕</a>`);
+  return parts.length ? html`<p class="scope">当前范围：${parts.map((p, i) => html`${i ? "；" : ""}${p}`)}</p>` : html``;
+}
+
+/**
+ * The board at national size: instead of a matrix of hundreds of thousands of cells, one line per group
+ * of units (or per unit, once narrowed to a group or a search) and one per deliverable, each with its
+ * counts and lights and a link one level down.
+ */
+function summaryTables(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): Html {
+  const by = f.group || f.q ? "unit" : "group";
+  const table = (title: string, lines: SummaryLine[]) => html`<div class="scroll"><table class="summary" data-by="${title}"><thead><tr><th>${title}</th><th>单位</th><th>事项</th><th>逾期未报</th><th>逾期办结</th><th>红灯</th><th>黄灯</th><th>按时办结率</th></tr></thead><tbody>${lines.map(
+    (l) => html`<tr data-key="${l.key}"><th><a href="${boardHref(f, l.drill)}">${l.name}</a></th><td>${l.units}</td><td>${l.items}</td><td>${l.overdue ? html`<b class="owed-late">${l.overdue}</b>` : 0}</td><td>${l.closedLate}</td><td>${l.red}</td><td>${l.yellow}</td><td>${pct(l.onTimeRate)}</td></tr>`,
   )}</tbody></table></div>`;
+  const byUnits = summarize(plan, rows, by).sort((a, b) => b.overdue - a.overdue || b.items - a.items);
+  return html`<p class="muted">符合条件的事项共 ${rows.length} 条，超过 ${MATRIX_MAX_ROWS} 条，按${by === "group" ? "单位分组" : "单位"}和事项汇总；点击名称逐级查看，范围足够小时显示责任分解表。</p>
+    ${table(by === "group" ? "单位分组" : "单位", byUnits.slice(0, 500))}
+    ${byUnits.length > 500 ? html`<p class="muted">仅列逾期最多的 500 个（共 ${byUnits.length} 个）；请用单位搜索缩小范围。</p>` : ""}
+    ${table("事项", summarize(plan, rows, "deliverable"))}`;
 }
 
 function urgeCell(unit: string, overdue: number, urge: UrgeOptions): Html {
@@ -133,10 +166,11 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
   </tbody></table></div>
   <h2>责任分解</h2>
   <form class="filters" method="get" action="/">
-    ${showUnitFilter ? html`<label>单位搜索<br><input type="search" name="q" list="unit-names" value="${f.q ?? ""}" placeholder="输入单位名称" maxlength="50"></label><datalist id="unit-names">${units.map((u) => html`<option value="${unitName(plan, u)}">`)}</datalist>` : ""}
+    ${showUnitFilter ? html`<label>单位搜索<br><input type="search" name="q" list="unit-names" value="${f.q ?? ""}" placeholder="输入单位名称" maxlength="50"></label><datalist id="unit-names">${units.slice(0, MAX_UNIT_OPTIONS).map((u) => html`<option value="${unitName(plan, u)}">`)}</datalist>` : ""}
     ${select("phase", "阶段", f.phase, plan.phases.map((p) => [p.id, p.name]))}
     ${select("task", "重点任务", f.task, plan.tasks.map((t) => [t.id, t.title]))}
-    ${showUnitFilter ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : ""}
+    ${showUnitFilter && units.length <= MAX_UNIT_OPTIONS ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : f.unit ? html`<input type="hidden" name="unit" value="${f.unit}">` : ""}
+    ${f.group ? html`<input type="hidden" name="group" value="${f.group}">` : ""}${f.deliverable ? html`<input type="hidden" name="deliverable" value="${f.deliverable}">` : ""}
     ${levels.length ? select("level", "督办级别", f.level === undefined ? undefined : String(f.level), levels.map((l) => [String(l), l === levels.length ? levelZh(l) : `${levelZh(l)}及以上`])) : ""}
     ${select("light", "灯色", f.light, LIGHT_COLOURS.map((c) => [c, c === "none" ? "无截止时间" : LIGHT_ZH[c]]))}
     ${plan.kinds.size ? select("kind", "事项类型", f.kind, [[PLANNED_KIND, "计划内事项"], ...[...plan.kinds.values()].map((k): [string, string] => [k.id, k.title])]) : ""}
@@ -146,7 +180,8 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
   </form>
   ${legend()}
   <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
-  ${f.kind === undefined || f.kind === PLANNED_KIND ? matrix(plan, rows, { link: true, ...(unitOrder ? { unitOrder } : {}) }) : ""}
+  ${scope(plan, f)}
+  ${f.kind === undefined || f.kind === PLANNED_KIND ? (planned.length > MATRIX_MAX_ROWS ? summaryTables(plan, planned, f) : matrix(plan, rows, { link: true, ...(unitOrder ? { unitOrder } : {}) })) : ""}
   ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}
   ${showUnitFilter ? html`<h2 id="ranking">各单位排名</h2><p class="muted">按筛选后的计划内事项统计；按时办结率 = 按时报送 ÷（按时报送 + 逾期报送 + 逾期未报）。${urge ? "催办即时向该单位发送提醒，每个单位每天至多一次。" : ""}</p>${rankingTable(plan, planned, f, urge)}` : ""}`;
 }
