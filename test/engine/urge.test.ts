@@ -42,7 +42,8 @@ describe("催办 (the office's urge by hand)", () => {
     expect(after.urgedAt).toBe(cst("2021-05-27T10:30"));
 
     const msg = composeReminder(chongqing(), m!, { calendar: e.calendar });
-    expect(msg.text).toContain("领导小组办公室催办");
+    expect(msg.text).toContain("督办环节：领导小组办公室催办");
+    expect(msg.subject).toMatch(/^【催办】/);
     expect(eventZh("reminded", { level: 0, reason: "urged" })).toBe("催办");
   });
 
