@@ -1,4 +1,4 @@
-// Renders docs/board.png and docs/stats.png: the Chongqing board and statistics mid-campaign (2021-06-20), from a store built by the
+// Renders docs/board.png, docs/board-phone.png (390 px wide) and docs/stats.png: the Chongqing board and statistics mid-campaign (2021-06-20), from a store built by the
 // time-lapse demo, in the Chromium the tests use (test/browser.ts finds it). Run: node --import tsx scripts/screenshot.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,6 +40,14 @@ try {
     await page.goto(`${server.url}/`);
     await page.screenshot({ path: "docs/board.png", fullPage: true });
     console.log(`docs/board.png: board at 2021-06-20 15:00, ${demo.events} events`);
+    // The same board on a phone, as a district clerk or the office opens a link from WeCom/DingTalk.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN", deviceScaleFactor: 2 });
+    await phone.goto(`${server.url}/login`);
+    await phone.fill('input[name="token"]', token);
+    await phone.click('button:has-text("登录")');
+    await phone.goto(`${server.url}/?overdue=1`);
+    await phone.screenshot({ path: "docs/board-phone.png", fullPage: true, clip: { x: 0, y: 0, width: 390, height: 1900 } });
+    console.log("docs/board-phone.png: the overdue view on a 390 px phone");
     await page.goto(`${server.url}/stats`);
     await page.waitForSelector("html[data-charts]");
     await page.screenshot({ path: "docs/stats.png", fullPage: true });

@@ -153,7 +153,7 @@ async function measureStores(paths: string[], tickAt: EpochMs, asOf: EpochMs): P
       const deps = { campaign, now: () => now, lock: { run: <T>(fn: () => Promise<T>) => fn() } } as unknown as WebDeps;
       const page = await timeAsync(async () => {
         const { rows } = await visibleBoard(deps, office);
-        return boardPage(campaign.plan, now, rows, filterRows(rows, f), f, true).value.length;
+        return boardPage(campaign.plan, now, rows, filterRows(campaign.plan, rows, f), f, true).value.length;
       });
       const board = time(() => campaign.board(now));
       if (run > 0) (out[k]!.pageMs.push(page.ms), out[k]!.boardMs.push(board.ms));

@@ -40,6 +40,8 @@ export interface BoardRow {
   acknowledgedAt?: string | null;
   /** 一事一报: interim reports so far. */
   reports?: number;
+  /** When the office last urged the unit about it (催办). */
+  urgedAt?: string;
 }
 
 
@@ -71,6 +73,7 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
       ...(c.submittedAt !== null ? { submittedAt: formatInstant(c.submittedAt, zone) } : {}),
       returns: c.returns,
       extensions: c.extensions,
+      ...(c.urgedAt !== undefined ? { urgedAt: formatInstant(c.urgedAt, zone) } : {}),
       ...(a.opened
         ? {
             kind: a.opened.kind,

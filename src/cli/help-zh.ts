@@ -152,6 +152,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   "the kind of item, as the plan's kinds: names it": "事项类型，即计划 kinds: 中的 id",
   "the sheet: a .xlsx or .csv file whose header names the kind's fields in Chinese": "表格文件：.xlsx 或 .csv，表头为此类事项字段的中文标题",
   "who acts": "办理者",
+  "urge (催办) a unit now: one reminder of everything it owes with a deadline, at most once a day (the office)": "立即催办一个单位：就其所有未完成且有截止时间的事项发送一次提醒，每个单位每天至多一次（领导小组办公室）",
+  "the unit to urge, by id (see duban plan)": "要催办的单位 id（见 duban plan）",
   "copy a running SQLite store to FILE (online backup), checked before it is kept; PostgreSQL: pg_dump, see docs/ops/backup.md": "把运行中的 SQLite 存储在线备份到 FILE，核验通过后才保留；PostgreSQL 请用 pg_dump，见 docs/ops/backup.md",
   "the backup file to write (replaced atomically when it exists)": "要写入的备份文件（已存在时原子替换）",
   "give the copy a store id of its own, for a staging or drill copy: its Message-IDs then differ from the original's": "给副本一个新的存储 id，用于测试或演练副本：其 Message-ID 与原存储不同",

@@ -102,6 +102,28 @@ export function registerItemCommands(program: Command, io: Io, setExit: (code: n
       });
     });
 
+  program
+    .command("urge")
+    .description("urge (催办) a unit now: one reminder of everything it owes with a deadline, at most once a day (the office)")
+    .argument("<unit>", "the unit to urge, by id (see duban plan)")
+    .requiredOption("--as <unit-or-person>", "who acts")
+    .option("--note <text>", "a note recorded with the action")
+    .action(async (unit: string, o: { as: string; note?: string }) => {
+      await withStore(g(), async (store) => {
+        const { Campaign } = await import("../campaign/campaign.ts");
+        const c = await Campaign.open(store);
+        warnOnOpen(c, io, g());
+        const { now, extra } = clockOf(g(), c.plan.campaign.timezone);
+        const r = await c.step({ type: "urge", unit, actor: { kind: "unit", unit: o.as }, ...(o.note !== undefined ? { note: o.note } : {}) }, now, extra);
+        if (r.refused) {
+          io.err(`拒绝催办：${r.refused.message} [${r.refused.code}]`);
+          return setExit(1);
+        }
+        const urged = r.events.filter((e) => e.type === "reminded" && (e.payload as { reason?: string }).reason === "urged");
+        io.out(`已催办${unitName(c.plan, unit)}：${urged.length} 项事项，提醒已进入发送队列（第 ${urged[0]?.seq}～${urged.at(-1)?.seq} 条，${urged[0]?.at}）`);
+      });
+    });
+
   const verbs = [
     { name: "acknowledge" as const, zh: "签收", help: "acknowledge (签收) an item opened to your unit" },
     { name: "withdraw" as const, zh: "撤销", help: "withdraw (撤销) an opened item (the office, or whom its kind allows)" },

@@ -21,6 +21,8 @@ export interface AssignmentContext {
   acknowledgedAt?: EpochMs | null;
   /** 一事一报: interim reports (续报) handed in so far. */
   reports?: number;
+  /** When the office last urged the unit about this item (催办); absent: never. */
+  urgedAt?: EpochMs;
 }
 
 /**
@@ -72,7 +74,7 @@ export const assignmentMachine = setup({
       reports: ({ context }) => (context.reports ?? 0) + 1,
     }),
     recordAcknowledgement: assign({ acknowledgedAt: ({ event }) => event.at }),
-    countReminder: assign({ reminders: ({ context }) => context.reminders + 1 }),
+    countReminder: assign(({ context, event }) => ({ reminders: context.reminders + 1, ...(event.type === "reminded" && event.reason === "urged" ? { urgedAt: event.at } : {}) })),
     clearSubmission: assign({ submittedAt: null }),
     countReturn: assign({ returns: ({ context }) => context.returns + 1, submittedAt: null }),
     applyExtension: assign({

@@ -12,8 +12,10 @@ import { decideOpening } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
-import { ACK_STEP, buildSchedule, firstAfter, itemScheduleOptions, stepNotify, type Schedule } from "./schedule.ts";
-import type { AssignmentEvent, CampaignEvent, DomainEvent, EngineInput, ReminderIntent, ReminderItem, StepResult, UnitAction } from "./types.ts";
+import { ACK_STEP, URGE_STEP, buildSchedule, firstAfter, itemScheduleOptions, stepNotify, type Schedule } from "./schedule.ts";
+import type { AssignmentEvent, CampaignEvent, DomainEvent, EngineInput, ReminderIntent, ReminderItem, StepResult, UnitAction, UrgeRequest } from "./types.ts";
+import { actsAsOffice } from "./authorize.ts";
+import { owingUnits } from "../model/item.ts";
 
 type AssignmentSnapshot = SnapshotFrom<typeof assignmentMachine>;
 type CampaignSnapshot = SnapshotFrom<CampaignMachine>;
@@ -236,7 +238,7 @@ export class Engine {
     const ticked = this.tick(now);
     if (input.type === "tick") return ticked;
     const result = ticked === NOTHING ? { events: [], reminders: [] } : ticked;
-    const refused = this.act(input, now, result);
+    const refused = input.type === "urge" ? this.urge(input, now, result) : this.act(input, now, result);
     return refused ? { ...result, refused } : result;
   }
 
@@ -393,6 +395,45 @@ export class Engine {
     }
     this.applyAssignment(i, e);
     result.events.push(e);
+    return undefined;
+  }
+
+  /**
+   * 催办 at `now`: one `reminded` event (reason `urged`, step {@link URGE_STEP}, the ladder's level untouched)
+   * per item the unit still owes with a deadline, and one message to the unit listing them, under its own
+   * outbox key so it never merges into the ladder's message of the same slot. Only the office may; at most
+   * once per unit per calendar day (the items' contexts remember the instant, so it survives a restart).
+   */
+  private urge(req: UrgeRequest, now: EpochMs, result: StepResult): StepResult["refused"] {
+    const plan = this.plan;
+    const actor = req.actor.kind === "unit" ? req.actor.unit : "engine";
+    if (req.actor.kind === "unit" && !plan.units.has(req.actor.unit)) return { code: "UNKNOWN_ACTOR", params: { actor } };
+    if (!actsAsOffice(plan, req.actor)) return { code: "NOT_PERMITTED", params: { action: "urge", actor, rule: "officeUrge" } };
+    if (!plan.units.has(req.unit)) return { code: "UNKNOWN_UNIT", params: { unit: req.unit } };
+    const today = this.calendar.dateOf(now);
+    const mine: number[] = [];
+    for (let i = 0; i < this.items.length; i++) {
+      const a = this.items[i]!;
+      if (!owingUnits(a).includes(req.unit)) continue;
+      const ctx = this.snaps[i]!.context;
+      if (ctx.urgedAt !== undefined && this.calendar.dateOf(ctx.urgedAt) === today)
+        return { code: "ALREADY_URGED", params: { unit: req.unit, at: formatInstant(ctx.urgedAt, plan.campaign.timezone) } };
+      if (this.owed(i) && ctx.dueAt !== null) mine.push(i);
+    }
+    if (mine.length === 0) return { code: "NOTHING_TO_URGE", params: { unit: req.unit } };
+    const items: ReminderItem[] = [];
+    for (const i of mine) {
+      const a = this.items[i]!;
+      const e: AssignmentEvent = { type: "reminded", at: now, assignment: a.id, step: URGE_STEP, level: 0, recipients: [req.unit], reason: "urged", actor: req.actor, ...(req.note ? { note: req.note } : {}) };
+      this.applyAssignment(i, e);
+      result.events.push(e);
+      const dueAt = this.snaps[i]!.context.dueAt!;
+      items.push({ assignment: a.id, unit: req.unit, title: a.title, dueAt, level: 0, step: URGE_STEP, firedAt: now, overdue: now >= dueAt, reason: "urged" });
+    }
+    items.sort((x, y) => (x.assignment < y.assignment ? -1 : 1));
+    const at = formatInstant(now, plan.campaign.timezone);
+    // The key keeps `campaign/recipient/instant` first, as every reminder's does, so deliveries find it.
+    result.reminders.push({ key: `${plan.campaign.id}/${req.unit}/${at}/urge`, recipient: req.unit, at: now, kind: "reminder", items });
     return undefined;
   }
 

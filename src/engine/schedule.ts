@@ -25,6 +25,9 @@ export function stepNotify(plan: ResolvedPlan, a: Item, step: number): readonly 
 /** The step index of a 签收 reminder: it is the kind's, not one of the ladder's steps. */
 export const ACK_STEP = -1;
 
+/** The step index of a 催办: the office's reminder by hand, outside the ladder. */
+export const URGE_STEP = -2;
+
 /**
  * What an item adds to its ladder: `exactHours` (an hour deadline) fires hour steps at their instant,
  * not at the next send time; `ack` is the 签收 deadline and the level its reminder goes out at.

@@ -19,7 +19,8 @@ export type DomainEvent =
   | { type: "opened"; at: EpochMs; assignment: string }
   | { type: "dueSoon"; at: EpochMs; assignment: string }
   | { type: "overdue"; at: EpochMs; assignment: string }
-  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[]; deferred?: Deferral; reason?: ReminderReason }
+  /** `actor` and `note`: of a 催办 (reason `urged`), the office member who urged and what they added. */
+  | { type: "reminded"; at: EpochMs; assignment: string; step: number; level: number; recipients: string[]; deferred?: Deferral; reason?: ReminderReason; actor?: Actor; note?: string }
   /**
    * `report`: of a 一事一报 item, an interim report (续报; the item stays owed, the next one due at
    * `nextDueAt`) or the final one (终报). Absent for every other item.
@@ -42,8 +43,11 @@ export type DomainEvent =
  */
 export type Deferral = "beforeOpening";
 
-/** Why a reminder went out, when it is not the item's deadline: nobody acknowledged it (签收) in time. */
-export type ReminderReason = "unacknowledged";
+/**
+ * Why a reminder went out, when it is not the ladder's step: nobody acknowledged it (签收) in time, or the
+ * office urged the unit by hand (催办).
+ */
+export type ReminderReason = "unacknowledged" | "urged";
 
 export type DomainEventType = DomainEvent["type"];
 export type AssignmentEvent = Extract<DomainEvent, { assignment: string }>;
@@ -84,7 +88,19 @@ export type UnitAction =
   | { type: "extend"; assignment: string; actor: Actor; until: EpochMs; note?: string }
   | { type: "waive"; assignment: string; actor: Actor; note?: string };
 
-export type EngineInput = UnitAction | { type: "tick" };
+/**
+ * 催办: the office reminds a unit now, outside the ladder, of every item it still owes that has a deadline.
+ * One reminder (a `reminded` event per item, one message) through the same path as the ladder's; at most
+ * once per unit per calendar day.
+ */
+export interface UrgeRequest {
+  type: "urge";
+  unit: string;
+  actor: Actor;
+  note?: string;
+}
+
+export type EngineInput = UnitAction | UrgeRequest | { type: "tick" };
 
 /** One item of a reminder: an assignment at a ladder step. */
 export interface ReminderItem {
@@ -136,6 +152,11 @@ export const RefusalCode = {
   BAD_FIELDS: "BAD_FIELDS",
   CAMPAIGN_OVER: "CAMPAIGN_OVER",
   DUPLICATE_KEY: "DUPLICATE_KEY",
+  UNKNOWN_UNIT: "UNKNOWN_UNIT",
+  /** 催办 a unit that owes nothing with a deadline. */
+  NOTHING_TO_URGE: "NOTHING_TO_URGE",
+  /** 催办 a unit a second time on the same day. */
+  ALREADY_URGED: "ALREADY_URGED",
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 

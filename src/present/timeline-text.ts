@@ -12,7 +12,7 @@ import { eventZh, levelZh, REMINDER_REASON_ZH } from "../text/labels.ts";
  */
 function entryLabel(e: TimelineEntry): string {
   if (e.kind === "submitted" && e.report) return e.report === "first" ? "首报" : e.report === "final" ? "终报" : "续报";
-  if ((e.kind === "reminder" || e.kind === "escalation") && e.reason === "unacknowledged") return REMINDER_REASON_ZH.unacknowledged ?? "超时未签收";
+  if ((e.kind === "reminder" || e.kind === "escalation") && e.reason) return REMINDER_REASON_ZH[e.reason];
   return label(e.kind, e.level);
 }
 

@@ -45,6 +45,9 @@ export interface LightInput {
 
 export const LIGHT_COLOURS: readonly LightColour[] = ["red", "yellow", "green", "none"];
 
+/** The colours a light is drawn in, one set for every page (the board's cells and frames, badges, lists). */
+export const LIGHT_HEX: Readonly<Record<LightColour, string>> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
+
 /**
  * The light of one item at `asOf`, from its view and the office's mark in force then. A pure function,
  * so a light as of any instant replays from the log: views folded up to it, marks recorded up to it.

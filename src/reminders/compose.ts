@@ -120,7 +120,9 @@ function groupItems(items: readonly ReminderItem[], byId: Map<string, Assignment
 function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: string, calendar: WorkCalendar, at: EpochMs, zone: string) {
   const maxLevel = items.reduce((m, i) => Math.max(m, i.level), 0); // no spread: the office's digest can list 100k items
   const overdue = items.filter((i) => i.overdue).length;
-  const prefix = overdue > 0 ? (maxLevel > 0 ? `【逾期督办·${numberZh(maxLevel)}级】` : "【逾期督办】") : maxLevel > 0 ? `【督办提醒·${numberZh(maxLevel)}级】` : "【督办提醒】";
+  // A 催办 is every item of its message (the engine sends it on its own): the subject says so first.
+  const urged = items[0]!.reason === "urged";
+  const prefix = urged ? "【催办】" : overdue > 0 ? (maxLevel > 0 ? `【逾期督办·${numberZh(maxLevel)}级】` : "【逾期督办】") : maxLevel > 0 ? `【督办提醒·${numberZh(maxLevel)}级】` : "【督办提醒】";
   const units = new Set(items.map((i) => i.unit)).size;
   const instances = new Set(groups.map((g) => instanceOf(g.first.assignment))).size;
   const dues = new Set(items.map((i) => i.dueAt));
@@ -167,6 +169,7 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     const single = ids.length === 1 ? ids[0]! : undefined;
     let action: string;
     if (it.reason === "unacknowledged") action = own ? "请尽快签收，并按时办理" : "请督促上述单位尽快签收";
+    else if (it.reason === "urged") action = it.overdue ? "请尽快报送" : `请于${due}前报送`;
     else if (own) {
       const when = it.overdue ? "请尽快" : `请于${due}前`;
       // Without a web front end, say whom to hand it in to: a clerk has no command line.

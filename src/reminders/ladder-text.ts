@@ -1,6 +1,6 @@
 import type { EpochMs, WorkCalendar } from "../engine/calendar.ts";
 import { resolveRecipients } from "../engine/ladder.ts";
-import { ACK_STEP, buildSchedule, itemScheduleOptions, stepNotify, type Schedule } from "../engine/schedule.ts";
+import { ACK_STEP, URGE_STEP, buildSchedule, itemScheduleOptions, stepNotify, type Schedule } from "../engine/schedule.ts";
 import type { Assignment, PolicyStep, ResolvedPlan } from "../plan/types.ts";
 import { recipientName } from "../present/plan-text.ts";
 import { numberZh } from "./format.ts";
@@ -24,6 +24,7 @@ export function stepRecipients(plan: ResolvedPlan, a: Assignment, step: PolicySt
  * for a plain reminder. Falls back to the level alone when the plan no longer has the step.
  */
 export function stepZh(plan: ResolvedPlan, a: Assignment | undefined, stepIndex: number, level: number): string {
+  if (stepIndex === URGE_STEP) return "领导小组办公室催办";
   if (stepIndex === ACK_STEP) {
     const told = a ? resolveRecipients(plan, a, stepNotify(plan, a, ACK_STEP)).map((r) => recipientName(plan, r)) : [];
     return `超时未签收${told.length ? `：已告知${told.join("、")}` : ""}`;

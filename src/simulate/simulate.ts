@@ -1,6 +1,6 @@
 import { formatInstant, type EpochMs } from "../engine/calendar.ts";
 import { Engine } from "../engine/engine.ts";
-import type { Actor, DomainEvent, Refusal, ReminderIntent } from "../engine/types.ts";
+import type { Actor, DomainEvent, Refusal, ReminderIntent, ReminderReason } from "../engine/types.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { ACTION_ZH } from "../text/labels.ts";
 import { renderRefusal } from "../text/refusals.ts";
@@ -60,8 +60,8 @@ export interface TimelineEntry {
   ref?: string;
   /** Of a 一事一报 submission: 首报 (the first), 续报, or 终报 (final). */
   report?: "first" | "interim" | "final";
-  /** Of a reminder: set when it is about the 签收 deadline, not the item's deadline. */
-  reason?: "unacknowledged";
+  /** Of a reminder: set when it is about the 签收 deadline (`unacknowledged`) or the office's 催办 (`urged`). */
+  reason?: ReminderReason;
 }
 
 export interface Timeline {

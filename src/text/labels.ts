@@ -51,6 +51,7 @@ export const ACTION_ZH = {
   acknowledge: "签收",
   withdraw: "撤销",
   recall: "撤回",
+  urge: "催办",
 } as const;
 export type ActionType = keyof typeof ACTION_ZH;
 
@@ -103,6 +104,7 @@ export const REPORT_ZH = { interim: "续报", final: "终报" } as const;
  */
 export function eventZh(type: string, payload?: unknown): string {
   const p = (payload ?? {}) as { report?: unknown; level?: unknown };
+  if (type === "reminded" && (p as { reason?: unknown }).reason === "urged") return REMINDER_REASON_ZH.urged;
   if (type === "reminded" && typeof p.level === "number" && p.level > 0) return levelZh(p.level);
   if (type === "submitted" && typeof p.report === "string") {
     const r = lookup(REPORT_ZH, p.report);
@@ -124,7 +126,7 @@ export const DEFERRAL_ZH: Readonly<Record<Deferral, string>> = {
 };
 
 /** Why a reminder went out when it is not about the deadline: nobody acknowledged the item (签收) in time. */
-export const REMINDER_REASON_ZH = { unacknowledged: "超时未签收" } as const;
+export const REMINDER_REASON_ZH = { unacknowledged: "超时未签收", urged: "催办" } as const;
 
 /** "（提前提醒顺延至开放后首个工作日）" for a deferred reminder, "" otherwise; an unknown code is shown as it is. */
 export function deferralZh(code: unknown): string {

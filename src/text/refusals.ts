@@ -51,6 +51,7 @@ const RULE_ZH: Record<string, (plan: ResolvedPlan, p: Refusal["params"]) => stri
   officeOrLead: (plan, p) => `只有领导小组办公室或牵头单位${names(plan, p.who)}可以批准延期`,
   officeOr: (plan, p) => `只有领导小组办公室${(p.who as string[]).length ? `或${names(plan, p.who)}` : ""}可以${ACTION_ZH[p.action as keyof typeof ACTION_ZH]}“${p.title}”`,
   office: () => "只有领导小组办公室可以免报",
+  officeUrge: () => "只有领导小组办公室可以催办",
   openedOnly: () => "只有运行中交办的事项可以撤销；计划内事项请用免报",
 };
 
@@ -108,6 +109,12 @@ export function renderRefusal(plan: ResolvedPlan, r: Refusal): string {
       return `专项行动已于 ${p.end} 结束，不能再交办事项`;
     case "DUPLICATE_KEY":
       return `“${kindTitle()}”中已有同一事项（${p.key}），未重复交办`;
+    case "UNKNOWN_UNIT":
+      return `计划中没有单位“${p.unit}”`;
+    case "NOTHING_TO_URGE":
+      return `${unitName(plan, String(p.unit))}目前没有未完成且有截止时间的事项，无需催办`;
+    case "ALREADY_URGED":
+      return `今天已于 ${String(p.at).slice(11, 16)} 催办过${unitName(plan, String(p.unit))}，每个单位每天至多催办一次，请明天再催办`;
   }
 }
 

@@ -34,6 +34,9 @@ export const STATUS: Record<RefusalCode, RefusalStatus> = {
   BAD_DUE: 422,
   BAD_LEVEL: 422,
   BAD_FIELDS: 422,
+  UNKNOWN_UNIT: 404,
+  NOTHING_TO_URGE: 409,
+  ALREADY_URGED: 409,
 };
 
 /**

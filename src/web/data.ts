@@ -51,7 +51,20 @@ export interface BoardFilter {
   light?: LightColour;
   /** Only opened items of this kind (`?kind=dubandan`), or only the plan's own (`?kind=plan`). */
   kind?: string;
+  /** Only items at this ladder level or above (`?level=2`: 二级督办 and 三级督办). */
+  level?: number;
+  /** Only units whose id, name or short name contains this text (`?q=渝中`): the unit search box. */
+  q?: string;
+  /** Only units of this plan group (`?group=p01-counties`): a summary line's drill-down. */
+  group?: string;
+  /** Only items of this deliverable or task (`?deliverable=monthly-report`), every instance. */
+  deliverable?: string;
+  /** The matrix's and the ranking's order: `level` puts the units at the highest ladder level first. */
+  sort?: BoardSort;
 }
+
+export const BOARD_SORTS = ["plan", "level", "overdue", "rate"] as const;
+export type BoardSort = (typeof BOARD_SORTS)[number];
 
 /** The `kind` filter's value for the plan's own items. */
 export const PLANNED_KIND = "plan";
@@ -71,12 +84,31 @@ export function boardFilter(query: (name: string) => string | undefined): BoardF
     // An unknown colour filters nothing rather than everything: the page shows the whole board.
     ...(parseLight(query("light") ?? "") ? { light: parseLight(query("light")!)! } : {}),
     ...(query("kind") ? { kind: query("kind")! } : {}),
+    ...(query("group") ? { group: query("group")! } : {}),
+    ...(query("deliverable") ? { deliverable: query("deliverable")! } : {}),
+    ...(/^[1-9]$/.test(query("level") ?? "") ? { level: Number(query("level")) } : {}),
+    ...(query("q")?.trim() ? { q: query("q")!.trim().slice(0, 50) } : {}),
+    ...((BOARD_SORTS as readonly string[]).includes(query("sort") ?? "") ? { sort: query("sort") as BoardSort } : {}),
   };
 }
 
-export function filterRows(rows: LitRow[], f: BoardFilter): LitRow[] {
+/** The units whose id, full name or short name contains `text` (case-insensitive for Latin letters). */
+export function unitsMatching(plan: ResolvedPlan, text: string): Set<string> {
+  const t = text.toLowerCase();
+  const out = new Set<string>();
+  for (const u of plan.units.values()) if ([u.id, u.name, u.short ?? ""].some((x) => x.toLowerCase().includes(t))) out.add(u.id);
+  return out;
+}
+
+export function filterRows(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
+  const found = f.q ? unitsMatching(plan, f.q) : undefined;
+  const group = f.group !== undefined ? new Set(plan.groups.get(f.group)?.members ?? []) : undefined;
   return rows.filter(
     (r) =>
+      (!found || (r.members ?? [r.unit]).some((u) => found.has(u))) &&
+      (!group || (r.members ?? [r.unit]).some((u) => group.has(u))) &&
+      (!f.deliverable || r.deliverable === f.deliverable || r.task === f.deliverable) &&
+      (!f.level || (isOverdue(r) && r.level >= f.level)) &&
       (!f.phase || r.phase === f.phase) &&
       (!f.task || r.task === f.task) &&
       (!f.unit || r.unit === f.unit || (r.members?.includes(f.unit) ?? false)) &&

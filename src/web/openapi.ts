@@ -152,7 +152,7 @@ export function openApiDocument(title: string): object {
             history: { type: "array", items: { $ref: "#/components/schemas/StoredEvent" } },
             reminders: {
               type: "array",
-              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged"], description: "超时未签收的提醒" } } },
+              items: { type: "object", properties: { at: { type: "string" }, step: { type: "integer" }, level: { type: "integer" }, recipient: { type: "string" }, recipientName: { type: "string" }, status: { enum: ["sent", "failed", "retrying", "pending"] }, channels: { type: "array", items: { type: "string" } }, deliveredAt: { type: "string" }, reason: { enum: ["unacknowledged", "urged"], description: "unacknowledged 超时未签收的提醒；urged 办公室催办" } } },
             },
             allowed: { type: "array", items: { enum: ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] }, description: "当前用户按计划规则可办理的操作" },
             opened: { type: "object", description: "交办事项：类型、编号、紧急程度、交办单位、承办单位、签收、一事一报" },
@@ -205,8 +205,25 @@ export function openApiDocument(title: string): object {
       "/api/board": {
         get: {
           summary: "看板：当前用户可见的全部事项（计划内事项与交办事项；kind=plan 只看计划内，kind=类型编号 只看该类交办事项）",
-          parameters: ["phase", "task", "unit", "kind"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([{ name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never, { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never]),
-          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } } } } } } }, ...refusals(401) },
+          parameters: ["phase", "task", "unit", "kind"].map((n) => ({ name: n, in: "query", schema: { type: "string" } })).concat([
+            { name: "overdue", in: "query", schema: { type: "string", enum: ["1", "true"] } } as never,
+            { name: "light", in: "query", schema: { type: "string", enum: ["red", "yellow", "green", "none"] } } as never,
+            { name: "level", in: "query", description: "只看仍逾期且督办级别不低于此级的事项（1 一级督办 … 3 三级督办）", schema: { type: "integer", minimum: 1, maximum: 9 } } as never,
+            { name: "q", in: "query", description: "单位搜索：单位 id、全称或简称包含此文字", schema: { type: "string", maxLength: 50 } } as never,
+            { name: "limit", in: "query", description: "每页条数，默认并最多 1000", schema: { type: "integer", minimum: 1, maximum: 1000 } } as never,
+            { name: "cursor", in: "query", description: "上一页返回的 nextCursor；超过末尾时返回空页", schema: { type: "string" } } as never,
+            { name: "sort", in: "query", description: "页面排序（level 督办级别、overdue 逾期数、rate 按时办结率）；不影响 JSON 顺序", schema: { type: "string", enum: ["plan", "level", "overdue", "rate"] } } as never,
+          ]),
+          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, total: { type: "integer", description: "符合筛选条件的事项总数（各页合计）" }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } }, nextCursor: { type: ["string", "null"], description: "下一页的 cursor；null 表示已是最后一页" } } } } } }, ...refusals(401) },
+        },
+      },
+      "/api/units/{unit}/urge": {
+        post: {
+          summary: "催办：立即向该单位发送一次提醒，列出其全部未完成且有截止时间的事项（仅办公室；每个单位每天至多一次，再次催办返回 409 ALREADY_URGED）",
+          operationId: "urge",
+          parameters: [{ name: "unit", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", properties: { note: { type: "string", maxLength: 500 }, _csrf: { type: "string" } } } } } },
+          responses: { "200": { description: "已催办：每个事项一条 reminded 事件（reason=urged）", content: { "application/json": { schema: { type: "object", properties: { ok: { type: "boolean" }, events: { type: "array", items: { type: "object" } } } } } } }, ...refusals(401, 403, 404, 409) },
         },
       },
       "/api/units/{unit}": { get: { summary: "单位事项：待报送、待审核、已完成", parameters: [{ name: "unit", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "单位", content: { "application/json": { schema: { $ref: "#/components/schemas/Unit" } } } }, ...refusals(401, 403, 404) } } },

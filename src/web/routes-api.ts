@@ -14,6 +14,37 @@ import { phaseCounts } from "./views/board.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
+/** Rows per page of /api/board: the default and the most one page holds (a national campaign has hundreds of thousands). */
+export const BOARD_PAGE_MAX = 1000;
+
+/**
+ * One page of the filtered rows. The cursor is the id of the last row of the previous page: the rows keep
+ * the engine's order (the plan's items, then those opened, in order), so a page is stable while items are
+ * opened meanwhile. A cursor past the last row gives an empty page, not an error.
+ */
+export function pageOf<T extends { id: string }>(all: readonly T[], shown: readonly T[], cursor: string | undefined, limit: string | undefined): { rows: T[]; next: string | null } | WebRefusal {
+  const n = limit === undefined || limit === "" ? BOARD_PAGE_MAX : Number(limit);
+  if (!Number.isInteger(n) || n < 1) return refusal(400, "BAD_LIMIT", `limit 应为 1 到 ${BOARD_PAGE_MAX} 之间的整数`);
+  const size = Math.min(n, BOARD_PAGE_MAX);
+  let start = 0;
+  if (cursor) {
+    const pos = new Map(all.map((r, i) => [r.id, i]));
+    const after = pos.get(cursor);
+    if (after === undefined) return refusal(400, "BAD_CURSOR", "cursor 无效：请使用上一页返回的 nextCursor");
+    // The first shown row after the cursor's row in the engine's order (the cursor's row may be filtered out).
+    let lo = 0;
+    let hi = shown.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pos.get(shown[mid]!.id)! <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const rows = shown.slice(start, start + size);
+  return { rows, next: start + size < shown.length ? rows.at(-1)!.id : null };
+}
+
 /** The JSON API: the same queries and actions as the pages, for scripts and other systems. */
 export function registerApi(app: Hono<Env>, deps: WebDeps): void {
   // Read per request: after `duban plan apply` the campaign runs a new plan version.
@@ -33,7 +64,11 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return no(c, v);
     const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), rows), assignments: filterRows(rows, f) });
+    const shown = filterRows(current(), rows, f);
+    const paged = pageOf(rows, shown, c.req.query("cursor"), c.req.query("limit"));
+    if (isRefusal(paged)) return no(c, paged);
+    // The per-phase counts answer for every row the filter selects (not only this page), like the page's table.
+    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), shown), total: shown.length, assignments: paged.rows, nextCursor: paged.next });
   });
 
   app.get("/api/units/:unit", async (c) => {

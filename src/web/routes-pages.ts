@@ -19,6 +19,9 @@ import { replayPage } from "./views/replay.ts";
 import { unitPage } from "./views/unit.ts";
 import { redListPage } from "./views/lights.ts";
 import { lightList, readLightBody, runLightMark } from "./light-routes.ts";
+import { registerUrgeRoutes } from "./urge-routes.ts";
+import { actsAsOffice } from "../engine/authorize.ts";
+import { unitName } from "../present/plan-text.ts";
 
 const isRefusal = (x: unknown): x is WebRefusal => typeof x === "object" && x !== null && "status" in x && "code" in x && "message" in x;
 
@@ -92,8 +95,16 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     const f = boardFilter((name) => c.req.query(name));
     const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
-    return render(c, v, "看板", boardPage(current(), now, rows, filterRows(rows, f), f, v.user.role !== "unit"));
+    const plan = current();
+    // The office may urge (催办); the board says which units were already urged today (once a day each).
+    const today = formatInstant(now, plan.campaign.timezone).slice(0, 10);
+    const urge = v.actor && v.csrf !== undefined && actsAsOffice(plan, v.actor) ? { csrf: v.csrf, urgedToday: new Set(rows.filter((r) => r.urgedAt?.slice(0, 10) === today).map((r) => r.unit)) } : undefined;
+    const urged = c.req.query("urged");
+    const flash = urged && plan.units.has(urged) ? `已催办${unitName(plan, urged)}，提醒已发出。` : undefined;
+    return render(c, v, "看板", boardPage(plan, now, rows, filterRows(plan, rows, f), f, v.user.role !== "unit", urge, flash));
   });
+
+  registerUrgeRoutes(app, deps);
 
   app.get("/units/:unit", async (c) => {
     const v = requireViewer(c);

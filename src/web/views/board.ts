@@ -15,6 +15,9 @@ import { instanceOf } from "../../plan/ids.ts";
 import { LIGHT_COLOURS, type LitRow } from "../../publish/light.ts";
 import { LIGHT_ZH } from "../../text/labels.ts";
 import { isOutstanding } from "../../model/states.ts";
+import { levelZh } from "../../text/labels.ts";
+import { unitRanking, type RankOrder } from "../../campaign/board-rank.ts";
+import { MATRIX_MAX_ROWS, summarize, type SummaryLine } from "../board-summary.ts";
 
 export interface PhaseCount {
   phase: string;
@@ -63,31 +66,122 @@ export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string)
   )}</tbody></table></div>`;
 }
 
-export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean): Html {
+/** Where the board's links go: the current filter with some parts changed (undefined drops one). */
+export function boardHref(f: BoardFilter, change: Partial<Record<keyof BoardFilter, string | number | boolean | undefined>> = {}): string {
+  const q = new URLSearchParams();
+  const merged: Record<string, unknown> = { ...f, ...change };
+  for (const k of ["phase", "task", "deliverable", "group", "unit", "q", "level", "light", "kind", "overdue", "sort"] as const) {
+    const v = merged[k];
+    if (v === undefined || v === false || v === "") continue;
+    q.set(k, v === true ? "1" : String(v));
+  }
+  const s = q.toString();
+  return s ? `/?${s}` : "/";
+}
+
+/** The office's 催办 on the board: the form's token and the units already urged today (once a day each). */
+export interface UrgeOptions {
+  csrf: string;
+  urgedToday: ReadonlySet<string>;
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1).replace(/\.0$/, "")}%`);
+
+/** The per-unit ranking over the filtered rows, sortable by overdue count, on-time rate or ladder level. */
+export function rankingTable(plan: ResolvedPlan, rows: BoardRow[], f: BoardFilter, urge: UrgeOptions | undefined): Html {
+  const order: RankOrder = f.sort === "rate" || f.sort === "level" ? f.sort : "overdue";
+  const all = unitRanking(rows, [...plan.units.keys()], order);
+  // A national board ranks thousands of units: the head of the list, the search box finds the rest.
+  const ranks = all.slice(0, MAX_RANKED);
+  if (ranks.length === 0) return html``;
+  const head = (key: RankOrder, label: string) => (order === key ? html`<th aria-sort="descending">${label} ▼</th>` : html`<th><a href="${boardHref(f, { sort: key })}">${label}</a></th>`);
+  return html`<div class="scroll"><table class="ranking"><thead><tr><th>名次</th><th>单位</th><th>事项</th>${head("overdue", "逾期未报")}<th>逾期办结</th>${head("rate", "按时办结率")}${head("level", "最高督办级别")}${urge ? html`<th>催办</th>` : ""}</tr></thead><tbody>
+  ${ranks.map(
+    (u, i) => html`<tr data-unit="${u.unit}"><td>${i + 1}</td><th><a href="${boardHref(f, { unit: u.unit, q: undefined })}">${unitName(plan, u.unit)}</a></th><td>${u.items}</td>
+      <td>${u.overdue ? html`<b class="owed-late">${u.overdue}</b>` : 0}</td><td>${u.closedLate}</td><td>${pct(u.onTimeRate)}</td><td>${u.maxLevel ? levelZh(u.maxLevel) : "—"}</td>
+      ${urge ? html`<td>${urgeCell(u.unit, u.overdue, urge)}</td>` : ""}</tr>`,
+  )}</tbody></table></div>${all.length > ranks.length ? html`<p class="muted">仅列前 ${ranks.length} 名（共 ${all.length} 个单位）；用单位搜索或汇总表逐级查看其余单位。</p>` : ""}`;
+}
+
+/** More units than this: no dropdown of them all (the search box finds one). */
+const MAX_UNIT_OPTIONS = 300;
+/** The ranking lists at most this many units. */
+const MAX_RANKED = 100;
+
+/** The group or deliverable the board is narrowed to (a drill-down), with a link back out. */
+function scope(plan: ResolvedPlan, f: BoardFilter): Html {
+  const parts: Html[] = [];
+  if (f.group) parts.push(html`${plan.groups.get(f.group)?.name ?? f.group} <a href="${boardHref(f, { group: undefined })}" title="取消">✕</a>`);
+  if (f.deliverable) parts.push(html`${plan.deliverables.find((d) => d.id === f.deliverable)?.title ?? plan.tasks.find((t) => t.id === f.deliverable)?.title ?? f.deliverable} <a href="${boardHref(f, { deliverable: undefined })}" title="取消">✕</a>`);
+  return parts.length ? html`<p class="scope">当前范围：${parts.map((p, i) => html`${i ? "；" : ""}${p}`)}</p>` : html``;
+}
+
+/**
+ * The board at national size: instead of a matrix of hundreds of thousands of cells, one line per group
+ * of units (or per unit, once narrowed to a group or a search) and one per deliverable, each with its
+ * counts and lights and a link one level down.
+ */
+function summaryTables(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): Html {
+  const by = f.group || f.q ? "unit" : "group";
+  const table = (title: string, lines: SummaryLine[]) => html`<div class="scroll"><table class="summary" data-by="${title}"><thead><tr><th>${title}</th><th>单位</th><th>事项</th><th>逾期未报</th><th>逾期办结</th><th>红灯</th><th>黄灯</th><th>按时办结率</th></tr></thead><tbody>${lines.map(
+    (l) => html`<tr data-key="${l.key}"><th><a href="${boardHref(f, l.drill)}">${l.name}</a></th><td>${l.units}</td><td>${l.items}</td><td>${l.overdue ? html`<b class="owed-late">${l.overdue}</b>` : 0}</td><td>${l.closedLate}</td><td>${l.red}</td><td>${l.yellow}</td><td>${pct(l.onTimeRate)}</td></tr>`,
+  )}</tbody></table></div>`;
+  const byUnits = summarize(plan, rows, by).sort((a, b) => b.overdue - a.overdue || b.items - a.items);
+  return html`<p class="muted">符合条件的事项共 ${rows.length} 条，超过 ${MATRIX_MAX_ROWS} 条，按${by === "group" ? "单位分组" : "单位"}和事项汇总；点击名称逐级查看，范围足够小时显示责任分解表。</p>
+    ${table(by === "group" ? "单位分组" : "单位", byUnits.slice(0, 500))}
+    ${byUnits.length > 500 ? html`<p class="muted">仅列逾期最多的 500 个（共 ${byUnits.length} 个）；请用单位搜索缩小范围。</p>` : ""}
+    ${table("事项", summarize(plan, rows, "deliverable"))}`;
+}
+
+function urgeCell(unit: string, overdue: number, urge: UrgeOptions): Html {
+  if (urge.urgedToday.has(unit)) return html`<span class="muted">今日已催办</span>`;
+  if (!overdue) return html``;
+  return html`<form method="post" action="/units/${encodeURIComponent(unit)}/urge" class="urge"><input type="hidden" name="_csrf" value="${urge.csrf}"><button class="btn small" type="submit">催办</button></form>`;
+}
+
+/** The highest ladder level any policy of the plan reaches: the level filter offers 1 to it. */
+function maxPlanLevel(plan: ResolvedPlan): number {
+  let n = 0;
+  for (const p of plan.policies.values()) for (const s of p.steps) n = Math.max(n, s.level ?? 0);
+  return n;
+}
+
+export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean, urge?: UrgeOptions, flash?: string): Html {
   const reds = all.filter((r) => r.light.colour === "red").length;
   const yellows = all.filter((r) => r.light.colour === "yellow").length;
-  const counts = phaseCounts(plan, all);
-  const overdueInstances = new Set(all.filter(isOverdue).map((r) => instanceOf(r.id)));
+  // Counts answer for what the filters select, the same rows as the matrix below.
+  const counts = phaseCounts(plan, rows);
+  const overdueInstances = new Set(rows.filter(isOverdue).map((r) => instanceOf(r.id)));
   const units = [...new Set(all.flatMap((r) => r.members ?? [r.unit]))];
   const opened = rows.filter((r) => r.kind !== undefined);
+  const planned = rows.filter((r) => r.kind === undefined);
+  const levels = Array.from({ length: maxPlanLevel(plan) }, (_, i) => i + 1);
+  const unitOrder = f.sort === "level" || f.sort === "overdue" || f.sort === "rate" ? unitRanking(planned, [...plan.units.keys()], f.sort).map((u) => u.unit) : undefined;
   return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
+  ${flash ? html`<p class="ok">${flash}</p>` : ""}
   ${gantt(plan, now, overdueInstances, showUnitFilter ? undefined : new Set(all.map((r) => r.id)))}
   <h2>各阶段进度</h2>
   <div class="scroll"><table class="counts"><thead><tr><th>阶段</th><th>事项</th><th>已通过/免报</th><th>待审核</th><th>未完成</th><th>逾期未报</th></tr></thead><tbody>
-  ${counts.map((c) => html`<tr><th><a href="/?phase=${c.phase}">${c.name}</a></th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue ? html`<b style="color:#a40e26">${c.overdue}</b>` : 0}</td></tr>`)}
+  ${counts.map((c) => html`<tr data-phase="${c.phase}"><th><a href="${boardHref(f, { phase: c.phase })}">${c.name}</a></th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue ? html`<b class="owed-late">${c.overdue}</b>` : 0}</td></tr>`)}
   </tbody></table></div>
   <h2>责任分解</h2>
   <form class="filters" method="get" action="/">
+    ${showUnitFilter ? html`<label>单位搜索<br><input type="search" name="q" list="unit-names" value="${f.q ?? ""}" placeholder="输入单位名称" maxlength="50"></label><datalist id="unit-names">${units.slice(0, MAX_UNIT_OPTIONS).map((u) => html`<option value="${unitName(plan, u)}">`)}</datalist>` : ""}
     ${select("phase", "阶段", f.phase, plan.phases.map((p) => [p.id, p.name]))}
     ${select("task", "重点任务", f.task, plan.tasks.map((t) => [t.id, t.title]))}
-    ${showUnitFilter ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : ""}
+    ${showUnitFilter && units.length <= MAX_UNIT_OPTIONS ? select("unit", "单位", f.unit, units.map((u) => [u, unitName(plan, u)])) : f.unit ? html`<input type="hidden" name="unit" value="${f.unit}">` : ""}
+    ${f.group ? html`<input type="hidden" name="group" value="${f.group}">` : ""}${f.deliverable ? html`<input type="hidden" name="deliverable" value="${f.deliverable}">` : ""}
+    ${levels.length ? select("level", "督办级别", f.level === undefined ? undefined : String(f.level), levels.map((l) => [String(l), l === levels.length ? levelZh(l) : `${levelZh(l)}及以上`])) : ""}
     ${select("light", "灯色", f.light, LIGHT_COLOURS.map((c) => [c, c === "none" ? "无截止时间" : LIGHT_ZH[c]]))}
     ${plan.kinds.size ? select("kind", "事项类型", f.kind, [[PLANNED_KIND, "计划内事项"], ...[...plan.kinds.values()].map((k): [string, string] => [k.id, k.title])]) : ""}
+    ${select("sort", "排序", f.sort, [["level", "按督办级别"], ["overdue", "按逾期数"], ["rate", "按按时办结率"]])}
     <label><input type="checkbox" name="overdue" value="1"${f.overdue ? html` checked` : ""}> 只看逾期</label>
     <button class="btn" type="submit">筛选</button>
   </form>
   ${legend()}
   <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
-  ${f.kind === undefined || f.kind === PLANNED_KIND ? matrix(plan, rows, { link: true }) : ""}
-  ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}`;
+  ${scope(plan, f)}
+  ${f.kind === undefined || f.kind === PLANNED_KIND ? (planned.length > MATRIX_MAX_ROWS ? summaryTables(plan, planned, f) : matrix(plan, rows, { link: true, ...(unitOrder ? { unitOrder } : {}) })) : ""}
+  ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}
+  ${showUnitFilter ? html`<h2 id="ranking">各单位排名</h2><p class="muted">按筛选后的计划内事项统计；按时办结率 = 按时报送 ÷（按时报送 + 逾期报送 + 逾期未报）。${urge ? "催办即时向该单位发送提醒，每个单位每天至多一次。" : ""}</p>${rankingTable(plan, planned, f, urge)}` : ""}`;
 }

@@ -20,14 +20,21 @@ export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<st
     if (!d.titles.includes(title)) d.titles.push(title);
     if (overdueInstances.has(instanceOf(a.id))) d.late = true;
   }
+  // A date label near either end is anchored inside the chart instead of centred over its diamond.
+  const edge = (t: number) => {
+    const x = (t - startAt) / span;
+    return x < 0.06 ? "transform:none" : x > 0.94 ? "transform:translateX(-100%)" : "";
+  };
   const md = (t: number) => new Date(t).toLocaleDateString("zh-CN", { timeZone: plan.campaign.timezone, month: "numeric", day: "numeric" });
   return html`<div class="gantt" role="img" aria-label="阶段与截止时间">
     ${plan.phases.map(
-      (p) => html`<div class="g-row"><div class="g-bar" style="left:${pct(p.startAt)};width:calc(${pct(p.endAt)} - ${pct(p.startAt)})" title="${p.name} ${p.start}～${p.end}">${p.name}</div></div>`,
+      // The name sits above its bar, not inside it, so a short phase on a phone never clips it; it starts
+      // where the bar starts, but never so far right that it would run off the chart.
+      (p) => html`<div class="g-phase"><div class="g-name" style="padding-left:min(${pct(p.startAt)}, 55%)">${p.name} <span class="muted">${md(p.startAt)}～${md(p.endAt - 1)}</span></div><div class="g-row"><div class="g-bar" style="left:${pct(p.startAt)};width:calc(${pct(p.endAt)} - ${pct(p.startAt)})" title="${p.name} ${p.start}～${p.end}"></div></div></div>`,
     )}
     <div class="g-row">${[...dues].map(
-      ([t, d]) => html`<div class="g-due${d.late ? " late" : ""}" style="left:${pct(t)}" title="${md(t)} ${d.titles.join("、")}"></div><div class="g-label" style="left:${pct(t)}">${md(t)}</div>`,
+      ([t, d]) => html`<div class="g-due${d.late ? " late" : ""}" style="left:${pct(t)}" title="${md(t)} ${d.titles.join("、")}"></div><div class="g-label" style="left:${pct(t)};${edge(t)}">${md(t)}</div>`,
     )}</div>
-    ${now >= startAt && now <= endAt ? html`<div class="g-now" style="left:calc(.5rem + (100% - 1rem) * ${((now - startAt) / span).toFixed(4)})"><span>今天 ${md(now)}</span></div>` : ""}
+    ${now >= startAt && now <= endAt ? html`<div class="g-now${(now - startAt) / span > 0.5 ? " late-half" : ""}" style="left:calc(.5rem + (100% - 1rem) * ${((now - startAt) / span).toFixed(4)})"><span>今天 ${md(now)}</span></div>` : ""}
   </div>`;
 }

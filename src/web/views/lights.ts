@@ -3,15 +3,14 @@ import { formatLocal } from "../../engine/calendar.ts";
 import { idPath } from "../../plan/ids.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
-import { redReason, type Light, type LightColour, type LitRow } from "../../publish/light.ts";
+import { LIGHT_HEX, redReason, type Light, type LitRow } from "../../publish/light.ts";
 import { levelZh, LIGHT_ZH } from "../../text/labels.ts";
 import { html, type Html } from "../html.ts";
 
-const DOT: Record<LightColour, string> = { red: "#d1242f", yellow: "#d4a72c", green: "#2da44e", none: "#afb8c1" };
 
 /** A light as a coloured dot and its words (the colour is never the only sign: the words say it too). */
 export function lightBadge(light: Light): Html {
-  return html`<span class="light light-${light.colour}" title="${LIGHT_ZH[light.colour]}：${light.label}"><span style="display:inline-block;width:.7em;height:.7em;border-radius:50%;background:${DOT[light.colour]};margin-right:.25em"></span>${LIGHT_ZH[light.colour]}：${light.label}</span>`;
+  return html`<span class="light light-${light.colour}" title="${LIGHT_ZH[light.colour]}：${light.label}"><span style="display:inline-block;width:.7em;height:.7em;border-radius:50%;background:${LIGHT_HEX[light.colour]};margin-right:.25em"></span>${LIGHT_ZH[light.colour]}：${light.label}</span>`;
 }
 
 /** The office's form to mark an item red or yellow with a reason, or clear its mark. */
