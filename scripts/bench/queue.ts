@@ -233,6 +233,8 @@ function startSmtp(): Promise<{ port: number; counts: Map<string, number>; total
       });
     },
   });
+  // A killed worker resets its connections: expected here.
+  server.on("error", () => {});
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const port = (server.server.address() as { port: number }).port;
@@ -263,7 +265,10 @@ async function killCheck(kind: QueueKind, jobs: number): Promise<KillResult> {
   await admin.query(`CREATE SCHEMA "${schema}_done"; CREATE TABLE "${schema}_done".done (key text PRIMARY KEY, runs int NOT NULL)`);
   await enqueueMany(kind, url, schema, Array.from({ length: jobs }, (_, i) => `kill-${kind}-${i}`), { leaseMs, retryLimit: 25 });
   const smtp = await startSmtp();
-  const children = [await spawnWorker(kind, schema, smtp.port, leaseMs), await spawnWorker(kind, schema, smtp.port, leaseMs)];
+  const children: ChildProcess[] = [];
+  const reap = () => children.forEach((c) => c.kill("SIGKILL"));
+  process.once("exit", reap);
+  children.push(await spawnWorker(kind, schema, smtp.port, leaseMs), await spawnWorker(kind, schema, smtp.port, leaseMs));
   while (smtp.total() < jobs / 3) await sleep(5);
   const victim = children[0]!;
   const exited = new Promise((r) => victim.once("exit", r));
@@ -299,6 +304,7 @@ async function killCheck(kind: QueueKind, jobs: number): Promise<KillResult> {
   await sleep(300);
   for (const c of children) c.kill("SIGTERM");
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  process.off("exit", reap);
   const { rows } = await admin.query<{ n: string; reruns: string }>(`SELECT count(*) AS n, coalesce(sum(runs - 1), 0) AS reruns FROM "${schema}_done".done`);
   await admin.end();
   await smtp.close();
@@ -395,7 +401,7 @@ export async function runQueueBench(opts: { quick: boolean; only?: string[]; kin
 async function pgVersion(): Promise<string | undefined> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const v = (await c.query<{ v: string }>("SHOW server_version")).rows[0]?.v;
+  const v = (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v;
   await c.end();
   return v && `PostgreSQL ${v}`;
 }
