@@ -61,11 +61,28 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   await withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 }
 
-/** graphile-worker's module, loaded on demand. */
-export const graphile = () => import("graphile-worker");
-export async function pgBoss() {
-  const m = await import("pg-boss");
-  return m.default;
+// Neither package is a dependency of Duban (docs/job-queue-decision.md): loaded by name at run time, so the
+// type check passes without them, and typed here only as far as this script uses them.
+type AnyFn = (...args: any[]) => any;
+interface GraphileModule {
+  run: AnyFn;
+  runMigrations: AnyFn;
+  makeWorkerUtils: AnyFn;
+  Logger: new (factory: AnyFn) => unknown;
+}
+interface PgBossInstance {
+  on: AnyFn;
+  start: AnyFn;
+  stop: AnyFn;
+  createQueue: AnyFn;
+  insert: AnyFn;
+  send: AnyFn;
+  work: AnyFn;
+}
+const load = (name: string): Promise<unknown> => import(name);
+export const graphile = () => load("graphile-worker") as Promise<GraphileModule>;
+export async function pgBoss(): Promise<new (opts: object) => PgBossInstance> {
+  return ((await load("pg-boss")) as { default: new (opts: object) => PgBossInstance }).default;
 }
 
 const quietLogger = async () => {
@@ -195,14 +212,14 @@ async function startGraphile(spec: WorkerSpec): Promise<RunningWorker> {
       },
     },
     taskList: {
-      [TASK]: async (payload) => {
+      [TASK]: async (payload: unknown) => {
         const key = (payload as { key: string }).key;
         await spec.handler(key);
         if (store) await store.append([sentEvent(key)]);
       },
     },
   });
-  runner.events.on("job:complete", ({ job }) => spec.onDone?.((job.payload as { key: string }).key));
+  runner.events.on("job:complete", ({ job }: { job: { payload: unknown } }) => spec.onDone?.((job.payload as { key: string }).key));
   return {
     stop: async () => {
       await runner.stop();
@@ -219,7 +236,7 @@ async function startPgBoss(spec: WorkerSpec): Promise<RunningWorker> {
   boss.on("error", () => {});
   await boss.start();
   for (let i = 0; i < spec.concurrency; i++) {
-    await boss.work<{ key: string }>(TASK, { batchSize: spec.batch, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    await boss.work(TASK, { batchSize: spec.batch, pollingIntervalSeconds: 0.5 }, async (jobs: { data: { key: string } }[]) => {
       for (const job of jobs) {
         await spec.handler(job.data.key);
         if (store) await store.append([sentEvent(job.data.key)]);
