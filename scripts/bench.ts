@@ -2,7 +2,8 @@
  * Scale benchmark: `npm run bench [-- --quick]`. Each figure runs in its own process, so one figure's
  * heap never counts in another's peak memory; every line prints Duban's figure, the bare baseline
  * measured in the same run on the same data, their ratio, the target, pass/miss and peak RSS.
- * One figure alone: `npm run bench -- --only cli` (names: the keys of FIGURES).
+ * One figure alone: `npm run bench -- --only cli` (names: the keys of FIGURES). `--only queue` compares the
+ * PostgreSQL outbox with graphile-worker and pg-boss (scripts/bench/queue.ts); it runs only when named.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -14,6 +15,7 @@ import { figCliStart } from "./bench/cli-start.ts";
 import { figStats, figXlsx } from "./bench/publish.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
 import { figImport, figItems, figOpen } from "./bench/items.ts";
+import { runQueueBench } from "./bench/queue.ts";
 
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, figure: { type: "string" }, only: { type: "string" } },
@@ -42,6 +44,9 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   open: () => figOpen(cfg.sim as PlanSize, cfg.openings),
   items: () => figItems(cfg.append as PlanSize, cfg.events, cfg.items, 1_000),
   import: () => figImport(cfg.sim as PlanSize, 10_000),
+  // Not in the default order: it needs PostgreSQL (skipped without it) and, for two of its three rows,
+  // packages Duban does not depend on (docs/job-queue-decision.md says how to install them).
+  queue: () => runQueueBench({ quick }),
 };
 
 mkdirSync("bench-data", { recursive: true });
