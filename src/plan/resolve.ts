@@ -7,7 +7,7 @@ import { KindResolver } from "./kinds.ts";
 import { References } from "./references.ts";
 import { DEFAULTS, ResolveContext } from "./resolve-context.ts";
 import { resolveScoring } from "./scoring.ts";
-import type { PlanSource } from "./source.ts";
+import type { Positions } from "./directory.ts";
 import type { ItemKind } from "../model/kind.ts";
 import type { Assignment, PlanInput, ResolvedPlan } from "./types.ts";
 
@@ -18,7 +18,7 @@ export { TASK_LEADS_GROUP } from "./references.ts";
  * date computed (dates.ts), the plan's items laid out (expand.ts), the kinds of items opened at run
  * time checked (kinds.ts), every problem reported with its position. Returns undefined when there were errors.
  */
-export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
+export function resolvePlan(input: PlanInput, source: Positions, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
   return new Resolver(new ResolveContext(input, source, sink), data).run(hash);
 }
 

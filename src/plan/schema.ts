@@ -9,6 +9,8 @@ import type { PathSegment, PlanSource } from "./source.ts";
 const require = createRequire(import.meta.url);
 
 export const PLAN_SCHEMA_PATH = packagePath("schemas/plan.schema.json");
+/** The organisation directory's schema; it takes its units and groups from the plan schema's definitions. */
+export const DIRECTORY_SCHEMA_PATH = packagePath("schemas/directory.schema.json");
 
 /**
  * Where the build (scripts/build-validator.mjs) writes the validator compiled ahead of time: compiling the
@@ -127,6 +129,26 @@ export function suggest(word: string, candidates: Iterable<string>): string {
   return best !== undefined ? `（是否应为“${best}”？）` : "";
 }
 
+let directoryValidator: ValidateFunction | undefined;
+
+/** Compiled only when a plan imports a directory: most plans never need it. */
+function directoryValidate(): ValidateFunction {
+  if (!directoryValidator) {
+    const ajv = newAjv();
+    ajv.addSchema(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")));
+    directoryValidator = ajv.compile(JSON.parse(readFileSync(DIRECTORY_SCHEMA_PATH, "utf8")));
+  }
+  return directoryValidator;
+}
+
+/** Validates an organisation directory file; each error points at its node in that file. */
+export function checkDirectorySchema(data: unknown, source: PlanSource, sink: DiagnosticSink): boolean {
+  const validate = directoryValidate();
+  if (validate(data)) return true;
+  for (const e of validate.errors ?? []) reportSchemaError(e, data, source, sink, "单位目录顶层");
+  return false;
+}
+
 /** Validates plain data against the plan schema; each error points at its YAML node. Returns true when valid. */
 export function checkSchema(data: unknown, source: PlanSource, sink: DiagnosticSink): boolean {
   const validate = validator();
@@ -145,6 +167,8 @@ export function reportSchemaError(e: ErrorObject, data: unknown, source: PlanSou
   // A bad key under propertyNames (a group or policy name): the inner error names the key; the
   // propertyNames error that wraps it only repeats "property name must be valid".
   if (e.keyword === "propertyNames") return;
+  // `if`/`then` picks the form of units and groups (a list or map, or an import); the branch's own errors say what is wrong.
+  if (e.keyword === "if") return;
   const name = e.propertyName;
   const at = name !== undefined ? source.position([...path, name], { key: true }) : source.position(path);
   const here = where(path, top);

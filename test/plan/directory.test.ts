@@ -1,0 +1,181 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadPlan, loadPlanText, planHash, type LoadResult } from "../../src/plan/load.ts";
+import { planText } from "./minimal-plan.ts";
+
+const root = mkdtempSync(join(tmpdir(), "duban-directory-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** The minimal plan's organisation (lines 8-15) as a directory file. */
+const DIRECTORY = [
+  /* 1 */ "duban: 1",
+  /* 2 */ "directory: { id: test-org, name: 测试系统 }",
+  /* 3 */ "units:",
+  /* 4 */ "  - { id: hq, name: 测试局, kind: department, contacts: { email: [hq@example.gov.cn] } }",
+  /* 5 */ "  - { id: boss, name: 张三, kind: person, parent: hq, contacts: { email: [boss@example.gov.cn] } }",
+  /* 6 */ "  - { id: north, name: 北区, kind: district, contacts: { email: [north@example.gov.cn] } }",
+  /* 7 */ "  - { id: south, name: 南区, kind: district, contacts: { email: [south@example.gov.cn] } }",
+  /* 8 */ "groups:",
+  /* 9 */ "  districts:",
+  /* 10 */ "    members: [north, south]",
+];
+
+/** Replaces lines 8-15 of the minimal plan (units and groups) with `lines`. */
+function importing(lines: readonly string[]): string {
+  return planText({ 8: lines, 9: [], 10: [], 11: [], 12: [], 13: [], 14: [], 15: [] });
+}
+
+let n = 0;
+/** A plan in plans/<n>/plan.yaml and its directory in org/<n>.yaml, the plan naming it ../../org/<n>.yaml. */
+function setup(dirLines: readonly string[] | undefined, planLines: (from: string) => readonly string[]): { plan: string; dir: string; from: string } {
+  n++;
+  const plans = join(root, "plans", String(n));
+  mkdirSync(plans, { recursive: true });
+  mkdirSync(join(root, "org"), { recursive: true });
+  const dir = join(root, "org", `${n}.yaml`);
+  if (dirLines) writeFileSync(dir, dirLines.join("\n") + "\n");
+  const from = `../../org/${n}.yaml`;
+  const plan = join(plans, "plan.yaml");
+  writeFileSync(plan, importing(planLines(from)));
+  return { plan, dir, from };
+}
+
+type Row = [file: string, severity: string, code: string, line: number, col: number];
+const rows = (r: LoadResult): Row[] => r.diagnostics.map((d) => [d.file, d.severity, d.code, d.line, d.col]);
+const errors = (r: LoadResult) => r.diagnostics.filter((d) => d.severity === "error");
+
+describe("an organisation directory imported by a plan", () => {
+  it("resolves to the same assignments as the plan with its units written in", () => {
+    const { plan, from } = setup(DIRECTORY, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const inline = loadPlanText("inline.yaml", planText());
+    const imported = loadPlan(plan);
+    expect(errors(imported)).toEqual([]);
+    expect(imported.plan!.assignments).toEqual(inline.plan!.assignments);
+    expect([...imported.plan!.units.values()]).toEqual([...inline.plan!.units.values()]);
+    expect(imported.plan!.groups).toEqual(inline.plan!.groups);
+    expect(Object.keys(imported.imports)).toEqual([from]);
+  });
+
+  it("hashes the directory with the plan: a changed contact is a new plan version; a plan without imports keeps its hash", () => {
+    const { plan, dir } = setup(DIRECTORY, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const before = loadPlan(plan);
+    writeFileSync(dir, DIRECTORY.map((l) => l.replace("north@example.gov.cn", "north-new@example.gov.cn")).join("\n") + "\n");
+    const after = loadPlan(plan);
+    expect(after.text).toBe(before.text);
+    expect(after.plan!.hash).not.toBe(before.plan!.hash);
+    expect(after.plan!.units.get("north")!.email).toEqual(["north-new@example.gov.cn"]);
+    const inline = loadPlanText("inline.yaml", planText());
+    expect(inline.plan!.hash).toBe(planHash(planText(), inline.plan!.calendar.data));
+    expect(inline.imports).toEqual({});
+  });
+
+  it("replays from the stored texts alone: the plan text and its imports give the same version, whatever the file says now", () => {
+    const { plan, dir, from } = setup(DIRECTORY, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const first = loadPlan(plan);
+    rmSync(dir);
+    const again = loadPlanText("plan@stored", first.text, { imports: first.imports, calendarData: first.plan!.calendar.data! });
+    expect(errors(again)).toEqual([]);
+    expect(again.plan!.hash).toBe(first.plan!.hash);
+    expect(again.plan!.assignments).toEqual(first.plan!.assignments);
+    const missing = loadPlanText("plan@stored", first.text, { imports: {} });
+    expect(rows(missing).map((r) => r.slice(1))).toEqual([["error", "FILE_UNREADABLE", 8, 16]]);
+    expect(missing.diagnostics[0]!.message).toContain(from);
+  });
+
+  it("adds the plan's own units and groups to the directory's", () => {
+    const { plan } = setup(DIRECTORY, (f) => [
+      "units:",
+      `  from: ${f}`,
+      "  add:",
+      "    - { id: east, name: 东区, kind: district, contacts: { email: [east@example.gov.cn] } }",
+      "groups:",
+      `  from: ${f}`,
+      "  add:",
+      "    east-only: { members: [east] }",
+    ]);
+    const r = loadPlan(plan);
+    expect(errors(r)).toEqual([]);
+    expect(r.plan!.units.has("east")).toBe(true);
+    expect(r.plan!.groups.get("east-only")!.members).toEqual(["east"]);
+    expect(r.plan!.groups.get("districts")!.members).toEqual(["north", "south"]);
+  });
+
+  it("reports a duplicate unit id in the directory at its line in the directory file, with every other error", () => {
+    const dup = [...DIRECTORY.slice(0, 7), "  - { id: north, name: 北区二, kind: district }", "  - { id: west, name: 西区, kind: district, parent: nowhere }", ...DIRECTORY.slice(7)];
+    const { plan, dir } = setup(dup, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const r = loadPlan(plan);
+    expect(r.plan).toBeUndefined();
+    expect(rows(r)).toEqual([
+      [dir, "error", "DUPLICATE_ID", 8, 11],
+      [dir, "error", "UNKNOWN_REF", 9, 51],
+    ]);
+    expect(r.diagnostics[0]!.message).toBe("单位 id“north”已被第 6 行的单位使用；请换一个 id");
+  });
+
+  it("names the other file when a plan's own unit repeats a directory's id", () => {
+    const { plan, dir } = setup(DIRECTORY, (f) => ["units:", `  from: ${f}`, "  add:", "    - { id: north, name: 北区, kind: district }", `groups: { from: ${f} }`]);
+    const r = loadPlan(plan);
+    expect(rows(r)).toEqual([[plan, "error", "DUPLICATE_ID", 11, 13]]);
+    expect(r.diagnostics[0]!.message).toBe(`单位 id“north”已被${dir} 第 6 行的单位使用；请换一个 id`);
+  });
+
+  it("reports a schema error in the directory in the directory file, and one in the plan in the plan, together", () => {
+    const bad = DIRECTORY.map((l, i) => (i === 5 ? "  - { id: north, name: 北区, kind: county }" : l));
+    const { plan, dir } = setup(bad, (f) => ["units:", `  from: ${f}`, "  extra: 1", `groups: { from: ${f} }`]);
+    const r = loadPlan(plan);
+    expect(rows(r)).toEqual([
+      [dir, "error", "SCHEMA_VALUE", 6, 34],
+      [plan, "error", "SCHEMA_UNKNOWN_KEY", 10, 3],
+    ]);
+    expect(r.diagnostics[0]!.message).toContain("county");
+  });
+
+  it("reports a directory file that is missing at the plan's from:, naming where it looked", () => {
+    const { plan, dir } = setup(undefined, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const r = loadPlan(plan);
+    // One report per `from:` that names the file, not a cascade of unknown units.
+    expect(rows(r).map((x) => x.slice(0, 3))).toEqual([[plan, "error", "FILE_UNREADABLE"]]);
+    expect(r.diagnostics[0]!.message).toContain(dir);
+    expect(r.diagnostics[0]!.message).toContain("ENOENT");
+  });
+
+  it("reports a YAML error in the directory at its position in that file", () => {
+    const bad = [...DIRECTORY.slice(0, 3), "  - { id: hq, name: 测试局, kind: department", ...DIRECTORY.slice(4)];
+    const { plan, dir } = setup(bad, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const r = loadPlan(plan);
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.diagnostics.every((d) => d.file === dir && d.code === "YAML_SYNTAX")).toBe(true);
+  });
+
+  it("reports an unknown group member of the directory in the directory, and a plan's unknown unit in the plan", () => {
+    const bad = DIRECTORY.map((l, i) => (i === 9 ? "    members: [north, sooth]" : l));
+    const { plan, dir } = setup(bad, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    writeFileSync(plan, importing([`units: { from: ../../org/${n}.yaml }`, `groups: { from: ../../org/${n}.yaml }`]).replace("lead: hq,", "lead: hqq,"));
+    const r = loadPlan(plan);
+    expect(rows(r)).toEqual([
+      [dir, "error", "UNKNOWN_REF", 10, 22],
+      [plan, "error", "UNKNOWN_REF", 17, 37],
+    ]);
+    expect(r.diagnostics[0]!.message).toBe("未知单位“sooth”（是否应为“south”？）");
+  });
+
+  it("refuses a group the directory and the plan both define", () => {
+    const { plan, dir } = setup(DIRECTORY, (f) => [`units: { from: ${f} }`, "groups:", `  from: ${f}`, "  add:", "    districts: { members: [north] }"]);
+    const r = loadPlan(plan);
+    expect(rows(r)).toEqual([[plan, "error", "DUPLICATE_ID", 12, 5]]);
+    expect(r.diagnostics[0]!.message).toBe(`组“districts”已在 ${dir}:9 定义；同名的组只能有一个，请换一个组名`);
+  });
+
+  it("reads a relative path from the plan file's folder, not the working directory", () => {
+    const { plan } = setup(DIRECTORY, (f) => [`units: { from: ${f} }`, `groups: { from: ${f} }`]);
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmpdir());
+      expect(errors(loadPlan(plan))).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
