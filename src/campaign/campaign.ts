@@ -153,7 +153,7 @@ export class Campaign {
     const check = checkInit(plan, now, opts);
     if (check.error) throw new CampaignError(check.error.code, check.error.message);
     for (const w of check.warnings) opts.onWarning?.(w);
-    await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
+    await store.putPlan(plan.hash, loaded.text, planMeta(plan, file, loaded.imports));
     try {
       // Only into an empty log: of two processes initialising at once, one wins and the other opens its campaign.
       await store.append(
@@ -395,7 +395,7 @@ export class Campaign {
       const policies = [...new Set(orphaned.map((i) => i.policy))];
       throw new CampaignError("PLAN_INVALID", `新计划删去了督办规则 ${policies.join("、")}，但运行中交办的 ${orphaned.length} 项事项（${orphaned.slice(0, 5).map((i) => i.id).join("、")}${orphaned.length > 5 ? " 等" : ""}）仍按它督办；请在新计划中保留这些规则`);
     }
-    await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
+    await this.store.putPlan(next.hash, loaded.text, planMeta(next, file, loaded.imports));
     this.plans.remember(next);
     // Recorded at the instant it was made: `now` is at or after the log's last instant (checked above).
     const at = now;
@@ -503,8 +503,12 @@ export class Campaign {
   }
 }
 
-function planMeta(plan: ResolvedPlan, file: string): Record<string, unknown> {
-  return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}) };
+/**
+ * Kept with the version's text: the holiday data and the organisation directories it was resolved with,
+ * both part of its hash, so a replay resolves it as it ran (see PlanCache).
+ */
+function planMeta(plan: ResolvedPlan, file: string, imports: Record<string, string>): Record<string, unknown> {
+  return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}), ...(Object.keys(imports).length ? { imports } : {}) };
 }
 
 /** Plan versions by hash, loaded from the store's copies of their texts once each. */
@@ -520,7 +524,9 @@ class PlanCache {
       const meta = await this.store.getPlanMeta(hash);
       // Resolve with the holiday data this version ran on, not whatever the installed package says today.
       const calendarData = meta?.calendar as CnCalendarData | undefined;
-      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, calendarData ? { calendarData } : {});
+      // And with the directories' texts as they were: a directory file edited since does not change an old version.
+      const imports = (meta?.imports as Record<string, string> | undefined) ?? {};
+      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
       if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
       if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
       plan = loaded.plan;

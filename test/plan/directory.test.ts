@@ -179,3 +179,19 @@ describe("an organisation directory imported by a plan", () => {
     }
   });
 });
+
+describe("the shipped Chongqing plan and its directory (plans/org/chongqing-hrss.yaml)", () => {
+  it("resolves to exactly what the plan with the directory written in resolves to: assignments, units, groups, kinds, warnings", async () => {
+    const { chongqingInlined } = await import("../helpers.ts");
+    const shipped = loadPlan("plans/chongqing-2021.yaml");
+    const inline = loadPlanText("plans/chongqing-2021.yaml", chongqingInlined());
+    expect(errors(shipped)).toEqual([]);
+    expect(Object.keys(shipped.imports)).toEqual(["org/chongqing-hrss.yaml"]);
+    expect(shipped.plan!.assignments).toHaveLength(443);
+    expect(shipped.plan!.assignments).toEqual(inline.plan!.assignments);
+    expect([...shipped.plan!.units.entries()]).toEqual([...inline.plan!.units.entries()]);
+    expect([...shipped.plan!.groups.entries()]).toEqual([...inline.plan!.groups.entries()]);
+    expect([...shipped.plan!.kinds.keys()]).toEqual([...inline.plan!.kinds.keys()]);
+    expect(shipped.diagnostics.map((d) => [d.code, d.message])).toEqual(inline.diagnostics.map((d) => [d.code, d.message]));
+  });
+});
