@@ -13,6 +13,8 @@ import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 import { boardRows, type BoardRow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
+import { strandedByRemovedUnits, type StrandedItem } from "./removed-units.ts";
+import { unitChanges, type UnitChange } from "../plan/unit-changes.ts";
 
 export interface InitOptions extends LoadOptions, InitCheckOptions {
   /** Told about what is worth knowing but no reason to refuse (a campaign that starts months ahead). */
@@ -77,6 +79,10 @@ export interface PlanDiff {
   removed: { id: string; unit: string; title: string; state: string }[];
   unitsAdded: string[];
   unitsRemoved: string[];
+  /** Units of both versions whose name, post or contacts changed (a directory edit shows here). */
+  unitsChanged: UnitChange[];
+  /** Items a removed unit still owes or receives: while there are any, the change is refused. */
+  stranded: StrandedItem[];
   /** Days on which the statutory holiday data of the two versions disagree. */
   calendarDates: string[];
 }
@@ -372,7 +378,9 @@ export class Campaign {
     const b = next.calendar.data;
     const only = (x: string[], y: string[]) => x.filter((d) => !y.includes(d));
     const calendarDates = a && b && !sameCnData(a, b) ? [...new Set([...only(a.holidays, b.holidays), ...only(b.holidays, a.holidays), ...only(a.workdays, b.workdays), ...only(b.workdays, a.workdays)])].sort() : [];
-    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved, calendarDates };
+    const unitsChanged = unitChanges(this.plan.units, next.units);
+    const stranded = unitsRemoved.length ? strandedByRemovedUnits(this.engine.views(), next) : [];
+    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved, unitsChanged, stranded, calendarDates };
   }
 
   /**
@@ -390,6 +398,7 @@ export class Campaign {
     await this.assertNotBehind(now);
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
+    if (diff.stranded.length) throw new CampaignError("UNITS_IN_USE", strandedMessage(this.plan, diff.stranded));
     const orphaned = this.engine.openedItems().filter((i) => !next.policies.has(i.policy));
     if (orphaned.length) {
       const policies = [...new Set(orphaned.map((i) => i.policy))];
@@ -415,6 +424,7 @@ export class Campaign {
         moved: diff.moved.map((m) => ({ id: m.id, from: m.from === null ? null : formatInstant(m.from, zone), to: m.to === null ? null : formatInstant(m.to, zone), state: m.state })),
         added: diff.added.map((a) => a.id),
         removed: diff.removed.map((r) => r.id),
+        ...(diff.unitsChanged.length ? { unitsChanged: diff.unitsChanged } : {}),
       },
       planHash: next.hash,
     };
@@ -501,6 +511,18 @@ export class Campaign {
     const { engine } = await rebuild(this.store, this.plans, asOf);
     return { plan: engine.plan, calendar: engine.calendar, views: engine.views(), campaign: engine.campaignState() };
   }
+}
+
+/** The refusal of a plan version that removes units still needed: every stranded item, by unit. */
+export function strandedMessage(plan: ResolvedPlan, stranded: readonly StrandedItem[]): string {
+  const byUnit = new Map<string, StrandedItem[]>();
+  for (const s of stranded) (byUnit.get(s.unit) ?? byUnit.set(s.unit, []).get(s.unit)!).push(s);
+  const lines = [...byUnit].map(([u, items]) => `  ${plan.units.get(u)?.name ?? u}（${u}）：${items.map((i) => `${i.id}${i.as === "recipient" ? "（接收）" : ""}`).join("、")}`);
+  return [
+    `新计划删去了 ${byUnit.size} 个单位，但运行中的专项行动仍有 ${stranded.length} 项事项由其办理或接收，未执行任何修改：`,
+    ...lines,
+    "请在计划（或其单位目录）中保留这些单位，待上列事项办结、免报或撤回后再删去。",
+  ].join("\n");
 }
 
 /**
