@@ -73,7 +73,7 @@ export interface OpenRequest {
 export type UnitAction =
   | ({ type: "open" } & OpenRequest)
   /** `final`: of a 一事一报 item, whether this is the final report (终报); otherwise it is an interim one. */
-  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean }
+  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean; subPlans?: SubPlanProgress[] }
   | { type: "acknowledge"; assignment: string; actor: Actor; note?: string }
   | { type: "withdraw"; assignment: string; actor: Actor; note?: string }
   | { type: "accept"; assignment: string; actor: Actor; note?: string }
@@ -133,7 +133,20 @@ export const RefusalCode = {
   BAD_FIELDS: "BAD_FIELDS",
   CAMPAIGN_OVER: "CAMPAIGN_OVER",
   DUPLICATE_KEY: "DUPLICATE_KEY",
+  /** Handing in an item that requires its sub-plans' completion while one is incomplete (or none is known). */
+  SUB_PLAN_INCOMPLETE: "SUB_PLAN_INCOMPLETE",
 } as const;
+
+/**
+ * How far a sub-plan under an item has got (src/campaign/rollup.ts), given by the host with a submit: the
+ * engine holds one campaign and cannot look at another, so the host that holds both says.
+ */
+export interface SubPlanProgress {
+  campaign: string;
+  title?: string;
+  done: number;
+  total: number;
+}
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
 /**

@@ -7,6 +7,7 @@ import { KindResolver } from "./kinds.ts";
 import { References } from "./references.ts";
 import { DEFAULTS, ResolveContext } from "./resolve-context.ts";
 import { resolveScoring } from "./scoring.ts";
+import { checkParentShape } from "./parent.ts";
 import type { Positions } from "./directory.ts";
 import type { ItemKind } from "../model/kind.ts";
 import type { Assignment, PlanInput, ResolvedPlan } from "./types.ts";
@@ -62,6 +63,7 @@ class Resolver {
     const kinds = new KindResolver(ctx, refs, policies).resolve();
     this.checkCalendarCoverage(assignments);
     this.checkContacts(assignments, kinds, refs);
+    checkParentShape(ctx);
     const scoring = resolveScoring(p, (code, message, path, key) => ctx.err(code, message, path, key));
     if (ctx.errors > 0) return undefined;
 
@@ -107,6 +109,7 @@ class Resolver {
       assignments,
       kinds,
       ...(scoring ? { scoring } : {}),
+      ...(p.parent ? { parent: { campaign: p.parent.campaign, ...(p.parent.item !== undefined ? { item: p.parent.item } : {}), ...(p.parent.unit !== undefined ? { unit: p.parent.unit } : {}) } } : {}),
     };
   }
 

@@ -89,6 +89,10 @@ export function renderRefusal(plan: ResolvedPlan, r: Refusal): string {
       return `专项行动已于 ${p.end} 结束，不能再交办事项`;
     case "DUPLICATE_KEY":
       return `“${kindTitle()}”中已有同一事项（${p.key}），未重复交办`;
+    case "SUB_PLAN_INCOMPLETE":
+      return p.reason === "none"
+        ? `“${p.title}”须在下级实施方案完成后报送，但尚无挂在此事项下的下级专项行动；请先运行下级计划（parent.item: ${p.item}）`
+        : `“${p.title}”须在下级实施方案完成后报送：下级专项行动“${p.campaignTitle ?? p.campaign}”已完成 ${p.done}/${p.total} 项，尚未全部完成`;
   }
 }
 
