@@ -195,3 +195,27 @@ describe("the shipped Chongqing plan and its directory (plans/org/chongqing-hrss
     expect(shipped.diagnostics.map((d) => [d.code, d.message])).toEqual(inline.diagnostics.map((d) => [d.code, d.message]));
   });
 });
+
+describe("splitting an organisation between a directory and the plan's add:", () => {
+  it("resolves the same plan wherever each unit and group is written", async () => {
+    const fc = (await import("fast-check")).default;
+    const inline = loadPlanText("inline.yaml", planText()).plan!;
+    const units = DIRECTORY.slice(3, 7).map((l) => l.slice(2));
+    const sortUnits = (p: typeof inline) => [...p.units.values()].sort((a, b) => a.id.localeCompare(b.id));
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.boolean(), (inDirectory, groupInDirectory) => {
+        const dirUnits = units.filter((_, i) => inDirectory[i]);
+        const own = units.filter((_, i) => !inDirectory[i]);
+        const group = ["  districts:", "    members: [north, south]"];
+        const dir = ["duban: 1", "directory: { id: test-org, name: 测试系统 }", "units:", ...(dirUnits.length ? dirUnits.map((u) => `  ${u}`) : ["  - { id: filler, name: 占位, kind: external }"]), ...(groupInDirectory ? ["groups:", ...group] : [])];
+        const { plan } = setup(dir, (f) => ["units:", `  from: ${f}`, ...(own.length ? ["  add:", ...own.map((u) => `    ${u}`)] : []), "groups:", `  from: ${f}`, ...(groupInDirectory ? [] : ["  add:", ...group.map((l) => `  ${l}`)])]);
+        const r = loadPlan(plan);
+        expect(errors(r)).toEqual([]);
+        expect(r.plan!.assignments).toEqual(inline.assignments);
+        expect(sortUnits(r.plan!).filter((u) => u.id !== "filler")).toEqual(sortUnits(inline));
+        expect([...r.plan!.groups.entries()]).toEqual([...inline.groups.entries()]);
+      }),
+      { numRuns: 24 },
+    );
+  });
+});
