@@ -194,6 +194,15 @@ export function reportSchemaError(e: ErrorObject, data: unknown, source: PlanSou
         sink.error("TASK_LEAD", "每项任务只能有一个牵头部门；其他单位请列在 support（配合部门）中", at);
       return;
       }
+      // units and groups take a list (a map) or an import; the branch ajv reports names only one of the two.
+      if (path.length === 1 && (path[0] === "units" || path[0] === "groups")) {
+        sink.error("SCHEMA_TYPE", `${path[0]} 应为${path[0] === "units" ? "单位列表" : "组的映射"}，或 { from: 单位目录文件 }，但这里是${describeType(value)}`, at);
+        return;
+      }
+      if (path.length === 2 && path[0] === "groups" && path[1] === "from") {
+        sink.error("SCHEMA_TYPE", `groups.from 应为单位目录文件名（或文件名列表），但这里是${describeType(value)}`, at);
+        return;
+      }
       const expected = (e.params as { type: string | string[] }).type;
       sink.error("SCHEMA_TYPE", `${subject(here)}应为${article(expected)}，但这里是${describeType(value)}`, at);
       return;

@@ -219,3 +219,23 @@ describe("splitting an organisation between a directory and the plan's add:", ()
     );
   });
 });
+
+describe("the import's own shape, as the plan writes it", () => {
+  const load = (edit: Record<number, string | string[]>) => loadPlanText("p.yaml", planText(edit)).diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.line, d.col, d.message]);
+  const units = (line: string) => ({ 8: line, 9: [], 10: [], 11: [], 12: [] });
+  const groups = (line: string) => ({ 13: line, 14: [], 15: [] });
+
+  it("names both forms when units or groups is neither", () => {
+    expect(load(units("units: 5"))).toEqual([["SCHEMA_TYPE", 8, 8, "units 应为单位列表，或 { from: 单位目录文件 }，但这里是数字"]]);
+    expect(load(groups("groups: [a]"))).toEqual([["SCHEMA_TYPE", 13, 9, "groups 应为组的映射，或 { from: 单位目录文件 }，但这里是列表"]]);
+    expect(load(groups("groups: { from: 3 }"))).toEqual([["SCHEMA_TYPE", 13, 17, "groups.from 应为单位目录文件名（或文件名列表），但这里是数字"]]);
+  });
+
+  it("a misspelt from, an empty list of files", () => {
+    expect(load(units("units: { form: x.yaml }"))).toEqual([
+      ["SCHEMA_REQUIRED", 8, 8, "units 缺少必填键“from”，请补上"],
+      ["SCHEMA_UNKNOWN_KEY", 8, 10, "units 中有未知键“form”（是否应为“from”？）；可用的键：from、add"],
+    ]);
+    expect(load(units("units: { from: [] }"))).toEqual([["SCHEMA_VALUE", 8, 16, "units.from 至少要列出 1 项"]]);
+  });
+});
