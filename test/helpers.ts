@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPlan } from "../src/plan/load.ts";
@@ -15,6 +15,20 @@ export function chongqing(): ResolvedPlan {
     seed = r.plan;
   }
   return seed;
+}
+
+/**
+ * The Chongqing plan's text with its organisation directory (plans/org/chongqing-hrss.yaml) written in, as
+ * the plan read before the directory was extracted: for tests that edit the units' lines or copy the plan
+ * to a folder where the directory's relative path does not lead.
+ */
+export function chongqingInlined(): string {
+  const plan = readFileSync("plans/chongqing-2021.yaml", "utf8");
+  const dir = readFileSync("plans/org/chongqing-hrss.yaml", "utf8");
+  const org = dir.slice(dir.indexOf("\nunits:\n") + 1).trimEnd();
+  const imports = "units: { from: org/chongqing-hrss.yaml }\ngroups: { from: org/chongqing-hrss.yaml }";
+  if (!plan.includes(imports)) throw new Error("plans/chongqing-2021.yaml no longer imports its directory as chongqingInlined expects");
+  return plan.replace(imports, org);
 }
 
 /** An instant in Asia/Shanghai, written the way people write it. */

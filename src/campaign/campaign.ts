@@ -13,6 +13,8 @@ import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 import { boardRows, type BoardRow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
+import { strandedByRemovedUnits, type StrandedItem } from "./removed-units.ts";
+import { unitChanges, type UnitChange } from "../plan/unit-changes.ts";
 
 export interface InitOptions extends LoadOptions, InitCheckOptions {
   /** Told about what is worth knowing but no reason to refuse (a campaign that starts months ahead). */
@@ -77,6 +79,10 @@ export interface PlanDiff {
   removed: { id: string; unit: string; title: string; state: string }[];
   unitsAdded: string[];
   unitsRemoved: string[];
+  /** Units of both versions whose name, post or contacts changed (a directory edit shows here). */
+  unitsChanged: UnitChange[];
+  /** Items a removed unit still owes or receives: while there are any, the change is refused. */
+  stranded: StrandedItem[];
   /** Days on which the statutory holiday data of the two versions disagree. */
   calendarDates: string[];
 }
@@ -153,7 +159,7 @@ export class Campaign {
     const check = checkInit(plan, now, opts);
     if (check.error) throw new CampaignError(check.error.code, check.error.message);
     for (const w of check.warnings) opts.onWarning?.(w);
-    await store.putPlan(plan.hash, loaded.text, planMeta(plan, file));
+    await store.putPlan(plan.hash, loaded.text, planMeta(plan, file, loaded.imports));
     try {
       // Only into an empty log: of two processes initialising at once, one wins and the other opens its campaign.
       await store.append(
@@ -372,7 +378,9 @@ export class Campaign {
     const b = next.calendar.data;
     const only = (x: string[], y: string[]) => x.filter((d) => !y.includes(d));
     const calendarDates = a && b && !sameCnData(a, b) ? [...new Set([...only(a.holidays, b.holidays), ...only(b.holidays, a.holidays), ...only(a.workdays, b.workdays), ...only(b.workdays, a.workdays)])].sort() : [];
-    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved, calendarDates };
+    const unitsChanged = unitChanges(this.plan.units, next.units);
+    const stranded = unitsRemoved.length ? strandedByRemovedUnits(this.engine.views(), next) : [];
+    return { from: this.plan.hash, to: next.hash, moved, added, removed, unitsAdded, unitsRemoved, unitsChanged, stranded, calendarDates };
   }
 
   /**
@@ -390,12 +398,13 @@ export class Campaign {
     await this.assertNotBehind(now);
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
+    if (diff.stranded.length) throw new CampaignError("UNITS_IN_USE", strandedMessage(this.plan, diff.stranded));
     const orphaned = this.engine.openedItems().filter((i) => !next.policies.has(i.policy));
     if (orphaned.length) {
       const policies = [...new Set(orphaned.map((i) => i.policy))];
       throw new CampaignError("PLAN_INVALID", `新计划删去了督办规则 ${policies.join("、")}，但运行中交办的 ${orphaned.length} 项事项（${orphaned.slice(0, 5).map((i) => i.id).join("、")}${orphaned.length > 5 ? " 等" : ""}）仍按它督办；请在新计划中保留这些规则`);
     }
-    await this.store.putPlan(next.hash, loaded.text, planMeta(next, file));
+    await this.store.putPlan(next.hash, loaded.text, planMeta(next, file, loaded.imports));
     this.plans.remember(next);
     // Recorded at the instant it was made: `now` is at or after the log's last instant (checked above).
     const at = now;
@@ -415,6 +424,7 @@ export class Campaign {
         moved: diff.moved.map((m) => ({ id: m.id, from: m.from === null ? null : formatInstant(m.from, zone), to: m.to === null ? null : formatInstant(m.to, zone), state: m.state })),
         added: diff.added.map((a) => a.id),
         removed: diff.removed.map((r) => r.id),
+        ...(diff.unitsChanged.length ? { unitsChanged: diff.unitsChanged } : {}),
       },
       planHash: next.hash,
     };
@@ -503,8 +513,24 @@ export class Campaign {
   }
 }
 
-function planMeta(plan: ResolvedPlan, file: string): Record<string, unknown> {
-  return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}) };
+/** The refusal of a plan version that removes units still needed: every stranded item, by unit. */
+export function strandedMessage(plan: ResolvedPlan, stranded: readonly StrandedItem[]): string {
+  const byUnit = new Map<string, StrandedItem[]>();
+  for (const s of stranded) (byUnit.get(s.unit) ?? byUnit.set(s.unit, []).get(s.unit)!).push(s);
+  const lines = [...byUnit].map(([u, items]) => `  ${plan.units.get(u)?.name ?? u}（${u}）：${items.map((i) => `${i.id}${i.as === "recipient" ? "（接收）" : ""}`).join("、")}`);
+  return [
+    `新计划删去了 ${byUnit.size} 个单位，但运行中的专项行动仍有 ${stranded.length} 项事项由其办理或接收，未执行任何修改：`,
+    ...lines,
+    "请在计划（或其单位目录）中保留这些单位，待上列事项办结、免报或撤回后再删去。",
+  ].join("\n");
+}
+
+/**
+ * Kept with the version's text: the holiday data and the organisation directories it was resolved with,
+ * both part of its hash, so a replay resolves it as it ran (see PlanCache).
+ */
+function planMeta(plan: ResolvedPlan, file: string, imports: Record<string, string>): Record<string, unknown> {
+  return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}), ...(Object.keys(imports).length ? { imports } : {}) };
 }
 
 /** Plan versions by hash, loaded from the store's copies of their texts once each. */
@@ -520,7 +546,9 @@ class PlanCache {
       const meta = await this.store.getPlanMeta(hash);
       // Resolve with the holiday data this version ran on, not whatever the installed package says today.
       const calendarData = meta?.calendar as CnCalendarData | undefined;
-      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, calendarData ? { calendarData } : {});
+      // And with the directories' texts as they were: a directory file edited since does not change an old version.
+      const imports = (meta?.imports as Record<string, string> | undefined) ?? {};
+      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
       if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
       if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
       plan = loaded.plan;

@@ -13,6 +13,7 @@ import type { EventStore } from "../store/store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { boardText, redListText } from "./format-board.ts";
 import { recipientName, unitList, unitName } from "../present/plan-text.ts";
+import { UNIT_FIELD_ZH } from "../plan/unit-changes.ts";
 import { dueLocalZh } from "../present/due-note.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { UsageError, type Io } from "./io.ts";
@@ -324,9 +325,21 @@ export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?
     warnOnOpen(c, io, g);
     const zone = c.plan.campaign.timezone;
     const loaded = loadPlan(file);
-    const diff = c.diffPlan(loaded.plan!);
-    io.out(diffText(c.plan, loaded.plan!, diff, o.reopenSubmitted ?? false));
+    if (!loaded.plan) {
+      // A plan (or a directory it imports) with errors: every one, with its file and position, and nothing done.
+      const { formatDiagnostic } = await import("../plan/diagnostics.ts");
+      for (const d of loaded.diagnostics) io.err(formatDiagnostic(d));
+      io.err("未执行：新计划有错误，请先修正。");
+      return 1;
+    }
+    const diff = c.diffPlan(loaded.plan);
+    io.out(diffText(c.plan, loaded.plan, diff, o.reopenSubmitted ?? false));
     if (diff.from === diff.to) return 0;
+    if (diff.stranded.length) {
+      const { strandedMessage } = await import("../campaign/campaign.ts");
+      io.err(strandedMessage(c.plan, diff.stranded));
+      return 1;
+    }
     if (!o.yes) {
       io.err("未执行：核对以上变动后加 --yes 执行；已报送、已通过的事项是否重新打开由 --reopen-submitted 决定（默认不重新打开）。");
       return 1;
@@ -360,5 +373,9 @@ function diffText(from: ResolvedPlan, to: ResolvedPlan, d: PlanDiff, reopen: boo
   if (d.unitsAdded.length) out.push(`  新增单位：${d.unitsAdded.map((u) => unitName(to, u)).join("、")}`);
   if (d.calendarDates.length) out.push(`  节假日数据：${from.calendar.data?.source} → ${to.calendar.data?.source}，涉及 ${d.calendarDates.join("、")}（提醒与督办的工作日按新数据计算）`);
   if (d.unitsRemoved.length) out.push(`  删除单位：${d.unitsRemoved.map((u) => unitName(from, u)).join("、")}`);
+  if (d.unitsChanged.length) {
+    out.push(`  单位信息变动：${d.unitsChanged.length} 个单位`);
+    for (const u of d.unitsChanged) out.push(`    ${u.name}（${u.id}）：${u.changes.map((c) => `${UNIT_FIELD_ZH[c.field]} ${c.from || "（无）"} → ${c.to || "（无）"}`).join("；")}`);
+  }
   return out.join("\n");
 }

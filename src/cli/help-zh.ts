@@ -11,6 +11,7 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   "language of help and messages of the command line: zh (default) or en (also LANG=en*)": "帮助与命令行提示的语言：zh（默认）或 en（LANG=en* 亦可）",
   "display help for command": "显示帮助",
   "check a plan file: every problem as file:line:col, or a one-screen summary": "检查计划文件：每个问题以 文件:行:列 列出，无误时显示一屏摘要",
+  "a sub-plan: check it against its parent campaign's plan file (item or unit, deadlines inside its window)": "下级计划：对照上级专项行动的计划文件检查（所挂事项或单位，截止日期须在上级期限内）",
   "plan file (YAML)": "计划文件（YAML）",
   "show the resolved plan: every assignment with its concrete due instant; `plan apply <plan>` changes a running campaign's plan": "显示解析后的计划：每项任务及其确切截止时刻；`plan apply <计划>` 修改运行中行动的计划",
   "same as --format json": "等同于 --format json",

@@ -12,7 +12,7 @@ import { registerItemCommands } from "./item-commands.ts";
 import { registerRunCommand } from "./run-command.ts";
 import { registerWebCommands } from "./web-commands.ts";
 import { registerBackupCommand } from "./backup-command.ts";
-import { loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
+import { checkSubPlan, loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 import { existsSync } from "node:fs";
 import { cliLang, commanderErrorZh, helpConfiguration, type CliLang } from "./lang.ts";
 
@@ -56,9 +56,11 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
     .command("validate")
     .description("check a plan file: every problem as file:line:col, or a one-screen summary")
     .argument("<plan>", "plan file (YAML)")
-    .action(async (file: string) => {
+    .option("--parent <plan>", "a sub-plan: check it against its parent campaign's plan file (item or unit, deadlines inside its window)")
+    .action(async (file: string, opts: { parent?: string }) => {
       const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
+      if (opts.parent !== undefined && !(await checkSubPlan(file, plan, opts.parent, io))) return void (exit = 1);
       if (!(await checkCampaignTemplates(file, io))) return void (exit = 1);
       const { planSummary } = await import("../present/plan-text.ts");
       io.out(planSummary(plan));

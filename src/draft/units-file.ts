@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { directoryPath } from "../plan/directory.ts";
 import type { UnitKind } from "../plan/types.ts";
 import { UnitRegistry } from "./units.ts";
 
@@ -20,6 +21,25 @@ export function readUnitsFile(file: string): UnitsFileResult {
     return { ok: false, message: code ? `单位清单 ${file} 无法读取（${code}）` : `单位清单 ${file} 不是有效的 YAML：${String((err as Error).message).split("\n")[0]}` };
   }
   const d = data as { units?: unknown; groups?: unknown } | null;
+  // A plan that imports its organisation (units: { from: … }): the directory's units and groups, and the plan's add:.
+  if (d && isImport(d.units)) {
+    const { from, add } = d.units as { from: string | string[]; add?: unknown[] };
+    const files = typeof from === "string" ? [from] : from;
+    const read = files.map((f) => readUnitsFile(directoryPath(file, f)));
+    const failed = read.find((r) => !r.ok);
+    if (failed) return failed;
+    const units = read.flatMap((r) => (r.ok ? r.registry.units : []));
+    const groups = isImport(d.groups) ? read.flatMap((r) => (r.ok ? r.registry.groups : [])) : [];
+    const own = readUnitsData(file, { units: add ?? [], groups: isImport(d.groups) ? (d.groups as { add?: unknown }).add : d.groups });
+    if (!own.ok) return own;
+    return { ok: true, registry: new UnitRegistry({ units: [...units, ...own.registry.units], groups: [...groups, ...own.registry.groups] }) };
+  }
+  return readUnitsData(file, d);
+}
+
+const isImport = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v) && (typeof (v as { from?: unknown }).from === "string" || Array.isArray((v as { from?: unknown }).from));
+
+function readUnitsData(file: string, d: { units?: unknown; groups?: unknown } | null): UnitsFileResult {
   if (!d || !Array.isArray(d.units)) return { ok: false, message: `单位清单 ${file} 中没有 units 列表；请按计划文件的格式写 units:（和可选的 groups:）` };
   const units = [];
   for (const [i, u] of d.units.entries()) {

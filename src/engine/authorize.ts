@@ -2,7 +2,7 @@ import type { ResolvedPlan } from "../model/definition.ts";
 import { owingUnits, type Item } from "../model/item.ts";
 import { hasTag, type ProgressState, type StateTag } from "../model/states.ts";
 import { audienceParts, inAudience } from "./open-item.ts";
-import type { Actor, Refusal, UnitAction } from "./types.ts";
+import type { Actor, Refusal, SubPlanProgress, UnitAction } from "./types.ts";
 
 type ItemAction = Exclude<UnitAction, { type: "open" }>;
 
@@ -82,5 +82,17 @@ export function authorize(plan: ResolvedPlan, a: Item, action: ItemAction, state
   if (!p.ok) return { code: "NOT_PERMITTED", params: { ...base, rule: p.rule, who: p.who } };
   if (!ALLOWED_FROM[action.type].some((t) => hasTag(state, t))) return { code: "WRONG_STATE", params: { ...base, state } };
   if (action.type === "acknowledge" && (acknowledged || a.ackDueAt === undefined)) return { code: "WRONG_STATE", params: { ...base, state: acknowledged ? "acknowledged" : "noAck" } };
+  if (action.type === "submit" && a.requiresSubPlan) return subPlanRefusal(base, action.subPlans);
   return undefined;
+}
+
+/**
+ * An item the plan marks `requiresSubPlan` is handed in only when every sub-plan under it is complete.
+ * No sub-plan known is a refusal too: what the item waits for has not been run (or the host cannot see it).
+ */
+function subPlanRefusal(base: Record<string, unknown>, subPlans: readonly SubPlanProgress[] | undefined): Refusal | undefined {
+  if (!subPlans?.length) return { code: "SUB_PLAN_INCOMPLETE", params: { ...base, reason: "none" } };
+  const open = subPlans.find((s) => s.total === 0 || s.done < s.total);
+  if (!open) return undefined;
+  return { code: "SUB_PLAN_INCOMPLETE", params: { ...base, reason: "incomplete", campaign: open.campaign, ...(open.title ? { campaignTitle: open.title } : {}), done: open.done, total: open.total } };
 }

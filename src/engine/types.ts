@@ -79,7 +79,7 @@ export interface OpenRequest {
 export type UnitAction =
   | ({ type: "open" } & OpenRequest)
   /** `final`: of a 一事一报 item, whether this is the final report (终报); otherwise it is an interim one. */
-  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean }
+  | { type: "submit"; assignment: string; actor: Actor; note?: string; attachments?: Attachment[]; final?: boolean; subPlans?: SubPlanProgress[] }
   | { type: "acknowledge"; assignment: string; actor: Actor; note?: string }
   | { type: "withdraw"; assignment: string; actor: Actor; note?: string }
   | { type: "recall"; assignment: string; actor: Actor; note?: string }
@@ -157,7 +157,20 @@ export const RefusalCode = {
   NOTHING_TO_URGE: "NOTHING_TO_URGE",
   /** 催办 a unit a second time on the same day. */
   ALREADY_URGED: "ALREADY_URGED",
+  /** Handing in an item that requires its sub-plans' completion while one is incomplete (or none is known). */
+  SUB_PLAN_INCOMPLETE: "SUB_PLAN_INCOMPLETE",
 } as const;
+
+/**
+ * How far a sub-plan under an item has got (src/campaign/rollup.ts), given by the host with a submit: the
+ * engine holds one campaign and cannot look at another, so the host that holds both says.
+ */
+export interface SubPlanProgress {
+  campaign: string;
+  title?: string;
+  done: number;
+  total: number;
+}
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
 /**

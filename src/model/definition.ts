@@ -105,6 +105,15 @@ export interface ResolvedPlan {
   kinds: Map<KindId, ItemKind>;
   /** The 考评 rules of this version; absent when the plan has no `scoring:` section. */
   scoring?: ScoringRules;
+  /** A sub-plan's parent: the campaign it serves, and the item or unit there it rolls up to. */
+  parent?: PlanParent;
+}
+
+/** `parent:` of a sub-plan (a district's 实施方案 under the city's campaign): exactly one of item and unit. */
+export interface PlanParent {
+  campaign: string;
+  item?: string;
+  unit?: UnitId;
 }
 
 /** One item's scoring rules with every key filled in; bounds are ±Infinity when not written. */
@@ -148,6 +157,8 @@ export interface DeliverableInput {
   /** Why the due date is an assumption, not a date the document sets (e.g. it comes from another document). */
   assumed?: string;
   policy?: PolicyId;
+  /** Handing in is refused until the sub-plans under the item (their `parent.item`) have every item done. */
+  requiresSubPlan?: boolean;
 }
 
 /** A recurring deliverable's dates; see recurrenceDays (src/plan/recurrence.ts) for the rules. */

@@ -59,6 +59,8 @@ export interface Item {
   ackDueAt?: EpochMs;
   /** Set for an item opened while the campaign runs (交办, 一事一报, an import row). */
   opened?: OpenedInfo;
+  /** Handing it in waits for the sub-plans under it to be complete (the deliverable's `requiresSubPlan`). */
+  requiresSubPlan?: true;
 }
 
 /** The name the engine has used for an item since the first wave. */

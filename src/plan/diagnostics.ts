@@ -35,6 +35,12 @@ export const DiagnosticCode = {
   DUE_BOUNDS: "DUE_BOUNDS",
   BAD_FIELD: "BAD_FIELD",
   KIND_CONFLICT: "KIND_CONFLICT",
+  /** A sub-plan's parent campaign or item is not there (src/plan/parent.ts). */
+  PARENT_MISSING: "PARENT_MISSING",
+  /** A sub-plan's parent item is owed by a unit that is not the sub-plan's own. */
+  PARENT_UNIT: "PARENT_UNIT",
+  /** A sub-plan's deadline outside its parent item's window (or the parent campaign's). */
+  PARENT_WINDOW: "PARENT_WINDOW",
   /** duban.config.yaml: a secret it names (environment variable, file) is not there. */
   SECRET_MISSING: "SECRET_MISSING",
 } as const;

@@ -103,6 +103,7 @@ export class Expander {
             dueAt,
             ...(inst.due !== inst.written ? { dueShiftedFrom: inst.written } : {}),
             ...(d.assumed !== undefined ? { dueAssumed: d.assumed } : {}),
+            ...(d.requiresSubPlan ? { requiresSubPlan: true as const } : {}),
           });
         }
       }

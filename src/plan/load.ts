@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DiagnosticSink, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { readDirectories, type PlanFileInput } from "./directory.ts";
 import { resolvePlan } from "./resolve.ts";
 import { checkSchema } from "./schema.ts";
 import { checkTodos } from "./todo.ts";
@@ -20,12 +21,19 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** The file's text; its SHA-256 is the plan version recorded with every event. */
   text: string;
+  /**
+   * The organisation directories the plan imports, by the name it gives them (`from:`), as read. They are
+   * part of the version: hashed with the text and stored with it, so a replay resolves the same units.
+   */
+  imports: Record<string, string>;
 }
 
 /** Reads, parses, validates and resolves a plan file. Never throws for a user mistake. */
 export interface LoadOptions {
   /** Resolve with this statutory calendar data instead of the package's (a stored plan version's own). */
   calendarData?: CnCalendarData;
+  /** Resolve with these directory texts (by `from:` name) instead of reading the files: a stored version's own. */
+  imports?: Record<string, string>;
 }
 
 export function loadPlan(file: string, opts: LoadOptions = {}): LoadResult {
@@ -43,21 +51,29 @@ export function loadPlanText(file: string, text: string, opts: LoadOptions = {})
  * A plan version's hash: its text, and for a `cn` calendar the statutory data it is resolved with,
  * since the same text resolves to other deadlines when the holiday data changes.
  */
-export function planHash(text: string, data?: CnCalendarData): string {
+export function planHash(text: string, data?: CnCalendarData, imports: Record<string, string> = {}): string {
   const h = createHash("sha256").update(text);
   if (data) h.update("\n#calendar\n").update(JSON.stringify([data.years, data.holidays, data.workdays]));
+  // Only a plan that imports a directory hashes one: every version written before directories keeps its hash.
+  const names = Object.keys(imports).sort();
+  if (names.length) h.update("\n#imports\n").update(JSON.stringify(names.map((n) => [n, imports[n]])));
   return h.digest("hex");
 }
 
 function finish(source: PlanSource, sink: DiagnosticSink, opts: LoadOptions): LoadResult {
-  const done = (plan?: ResolvedPlan): LoadResult => ({ plan, diagnostics: sortDiagnostics(sink.items), text: source.text });
+  let imports: Record<string, string> = {};
+  const done = (plan?: ResolvedPlan): LoadResult => ({ plan, diagnostics: sortDiagnostics(sink.items), text: source.text, imports });
   if (!source.doc || hasErrors(sink.items)) return done();
   const data = toData(source, sink);
   if (data === undefined || hasErrors(sink.items)) return done();
-  if (!checkSchema(data, source, sink)) return done();
-  const input = data as PlanInput;
+  const schemaOk = checkSchema(data, source, sink);
+  // The directories are read even when the plan has schema errors, so their own errors are reported too.
+  const merged = readDirectories(data as PlanFileInput, source, sink, opts.imports ? { imports: opts.imports } : {});
+  if (!schemaOk || !merged) return done();
+  imports = merged.imports;
+  const input: PlanInput = merged.input;
   const cal = (input.calendar?.base ?? "cn") === "cn" ? (opts.calendarData ?? campaignYearsData(input)) : undefined;
   checkTodos(input, source, sink);
-  const plan = resolvePlan(input, source, planHash(source.text, cal), sink, cal);
+  const plan = resolvePlan(input, merged.positions, planHash(source.text, cal, imports), sink, cal);
   return done(hasErrors(sink.items) ? undefined : plan);
 }

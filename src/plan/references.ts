@@ -39,8 +39,10 @@ export class References {
       }
       const prev = firstAt.get(u.id);
       if (prev !== undefined) {
-        const line = this.ctx.source.position(["units", prev, "id"]).line;
-        this.ctx.err("DUPLICATE_ID", `单位 id“${u.id}”已被第 ${line} 行的单位使用；请换一个 id`, ["units", i, "id"]);
+        // With a directory, the two may be in different files: the other one is then named.
+        const first = this.ctx.source.position(["units", prev, "id"]);
+        const where = first.file === this.ctx.source.position(["units", i, "id"]).file ? `第 ${first.line} 行` : `${first.file} 第 ${first.line} 行`;
+        this.ctx.err("DUPLICATE_ID", `单位 id“${u.id}”已被${where}的单位使用；请换一个 id`, ["units", i, "id"]);
         continue;
       }
       firstAt.set(u.id, i);

@@ -1,6 +1,7 @@
 import { isRealDate, type WorkCalendar } from "../engine/calendar.ts";
 import type { DiagnosticCode, DiagnosticSink } from "./diagnostics.ts";
-import type { PathSegment, PlanSource } from "./source.ts";
+import type { Positions } from "./directory.ts";
+import type { PathSegment } from "./source.ts";
 import type { IsoDate, PlanInput } from "./types.ts";
 
 /** What a plan means when it leaves a key out. */
@@ -17,7 +18,7 @@ export class ResolveContext {
 
   constructor(
     readonly p: PlanInput,
-    readonly source: PlanSource,
+    readonly source: Positions,
     private readonly sink: DiagnosticSink,
   ) {}
 

@@ -7,7 +7,8 @@ import { KindResolver } from "./kinds.ts";
 import { References } from "./references.ts";
 import { DEFAULTS, ResolveContext } from "./resolve-context.ts";
 import { resolveScoring } from "./scoring.ts";
-import type { PlanSource } from "./source.ts";
+import { checkParentShape } from "./parent.ts";
+import type { Positions } from "./directory.ts";
 import type { ItemKind } from "../model/kind.ts";
 import type { Assignment, PlanInput, ResolvedPlan } from "./types.ts";
 
@@ -18,7 +19,7 @@ export { TASK_LEADS_GROUP } from "./references.ts";
  * date computed (dates.ts), the plan's items laid out (expand.ts), the kinds of items opened at run
  * time checked (kinds.ts), every problem reported with its position. Returns undefined when there were errors.
  */
-export function resolvePlan(input: PlanInput, source: PlanSource, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
+export function resolvePlan(input: PlanInput, source: Positions, hash: string, sink: DiagnosticSink, data?: CnCalendarData): ResolvedPlan | undefined {
   return new Resolver(new ResolveContext(input, source, sink), data).run(hash);
 }
 
@@ -62,6 +63,7 @@ class Resolver {
     const kinds = new KindResolver(ctx, refs, policies).resolve();
     this.checkCalendarCoverage(assignments);
     this.checkContacts(assignments, kinds, refs);
+    checkParentShape(ctx);
     const scoring = resolveScoring(p, (code, message, path, key) => ctx.err(code, message, path, key));
     if (ctx.errors > 0) return undefined;
 
@@ -107,6 +109,7 @@ class Resolver {
       assignments,
       kinds,
       ...(scoring ? { scoring } : {}),
+      ...(p.parent ? { parent: { campaign: p.parent.campaign, ...(p.parent.item !== undefined ? { item: p.parent.item } : {}), ...(p.parent.unit !== undefined ? { unit: p.parent.unit } : {}) } } : {}),
     };
   }
 

@@ -9,6 +9,8 @@ import type { PathSegment, PlanSource } from "./source.ts";
 const require = createRequire(import.meta.url);
 
 export const PLAN_SCHEMA_PATH = packagePath("schemas/plan.schema.json");
+/** The organisation directory's schema; it takes its units and groups from the plan schema's definitions. */
+export const DIRECTORY_SCHEMA_PATH = packagePath("schemas/directory.schema.json");
 
 /**
  * Where the build (scripts/build-validator.mjs) writes the validator compiled ahead of time: compiling the
@@ -127,6 +129,26 @@ export function suggest(word: string, candidates: Iterable<string>): string {
   return best !== undefined ? `（是否应为“${best}”？）` : "";
 }
 
+let directoryValidator: ValidateFunction | undefined;
+
+/** Compiled only when a plan imports a directory: most plans never need it. */
+function directoryValidate(): ValidateFunction {
+  if (!directoryValidator) {
+    const ajv = newAjv();
+    ajv.addSchema(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")));
+    directoryValidator = ajv.compile(JSON.parse(readFileSync(DIRECTORY_SCHEMA_PATH, "utf8")));
+  }
+  return directoryValidator;
+}
+
+/** Validates an organisation directory file; each error points at its node in that file. */
+export function checkDirectorySchema(data: unknown, source: PlanSource, sink: DiagnosticSink): boolean {
+  const validate = directoryValidate();
+  if (validate(data)) return true;
+  for (const e of validate.errors ?? []) reportSchemaError(e, data, source, sink, "单位目录顶层");
+  return false;
+}
+
 /** Validates plain data against the plan schema; each error points at its YAML node. Returns true when valid. */
 export function checkSchema(data: unknown, source: PlanSource, sink: DiagnosticSink): boolean {
   const validate = validator();
@@ -145,6 +167,8 @@ export function reportSchemaError(e: ErrorObject, data: unknown, source: PlanSou
   // A bad key under propertyNames (a group or policy name): the inner error names the key; the
   // propertyNames error that wraps it only repeats "property name must be valid".
   if (e.keyword === "propertyNames") return;
+  // `if`/`then` picks the form of units and groups (a list or map, or an import); the branch's own errors say what is wrong.
+  if (e.keyword === "if") return;
   const name = e.propertyName;
   const at = name !== undefined ? source.position([...path, name], { key: true }) : source.position(path);
   const here = where(path, top);
@@ -169,6 +193,15 @@ export function reportSchemaError(e: ErrorObject, data: unknown, source: PlanSou
       if (path.length === 3 && path[0] === "tasks" && path[2] === "lead" && Array.isArray(value)) {
         sink.error("TASK_LEAD", "每项任务只能有一个牵头部门；其他单位请列在 support（配合部门）中", at);
       return;
+      }
+      // units and groups take a list (a map) or an import; the branch ajv reports names only one of the two.
+      if (path.length === 1 && (path[0] === "units" || path[0] === "groups")) {
+        sink.error("SCHEMA_TYPE", `${path[0]} 应为${path[0] === "units" ? "单位列表" : "组的映射"}，或 { from: 单位目录文件 }，但这里是${describeType(value)}`, at);
+        return;
+      }
+      if (path.length === 2 && path[0] === "groups" && path[1] === "from") {
+        sink.error("SCHEMA_TYPE", `groups.from 应为单位目录文件名（或文件名列表），但这里是${describeType(value)}`, at);
+        return;
       }
       const expected = (e.params as { type: string | string[] }).type;
       sink.error("SCHEMA_TYPE", `${subject(here)}应为${article(expected)}，但这里是${describeType(value)}`, at);

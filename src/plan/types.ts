@@ -47,6 +47,8 @@ export interface PlanInput {
   scoring?: ScoringInput;
   /** Kinds of items opened while the campaign runs (交办, 督办单, 一事一报, 问题清单 rows). */
   kinds?: KindInput[];
+  /** A sub-plan names the campaign and the item (or unit) it serves; see src/plan/parent.ts. */
+  parent?: { campaign: string; item?: string; unit?: UnitId };
   /** Open questions a draft leaves for a person (see `duban draft`); any entry makes the plan invalid. */
   todo?: TodoInput[];
 }

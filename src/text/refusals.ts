@@ -115,6 +115,10 @@ export function renderRefusal(plan: ResolvedPlan, r: Refusal): string {
       return `${unitName(plan, String(p.unit))}目前没有未完成且有截止时间的事项，无需催办`;
     case "ALREADY_URGED":
       return `今天已于 ${String(p.at).slice(11, 16)} 催办过${unitName(plan, String(p.unit))}，每个单位每天至多催办一次，请明天再催办`;
+    case "SUB_PLAN_INCOMPLETE":
+      return p.reason === "none"
+        ? `“${p.title}”须在下级实施方案完成后报送，但尚无挂在此事项下的下级专项行动；请先运行下级计划（parent.item: ${p.item}）`
+        : `“${p.title}”须在下级实施方案完成后报送：下级专项行动“${p.campaignTitle ?? p.campaign}”已完成 ${p.done}/${p.total} 项，尚未全部完成`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNotifiers, type RobotNotifier, type WebhookEndpoint } from "../../notifiers/index.ts";
@@ -9,7 +9,7 @@ import { openStore } from "../../src/store/open.ts";
 import type { StoredEvent } from "../../src/store/types.ts";
 import { startSmtp } from "../notifiers/fixtures.ts";
 import { startRobotPeer, type RobotPeer, type RobotPeerOptions } from "../notifiers/robot-peer.ts";
-import { cst } from "../helpers.ts";
+import { chongqingInlined, cst } from "../helpers.ts";
 import { countById, messageIdOf, tempDir } from "./support.ts";
 
 const MIN = 60_000;
@@ -24,7 +24,7 @@ afterEach(async () => {
 /** The Chongqing plan with all 38 districts also on one group robot, "cq-districts". */
 function planWithDistrictRobot(dir: string): string {
   const plan = join(dir, "plan.yaml");
-  writeFileSync(plan, readFileSync("plans/chongqing-2021.yaml", "utf8").replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts]"));
+  writeFileSync(plan, chongqingInlined().replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts]"));
   return plan;
 }
 

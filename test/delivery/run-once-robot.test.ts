@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { chongqingInlined } from "../helpers.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { StoredEvent } from "../../src/store/types.ts";
 import { startSmtp } from "../notifiers/fixtures.ts";
@@ -17,7 +18,7 @@ describe("`duban run --once` passes, one process each, while a DingTalk robot bl
   const plan = join(dir, "plan.yaml");
   writeFileSync(
     plan,
-    readFileSync("plans/chongqing-2021.yaml", "utf8").replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts-ding]"),
+    chongqingInlined().replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts-ding]"),
   );
   // The robot is shared with another system: it takes 13 of our posts a minute, then blocks for 10 minutes
   // (DingTalk's rule). It checks the 加签 signature and keeps time by the signed timestamp (the --now clock).
@@ -66,7 +67,7 @@ describe("`duban run --once` passes, one process each, while a DingTalk robot bl
       const idOf = await messageIdOf(store);
       for (const o of outbox) expect(counts.get(idOf(o.key)), o.key).toBe(1);
       // Each district reached the group once: alone (its salutation) or as one line of a digest.
-      const plan = readFileSync("plans/chongqing-2021.yaml", "utf8");
+      const plan = chongqingInlined();
       const names = [...plan.matchAll(/name: ([^,]+), [^\n]*kind: district/g)].map((m) => m[1]!);
       expect(names).toHaveLength(38);
       for (const name of names) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main } from "../../src/cli/main.ts";
-import { captureIo } from "../helpers.ts";
+import { captureIo, chongqingInlined } from "../helpers.ts";
 import { emptyDocx, imageOnlyDocx } from "./docx-fixtures.ts";
 import { seedDir, seedText } from "../seed.ts";
 
@@ -123,7 +123,7 @@ describe.skipIf(!present)("the CLI", () => {
 
   it("--check exits 1 when the plan asks what the notice does not", async () => {
     // A kind whose quoted source is not the notice's words: the notice does not ask for it.
-    const text = readFileSync("plans/chongqing-2021.yaml", "utf8").replace("采取约谈负责人等措施，责令其加快整改”", "一律吊销许可证”");
+    const text = chongqingInlined().replace("采取约谈负责人等措施，责令其加快整改”", "一律吊销许可证”");
     const r = await run("draft", "--check", SEED, file("edited-plan.yaml", text));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/计划要求、文件未写明（1）：\n.*开启事项“约谈整改”（rectification）：文件中没有出处所引的原文/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { loadPlan } from "../../src/plan/load.ts";
 import { simulate } from "../../src/simulate/simulate.ts";
 
 import { seedDir, seedText } from "../seed.ts";
+import { chongqingInlined } from "../helpers.ts";
 
 const SEED_NAME = "chongqing-labour-intermediary-campaign-2021.txt";
 /** The seed lives outside the repository (see test/seed.ts); these tests skip loudly without it. */
@@ -22,7 +23,7 @@ async function seedDraft() {
   if (!r.ok) throw new Error(r.message);
   return { ...r, plan: parse(r.emitted.text) as Record<string, any> };
 }
-const shipped = parse(readFileSync(SHIPPED, "utf8")) as Record<string, any>;
+const shipped = parse(chongqingInlined()) as Record<string, any>;
 
 describe.skipIf(!present)("drafting the seed notice (with the shipped plan's units)", () => {
   it("recovers the 3 phases with their windows, quoting the headings", async () => {
@@ -147,7 +148,7 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
   });
 
   it("a date the notice leaves to 适时 that the plan does not mark assumed is a date the plan supplies", async () => {
-    const text = readFileSync(SHIPPED, "utf8").replace(/\n    assumed: 方案要求“适时”开展[^\n]*/, "");
+    const text = chongqingInlined().replace(/\n    assumed: 方案要求“适时”开展[^\n]*/, "");
     const file = join(dir, "unassumed.yaml");
     writeFileSync(file, text);
     const report = await checkDraft(SEED, file, { fallbackYear: 2030 });
@@ -156,7 +157,7 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
   });
 
   it("a kind whose source quotes no words is left to a person; one quoting words the notice lacks is the plan's own ask", async () => {
-    const shipped = readFileSync(SHIPPED, "utf8");
+    const shipped = chongqingInlined();
     const unquoted = join(dir, "unquoted.yaml");
     writeFileSync(unquoted, shipped.replace(/source: 五、重点任务及分工（三）“[^”]+”/, "source: 五、重点任务及分工（三）"));
     const a = await checkDraft(SEED, unquoted, { fallbackYear: 2030 });
@@ -174,7 +175,7 @@ describe.skipIf(!present)("draft --check on the seed and the shipped plan", () =
   });
 
   it("finds a moved date and a changed lead", async () => {
-    const text = readFileSync(SHIPPED, "utf8").replace("start: 2021-10-01\n", "start: 2021-10-02\n").replace("    lead: inspection-corps\n", "    lead: flow\n");
+    const text = chongqingInlined().replace("start: 2021-10-01\n", "start: 2021-10-02\n").replace("    lead: inspection-corps\n", "    lead: flow\n");
     const file = join(dir, "edited.yaml");
     writeFileSync(file, text);
     const out = (await checkDraft(SEED, file, { fallbackYear: 2030 })).lines.join("\n");

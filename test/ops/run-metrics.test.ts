@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { chongqingInlined } from "../helpers.ts";
 import { Campaign } from "../../src/campaign/campaign.ts";
 import { openStore } from "../../src/store/open.ts";
 import { json, startHttp, startSmtp } from "../notifiers/fixtures.ts";
@@ -20,7 +21,7 @@ describe("`duban run --metrics-port`: metrics, health and logs of a real daemon"
   const dir = tempDir("run-metrics");
   const db = join(dir, "duban.db");
   const plan = join(dir, "plan.yaml");
-  const planText = readFileSync("plans/chongqing-2021.yaml", "utf8").replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts-ding]");
+  const planText = chongqingInlined().replace(/(kind: district, contacts: \{ email: \[[^\]]+\])/g, "$1, webhooks: [cq-districts-ding]");
   writeFileSync(plan, planText);
   const robotReady = startHttp((_hit, res) => json(res, 200, { errcode: 0, errmsg: "ok" }));
   // One district's mailbox refuses for good (550), another's server asks to try later (451).

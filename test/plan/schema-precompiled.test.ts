@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
+import { chongqingInlined } from "../helpers.ts";
 import { compileSchema, loadPrecompiled, PLAN_SCHEMA_PATH, standaloneValidator } from "../../src/plan/schema.ts";
 
 // Inside the package, as dist/ is: the compiled code requires ajv's runtime from node_modules.
@@ -12,7 +13,7 @@ const schemaText = readFileSync(PLAN_SCHEMA_PATH, "utf8");
 const file = resolve(dir, "plan-schema-validator.cjs");
 writeFileSync(file, standaloneValidator(schemaText));
 
-const plan = () => YAML.parse(readFileSync("plans/chongqing-2021.yaml", "utf8")) as Record<string, any>;
+const plan = () => YAML.parse(chongqingInlined()) as Record<string, any>;
 /** Broken plans of several kinds: every keyword checkSchema turns into a Chinese message. */
 const broken: [string, (p: Record<string, any>) => void][] = [
   ["missing key", (p) => delete p.campaign.id],
