@@ -158,7 +158,8 @@ export class WorkCalendar {
   workingDaysBetween(from: IsoDate, to: IsoDate): number {
     const a = toDayNumber(from);
     const b = toDayNumber(to);
-    return b >= a ? this.countAfter(a, b) : -this.countAfter(b, a);
+    // 0 - n, not -n: a reversed span with no working day in it is 0, never -0.
+    return b >= a ? this.countAfter(a, b) : 0 - this.countAfter(b, a);
   }
 
   /** Working days in (a, b], a <= b. */
