@@ -1,5 +1,6 @@
 import type {
   AppendOptions,
+  CampaignRecord,
   ChainHead,
   ClaimOptions,
   HeldClaim,
@@ -94,6 +95,21 @@ export interface EventStore {
    * campaign (production and a staging copy) never send the same Message-ID.
    */
   storeId(): Promise<string>;
+
+  /**
+   * The campaigns this store holds, in the order they were added. The first campaign, in the unprefixed
+   * tables, is listed even when a release without the registry wrote it.
+   */
+  campaigns(): Promise<CampaignRecord[]>;
+  /** Registers a campaign and makes its own tables; CAMPAIGN_EXISTS when the id is taken. */
+  addCampaign(id: string, opts?: { parent?: string }): Promise<CampaignRecord>;
+  /** Forgets a registration whose log is still empty (an init that failed after registering). */
+  dropEmptyCampaign(id: string): Promise<void>;
+  /**
+   * The log of one campaign of this store (its record's prefix), on this store's connection or pool: its own
+   * hash chain, outbox, plans and snapshots. Closing it leaves the store open; closing the store ends it.
+   */
+  campaignLog(prefix: string): EventStore;
 
   close(): Promise<void>;
 }
