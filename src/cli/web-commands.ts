@@ -25,7 +25,9 @@ async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: S
   const { AccessError, openSidecar, Campaign, CampaignError, openStore } = await storeParts();
   const store = await openStore(opts.db);
   try {
-    const c = await Campaign.open(store);
+    const { campaignOf } = await import("../campaign/campaigns.ts");
+    const c = await Campaign.open((await campaignOf(store, opts.campaign)).log);
+    // Accounts belong to the store, not to one campaign: a unit signs in once for every campaign it is in.
     const sidecar = await openSidecar(store);
     try {
       return await fn(c, sidecar);
