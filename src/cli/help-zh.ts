@@ -63,7 +63,7 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   "with xlsx: the workbook to write (default: <campaign>-台账-<date>.xlsx)": "与 xlsx 一起：写入的工作簿（默认：<行动>-台账-<日期>.xlsx）",
   "the daemon: apply deadlines and ladders, queue and send reminders; catches up after downtime": "守护进程：执行截止和督办阶梯，排队并发送提醒；停机后自动补齐",
   "one tick and one dispatch, then exit (cron-less deployments, tests)": "计时和发送各一次后退出（无常驻进程的部署、测试）",
-  "initialise the store with this plan if it has no campaign yet": "存储中尚无行动时，用此计划初始化",
+  "add this plan's campaign to the store if it is not there yet": "存储中还没有此计划的行动时，先把它加入",
   "where .eml files go when no SMTP server is configured (DUBAN_EML_DIR)": "未配置 SMTP 服务器时 .eml 文件的存放目录（DUBAN_EML_DIR）",
   "also print each message to the terminal": "同时在终端打印每条消息",
   "after downtime: send (the collapsed backlog of a short stop; after more than 3 working days, what is older than --window is not sent), skip (never send what is older than --window), all (send everything)":
