@@ -5,7 +5,7 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { unitName } from "../present/plan-text.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { CATCH_UP_HELP, catchUpOptions } from "./run-command.ts";
-import type { RunningDaemon } from "../daemon/daemon.ts";
+import type { RunningStoreDaemon } from "../daemon/store-daemon.ts";
 import type { NotifierSet } from "../../notifiers/index.ts";
 import { UsageError, type Io } from "./io.ts";
 
@@ -107,27 +107,31 @@ export function registerWebCommands(program: Command, io: Io): void {
       const hostAddr = explicit("host") ? o.host : (settings.serve.host ?? o.host);
       if (!o.daemon) await runtime.notifiers.close();
       const { openSidecar, Campaign, CampaignError, openStore } = await storeParts();
-      const [{ startServer }, { startDaemon }, { describeChannels }] = await Promise.all([
+      const [{ startServer }, { startStoreDaemon }, { describeChannels }] = await Promise.all([
         import("../web/server.ts"),
-        import("../daemon/daemon.ts"),
+        import("../daemon/store-daemon.ts"),
         import("../daemon/host.ts"),
       ]);
       const store = await openStore(g().db);
-      let c: Campaign;
+      // Every campaign of the store (or the one --campaign names), behind one front with a switcher.
+      let all: Campaign[];
       try {
-        c = await Campaign.open(store);
+        const { allCampaigns, campaignOf } = await import("../campaign/campaigns.ts");
+        const selected = g().campaign !== undefined ? [await campaignOf(store, g().campaign)] : await allCampaigns(store);
+        all = selected.length ? await Promise.all(selected.map((x) => Campaign.open(x.log))) : [await Campaign.open(store)];
       } catch (err) {
         await store.close();
         if (o.daemon) await runtime.notifiers.close();
         if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
         throw err;
       }
-      warnOnOpen(c, io, g());
+      const c = all[0]!;
+      for (const x of all) warnOnOpen(x, io, g());
       const sidecar = await openSidecar(store);
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
       try {
-        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        server = await startServer({ campaigns: all, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(fixed !== undefined ? { now: () => fixed } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();
@@ -137,19 +141,19 @@ export function registerWebCommands(program: Command, io: Io): void {
         if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${hostAddr}；请检查 --host`, code, 1);
         throw err;
       }
-      io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
-      // The daemon gets its own Campaign on the same store: appends are compare-and-swap, so the two
-      // never decide from the same state, and the web's Campaign folds the daemon's events as it goes.
-      let daemon: RunningDaemon | undefined;
+      io.out(`督办工作台：${server.url}/  （${all.map((x) => x.plan.campaign.title).join("、")}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
+      // The daemon gets its own Campaign objects on the same store: appends are compare-and-swap, so the two
+      // never decide from the same state, and the web's Campaigns fold the daemon's events as they go.
+      let daemon: RunningStoreDaemon | undefined;
       let notifiers: NotifierSet | undefined;
       const log = runtime.logger.log;
-      runtime.logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
-      log(`serve url=${server.url}`, { event: "serve", campaign: c.plan.campaign.id, url: server.url });
+      for (const x of all) runtime.logger.hideContacts([...x.plan.units.values()].flatMap((u) => u.email));
+      log(`serve url=${server.url}`, { event: "serve", campaign: all.map((x) => x.plan.campaign.id).join(","), url: server.url });
       if (o.daemon) {
         const { cfg } = runtime;
         notifiers = runtime.notifiers;
-        log(`daemon channels=${describeChannels(cfg)}`, { event: "start", campaign: c.plan.campaign.id });
-        daemon = startDaemon(await Campaign.open(store), notifiers, { log, observer: runtime.metrics, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        log(`daemon channels=${describeChannels(cfg)}`, { event: "start", campaign: all.map((x) => x.plan.campaign.id).join(",") });
+        daemon = startStoreDaemon(store, notifiers, { log, observer: runtime.metrics, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}), ...(g().campaign !== undefined ? { only: g().campaign } : {}) });
       }
       await new Promise<void>((resolve) => {
         const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());
