@@ -26,6 +26,8 @@ export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" |
   standbyPollMs?: number;
   /** The lease's name: one per campaign, so daemons sharing a store spread its campaigns. @default campaign:<id> */
   lease?: string;
+  /** Asked before each attempt at the lease: false makes this daemon wait as a standby (it has its share). */
+  mayAsk?: () => boolean;
 }
 
 export interface RunningDaemon {
@@ -93,6 +95,11 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
   const becomeLeader = async () => {
     if (stopping) return;
     const poll = () => (standby = setTimeout(() => void becomeLeader(), opts.standbyPollMs ?? 15_000));
+    if (opts.mayAsk && !opts.mayAsk()) {
+      if (state !== "standby") setState("standby");
+      poll();
+      return;
+    }
     try {
       lease = await campaign.store.tryLease(opts.lease ?? `campaign:${id}`);
     } catch (err) {

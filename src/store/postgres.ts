@@ -6,7 +6,7 @@ import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
-import type { EventStore, Lease } from "./store.ts";
+import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   CampaignRecord,
@@ -492,6 +492,27 @@ export class PostgresStore implements EventStore {
     return {
       release: () => ((released = true), client.end()),
       lost,
+    };
+  }
+
+  async joinDaemons(): Promise<DaemonPresence> {
+    await this.client();
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("error", () => {});
+    await client.connect();
+    const key = `${this.schema}:daemons`;
+    // Shared: every daemon holds it at once; pg_locks counts the holders, and a dead one's goes with its connection.
+    await client.query("SELECT pg_advisory_lock_shared($1, hashtext($2))", [LOCK_NAMESPACE + 2, key]);
+    return {
+      count: async () => {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::bigint = $1
+             AND objid::bigint = (hashtext($2)::bigint + 4294967296) % 4294967296 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [LOCK_NAMESPACE + 2, key],
+        );
+        return Math.max(1, Number(rows[0]?.n ?? 1));
+      },
+      leave: () => client.end(),
     };
   }
 

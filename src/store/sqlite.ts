@@ -6,7 +6,7 @@ import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
-import type { EventStore, Lease } from "./store.ts";
+import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   CampaignRecord,
@@ -403,6 +403,11 @@ export class SqliteStore implements EventStore {
   async tryLease(_name: string): Promise<Lease | undefined> {
     this.live();
     return { release: async () => {} };
+  }
+
+  async joinDaemons(): Promise<DaemonPresence> {
+    this.live();
+    return { count: async () => 1, leave: async () => {} };
   }
 
   async storeId(): Promise<string> {

@@ -86,6 +86,12 @@ export interface EventStore {
    * compare-and-swap, outbox claims are leased); it keeps several daemons from doing the same work.
    */
   tryLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Says this process is one of the daemons of this store, for as long as it lives (PostgreSQL: a shared
+   * advisory lock on its own connection), and counts those alive now: daemons divide the campaigns by it.
+   * SQLite: always 1 (one host; the leases are granted to each).
+   */
+  joinDaemons(): Promise<DaemonPresence>;
 
   /** The schema version the store's tables are at now (a newer build may have migrated them since open). */
   schemaVersion(): Promise<number>;
@@ -112,6 +118,12 @@ export interface EventStore {
   campaignLog(prefix: string): EventStore;
 
   close(): Promise<void>;
+}
+
+export interface DaemonPresence {
+  /** The daemons of this store alive now, this one included. */
+  count(): Promise<number>;
+  leave(): Promise<void>;
 }
 
 export interface Lease {

@@ -85,6 +85,21 @@ describe("many campaigns in one store, on the command line", () => {
     expect(JSON.parse((await duban(db, "campaigns", "--json")).out).campaigns).toHaveLength(2);
   });
 
+  it("run --once cycles every campaign of the store, or the one --campaign names", { timeout: 60_000 }, async () => {
+    const db = store();
+    const eml = mkdtempSync(join(tmpdir(), "duban-campaigns-eml-"));
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", "plans/chongqing-2021.yaml");
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", otherCampaignPlan());
+    const one = await duban(db, "--campaign", WAGE, "--now", "2021-05-17T09:30+08:00", "run", "--once", "--eml-dir", eml, "--log-level", "info");
+    expect(one.code, one.err).toBe(0);
+    expect(one.err).toMatch(/"campaign":"cq-wage-arrears-2021"/);
+    expect(one.err).not.toMatch(/"event":"once","campaign":"cq-labour-intermediary-2021"/);
+    const all = await duban(db, "--now", "2021-05-17T09:30+08:00", "run", "--once", "--eml-dir", eml, "--log-level", "info");
+    expect(all.code, all.err).toBe(0);
+    expect(all.err).toMatch(/once campaign=cq-labour-intermediary-2021 at=2021-05-17T09:30:00\+08:00 events=\d+ queued=\d+ sent=[1-9]/);
+    expect(all.err).toMatch(/once campaign=cq-wage-arrears-2021 at=2021-05-17T09:30:00\+08:00 events=0 queued=0 sent=0/);
+  });
+
   it("verifies every campaign's chain without --campaign, and names the one that was tampered with", async () => {
     const db = store();
     await duban(db, "--now", "2021-04-28T10:00+08:00", "init", "plans/chongqing-2021.yaml");
