@@ -141,7 +141,8 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         warnOnOpen(c, io, g());
         const after = (await store.campaigns()).length;
         const more = after > 1 ? `；此存储现有 ${after} 个专项行动，命令请加 --campaign ${c.plan.campaign.id}` : "";
-        io.out(`${after > before ? "已建立" : "已在运行"}专项行动“${c.plan.campaign.title}”（${c.plan.campaign.id}）：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}${more}`);
+        // The id only where it tells something: beside another campaign, it is what --campaign names.
+        io.out(`${after > before ? "已建立" : "已在运行"}专项行动“${c.plan.campaign.title}”${after > 1 ? `（${c.plan.campaign.id}）` : ""}：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}${more}`);
       });
     });
 
