@@ -359,7 +359,11 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 
 /** `duban plan apply`: shows what a new plan version changes; carries it out only with --yes. */
 export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }, io: Io): Promise<number> {
-  return withStore(g, async (store) => {
+  return withWholeStore(g, async (root) => {
+    // Without --campaign, the new plan's own campaign.id says which campaign it changes.
+    const planId = g.campaign ?? loadPlan(file).plan?.campaign.id;
+    const known = (await root.campaigns()).some((r) => r.id === planId);
+    const store = (await campaigns.campaignOf(root, g.campaign ?? (known ? planId : undefined))).log;
     const c = await Campaign.open(store);
     warnOnOpen(c, io, g);
     const zone = c.plan.campaign.timezone;

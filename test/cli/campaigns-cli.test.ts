@@ -78,6 +78,14 @@ describe("many campaigns in one store, on the command line", () => {
     expect(text.out).toContain("共 2 个专项行动");
     expect(text.out).toMatch(new RegExp(`${WAGE}\\t进行中\\t重庆市根治欠薪专项行动\\t事项 443，已办结 1，逾期 \\d+`));
 
+    // plan apply without --campaign: the new plan's campaign.id says which campaign it changes.
+    const apply = await duban(db, "--now", "2021-05-21T10:00+08:00", "plan", "apply", "test/fixtures/other-plan.yaml");
+    expect(apply.out).toContain("计划变更：");
+    expect(apply.err).toContain("未执行：核对以上变动后加 --yes 执行");
+    const wrong = await duban(db, "--campaign", WAGE, "--now", "2021-05-21T10:00+08:00", "plan", "apply", "test/fixtures/other-plan.yaml", "--yes");
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`新计划属于专项行动“${CQ}”，不是“${WAGE}”`);
+
     // init of another plan under a campaign id already in the store: refused, nothing written.
     const dup = await duban(db, "--now", "2021-05-21T10:00+08:00", "init", "test/fixtures/other-plan.yaml");
     expect(dup.code).toBe(1);
