@@ -117,9 +117,16 @@ describe("many campaigns in one store, on the command line", () => {
     expect(ok.out).toContain(`${CQ}：完整：1 条事件`);
     expect(ok.out).toContain(`${WAGE}：完整：1 条事件`);
     expect(ok.out).toContain("全部 2 个专项行动的日志完整");
+    // A backup keeps every campaign, and checks every chain of the copy.
+    const copy = join(mkdtempSync(join(tmpdir(), "duban-campaigns-backup-")), "copy.db");
+    expect((await duban(db, "backup", "--to", copy)).code).toBe(0);
+    expect(JSON.parse((await duban(copy, "campaigns", "--json")).out).campaigns.map((c: { id: string }) => c.id)).toEqual([CQ, WAGE]);
     const raw = new Database(db);
     raw.prepare("UPDATE c2_events SET payload = replace(payload, '根治欠薪', '改过的') WHERE seq = 1").run();
     raw.close();
+    const refusedBackup = await duban(db, "backup", "--to", join(mkdtempSync(join(tmpdir(), "duban-campaigns-backup-")), "bad.db"));
+    expect(refusedBackup.code).not.toBe(0);
+    expect(refusedBackup.err).toContain(`专项行动 ${WAGE} 第 1 条`);
     const bad = await duban(db, "verify");
     expect(bad.code).toBe(1);
     expect(bad.err).toContain(`${WAGE}：校验失败：第 1 条`);
