@@ -472,26 +472,64 @@ export class PostgresStore implements EventStore {
     return rows.map((r) => rowToOutbox(outboxRow(r)));
   }
 
-  /** A session-level advisory lock on a dedicated connection: it frees itself when the holder dies. */
-  async tryLease(name: string): Promise<Lease | undefined> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on("error", () => {});
-    await client.connect();
-    const key = `${this.schema}:lease:${name}`;
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE + 1, key]);
-    if (!rows[0]?.ok) {
-      await client.end();
-      return undefined;
+  /**
+   * The one connection that holds this process's leases: a store daemon holds one lease per campaign, and a
+   * connection each would run a server with a hundred campaigns out of connections. When it dies, every
+   * lease on it is lost at once, as the locks are.
+   */
+  private leaseConn: Promise<{ client: pg.Client; lost: Promise<void> }> | undefined;
+  private readonly leasesHeld = new Set<string>();
+
+  private leaseClient(): Promise<{ client: pg.Client; lost: Promise<void> }> {
+    const base = this.base;
+    if (!base.leaseConn) {
+      const opening = (async () => {
+        const client = new pg.Client({ connectionString: base.url });
+        const lost = new Promise<void>((resolve) => {
+          client.once("end", () => resolve());
+          client.on("error", () => resolve());
+        });
+        void lost.then(() => {
+          if (base.leaseConn === opening) base.leaseConn = undefined;
+          base.leasesHeld.clear();
+        });
+        await client.connect();
+        return { client, lost };
+      })();
+      base.leaseConn = opening;
+      opening.catch(() => {
+        if (base.leaseConn === opening) base.leaseConn = undefined;
+      });
     }
+    return base.leaseConn;
+  }
+
+  /** A session-level advisory lock on the process's lease connection: it frees itself when the holder dies. */
+  async tryLease(name: string): Promise<Lease | undefined> {
+    await this.client();
+    const base = this.base;
+    const key = `${this.schema}:lease:${name}`;
+    // Session locks are reentrant: within this process the set keeps a lease exclusive, as between processes.
+    if (base.leasesHeld.has(key)) return undefined;
+    const { client, lost } = await this.leaseClient();
+    base.leasesHeld.add(key);
+    let ok = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE + 1, key]);
+      ok = Boolean(rows[0]?.ok);
+    } finally {
+      if (!ok) base.leasesHeld.delete(key);
+    }
+    if (!ok) return undefined;
     let released = false;
-    const lost = new Promise<void>((resolve) => {
-      const end = () => void (released || resolve());
-      client.once("end", end);
-      client.on("error", end);
-    });
     return {
-      release: () => ((released = true), client.end()),
-      lost,
+      release: async () => {
+        if (released) return;
+        released = true;
+        base.leasesHeld.delete(key);
+        await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [LOCK_NAMESPACE + 1, key]).catch(() => {});
+      },
+      lost: new Promise<void>((resolve) => void lost.then(() => released || resolve())),
     };
   }
 
@@ -525,7 +563,11 @@ export class PostgresStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.ready.catch(() => {});
-    // A campaign's store borrows the root's pool: only the root ends it.
-    if (!this.root) await this.pool.end();
+    // A campaign's store borrows the root's pool: only the root ends it (and the lease connection).
+    if (this.root) return;
+    const leases = this.leaseConn;
+    this.leaseConn = undefined;
+    await leases?.then((l) => l.client.end()).catch(() => {});
+    await this.pool.end();
   }
 }
