@@ -100,8 +100,8 @@ export function registerRunCommand(program: Command, io: Io): void {
         const id = ids.join(",");
         for (const c of campaigns) logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
         for (const c of campaigns) log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
-        // Gauges read one campaign's log (the first); every campaign's cycles and sends are counted.
-        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now);
+        // The head gauge reads the first campaign's log; the oldest unsent message (/readyz) is sought in all.
+        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, campaigns);
         const metricsPort = metricsPortFlag ?? settings.metrics.port;
         if (metricsPort !== undefined) {
           const host = o.metricsHost ?? settings.metrics.host ?? "127.0.0.1";
