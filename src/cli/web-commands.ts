@@ -21,12 +21,30 @@ async function storeParts() {
   return { AccessError, openSidecar, addUser, revokeUser, Campaign, CampaignError, openStore };
 }
 
-async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Sidecar) => Promise<T>): Promise<T> {
+/**
+ * `unit`: with several campaigns and no --campaign, the first campaign whose plan lists the unit (an
+ * account acts in every campaign its unit is in; the plan it is checked against is one of those).
+ */
+async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Sidecar) => Promise<T>, unit?: string | { any: true }): Promise<T> {
   const { AccessError, openSidecar, Campaign, CampaignError, openStore } = await storeParts();
   const store = await openStore(opts.db);
   try {
-    const { campaignOf } = await import("../campaign/campaigns.ts");
-    const c = await Campaign.open((await campaignOf(store, opts.campaign)).log);
+    const { allCampaigns, campaignOf } = await import("../campaign/campaigns.ts");
+    let c: Campaign | undefined;
+    const all = await allCampaigns(store);
+    // Accounts are the store's: listing or revoking one needs no campaign (the first one records a revocation).
+    if (opts.campaign === undefined && typeof unit === "object" && all.length > 1) c = await Campaign.open(all[0]!.log);
+    if (opts.campaign === undefined && typeof unit === "string" && all.length > 1) {
+      for (const x of all) {
+        const candidate = await Campaign.open(x.log);
+        if (candidate.plan.units.has(unit)) {
+          c = candidate;
+          break;
+        }
+      }
+      if (!c) throw new CampaignError("CAMPAIGN_UNKNOWN", `此存储中没有哪个专项行动的计划列有单位或人员“${unit}”`);
+    }
+    c ??= await Campaign.open((await campaignOf(store, opts.campaign)).log);
     // Accounts belong to the store, not to one campaign: a unit signs in once for every campaign it is in.
     const sidecar = await openSidecar(store);
     try {
@@ -59,7 +77,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         const { user, token } = await addUser(c, s.access, { name, unit: o.unit, role: o.role }, now);
         io.out(`已建立账号 ${user.name}（${unitName(c.plan, user.unit)}，${user.role}）。访问令牌只显示这一次：\n${token}`);
-      });
+      }, o.unit);
     });
 
   users
@@ -70,7 +88,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const list = await s.access.listUsers();
         if (list.length === 0) return io.out("尚无账号；用 duban users add 建立");
         for (const u of list) io.out(`${u.name}\t${u.role}\t${u.unit}（${unitName(c.plan, u.unit)}）\t${u.createdAt}${u.revokedAt ? `\t已停用 ${u.revokedAt}` : ""}`);
-      });
+      }, { any: true });
     });
 
   users
@@ -83,7 +101,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         await revokeUser(c, s.access, name, now);
         io.out(`已停用账号 ${name}`);
-      });
+      }, { any: true });
     });
 
   program

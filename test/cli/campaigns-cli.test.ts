@@ -93,6 +93,23 @@ describe("many campaigns in one store, on the command line", () => {
     expect(JSON.parse((await duban(db, "campaigns", "--json")).out).campaigns).toHaveLength(2);
   });
 
+  it("adds, lists and revokes the store's accounts without --campaign, checking a unit against the campaigns that list it", async () => {
+    const db = store();
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", "plans/chongqing-2021.yaml");
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", otherCampaignPlan(WAGE, "重庆市根治欠薪专项行动", { extraUnit: "wage-office" }));
+    const w = await duban(db, "--now", "2021-05-18T10:00+08:00", "users", "add", "wage-wang", "--unit", "wage-office");
+    expect(w.code, w.err).toBe(0);
+    expect(w.out).toContain("已建立账号 wage-wang（市根治欠薪工作办公室，unit）");
+    expect((await duban(db, "--now", "2021-05-18T10:00+08:00", "users", "add", "yuzhong-zhang", "--unit", "yuzhong")).code).toBe(0);
+    const none = await duban(db, "--now", "2021-05-18T10:00+08:00", "users", "add", "x", "--unit", "nobody");
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("此存储中没有哪个专项行动的计划列有单位或人员“nobody”");
+    const list = await duban(db, "users", "list");
+    expect(list.out).toContain("wage-wang");
+    expect(list.out).toContain("yuzhong-zhang");
+    expect((await duban(db, "--now", "2021-05-18T11:00+08:00", "users", "revoke", "wage-wang")).out).toContain("已停用账号 wage-wang");
+  });
+
   it("run --once cycles every campaign of the store, or the one --campaign names", { timeout: 60_000 }, async () => {
     const db = store();
     const eml = mkdtempSync(join(tmpdir(), "duban-campaigns-eml-"));
