@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type * as CampaignModule from "../campaign/campaign.ts";
 import type { CatchUp, PlanDiff } from "../campaign/campaign.ts";
 import type * as LoadModule from "../plan/load.ts";
+import type * as CampaignsModule from "../campaign/campaigns.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
 import type { Actor, Attachment, UnitAction } from "../engine/types.ts";
@@ -25,6 +26,8 @@ export interface GlobalOptions {
   /** duban.config.yaml (or DUBAN_CONFIG); read by run and serve, and for --db by every command. */
   config?: string;
   lang?: string;
+  /** Which campaign of the store; needed only when the store holds several. */
+  campaign?: string;
 }
 
 /** `--now` sets the clock for drills and tests; it is recorded with every event it produces. */
@@ -70,10 +73,19 @@ let Campaign: typeof CampaignModule.Campaign;
 let CampaignError: typeof CampaignModule.CampaignError;
 let loadPlan: typeof LoadModule.loadPlan;
 
+/** Runs fn on the log of the campaign the command means (--campaign, or the store's only one). */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
-  const [campaign, load, { openStore }] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts")]);
+  return withWholeStore(opts, async (store) => fn((await campaigns.campaignOf(store, opts.campaign)).log));
+}
+
+let campaigns: typeof CampaignsModule;
+
+/** Runs fn on the store as a whole: every campaign it holds (init, campaigns, verify of all chains). */
+export async function withWholeStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  const [campaign, load, { openStore }, registry] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts"), import("../campaign/campaigns.ts")]);
   ({ Campaign, CampaignError } = campaign);
   ({ loadPlan } = load);
+  campaigns = registry;
   const store = await openStore(opts.db);
   try {
     return await fn(store);
@@ -116,7 +128,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 
   program
     .command("init")
-    .description("create the store for a campaign and record its plan version")
+    .description("create the store for a campaign and record its plan version; on a store that has campaigns, add this plan's campaign beside them")
     .argument("<plan>", "plan file (YAML)")
     .option("--archive", "record a campaign that has already ended (without it, an ended campaign is refused)")
     .option("--warn-ahead <days>", "warn when the campaign starts more than this many days from now", "90")
@@ -124,10 +136,14 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
       const { now } = clockOf(g());
       const aheadDays = Number(o.warnAhead);
       if (!(aheadDays >= 0)) throw new UsageError(`--warn-ahead ${o.warnAhead}：请写不小于 0 的天数，例如 90`, "BAD_OPTION");
-      await withStore(g(), async (store) => {
-        const c = await Campaign.init(store, file, now, { archive: o.archive ?? false, aheadDays, onWarning: (w) => io.err(w.message) });
+      await withWholeStore(g(), async (store) => {
+        const before = (await store.campaigns()).length;
+        const c = await campaigns.addCampaign(store, file, now, { archive: o.archive ?? false, aheadDays, onWarning: (w) => io.err(w.message) });
         warnOnOpen(c, io, g());
-        io.out(`已建立专项行动“${c.plan.campaign.title}”：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}`);
+        const after = (await store.campaigns()).length;
+        const more = after > 1 ? `；此存储现有 ${after} 个专项行动，命令请加 --campaign ${c.plan.campaign.id}` : "";
+        // The id only where it tells something: beside another campaign, it is what --campaign names.
+        io.out(`${after > before ? "已建立" : "已在运行"}专项行动“${c.plan.campaign.title}”${after > 1 ? `（${c.plan.campaign.id}）` : ""}：${c.plan.assignments.length} 条责任事项；版本 ${c.plan.hash.slice(0, 12)}；存储 ${g().db}${more}`);
       });
     });
 
@@ -279,20 +295,30 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 
   program
     .command("verify")
-    .description("check the whole hash chain; with --head, also that no event after a recorded head was deleted")
+    .description("check the whole hash chain (without --campaign: every campaign's); with --head, also that no event after a recorded head was deleted")
     .option("--head <hash>", "a head hash recorded earlier (e.g. from the office's daily summary)")
     .action(async (o: { head?: string }) => {
       // A mistyped head is a usage mistake, not evidence that events were deleted.
       if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head))
         throw new UsageError(`--head ${o.head}：不是日志头哈希；请抄写日报中的 64 位十六进制“日志头”，例如 duban verify --head 3f5a…（共 64 位）`, "BAD_HEAD", 2);
-      await withStore(g(), async (store) => {
+      await withWholeStore(g(), async (store) => {
+        // Without --campaign, every campaign's chain: the whole store is checked at once.
+        const which = g().campaign !== undefined || o.head !== undefined ? [await campaigns.campaignOf(store, g().campaign)] : await campaigns.allCampaigns(store);
+        if (which.length === 0) which.push(await campaigns.campaignOf(store, undefined));
         const { auditStore, auditResultZh } = await import("../campaign/audit-check.ts");
-        const r = await auditStore(store, o.head ? { head: o.head } : {});
-        if (!r.ok) {
-          io.err(auditResultZh(r));
-          return setExit(1);
+        const named = which.length > 1;
+        let bad = false;
+        for (const { record, log } of which) {
+          const label = named ? `${record.id}：` : "";
+          const r = await auditStore(log, o.head ? { head: o.head } : {});
+          if (r.ok) io.out(label + auditResultZh(r));
+          else {
+            io.err(label + auditResultZh(r));
+            bad = true;
+          }
         }
-        io.out(auditResultZh(r));
+        if (named && !bad) io.out(`全部 ${which.length} 个专项行动的日志完整`);
+        if (bad) setExit(1);
       });
     });
 
@@ -320,7 +346,11 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 
 /** `duban plan apply`: shows what a new plan version changes; carries it out only with --yes. */
 export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }, io: Io): Promise<number> {
-  return withStore(g, async (store) => {
+  return withWholeStore(g, async (root) => {
+    // Without --campaign, the new plan's own campaign.id says which campaign it changes.
+    const planId = g.campaign ?? loadPlan(file).plan?.campaign.id;
+    const known = (await root.campaigns()).some((r) => r.id === planId);
+    const store = (await campaigns.campaignOf(root, g.campaign ?? (known ? planId : undefined))).log;
     const c = await Campaign.open(store);
     warnOnOpen(c, io, g);
     const zone = c.plan.campaign.timezone;

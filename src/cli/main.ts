@@ -3,6 +3,7 @@ import { CampaignError } from "../campaign/errors.ts";
 import { StoreError } from "../store/errors.ts";
 import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
 import { registerDemoCommand } from "./demo-command.ts";
+import { registerCampaignsCommand } from "./campaigns-command.ts";
 import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerDraftCommand } from "./draft-command.ts";
@@ -33,6 +34,7 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
     .showHelpAfterError()
     .option("--db <path-or-url>", "the campaign store: a SQLite file, or postgres://… for a shared one", process.env.DUBAN_DB ?? "./duban.db")
     .option("--now <instant>", "set the clock (ISO 8601) for drills and tests; recorded with the events it produces")
+    .option("--campaign <id>", "which campaign of the store (needed when it holds several; see duban campaigns)", process.env.DUBAN_CAMPAIGN)
     .option("--config <file>", "the host configuration file (DUBAN_CONFIG; default ./duban.config.yaml when it exists)")
     .addOption(new Option("--lang <lang>", "language of help and messages of the command line: zh (default) or en (also LANG=en*)").choices(["zh", "en"]));
 
@@ -130,6 +132,7 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
     });
 
   registerCampaignCommands(program, io, (code) => void (exit = code));
+  registerCampaignsCommand(program, io);
   registerRunCommand(program, io);
   registerOutboxCommands(program, io, (code) => void (exit = code));
   registerDemoCommand(program, io);

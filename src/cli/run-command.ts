@@ -10,16 +10,17 @@ import type { DispatchOptions } from "../dispatch/dispatcher.ts";
 
 /** The daemon's parts (engine, dispatcher, mailer, scheduler), loaded when `run` runs, not at every start. */
 async function daemonParts() {
-  const [{ Campaign, CampaignError }, { startDaemon }, { runCycle, catchUpLine }, { describeChannels }, { Dispatcher }, { openStore }, { startOpsServer }] = await Promise.all([
+  const [{ Campaign, CampaignError }, { startStoreDaemon }, { runCycle, catchUpLine }, { describeChannels }, { Dispatcher }, { openStore }, { startOpsServer }, { addCampaign, allCampaigns, campaignOf }] = await Promise.all([
     import("../campaign/campaign.ts"),
-    import("../daemon/daemon.ts"),
+    import("../daemon/store-daemon.ts"),
     import("../daemon/cycle.ts"),
     import("../daemon/host.ts"),
     import("../dispatch/dispatcher.ts"),
     import("../store/open.ts"),
     import("../ops/ops-server.ts"),
+    import("../campaign/campaigns.ts"),
   ]);
-  return { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer };
+  return { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf };
 }
 
 /** `--metrics-port`, checked before anything is loaded. */
@@ -52,7 +53,7 @@ export function registerRunCommand(program: Command, io: Io): void {
     .command("run")
     .description("the daemon: apply deadlines and ladders, queue and send reminders; catches up after downtime")
     .option("--once", "one tick and one dispatch, then exit (cron-less deployments, tests)")
-    .option("--plan <file>", "initialise the store with this plan if it has no campaign yet")
+    .option("--plan <file>", "add this plan's campaign to the store if it is not there yet")
     .option("--eml-dir <dir>", "where .eml files go when no SMTP server is configured (DUBAN_EML_DIR)", undefined)
     .option("--console", "also print each message to the terminal")
     .option("--catch-up <policy>", CATCH_UP_HELP, "send")
@@ -68,7 +69,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       if (!retryHorizon) throw new UsageError(`--retry-for ${o.retryFor}：请写工作日数或小时数，例如 1wd（下一个工作日同一时刻）或 12h`, "BAD_OPTION");
       const logLevel = logLevelOption(o.logLevel);
       const metricsPortFlag = portOption("--metrics-port", o.metricsPort);
-      const { Campaign, CampaignError, startDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer } = await daemonParts();
+      const { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf } = await daemonParts();
       const { settings, cfg, logger, metrics, notifiers } = await startHostRuntime({ configFile: g.config, ...(logLevel ? { logLevel } : {}), io, overrides: { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) } });
       const log = logger.log;
       let store;
@@ -80,26 +81,32 @@ export function registerRunCommand(program: Command, io: Io): void {
       }
       let ops: { url: string; close(): Promise<void> } | undefined;
       try {
-        let campaign: Campaign;
+        // Every campaign of the store, or the one --campaign names; --plan first adds its campaign when missing.
+        let campaigns: Campaign[];
         try {
-          campaign = o.plan ? await Campaign.init(store, o.plan, clockOf(g).now) : await Campaign.open(store);
+          if (o.plan) await addCampaign(store, o.plan, clockOf(g).now);
+          const selected = g.campaign !== undefined ? [await campaignOf(store, g.campaign)] : await allCampaigns(store);
+          campaigns = selected.length ? await Promise.all(selected.map((x) => Campaign.open(x.log))) : [await Campaign.open(store)];
         } catch (err) {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
           throw err;
         }
-        warnOnOpen(campaign, io, g);
-        const zone = campaign.plan.campaign.timezone;
+        for (const c of campaigns) warnOnOpen(c, io, g);
+        const first = campaigns[0]!;
+        const zone = first.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
-        const id = campaign.plan.campaign.id;
-        logger.hideContacts([...campaign.plan.units.values()].flatMap((u) => u.email));
-        log(`start campaign=${id} plan=${campaign.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: id, plan: campaign.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
-        metrics.watch(campaign, fixed !== undefined ? () => fixed : Date.now);
+        const ids = campaigns.map((c) => c.plan.campaign.id);
+        const id = ids.join(",");
+        for (const c of campaigns) logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
+        for (const c of campaigns) log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
+        // The head gauge reads the first campaign's log; the oldest unsent message (/readyz) is sought in all.
+        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, campaigns);
         const metricsPort = metricsPortFlag ?? settings.metrics.port;
         if (metricsPort !== undefined) {
           const host = o.metricsHost ?? settings.metrics.host ?? "127.0.0.1";
           try {
-            ops = await startOpsServer({ campaign, metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, port: metricsPort, host });
+            ops = await startOpsServer({ campaign: first, metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, port: metricsPort, host });
           } catch (err) {
             const code = (err as NodeJS.ErrnoException).code;
             if (code === "EADDRINUSE") throw new UsageError(`端口 ${metricsPort} 已被占用；请用 --metrics-port 换一个端口`, code, 1);
@@ -110,21 +117,38 @@ export function registerRunCommand(program: Command, io: Io): void {
         }
         if (o.once) {
           const now = fixed ?? Date.now();
-          let r;
-          const started = Date.now();
-          try {
-            r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip }), now);
-          } catch (err) {
-            if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
-            throw err;
+          for (const campaign of campaigns) {
+            const cid = campaign.plan.campaign.id;
+            const czone = campaign.plan.campaign.timezone;
+            let r;
+            const started = Date.now();
+            try {
+              r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip }), now);
+            } catch (err) {
+              if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+              throw err;
+            }
+            metrics.cycle({ durationMs: Date.now() - started, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
+            const line = catchUpLine(r, !rules.staleItems);
+            if (line) log(line, { level: "warn", event: "catch-up", campaign: cid, ...r.catchUp });
+            log(`once${campaigns.length > 1 ? ` campaign=${cid}` : ""} at=${formatInstant(now, czone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`, { event: "once", campaign: cid, durationMs: Date.now() - started, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed });
           }
-          metrics.cycle({ durationMs: Date.now() - started, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
-          const line = catchUpLine(r, !rules.staleItems);
-          if (line) log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
-          log(`once at=${formatInstant(now, zone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`, { event: "once", campaign: id, durationMs: Date.now() - started, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed });
           return;
         }
-        const daemon = startDaemon(campaign, notifiers, { log, observer: metrics, ...skip, ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        const opened = new Map(campaigns.map((c) => [c.plan.campaign.id, c]));
+        const daemon = startStoreDaemon(store, notifiers, {
+          log,
+          observer: metrics,
+          ...skip,
+          ...(fixed !== undefined ? { now: () => fixed } : {}),
+          opened,
+          ...(g.campaign !== undefined ? { only: g.campaign } : {}),
+          onCampaign: (c) => {
+            if (opened.has(c.plan.campaign.id)) return;
+            logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
+            log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)}（运行中新加入的专项行动）`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12) });
+          },
+        });
         const onSignal = (sig: string) => {
           log(`${sig}: 发送中的消息完成后停止`, { event: "signal", signal: sig, campaign: id });
           void daemon.stop();

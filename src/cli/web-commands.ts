@@ -5,7 +5,7 @@ import type { Campaign } from "../campaign/campaign.ts";
 import { unitName } from "../present/plan-text.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { CATCH_UP_HELP, catchUpOptions } from "./run-command.ts";
-import type { RunningDaemon } from "../daemon/daemon.ts";
+import type { RunningStoreDaemon } from "../daemon/store-daemon.ts";
 import type { NotifierSet } from "../../notifiers/index.ts";
 import { UsageError, type Io } from "./io.ts";
 
@@ -21,11 +21,31 @@ async function storeParts() {
   return { AccessError, openSidecar, addUser, revokeUser, Campaign, CampaignError, openStore };
 }
 
-async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Sidecar) => Promise<T>): Promise<T> {
+/**
+ * `unit`: with several campaigns and no --campaign, the first campaign whose plan lists the unit (an
+ * account acts in every campaign its unit is in; the plan it is checked against is one of those).
+ */
+async function withCampaign<T>(opts: GlobalOptions, fn: (c: Campaign, sidecar: Sidecar) => Promise<T>, unit?: string | { any: true }): Promise<T> {
   const { AccessError, openSidecar, Campaign, CampaignError, openStore } = await storeParts();
   const store = await openStore(opts.db);
   try {
-    const c = await Campaign.open(store);
+    const { allCampaigns, campaignOf } = await import("../campaign/campaigns.ts");
+    let c: Campaign | undefined;
+    const all = await allCampaigns(store);
+    // Accounts are the store's: listing or revoking one needs no campaign (the first one records a revocation).
+    if (opts.campaign === undefined && typeof unit === "object" && all.length > 1) c = await Campaign.open(all[0]!.log);
+    if (opts.campaign === undefined && typeof unit === "string" && all.length > 1) {
+      for (const x of all) {
+        const candidate = await Campaign.open(x.log);
+        if (candidate.plan.units.has(unit)) {
+          c = candidate;
+          break;
+        }
+      }
+      if (!c) throw new CampaignError("CAMPAIGN_UNKNOWN", `此存储中没有哪个专项行动的计划列有单位或人员“${unit}”`);
+    }
+    c ??= await Campaign.open((await campaignOf(store, opts.campaign)).log);
+    // Accounts belong to the store, not to one campaign: a unit signs in once for every campaign it is in.
     const sidecar = await openSidecar(store);
     try {
       return await fn(c, sidecar);
@@ -57,7 +77,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         const { user, token } = await addUser(c, s.access, { name, unit: o.unit, role: o.role }, now);
         io.out(`已建立账号 ${user.name}（${unitName(c.plan, user.unit)}，${user.role}）。访问令牌只显示这一次：\n${token}`);
-      });
+      }, o.unit);
     });
 
   users
@@ -68,7 +88,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const list = await s.access.listUsers();
         if (list.length === 0) return io.out("尚无账号；用 duban users add 建立");
         for (const u of list) io.out(`${u.name}\t${u.role}\t${u.unit}（${unitName(c.plan, u.unit)}）\t${u.createdAt}${u.revokedAt ? `\t已停用 ${u.revokedAt}` : ""}`);
-      });
+      }, { any: true });
     });
 
   users
@@ -81,7 +101,7 @@ export function registerWebCommands(program: Command, io: Io): void {
         const { now } = clockOf(g(), c.plan.campaign.timezone);
         await revokeUser(c, s.access, name, now);
         io.out(`已停用账号 ${name}`);
-      });
+      }, { any: true });
     });
 
   program
@@ -105,29 +125,33 @@ export function registerWebCommands(program: Command, io: Io): void {
       const hostAddr = explicit("host") ? o.host : (settings.serve.host ?? o.host);
       if (!o.daemon) await runtime.notifiers.close();
       const { openSidecar, Campaign, CampaignError, openStore } = await storeParts();
-      const [{ startServer }, { startDaemon }, { describeChannels }] = await Promise.all([
+      const [{ startServer }, { startStoreDaemon }, { describeChannels }] = await Promise.all([
         import("../web/server.ts"),
-        import("../daemon/daemon.ts"),
+        import("../daemon/store-daemon.ts"),
         import("../daemon/host.ts"),
       ]);
       const store = await openStore(g().db);
-      let c: Campaign;
+      // Every campaign of the store (or the one --campaign names), behind one front with a switcher.
+      let all: Campaign[];
       try {
-        c = await Campaign.open(store);
+        const { allCampaigns, campaignOf } = await import("../campaign/campaigns.ts");
+        const selected = g().campaign !== undefined ? [await campaignOf(store, g().campaign)] : await allCampaigns(store);
+        all = selected.length ? await Promise.all(selected.map((x) => Campaign.open(x.log))) : [await Campaign.open(store)];
       } catch (err) {
         await store.close();
         if (o.daemon) await runtime.notifiers.close();
         if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
         throw err;
       }
-      warnOnOpen(c, io, g());
+      const c = all[0]!;
+      for (const x of all) warnOnOpen(x, io, g());
       const sidecar = await openSidecar(store);
       const fixed = g().now !== undefined ? clockOf(g(), c.plan.campaign.timezone).now : undefined;
       let server;
       try {
         // The public URL (publicUrl / DUBAN_BASE_URL, else the plan's baseUrl) says whether browsers reach us over https.
         const publicUrl = runtime.cfg.baseUrl ?? c.plan.campaign.baseUrl;
-        server = await startServer({ campaign: c, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(publicUrl ? { publicUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        server = await startServer({ campaigns: all, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(publicUrl ? { publicUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();
@@ -137,19 +161,19 @@ export function registerWebCommands(program: Command, io: Io): void {
         if (code === "EADDRNOTAVAIL") throw new UsageError(`本机没有地址 ${hostAddr}；请检查 --host`, code, 1);
         throw err;
       }
-      io.out(`督办工作台：${server.url}/  （${c.plan.campaign.title}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
-      // The daemon gets its own Campaign on the same store: appends are compare-and-swap, so the two
-      // never decide from the same state, and the web's Campaign folds the daemon's events as it goes.
-      let daemon: RunningDaemon | undefined;
+      io.out(`督办工作台：${server.url}/  （${all.map((x) => x.plan.campaign.title).join("、")}${fixed !== undefined ? "；时钟固定为 --now" : ""}）`);
+      // The daemon gets its own Campaign objects on the same store: appends are compare-and-swap, so the two
+      // never decide from the same state, and the web's Campaigns fold the daemon's events as they go.
+      let daemon: RunningStoreDaemon | undefined;
       let notifiers: NotifierSet | undefined;
       const log = runtime.logger.log;
-      runtime.logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
-      log(`serve url=${server.url}`, { event: "serve", campaign: c.plan.campaign.id, url: server.url });
+      for (const x of all) runtime.logger.hideContacts([...x.plan.units.values()].flatMap((u) => u.email));
+      log(`serve url=${server.url}`, { event: "serve", campaign: all.map((x) => x.plan.campaign.id).join(","), url: server.url });
       if (o.daemon) {
         const { cfg } = runtime;
         notifiers = runtime.notifiers;
-        log(`daemon channels=${describeChannels(cfg)}`, { event: "start", campaign: c.plan.campaign.id });
-        daemon = startDaemon(await Campaign.open(store), notifiers, { log, observer: runtime.metrics, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        log(`daemon channels=${describeChannels(cfg)}`, { event: "start", campaign: all.map((x) => x.plan.campaign.id).join(",") });
+        daemon = startStoreDaemon(store, notifiers, { log, observer: runtime.metrics, ...rules, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}), ...(g().campaign !== undefined ? { only: g().campaign } : {}) });
       }
       await new Promise<void>((resolve) => {
         const stop = () => void Promise.all([server.close(), daemon?.stop()]).then(() => resolve());

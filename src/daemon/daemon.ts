@@ -24,6 +24,10 @@ export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" |
   observer?: DaemonObserver;
   /** How often a standby daemon asks for the lease. @default 15 000 */
   standbyPollMs?: number;
+  /** The lease's name: one per campaign, so daemons sharing a store spread its campaigns. @default campaign:<id> */
+  lease?: string;
+  /** Asked before each attempt at the lease: false makes this daemon wait as a standby (it has its share). */
+  mayAsk?: () => boolean;
 }
 
 export interface RunningDaemon {
@@ -91,8 +95,13 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
   const becomeLeader = async () => {
     if (stopping) return;
     const poll = () => (standby = setTimeout(() => void becomeLeader(), opts.standbyPollMs ?? 15_000));
+    if (opts.mayAsk && !opts.mayAsk()) {
+      if (state !== "standby") setState("standby");
+      poll();
+      return;
+    }
     try {
-      lease = await campaign.store.tryLease("daemon");
+      lease = await campaign.store.tryLease(opts.lease ?? `campaign:${id}`);
     } catch (err) {
       // The store is unreachable: ask again later rather than die; /readyz says the store is down.
       opts.log(`lease-error: 无法向存储申请租约（${(err as Error).message}）；稍后重试`, { level: "error", event: "lease-error", campaign: id, code: (err as { code?: string }).code ?? "STORE" });

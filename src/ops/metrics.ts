@@ -18,6 +18,8 @@ const LEASE_STATES: readonly LeaseState[] = ["acquiring", "leader", "standby", "
 export class HostMetrics implements DaemonObserver {
   readonly registry = new Registry();
   private campaign: Campaign | undefined;
+  /** Every campaign the process serves (the first is `campaign`): the oldest unsent message is sought in all. */
+  private campaigns: readonly Campaign[] = [];
   private now: () => EpochMs = Date.now;
   private lease: LeaseState = "none";
 
@@ -88,8 +90,9 @@ export class HostMetrics implements DaemonObserver {
   }
 
   /** The campaign whose state is read at each scrape, and the clock it is read at. */
-  watch(campaign: Campaign, now: () => EpochMs = Date.now): void {
+  watch(campaign: Campaign, now: () => EpochMs = Date.now, others: readonly Campaign[] = []): void {
     this.campaign = campaign;
+    this.campaigns = [campaign, ...others.filter((c) => c !== campaign)];
     this.now = now;
   }
 
@@ -103,11 +106,12 @@ export class HostMetrics implements DaemonObserver {
   }
 
   async oldestUnsentAgeSeconds(): Promise<number> {
-    const c = this.campaign;
-    if (!c) return 0;
-    const [oldest] = await c.store.listOutbox({ status: "pending", limit: 1 });
-    if (!oldest) return 0;
-    return Math.max(0, (this.now() - Date.parse(oldest.dueAt)) / 1000);
+    let age = 0;
+    for (const c of this.campaigns) {
+      const [oldest] = await c.store.listOutbox({ status: "pending", limit: 1 });
+      if (oldest) age = Math.max(age, (this.now() - Date.parse(oldest.dueAt)) / 1000);
+    }
+    return age;
   }
 
   // DispatchObserver: called by the dispatcher for each outcome.

@@ -40,6 +40,12 @@ export async function backupSqlite(spec: string, to: string, opts: { asCopy?: bo
     try {
       const v = await copy.verify();
       if (!v.ok) throw new StoreError("INVALID_ARGUMENT", `备份副本校验失败：第 ${v.seq} 条：${v.problem}`);
+      // Every other campaign of the store has a chain of its own: the copy keeps them all, and all must verify.
+      for (const r of await copy.campaigns()) {
+        if (r.prefix === "") continue;
+        const w = await copy.campaignLog(r.prefix).verify();
+        if (!w.ok) throw new StoreError("INVALID_ARGUMENT", `备份副本校验失败：专项行动 ${r.id} 第 ${w.seq} 条：${w.problem}`);
+      }
       result = { head: await copy.head(), events: v.count, storeId: await copy.storeId() };
     } finally {
       await copy.close();

@@ -9,7 +9,8 @@ export type StoreErrorCode =
   | "SCHEMA_TOO_NEW"
   | "CLOSED"
   | "HEAD_MOVED"
-  | "CLOCK_BEHIND";
+  | "CLOCK_BEHIND"
+  | "CAMPAIGN_EXISTS";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";

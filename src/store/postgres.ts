@@ -3,11 +3,13 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
-import type { EventStore, Lease } from "./store.ts";
+import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
+  CampaignRecord,
   ChainHead,
   ClaimOptions,
   HeldClaim,
@@ -44,16 +46,39 @@ const ph = (i: number) => `$${i}`;
 const eventRow = (r: EventRow): EventRow => ({ ...r, seq: Number(r.seq), at_ms: Number(r.at_ms) });
 const outboxRow = (r: OutboxRow): OutboxRow => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), event_seq: Number(r.event_seq) });
 
+/** A campaign's store shares its root's pool: one set of connections, however many campaigns the schema holds. */
+interface Shared {
+  root: PostgresStore;
+  prefix: string;
+}
+
 export class PostgresStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly ready: Promise<void>;
   private closed = false;
+  private readonly prefix: string;
+  private readonly root: PostgresStore | undefined;
+  private readonly scoped = new Map<string, PostgresStore>();
 
   constructor(
     private readonly url: string,
     opts: PostgresStoreOptions = {},
+    shared?: Shared,
   ) {
+    this.prefix = shared?.prefix ?? "";
+    this.root = shared?.root;
+    if (shared) {
+      this.schema = shared.root.schema;
+      this.pool = shared.root.pool;
+      this.ready = shared.root.ready.then(() =>
+        this.withTx(async (c) => {
+          for (const ddl of campaignDdl("postgres", (t) => this.t(t), this.prefix)) await c.query(ddl);
+        }),
+      );
+      this.ready.catch(() => {});
+      return;
+    }
     this.schema = opts.schema ?? "duban";
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.schema)) {
       throw new StoreError("INVALID_ARGUMENT", `schema name must be a plain SQL identifier, got ${JSON.stringify(this.schema)}`);
@@ -84,12 +109,67 @@ export class PostgresStore implements EventStore {
     return `"${this.schema}".${table}`;
   }
 
+  /** A table of this campaign's own. */
+  private ct(table: string): string {
+    return this.t(this.prefix + table);
+  }
+
+  private get base(): PostgresStore {
+    return this.root ?? this;
+  }
+
+  campaignLog(prefix: string): EventStore {
+    const base = this.base;
+    if (prefix === "") return base;
+    checkPrefix(prefix);
+    let s = base.scoped.get(prefix);
+    if (!s) base.scoped.set(prefix, (s = new PostgresStore(base.url, {}, { root: base, prefix })));
+    return s;
+  }
+
+  private async registryRows(c: pg.Pool | pg.PoolClient): Promise<CampaignRecord[]> {
+    const { rows } = await c.query<RegistryRow>(`SELECT id, prefix, parent, created_at FROM ${this.t("campaigns")} ORDER BY created_at, prefix`);
+    return rows.map(recordOf);
+  }
+
+  private async firstEvent(c: pg.Pool | pg.PoolClient): Promise<StoredEvent | undefined> {
+    const { rows } = await c.query<EventRow>(`SELECT * FROM ${this.t("events")} WHERE seq = 1`);
+    return rows[0] && rowToEvent(eventRow(rows[0]));
+  }
+
+  async campaigns(): Promise<CampaignRecord[]> {
+    const pool = await this.client();
+    return listed(await this.registryRows(pool), await this.firstEvent(pool));
+  }
+
+  async addCampaign(id: string, opts: { parent?: string } = {}): Promise<CampaignRecord> {
+    checkCampaignId(id);
+    await this.client();
+    // Under the root's write lock: two inits at once must not take one prefix or one id.
+    return this.base.withTx(async (c) => {
+      const plan = allocate(await this.registryRows(c), await this.firstEvent(c), id, opts.parent, new Date().toISOString());
+      for (const r of plan.insert) await c.query(`INSERT INTO ${this.t("campaigns")} (id, prefix, parent, created_at) VALUES ($1, $2, $3, $4)`, [r.id, r.prefix, r.parent ?? null, r.createdAt]);
+      for (const ddl of campaignDdl("postgres", (t) => this.t(t), plan.record.prefix)) await c.query(ddl);
+      return plan.record;
+    });
+  }
+
+  async dropEmptyCampaign(id: string): Promise<void> {
+    await this.client();
+    await this.base.withTx(async (c) => {
+      const row = (await this.registryRows(c)).find((r) => r.id === id);
+      if (!row) return;
+      const { rows } = await c.query(`SELECT 1 FROM ${this.t(row.prefix + "events")} LIMIT 1`);
+      if (rows.length === 0) await c.query(`DELETE FROM ${this.t("campaigns")} WHERE id = $1`, [id]);
+    });
+  }
+
   private async migrate(): Promise<void> {
     await this.withTx(async (c) => {
       await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       for (const ddl of schemaDdl("postgres", (t) => this.t(t))) await c.query(ddl);
       // A store written by version 1 has the outbox without the later columns.
-      for (const [column, type] of OUTBOX_COLUMNS_V2) await c.query(`ALTER TABLE ${this.t("outbox")} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+      for (const [column, type] of OUTBOX_COLUMNS_V2) await c.query(`ALTER TABLE ${this.ct("outbox")} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
       const { rows } = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.t("schema_version")}`);
       const version = rows[0]?.v ?? 0;
       if (version > SCHEMA_VERSION) {
@@ -103,7 +183,7 @@ export class PostgresStore implements EventStore {
   }
 
   private async client(): Promise<pg.Pool> {
-    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    if (this.closed || this.root?.closed) throw new StoreError("CLOSED", "the store is closed");
     await this.ready;
     return this.pool;
   }
@@ -114,12 +194,14 @@ export class PostgresStore implements EventStore {
    * inserting after it cannot interleave; it is released by COMMIT/ROLLBACK even if the client dies.
    */
   private async withTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    if (this.closed || this.root?.closed) throw new StoreError("CLOSED", "the store is closed");
     const c = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await c.query("BEGIN");
-      await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NAMESPACE, this.schema]);
+      // Each campaign has a chain of its own, so its own lock: writers of two campaigns never wait on each other.
+      // The first campaign keeps the schema's name as its key, as the releases before the registry did.
+      await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NAMESPACE, this.prefix === "" ? this.schema : `${this.schema}:${this.prefix}`]);
       const result = await fn(c);
       await c.query("COMMIT");
       return result;
@@ -137,7 +219,7 @@ export class PostgresStore implements EventStore {
   }
 
   private async headIn(c: pg.Pool | pg.PoolClient): Promise<ChainHead> {
-    const { rows } = await c.query<{ seq: string; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.t("events")} ORDER BY seq DESC LIMIT 1`);
+    const { rows } = await c.query<{ seq: string; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.ct("events")} ORDER BY seq DESC LIMIT 1`);
     const r = rows[0];
     return headOf(r && { seq: Number(r.seq), hash: r.hash, at: r.at });
   }
@@ -155,14 +237,14 @@ export class PostgresStore implements EventStore {
         return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(",")})`;
       });
       await c.query(
-        `INSERT INTO ${this.t("events")} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash) VALUES ${values.join(",")}`,
+        `INSERT INTO ${this.ct("events")} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash) VALUES ${values.join(",")}`,
         params,
       );
     }
     const eventSeq = rows.at(-1)?.seq ?? head.seq;
     for (const o of outbox) {
       await c.query(
-        `INSERT INTO ${this.t("outbox")} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
+        `INSERT INTO ${this.ct("outbox")} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $3, $4, $6) ON CONFLICT (key) DO NOTHING`,
         [o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, eventSeq],
       );
@@ -189,7 +271,7 @@ export class PostgresStore implements EventStore {
   async lastSeqAt(at: string): Promise<number> {
     const ms = instantMs(at, "at");
     const c = await this.client();
-    const { rows } = await c.query<{ seq: string }>(`SELECT seq FROM ${this.t("events")} WHERE at_ms > $1 ORDER BY at_ms, seq LIMIT 1`, [ms]);
+    const { rows } = await c.query<{ seq: string }>(`SELECT seq FROM ${this.ct("events")} WHERE at_ms > $1 ORDER BY at_ms, seq LIMIT 1`, [ms]);
     return rows[0] ? Number(rows[0].seq) - 1 : (await this.headIn(c)).seq;
   }
 
@@ -197,7 +279,7 @@ export class PostgresStore implements EventStore {
     const f = pageFilter(opts);
     let after = f.fromSeq - 1;
     for (;;) {
-      const { sql, params } = eventsPage(this.t("events"), after, f, ph);
+      const { sql, params } = eventsPage(this.ct("events"), after, f, ph);
       const { rows } = await (await this.client()).query<EventRow>(sql, params);
       for (const r of rows) yield rowToEvent(eventRow(r));
       const last = rows.at(-1);
@@ -213,7 +295,7 @@ export class PostgresStore implements EventStore {
     let after = 0;
     let checked = 0;
     for (;;) {
-      const { rows } = await pool.query<EventRow>(`SELECT * FROM ${this.t("events")} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
+      const { rows } = await pool.query<EventRow>(`SELECT * FROM ${this.ct("events")} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
       for (const raw of rows) {
         const failure = verifier.feed(eventRow(raw));
         if (failure) return failure;
@@ -231,11 +313,11 @@ export class PostgresStore implements EventStore {
     if (typeof text !== "string") throw new StoreError("INVALID_ARGUMENT", "plan text must be a string");
     const metaJson = meta === undefined ? null : canonicalJson(meta);
     await this.tx(async (c) => {
-      const { rows } = await c.query<{ text: string; put_order: string }>(`SELECT text, put_order FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
-      const max = Number((await c.query<{ m: string }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.t("plans")}`)).rows[0]?.m ?? 0);
+      const { rows } = await c.query<{ text: string; put_order: string }>(`SELECT text, put_order FROM ${this.ct("plans")} WHERE hash = $1`, [hash]);
+      const max = Number((await c.query<{ m: string }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.ct("plans")}`)).rows[0]?.m ?? 0);
       const existing = rows[0];
       if (!existing) {
-        await c.query(`INSERT INTO ${this.t("plans")} (hash, text, meta, put_order, stored_at) VALUES ($1, $2, $3, $4, $5)`, [
+        await c.query(`INSERT INTO ${this.ct("plans")} (hash, text, meta, put_order, stored_at) VALUES ($1, $2, $3, $4, $5)`, [
           hash,
           text,
           metaJson,
@@ -246,29 +328,29 @@ export class PostgresStore implements EventStore {
       }
       if (existing.text !== text) throw new StoreError("PLAN_CONFLICT", `plan ${hash} is already stored with a different text`);
       // Re-putting an older plan (a rollback) makes it the latest again.
-      if (Number(existing.put_order) !== max) await c.query(`UPDATE ${this.t("plans")} SET put_order = $1 WHERE hash = $2`, [max + 1, hash]);
+      if (Number(existing.put_order) !== max) await c.query(`UPDATE ${this.ct("plans")} SET put_order = $1 WHERE hash = $2`, [max + 1, hash]);
     });
   }
 
   async getPlan(hash: string): Promise<string | undefined> {
-    const { rows } = await (await this.client()).query<{ text: string }>(`SELECT text FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
+    const { rows } = await (await this.client()).query<{ text: string }>(`SELECT text FROM ${this.ct("plans")} WHERE hash = $1`, [hash]);
     return rows[0]?.text;
   }
 
   async getPlanMeta(hash: string): Promise<Record<string, unknown> | undefined> {
-    const { rows } = await (await this.client()).query<{ meta: string | null }>(`SELECT meta FROM ${this.t("plans")} WHERE hash = $1`, [hash]);
+    const { rows } = await (await this.client()).query<{ meta: string | null }>(`SELECT meta FROM ${this.ct("plans")} WHERE hash = $1`, [hash]);
     return rows[0]?.meta ? (JSON.parse(rows[0].meta) as Record<string, unknown>) : undefined;
   }
 
   async latestPlanHash(): Promise<string | undefined> {
-    const { rows } = await (await this.client()).query<{ hash: string }>(`SELECT hash FROM ${this.t("plans")} ORDER BY put_order DESC LIMIT 1`);
+    const { rows } = await (await this.client()).query<{ hash: string }>(`SELECT hash FROM ${this.ct("plans")} ORDER BY put_order DESC LIMIT 1`);
     return rows[0]?.hash;
   }
 
   async putSnapshot(seq: number, planHash: string, data: string): Promise<void> {
     if (!Number.isSafeInteger(seq) || seq < 0) throw new StoreError("INVALID_ARGUMENT", `snapshot seq must be a non-negative integer, got ${seq}`);
     await (await this.client()).query(
-      `INSERT INTO ${this.t("snapshots")} (seq, plan_hash, data, created_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${this.ct("snapshots")} (seq, plan_hash, data, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
       [seq, planHash, data, new Date().toISOString()],
     );
@@ -280,7 +362,7 @@ export class PostgresStore implements EventStore {
     if (maxSeq !== undefined) (params.push(maxSeq), where.push(`seq <= $${params.length}`));
     if (planHash !== undefined) (params.push(planHash), where.push(`plan_hash = $${params.length}`));
     const { rows } = await (await this.client()).query<{ seq: string; plan_hash: string; data: string }>(
-      `SELECT seq, plan_hash, data FROM ${this.t("snapshots")} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`,
+      `SELECT seq, plan_hash, data FROM ${this.ct("snapshots")} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`,
       params,
     );
     const r = rows[0];
@@ -293,8 +375,8 @@ export class PostgresStore implements EventStore {
     const until = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
     // SKIP LOCKED lets several workers claim disjoint items without waiting on each other.
     const { rows } = await (await this.client()).query<OutboxRow & { due_at_ms: string }>(
-      `UPDATE ${this.t("outbox")} SET attempts = attempts + 1, next_attempt_at = $3, next_attempt_ms = $4
-       WHERE id IN (SELECT id FROM ${this.t("outbox")} WHERE status = 'pending' AND next_attempt_ms <= $1
+      `UPDATE ${this.ct("outbox")} SET attempts = attempts + 1, next_attempt_at = $3, next_attempt_ms = $4
+       WHERE id IN (SELECT id FROM ${this.ct("outbox")} WHERE status = 'pending' AND next_attempt_ms <= $1
                     ORDER BY due_at_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [nowMs, n, until.toISOString(), until.getTime()],
@@ -309,7 +391,7 @@ export class PostgresStore implements EventStore {
     const untilMs = instantMs(until, "until");
     if (claims.length === 0) return [];
     const { rows } = await (await this.client()).query<{ id: string }>(
-      `UPDATE ${this.t("outbox")} o SET next_attempt_at = $1, next_attempt_ms = $2
+      `UPDATE ${this.ct("outbox")} o SET next_attempt_at = $1, next_attempt_ms = $2
        FROM unnest($3::bigint[], $4::int[]) AS held(id, attempts)
        WHERE o.id = held.id AND o.attempts = held.attempts AND o.status = 'pending'
        RETURNING o.id`,
@@ -320,7 +402,7 @@ export class PostgresStore implements EventStore {
 
   async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
     const progress = settleProgress({ deliveredVia });
-    const { rowCount } = await (await this.client()).query(`UPDATE ${this.t("outbox")} SET delivered_via = $1 WHERE id = $2 AND attempts = $3 AND status = 'pending'`, [
+    const { rowCount } = await (await this.client()).query(`UPDATE ${this.ct("outbox")} SET delivered_via = $1 WHERE id = $2 AND attempts = $3 AND status = 'pending'`, [
       progress!.deliveredVia,
       claim.id,
       claim.attempts,
@@ -332,11 +414,11 @@ export class PostgresStore implements EventStore {
     const pe = event === undefined ? [] : [prepareEvent(event, 0)];
     const progress = settleProgress(opts);
     const rows = await this.tx(async (c) => {
-      const { rows } = await c.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM ${this.t("outbox")} WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows } = await c.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM ${this.ct("outbox")} WHERE id = $1 FOR UPDATE`, [id]);
       checkSettle(id, rows[0], opts);
       await update(c);
       if (progress)
-        await c.query(`UPDATE ${this.t("outbox")} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [
+        await c.query(`UPDATE ${this.ct("outbox")} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [
           progress.deliveredVia,
           progress.retryUntil,
           id,
@@ -348,13 +430,13 @@ export class PostgresStore implements EventStore {
 
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     instantMs(sentAt, "sentAt");
-    return this.settle(id, event, opts, (c) => c.query(`UPDATE ${this.t("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
+    return this.settle(id, event, opts, (c) => c.query(`UPDATE ${this.ct("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
   }
 
   async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     const nextMs = instantMs(nextAttemptAt, "nextAttemptAt");
     return this.settle(id, event, opts, (c) =>
-      c.query(`UPDATE ${this.t("outbox")} SET status = $1, last_error = $2, next_attempt_at = $3, next_attempt_ms = $4 WHERE id = $5`, [
+      c.query(`UPDATE ${this.ct("outbox")} SET status = $1, last_error = $2, next_attempt_at = $3, next_attempt_ms = $4 WHERE id = $5`, [
         final ? "failed" : "pending",
         String(error),
         nextAttemptAt,
@@ -369,9 +451,9 @@ export class PostgresStore implements EventStore {
     const pe = [prepareEvent(event, 0)];
     const rows = await this.tx(async (c) => {
       for (const key of keys) {
-        const { rows } = await c.query<{ id: string; status: string }>(`SELECT id, status FROM ${this.t("outbox")} WHERE key = $1 FOR UPDATE`, [key]);
+        const { rows } = await c.query<{ id: string; status: string }>(`SELECT id, status FROM ${this.ct("outbox")} WHERE key = $1 FOR UPDATE`, [key]);
         const id = checkRetry(key, rows[0]);
-        await c.query(`UPDATE ${this.t("outbox")} SET status = 'pending', next_attempt_at = $1, next_attempt_ms = $2, retry_until = NULL WHERE id = $3`, [nextAttemptAt, nextMs, id]);
+        await c.query(`UPDATE ${this.ct("outbox")} SET status = 'pending', next_attempt_at = $1, next_attempt_ms = $2, retry_until = NULL WHERE id = $3`, [nextAttemptAt, nextMs, id]);
       }
       return this.appendIn(c, pe, []);
     });
@@ -380,7 +462,7 @@ export class PostgresStore implements EventStore {
 
   async outboxCounts(): Promise<OutboxCounts> {
     const { rows } = await (await this.client()).query<{ status: string; n: string }>(
-      `SELECT status, count(*) AS n FROM ${this.t("outbox")} GROUP BY status`,
+      `SELECT status, count(*) AS n FROM ${this.ct("outbox")} GROUP BY status`,
     );
     const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
     for (const r of rows) counts[r.status as keyof OutboxCounts] = Number(r.n);
@@ -388,31 +470,90 @@ export class PostgresStore implements EventStore {
   }
 
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
-    const { sql, params } = outboxList(this.t("outbox"), filter, ph);
+    const { sql, params } = outboxList(this.ct("outbox"), filter, ph);
     const { rows } = await (await this.client()).query<OutboxRow>(sql, params);
     return rows.map((r) => rowToOutbox(outboxRow(r)));
   }
 
-  /** A session-level advisory lock on a dedicated connection: it frees itself when the holder dies. */
+  /**
+   * The one connection that holds this process's leases: a store daemon holds one lease per campaign, and a
+   * connection each would run a server with a hundred campaigns out of connections. When it dies, every
+   * lease on it is lost at once, as the locks are.
+   */
+  private leaseConn: Promise<{ client: pg.Client; lost: Promise<void> }> | undefined;
+  private readonly leasesHeld = new Set<string>();
+
+  private leaseClient(): Promise<{ client: pg.Client; lost: Promise<void> }> {
+    const base = this.base;
+    if (!base.leaseConn) {
+      const opening = (async () => {
+        const client = new pg.Client({ connectionString: base.url });
+        const lost = new Promise<void>((resolve) => {
+          client.once("end", () => resolve());
+          client.on("error", () => resolve());
+        });
+        void lost.then(() => {
+          if (base.leaseConn === opening) base.leaseConn = undefined;
+          base.leasesHeld.clear();
+        });
+        await client.connect();
+        return { client, lost };
+      })();
+      base.leaseConn = opening;
+      opening.catch(() => {
+        if (base.leaseConn === opening) base.leaseConn = undefined;
+      });
+    }
+    return base.leaseConn;
+  }
+
+  /** A session-level advisory lock on the process's lease connection: it frees itself when the holder dies. */
   async tryLease(name: string): Promise<Lease | undefined> {
+    await this.client();
+    const base = this.base;
+    const key = `${this.schema}:lease:${name}`;
+    // Session locks are reentrant: within this process the set keeps a lease exclusive, as between processes.
+    if (base.leasesHeld.has(key)) return undefined;
+    const { client, lost } = await this.leaseClient();
+    base.leasesHeld.add(key);
+    let ok = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE + 1, key]);
+      ok = Boolean(rows[0]?.ok);
+    } finally {
+      if (!ok) base.leasesHeld.delete(key);
+    }
+    if (!ok) return undefined;
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        base.leasesHeld.delete(key);
+        await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [LOCK_NAMESPACE + 1, key]).catch(() => {});
+      },
+      lost: new Promise<void>((resolve) => void lost.then(() => released || resolve())),
+    };
+  }
+
+  async joinDaemons(): Promise<DaemonPresence> {
+    await this.client();
     const client = new pg.Client({ connectionString: this.url });
     client.on("error", () => {});
     await client.connect();
-    const key = `${this.schema}:lease:${name}`;
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE + 1, key]);
-    if (!rows[0]?.ok) {
-      await client.end();
-      return undefined;
-    }
-    let released = false;
-    const lost = new Promise<void>((resolve) => {
-      const end = () => void (released || resolve());
-      client.once("end", end);
-      client.on("error", end);
-    });
+    const key = `${this.schema}:daemons`;
+    // Shared: every daemon holds it at once; pg_locks counts the holders, and a dead one's goes with its connection.
+    await client.query("SELECT pg_advisory_lock_shared($1, hashtext($2))", [LOCK_NAMESPACE + 2, key]);
     return {
-      release: () => ((released = true), client.end()),
-      lost,
+      count: async () => {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::bigint = $1
+             AND objid::bigint = (hashtext($2)::bigint + 4294967296) % 4294967296 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [LOCK_NAMESPACE + 2, key],
+        );
+        return Math.max(1, Number(rows[0]?.n ?? 1));
+      },
+      leave: () => client.end(),
     };
   }
 
@@ -425,6 +566,11 @@ export class PostgresStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.ready.catch(() => {});
+    // A campaign's store borrows the root's pool: only the root ends it (and the lease connection).
+    if (this.root) return;
+    const leases = this.leaseConn;
+    this.leaseConn = undefined;
+    await leases?.then((l) => l.client.end()).catch(() => {});
     await this.pool.end();
   }
 }

@@ -21,12 +21,40 @@ export function newStoreId(): string {
 
 type Dialect = "sqlite" | "postgres";
 
-export function schemaDdl(dialect: Dialect, q: (table: string) => string): string[] {
-  const int8 = dialect === "postgres" ? "bigint" : "INTEGER";
-  const serial = dialect === "postgres" ? "bigserial PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+/**
+ * A campaign's own tables start with this (events, outbox, plans, snapshots): "" for the store's first campaign,
+ * which lives in the unprefixed tables every earlier release wrote, so such a store opens unchanged.
+ */
+export const CAMPAIGN_PREFIX = /^(|c[0-9]{1,6}_)$/;
+
+/** The tables of the whole store: its version, its own id, and the registry of the campaigns it holds. */
+export function storeDdl(q: (table: string) => string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${q("schema_version")} (version integer PRIMARY KEY, applied_at text NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS ${q("events")} (
+    // Facts about this store itself (its id), not about the campaign: never hashed, never exported. Added without
+    // a schema version of its own: a build that does not know it ignores it, so a rollback still opens the store.
+    `CREATE TABLE IF NOT EXISTS ${q("store_meta")} (key text PRIMARY KEY, value text NOT NULL)`,
+    // Like store_meta, without a schema version: an older build ignores it and sees the first campaign only.
+    `CREATE TABLE IF NOT EXISTS ${q("campaigns")} (
+      id text PRIMARY KEY,
+      prefix text NOT NULL UNIQUE,
+      parent text,
+      created_at text NOT NULL
+    )`,
+  ];
+}
+
+export function schemaDdl(dialect: Dialect, q: (table: string) => string): string[] {
+  return [...storeDdl(q), ...campaignDdl(dialect, q, "")];
+}
+
+/** One campaign's tables: its hash chain, its outbox, its plan versions and its snapshots, all named with `prefix`. */
+export function campaignDdl(dialect: Dialect, q: (table: string) => string, prefix: string): string[] {
+  const int8 = dialect === "postgres" ? "bigint" : "INTEGER";
+  const serial = dialect === "postgres" ? "bigserial PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  const t = (name: string) => q(prefix + name);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t("events")} (
       seq ${int8} PRIMARY KEY CHECK (seq > 0),
       at text NOT NULL,
       at_ms ${int8} NOT NULL,
@@ -38,9 +66,9 @@ export function schemaDdl(dialect: Dialect, q: (table: string) => string): strin
       prev_hash text NOT NULL,
       hash text NOT NULL UNIQUE
     )`,
-    `CREATE INDEX IF NOT EXISTS events_assignment_idx ON ${q("events")} (assignment, seq) WHERE assignment IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS events_at_ms_idx ON ${q("events")} (at_ms)`,
-    `CREATE TABLE IF NOT EXISTS ${q("outbox")} (
+    `CREATE INDEX IF NOT EXISTS ${prefix}events_assignment_idx ON ${t("events")} (assignment, seq) WHERE assignment IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS ${prefix}events_at_ms_idx ON ${t("events")} (at_ms)`,
+    `CREATE TABLE IF NOT EXISTS ${t("outbox")} (
       id ${serial},
       key text NOT NULL UNIQUE,
       channel text NOT NULL,
@@ -54,20 +82,17 @@ export function schemaDdl(dialect: Dialect, q: (table: string) => string): strin
       last_error text,
       sent_at text,
       event_seq ${int8} NOT NULL,
-      ${OUTBOX_COLUMNS_V2.map(([c, t]) => `${c} ${t}`).join(",\n      ")}
+      ${OUTBOX_COLUMNS_V2.map(([c, type]) => `${c} ${type}`).join(",\n      ")}
     )`,
-    `CREATE INDEX IF NOT EXISTS outbox_pending_idx ON ${q("outbox")} (next_attempt_ms, due_at_ms, id) WHERE status = 'pending'`,
-    `CREATE TABLE IF NOT EXISTS ${q("plans")} (
+    `CREATE INDEX IF NOT EXISTS ${prefix}outbox_pending_idx ON ${t("outbox")} (next_attempt_ms, due_at_ms, id) WHERE status = 'pending'`,
+    `CREATE TABLE IF NOT EXISTS ${t("plans")} (
       hash text PRIMARY KEY,
       text text NOT NULL,
       meta text,
       put_order ${int8} NOT NULL,
       stored_at text NOT NULL
     )`,
-    // Facts about this store itself (its id), not about the campaign: never hashed, never exported. Added without
-    // a schema version of its own: a build that does not know it ignores it, so a rollback still opens the store.
-    `CREATE TABLE IF NOT EXISTS ${q("store_meta")} (key text PRIMARY KEY, value text NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS ${q("snapshots")} (
+    `CREATE TABLE IF NOT EXISTS ${t("snapshots")} (
       seq ${int8} NOT NULL,
       plan_hash text NOT NULL,
       data text NOT NULL,

@@ -3,11 +3,13 @@ import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOut
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
-import { newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
+import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
-import type { EventStore, Lease } from "./store.ts";
+import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
+  CampaignRecord,
   ChainHead,
   ClaimOptions,
   HeldClaim,
@@ -38,57 +40,79 @@ export interface SqliteStoreOptions {
 
 const DEFAULT_LEASE_MS = 60_000;
 
+/** A scoped store shares its root's connection: one SQLite file, one handle, however many campaigns it holds. */
+interface Shared {
+  root: SqliteStore;
+  prefix: string;
+}
+
 export class SqliteStore implements EventStore {
   private readonly db: Database.Database;
   private closed = false;
   private readonly stmt;
+  /** This campaign's table names. */
+  private readonly tn: { events: string; outbox: string; plans: string; snapshots: string };
+  private readonly root: SqliteStore | undefined;
+  /** The other campaigns' stores opened through this root, one per prefix. */
+  private readonly scoped = new Map<string, SqliteStore>();
 
   constructor(
     readonly path: string,
     opts: SqliteStoreOptions = {},
+    shared?: Shared,
   ) {
-    const synchronous = opts.synchronous ?? "FULL";
-    if (synchronous !== "FULL" && synchronous !== "NORMAL") throw new StoreError("INVALID_ARGUMENT", `synchronous must be FULL or NORMAL`);
-    this.db = new Database(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
-    try {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma(`synchronous = ${synchronous}`);
-      this.migrate();
-    } catch (err) {
-      this.db.close();
-      throw err;
+    const prefix = shared?.prefix ?? "";
+    this.tn = { events: `${prefix}events`, outbox: `${prefix}outbox`, plans: `${prefix}plans`, snapshots: `${prefix}snapshots` };
+    this.root = shared?.root;
+    if (shared) {
+      this.db = shared.root.live();
+      this.db.transaction(() => {
+        for (const ddl of campaignDdl("sqlite", (t) => t, prefix)) this.db.exec(ddl);
+      }).immediate();
+    } else {
+      const synchronous = opts.synchronous ?? "FULL";
+      if (synchronous !== "FULL" && synchronous !== "NORMAL") throw new StoreError("INVALID_ARGUMENT", `synchronous must be FULL or NORMAL`);
+      this.db = new Database(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      try {
+        this.db.pragma("journal_mode = WAL");
+        this.db.pragma(`synchronous = ${synchronous}`);
+        this.migrate();
+      } catch (err) {
+        this.db.close();
+        throw err;
+      }
     }
     const db = this.db;
     this.stmt = {
-      head: db.prepare<[], { seq: number; hash: string; at: string }>("SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1"),
+      head: db.prepare<[], { seq: number; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.tn.events} ORDER BY seq DESC LIMIT 1`),
       insertEvent: db.prepare(
-        `INSERT INTO events (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
+        `INSERT INTO ${this.tn.events} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertOutbox: db.prepare(
-        `INSERT INTO outbox (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
+        `INSERT INTO ${this.tn.outbox} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
          VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
       ),
-      outboxStatus: db.prepare<[number], { status: string; attempts: number }>("SELECT status, attempts FROM outbox WHERE id = ?"),
-      outboxByKey: db.prepare<[string], { id: number; status: string }>("SELECT id, status FROM outbox WHERE key = ?"),
-      renew: db.prepare("UPDATE outbox SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'"),
-      retry: db.prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?"),
-      keepProgress: db.prepare("UPDATE outbox SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?"),
+      outboxStatus: db.prepare<[number], { status: string; attempts: number }>(`SELECT status, attempts FROM ${this.tn.outbox} WHERE id = ?`),
+      outboxByKey: db.prepare<[string], { id: number; status: string }>(`SELECT id, status FROM ${this.tn.outbox} WHERE key = ?`),
+      renew: db.prepare(`UPDATE ${this.tn.outbox} SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'`),
+      retry: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?`),
+      keepProgress: db.prepare(`UPDATE ${this.tn.outbox} SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?`),
       claimable: db.prepare<[number, number], OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY due_at_ms, id LIMIT ?",
+        `SELECT * FROM ${this.tn.outbox} WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY due_at_ms, id LIMIT ?`,
       ),
-      lease: db.prepare("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?"),
-      sent: db.prepare("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?"),
-      failed: db.prepare("UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?"),
-      counts: db.prepare<[], { status: string; n: number }>("SELECT status, count(*) AS n FROM outbox GROUP BY status"),
-      plan: db.prepare<[string], { text: string; put_order: number }>("SELECT text, put_order FROM plans WHERE hash = ?"),
-      maxPlanOrder: db.prepare<[], { m: number }>("SELECT coalesce(max(put_order), 0) AS m FROM plans"),
-      insertPlan: db.prepare("INSERT INTO plans (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)"),
-      promotePlan: db.prepare("UPDATE plans SET put_order = ? WHERE hash = ?"),
-      latestPlan: db.prepare<[], { hash: string }>("SELECT hash FROM plans ORDER BY put_order DESC LIMIT 1"),
+      lease: db.prepare(`UPDATE ${this.tn.outbox} SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
+      sent: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
+      failed: db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
+      counts: db.prepare<[], { status: string; n: number }>(`SELECT status, count(*) AS n FROM ${this.tn.outbox} GROUP BY status`),
+      plan: db.prepare<[string], { text: string; put_order: number }>(`SELECT text, put_order FROM ${this.tn.plans} WHERE hash = ?`),
+      maxPlanOrder: db.prepare<[], { m: number }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.tn.plans}`),
+      insertPlan: db.prepare(`INSERT INTO ${this.tn.plans} (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)`),
+      promotePlan: db.prepare(`UPDATE ${this.tn.plans} SET put_order = ? WHERE hash = ?`),
+      latestPlan: db.prepare<[], { hash: string }>(`SELECT hash FROM ${this.tn.plans} ORDER BY put_order DESC LIMIT 1`),
       putSnapshot: db.prepare(
-        "INSERT INTO snapshots (seq, plan_hash, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at",
+        `INSERT INTO ${this.tn.snapshots} (seq, plan_hash, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
       ),
     };
   }
@@ -115,8 +139,63 @@ export class SqliteStore implements EventStore {
   }
 
   private live(): Database.Database {
-    if (this.closed) throw new StoreError("CLOSED", "the store is closed");
+    if (this.closed || this.root?.closed) throw new StoreError("CLOSED", "the store is closed");
     return this.db;
+  }
+
+  /** The root store: the one opened on the file, holding the registry. */
+  private get base(): SqliteStore {
+    return this.root ?? this;
+  }
+
+  campaignLog(prefix: string): EventStore {
+    const base = this.base;
+    if (prefix === "") return base;
+    checkPrefix(prefix);
+    let s = base.scoped.get(prefix);
+    if (!s) base.scoped.set(prefix, (s = new SqliteStore(base.path, {}, { root: base, prefix })));
+    return s;
+  }
+
+  async campaigns(): Promise<CampaignRecord[]> {
+    const db = this.live();
+    return listed(this.registryRows(db), this.base.firstEvent());
+  }
+
+  async addCampaign(id: string, opts: { parent?: string } = {}): Promise<CampaignRecord> {
+    const db = this.live();
+    checkCampaignId(id);
+    const record = db
+      .transaction(() => {
+        const rows = this.registryRows(db);
+        const plan = allocate(rows, this.base.firstEvent(), id, opts.parent, new Date().toISOString());
+        for (const r of plan.insert) db.prepare("INSERT INTO campaigns (id, prefix, parent, created_at) VALUES (?, ?, ?, ?)").run(r.id, r.prefix, r.parent ?? null, r.createdAt);
+        for (const ddl of campaignDdl("sqlite", (t) => t, plan.record.prefix)) db.exec(ddl);
+        return plan.record;
+      })
+      .immediate();
+    return record;
+  }
+
+  async dropEmptyCampaign(id: string): Promise<void> {
+    const db = this.live();
+    db.transaction(() => {
+      const row = this.registryRows(db).find((r) => r.id === id);
+      if (!row) return;
+      const events = row.prefix === "" ? this.base.tn.events : `${row.prefix}events`;
+      const any = db.prepare(`SELECT 1 FROM ${events} LIMIT 1`).get();
+      if (!any) db.prepare("DELETE FROM campaigns WHERE id = ?").run(id);
+    }).immediate();
+  }
+
+  private registryRows(db: Database.Database): CampaignRecord[] {
+    return db.prepare<[], RegistryRow>("SELECT id, prefix, parent, created_at FROM campaigns ORDER BY created_at, prefix").all().map(recordOf);
+  }
+
+  /** The first event of the unprefixed log: names the campaign a release without the registry wrote there. */
+  private firstEvent(): StoredEvent | undefined {
+    const row = this.live().prepare<[], EventRow>("SELECT * FROM events WHERE seq = 1").get();
+    return row && rowToEvent(row);
   }
 
   /** Must run inside a write transaction: the head read and the inserts are one atomic step. */
@@ -145,7 +224,7 @@ export class SqliteStore implements EventStore {
 
   async lastSeqAt(at: string): Promise<number> {
     const ms = instantMs(at, "at");
-    const next = this.live().prepare("SELECT seq FROM events WHERE at_ms > ? ORDER BY at_ms, seq LIMIT 1").get(ms) as { seq: number } | undefined;
+    const next = this.live().prepare(`SELECT seq FROM ${this.tn.events} WHERE at_ms > ? ORDER BY at_ms, seq LIMIT 1`).get(ms) as { seq: number } | undefined;
     return next ? next.seq - 1 : headOf(this.stmt.head.get()).seq;
   }
 
@@ -161,7 +240,7 @@ export class SqliteStore implements EventStore {
     const f = pageFilter(opts);
     let after = f.fromSeq - 1;
     for (;;) {
-      const { sql, params } = eventsPage("events", after, f, () => "?");
+      const { sql, params } = eventsPage(this.tn.events, after, f, () => "?");
       const rows = this.prepared(sql).all(...params);
       for (const r of rows) yield rowToEvent(r);
       const last = rows.at(-1);
@@ -173,7 +252,7 @@ export class SqliteStore implements EventStore {
   async verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
     const batchSize = positiveInt(opts.batchSize, "batchSize", DEFAULT_BATCH);
     const verifier = new ChainVerifier(opts);
-    const page = this.live().prepare<[number, number], EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+    const page = this.live().prepare<[number, number], EventRow>(`SELECT * FROM ${this.tn.events} WHERE seq > ? ORDER BY seq LIMIT ?`);
     let after = 0;
     let checked = 0;
     for (;;) {
@@ -216,7 +295,7 @@ export class SqliteStore implements EventStore {
   }
 
   async getPlanMeta(hash: string): Promise<Record<string, unknown> | undefined> {
-    const row = this.live().prepare("SELECT meta FROM plans WHERE hash = ?").get(hash) as { meta: string | null } | undefined;
+    const row = this.live().prepare(`SELECT meta FROM ${this.tn.plans} WHERE hash = ?`).get(hash) as { meta: string | null } | undefined;
     return row?.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : undefined;
   }
 
@@ -236,7 +315,7 @@ export class SqliteStore implements EventStore {
     const where: string[] = [];
     if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
     if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
-    const sql = `SELECT seq, plan_hash, data FROM snapshots ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`;
+    const sql = `SELECT seq, plan_hash, data FROM ${this.tn.snapshots} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`;
     const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
     return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
   }
@@ -265,7 +344,7 @@ export class SqliteStore implements EventStore {
 
   async keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean> {
     const progress = settleProgress({ deliveredVia });
-    return this.live().prepare("UPDATE outbox SET delivered_via = ? WHERE id = ? AND attempts = ? AND status = 'pending'").run(progress!.deliveredVia, claim.id, claim.attempts).changes === 1;
+    return this.live().prepare(`UPDATE ${this.tn.outbox} SET delivered_via = ? WHERE id = ? AND attempts = ? AND status = 'pending'`).run(progress!.deliveredVia, claim.id, claim.attempts).changes === 1;
   }
 
   private settle(id: number, event: NewEvent | undefined, opts: SettleOptions, update: () => void): StoredEvent | undefined {
@@ -312,7 +391,7 @@ export class SqliteStore implements EventStore {
   }
 
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
-    const { sql, params } = outboxList("outbox", filter, () => "?");
+    const { sql, params } = outboxList(this.tn.outbox, filter, () => "?");
     return this.live().prepare<unknown[], OutboxRow>(sql).all(...params).map(rowToOutbox);
   }
 
@@ -327,6 +406,11 @@ export class SqliteStore implements EventStore {
   async tryLease(_name: string): Promise<Lease | undefined> {
     this.live();
     return { release: async () => {} };
+  }
+
+  async joinDaemons(): Promise<DaemonPresence> {
+    this.live();
+    return { count: async () => 1, leave: async () => {} };
   }
 
   async storeId(): Promise<string> {
@@ -353,6 +437,7 @@ export class SqliteStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    // A campaign's store borrows the root's handle: only the root closes the file.
+    if (!this.root) this.db.close();
   }
 }

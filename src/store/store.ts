@@ -1,5 +1,6 @@
 import type {
   AppendOptions,
+  CampaignRecord,
   ChainHead,
   ClaimOptions,
   HeldClaim,
@@ -85,6 +86,12 @@ export interface EventStore {
    * compare-and-swap, outbox claims are leased); it keeps several daemons from doing the same work.
    */
   tryLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Says this process is one of the daemons of this store, for as long as it lives (PostgreSQL: a shared
+   * advisory lock on its own connection), and counts those alive now: daemons divide the campaigns by it.
+   * SQLite: always 1 (one host; the leases are granted to each).
+   */
+  joinDaemons(): Promise<DaemonPresence>;
 
   /** The schema version the store's tables are at now (a newer build may have migrated them since open). */
   schemaVersion(): Promise<number>;
@@ -95,7 +102,28 @@ export interface EventStore {
    */
   storeId(): Promise<string>;
 
+  /**
+   * The campaigns this store holds, in the order they were added. The first campaign, in the unprefixed
+   * tables, is listed even when a release without the registry wrote it.
+   */
+  campaigns(): Promise<CampaignRecord[]>;
+  /** Registers a campaign and makes its own tables; CAMPAIGN_EXISTS when the id is taken. */
+  addCampaign(id: string, opts?: { parent?: string }): Promise<CampaignRecord>;
+  /** Forgets a registration whose log is still empty (an init that failed after registering). */
+  dropEmptyCampaign(id: string): Promise<void>;
+  /**
+   * The log of one campaign of this store (its record's prefix), on this store's connection or pool: its own
+   * hash chain, outbox, plans and snapshots. Closing it leaves the store open; closing the store ends it.
+   */
+  campaignLog(prefix: string): EventStore;
+
   close(): Promise<void>;
+}
+
+export interface DaemonPresence {
+  /** The daemons of this store alive now, this one included. */
+  count(): Promise<number>;
+  leave(): Promise<void>;
 }
 
 export interface Lease {

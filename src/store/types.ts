@@ -143,3 +143,13 @@ export interface AppendOptions {
    */
   expectedSeq?: number;
 }
+
+/** One campaign of a store: its id (the plan's `campaign.id`) and the prefix of its own tables. */
+export interface CampaignRecord {
+  id: string;
+  /** "" for the unprefixed tables (the store's first campaign), else `c<n>_`. */
+  prefix: string;
+  /** The campaign this one serves (a district's sub-plan under the city's). */
+  parent?: string;
+  createdAt: string;
+}

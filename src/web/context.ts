@@ -26,6 +26,8 @@ export interface WebDeps {
   /** The key that signs the sign-in form's token, read from the database once. */
   loginKey(): Promise<Buffer>;
   limits: WebLimits;
+  /** With several campaigns in the store: every campaign, for the switcher in the page header. */
+  switcher?: readonly CampaignChoice[];
 }
 
 /** Per-server budgets (two servers in one process, as in tests, never share them). */
@@ -38,6 +40,21 @@ export interface WebLimits {
   refusalLogByAccount: Throttle;
   /** Refused sign-ins logged per server, whoever sends them. */
   signInRefusalLog: Throttle;
+}
+
+/** One campaign of the store as the switcher shows it. */
+export interface CampaignChoice {
+  id: string;
+  title: string;
+  /** Whether a unit has a role in it (its plan lists the unit or person). */
+  has(unit: string): boolean;
+}
+
+/** What the header shows of the switcher for this user: the campaigns its unit is in, the current one marked. */
+export function switcherFor(deps: WebDeps, user: User | undefined): { campaigns?: { id: string; title: string; current: boolean }[] } {
+  if (!deps.switcher || !user) return {};
+  const here = deps.campaign.plan.campaign.id;
+  return { campaigns: deps.switcher.filter((c) => c.has(user.unit)).map((c) => ({ id: c.id, title: c.title, current: c.id === here })) };
 }
 
 /** The signed-in user behind a request. */

@@ -102,6 +102,15 @@ export interface PageContext {
   plan: ResolvedPlan;
   user?: User;
   csrf?: string;
+  /** The store's campaigns this user is in (several only): a switcher in the header. */
+  campaigns?: { id: string; title: string; current: boolean }[];
+}
+
+/** Links to the user's other campaigns; GET /switch sets which one the next pages show. */
+function switcher(ctx: PageContext): Html | string {
+  const list = ctx.campaigns;
+  if (!list || list.length < 2) return "";
+  return html`<span class="switcher">专项行动：${list.map((c) => (c.current ? html`<strong aria-current="true">${c.title}</strong> ` : html`<a href="/switch?to=${encodeURIComponent(c.id)}">${c.title}</a> `))}</span>`;
 }
 
 /** The page shell: header with the campaign, navigation for the signed-in user, and the body. */
@@ -109,6 +118,7 @@ export function page(ctx: PageContext, title: string, body: Html): string {
   const u = ctx.user;
   const nav = u
     ? html`<nav>
+        ${switcher(ctx)}
         <a href="/">看板</a>
         ${u.role === "unit" ? html`<a href="/units/${encodeURIComponent(u.unit)}">本单位事项</a>` : ""}
         ${u.role !== "auditor" && ctx.plan.kinds.size ? html`<a href="/open">交办</a>` : ""}

@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { requireViewer } from "./auth.ts";
-import type { Env, Viewer, WebDeps } from "./context.ts";
+import { switcherFor, type Env, type Viewer, type WebDeps } from "./context.ts";
 import { page } from "./layout.ts";
 import { dueBounds, openableKinds, performOpen, readOpenBody, recipientChoices, type OpenInput } from "./open.ts";
 import type { ItemKind } from "../model/kind.ts";
@@ -40,7 +40,7 @@ function kindJson(deps: WebDeps, v: Viewer, id: string) {
  */
 export function registerOpenRoutes(app: Hono<Env>, deps: WebDeps): void {
   const current = () => deps.campaign.plan;
-  const render = (c: Context<Env>, v: Viewer, title: string, body: ReturnType<typeof openListPage>) => c.html(page({ plan: current(), user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) }, title, body));
+  const render = (c: Context<Env>, v: Viewer, title: string, body: ReturnType<typeof openListPage>) => c.html(page({ plan: current(), user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}), ...switcherFor(deps, v.user) }, title, body));
 
   /** A kind's form for this user now, with the date bound; after a refusal, with its reason and what was typed. */
   const formOf = (k: ItemKind, v: Viewer, csrf: string, again?: { error: string; values: OpenInput }) => {

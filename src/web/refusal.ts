@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { logAccess } from "../access/audit.ts";
 import { clientAddress } from "./client-address.ts";
-import type { Env, Viewer, WebDeps } from "./context.ts";
+import { switcherFor, type Env, type Viewer, type WebDeps } from "./context.ts";
 import { html, type Html } from "./html.ts";
 import { page } from "./layout.ts";
 
@@ -68,8 +68,8 @@ export async function refuse(c: Context<Env>, deps: WebDeps, r: WebRefusal, opts
   if (shouldLog(c.req.method, r, viewer)) await logRefusal(c, deps, viewer!, r, opts.assignment !== undefined && deps.campaign.item(opts.assignment) ? opts.assignment : undefined);
   if (r.retryAfterS !== undefined) c.header("Retry-After", String(r.retryAfterS));
   if (opts.api) return c.json({ error: { code: r.code, message: r.message } }, r.status);
-  if (opts.page) return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}) }, opts.page.title, opts.page.body), r.status);
+  if (opts.page) return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}), ...switcherFor(deps, viewer?.user) }, opts.page.title, opts.page.body), r.status);
   const body = html`<h1>${TITLE[r.status]}</h1><div class="error"><p>${r.message}</p><p class="muted">代码：${r.code}（HTTP ${r.status}）</p></div>
     ${r.status === 401 ? html`<p><a class="btn" href="${signInHref(c)}">登录</a></p>` : html`<p><a href="/">返回看板</a></p>`}`;
-  return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}) }, TITLE[r.status], body), r.status);
+  return c.html(page({ plan: deps.campaign.plan, ...(viewer ? { user: viewer.user, ...(viewer.csrf ? { csrf: viewer.csrf } : {}) } : {}), ...switcherFor(deps, viewer?.user) }, TITLE[r.status], body), r.status);
 }

@@ -3,7 +3,7 @@ import { CampaignError } from "../campaign/campaign.ts";
 import { formatInstant, parseInstant } from "../engine/calendar.ts";
 import { clampAsOf } from "./as-of.ts";
 import { checkCsrf, loginFormToken, requireViewer, signIn, signOut } from "./auth.ts";
-import type { Env, Viewer, WebDeps } from "./context.ts";
+import { switcherFor, type Env, type Viewer, type WebDeps } from "./context.ts";
 import { filterRows, visibleBoard, boardFilter } from "./data.ts";
 import { ACTION_ZH } from "../text/labels.ts";
 import { html } from "./html.ts";
@@ -56,7 +56,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
   // Read per request: after `duban plan apply` the campaign runs a new plan version.
   const current = () => deps.campaign.plan;
   const render = (c: Context<Env>, v: Viewer | undefined, title: string, body: ReturnType<typeof html>, status: 200 = 200) =>
-    c.html(page({ plan: current(), ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}) }, title, body), status);
+    c.html(page({ plan: current(), ...(v ? { user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) } : {}), ...switcherFor(deps, v?.user) }, title, body), status);
   const pageRefuse = (c: Context<Env>, r: WebRefusal, assignment?: string) => refuse(c, deps, r, { api: false, ...(assignment ? { assignment } : {}) });
 
   app.get("/login", async (c) => render(c, c.get("viewer"), "登录", loginPage(await loginFormToken(c, deps), safeNext(c.req.query("next")) ?? "")));

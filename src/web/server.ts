@@ -6,7 +6,9 @@ import type { Sidecar } from "../access/open.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import { identify } from "./auth.ts";
-import { Mutex, type Env, type WebDeps } from "./context.ts";
+import { hashToken } from "../access/tokens.ts";
+import { Mutex, switcherFor, type CampaignChoice, type Env, type WebDeps } from "./context.ts";
+import type { MiddlewareHandler } from "hono";
 import { DeliveryIndex } from "./deliveries.ts";
 import { refuse, refusal } from "./refusal.ts";
 import { registerApi } from "./routes-api.ts";
@@ -50,6 +52,8 @@ export interface ServerOptions {
   refusalsLoggedPerAccount?: number;
   /** Events per batch of the web's log check and export, between turns of other requests. @default 5000 */
   auditBatchSize?: number;
+  /** Set by createStoreApp when the store holds several campaigns: the header's switcher and the membership rule. */
+  switcher?: readonly CampaignChoice[];
 }
 
 export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps } {
@@ -73,6 +77,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
       refusalLogByAccount: new Throttle(opts.refusalsLoggedPerAccount ?? 10, 60_000, wallNow),
       signInRefusalLog: new Throttle(10, 60_000, wallNow),
     },
+    ...(opts.switcher ? { switcher: opts.switcher } : {}),
   };
   const app = new Hono<Env>();
   const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
@@ -93,6 +98,8 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   // Before any handler reads a body: where the POST comes from, then how large it may be.
   app.use("*", sameSitePosts(deps));
   app.use("*", bodyLimits(deps));
+  // Several campaigns in one store: a unit acts only in those whose plan gives it a role.
+  if (opts.switcher) app.use("*", memberOnly(deps));
   registerAssets(app);
   registerPublishRoutes(app, deps);
   registerStatsPage(app, deps);
@@ -119,6 +126,79 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
   return { app, deps };
 }
 
+/** Paths a signed-in user reaches in any campaign: signing in and out, and the switch to another campaign. */
+const ANY_CAMPAIGN = new Set(["/login", "/logout", "/switch"]);
+
+function memberOnly(deps: WebDeps): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const v = c.get("viewer");
+    const plan = deps.campaign.plan;
+    if (!v || plan.units.has(v.user.unit) || ANY_CAMPAIGN.has(c.req.path)) return next();
+    const mine = switcherFor(deps, v.user).campaigns ?? [];
+    const where = mine.length ? `；本单位参与的专项行动：${mine.map((m) => `${m.title}（${m.id}）`).join("、")}` : "";
+    return refuse(c, deps, refusal(403, "NOT_A_MEMBER", `${v.user.unit} 在专项行动“${plan.campaign.title}”中没有职责，不能查看或办理其事项${where}`), { api: c.req.path.startsWith("/api/") });
+  };
+}
+
+export const CAMPAIGN_COOKIE = "duban_campaign";
+
+/**
+ * The web front of a store with several campaigns: one app per campaign (createApp, each with its own lock and
+ * clock), sharing accounts and sessions, and a router in front. A request goes to the campaign it names
+ * (`?campaign=` or the X-Duban-Campaign header, for scripts), else the one chosen with GET /switch?to=<id>
+ * (a cookie), else the first one the signed-in user's unit is in.
+ */
+export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"> & { campaigns: readonly Campaign[] }): { fetch: (req: Request) => Response | Promise<Response>; deps: WebDeps[] } {
+  const switcher: CampaignChoice[] = opts.campaigns.map((c) => ({ id: c.plan.campaign.id, title: c.plan.campaign.title, has: (unit) => c.plan.units.has(unit) }));
+  const apps = new Map(
+    opts.campaigns.map((campaign, i) => {
+      // One metrics registry per process: the first campaign's app owns the gauges, as the daemon's does.
+      const { app, deps } = createApp({ ...opts, campaign, switcher, ...(i > 0 ? { metrics: new HostMetrics({ defaultMetrics: false }) } : {}) });
+      return [campaign.plan.campaign.id, { app, deps }] as const;
+    }),
+  );
+  const first = apps.values().next().value!;
+  // /readyz of the front: the oldest unsent message of any campaign.
+  opts.metrics?.watch(opts.campaigns[0]!, opts.now ?? Date.now, opts.campaigns);
+  const access = opts.sidecar.access;
+  const viewerUnit = async (req: Request): Promise<string | undefined> => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (bearer) return (await access.userByTokenHash(hashToken(bearer)))?.unit;
+    // The session cookie by the name this site gives it (`__Host-` under https).
+    const sid = getCookieFrom(req, first.deps.site.cookies.session);
+    const s = sid ? await access.getSession(hashToken(sid)) : undefined;
+    return s ? (await access.getUser(s.user))?.unit : undefined;
+  };
+  const fetch = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    if (url.pathname === "/switch" && req.method === "GET") {
+      const to = url.searchParams.get("to") ?? "";
+      if (!apps.has(to)) return new Response(`没有专项行动 ${to}`, { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+      return new Response(null, { status: 303, headers: { location: "/", "set-cookie": `${CAMPAIGN_COOKIE}=${encodeURIComponent(to)}; Path=/; HttpOnly; SameSite=Lax${first.deps.site.secure ? "; Secure" : ""}` } });
+    }
+    const named = url.searchParams.get("campaign") ?? req.headers.get("x-duban-campaign") ?? undefined;
+    if (named !== undefined) {
+      const target = apps.get(named);
+      if (!target) return Response.json({ error: { code: "CAMPAIGN_UNKNOWN", message: `此存储中没有专项行动 ${named}；现有：${[...apps.keys()].join("、")}` } }, { status: 404 });
+      return target.app.fetch(req);
+    }
+    const chosen = getCookieFrom(req, CAMPAIGN_COOKIE);
+    const unit = await viewerUnit(req);
+    const fits = (id: string) => unit === undefined || switcher.find((s) => s.id === id)!.has(unit);
+    const id = chosen !== undefined && apps.has(chosen) && fits(chosen) ? chosen : (switcher.find((s) => fits(s.id))?.id ?? first.deps.campaign.plan.campaign.id);
+    return apps.get(id)!.app.fetch(req);
+  };
+  return { fetch, deps: [...apps.values()].map((a) => a.deps) };
+}
+
+function getCookieFrom(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.get("cookie") ?? "").split(/;\s*/)) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq) === name) return decodeURIComponent(part.slice(eq + 1));
+  }
+  return undefined;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -126,11 +206,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(opts: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
-  const { app, deps } = createApp(opts);
+export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaign"> & { campaigns: readonly Campaign[] })) & { port?: number; host?: string }): Promise<RunningServer> {
+  // One campaign: the app as it always was; several: the store's router in front of one app each.
+  const several = "campaigns" in opts && opts.campaigns.length > 1 ? createStoreApp(opts) : undefined;
+  const single = several ? undefined : createApp("campaigns" in opts ? { ...opts, campaign: opts.campaigns[0]! } : opts);
+  const fetch = several ? several.fetch : single!.app.fetch;
+  const deps = several ? several.deps[0]! : single!.deps;
   const host = opts.host ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
-    const server: ServerType = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host }, (info) => {
+    const server: ServerType = serve({ fetch, port: opts.port ?? 8080, hostname: host }, (info) => {
       resolve({
         url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`,
         port: info.port,

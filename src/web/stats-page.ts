@@ -4,7 +4,7 @@ import { statsSeries } from "../publish/stats-series.ts";
 import { publishedStatistics } from "../publish/stats-scored.ts";
 import { GROUPING_NAMES, type Grouping } from "../publish/stats.ts";
 import { requireViewer } from "./auth.ts";
-import type { Env, WebDeps } from "./context.ts";
+import { switcherFor, type Env, type WebDeps } from "./context.ts";
 import { page } from "./layout.ts";
 import { publishedStateFor } from "./publish-routes.ts";
 import { refuse, refusal, type WebRefusal } from "./refusal.ts";
@@ -32,7 +32,7 @@ export function registerStatsPage(app: Hono<Env>, deps: WebDeps): void {
       const s = publishedStatistics(state, by);
       const body = statsPage(s, statsSeries(state), s.asOf.slice(0, 16));
       c.header("Content-Security-Policy", STATS_CSP);
-      return c.html(page({ plan: state.plan, user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}) }, "统计", body));
+      return c.html(page({ plan: state.plan, user: v.user, ...(v.csrf ? { csrf: v.csrf } : {}), ...switcherFor(deps, v.user) }, "统计", body));
     } catch (err) {
       if (err instanceof PublishError) return no(refusal(400, err.code, err.message));
       throw err;

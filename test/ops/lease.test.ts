@@ -40,7 +40,8 @@ describe.skipIf(pgUnavailable)("the daemon's lease on PostgreSQL, as /readyz and
         await until("A's first cycle", () => logsA.some((l) => l.event === "catch-up-cycle"));
 
         // The server ends A's lease connection (a failover, a restart, an idle-session timeout).
-        const key = `${schema}:lease:daemon`;
+        // One lease per campaign, so daemons sharing a store spread its campaigns.
+        const key = `${schema}:lease:campaign:cq-labour-intermediary-2021`;
         const killed = await pgAdmin(async (c) => {
           const { rows } = await c.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = ((hashtext($1)::bigint + 4294967296) % 4294967296)", [key]);
           for (const r of rows) await c.query("SELECT pg_terminate_backend($1)", [r.pid]);

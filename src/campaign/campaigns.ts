@@ -1,0 +1,93 @@
+import type { EpochMs } from "../engine/calendar.ts";
+import { loadPlan } from "../plan/load.ts";
+import { formatDiagnostic } from "../plan/diagnostics.ts";
+import { StoreError } from "../store/errors.ts";
+import type { EventStore } from "../store/store.ts";
+import type { CampaignRecord } from "../store/types.ts";
+import { Campaign, type InitOptions } from "./campaign.ts";
+import { CampaignError } from "./errors.ts";
+
+/**
+ * The campaigns of one store: adding one from a plan file, and finding the one a command means. Each
+ * campaign runs on its own log (EventStore.campaignLog), so Campaign itself never knows it has neighbours.
+ */
+
+export interface StoreCampaign {
+  record: CampaignRecord;
+  log: EventStore;
+}
+
+/**
+ * Adds the plan's campaign to the store, or opens it when the store already runs that very plan version.
+ * The same campaign id with another plan is refused: a plan change goes through `plan apply`.
+ */
+export async function addCampaign(store: EventStore, file: string, now: EpochMs, opts: InitOptions = {}): Promise<Campaign> {
+  const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
+  if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
+  const id = loaded.plan.campaign.id;
+  const existing = (await store.campaigns()).find((r) => r.id === id);
+  if (existing) return initOn(store.campaignLog(existing.prefix), file, now, opts, id);
+  let record: CampaignRecord;
+  try {
+    record = await store.addCampaign(id);
+  } catch (err) {
+    // Another process added it in between: open or refuse as above.
+    if (err instanceof StoreError && err.code === "CAMPAIGN_EXISTS") return addCampaign(store, file, now, opts);
+    throw err;
+  }
+  try {
+    return await initOn(store.campaignLog(record.prefix), file, now, opts, id);
+  } catch (err) {
+    // A refused init (an ended campaign without --archive) leaves no empty campaign behind.
+    await store.dropEmptyCampaign(id).catch(() => {});
+    throw err;
+  }
+}
+
+async function initOn(log: EventStore, file: string, now: EpochMs, opts: InitOptions, id: string): Promise<Campaign> {
+  try {
+    return await Campaign.init(log, file, now, opts);
+  } catch (err) {
+    if (err instanceof CampaignError && err.code === "ALREADY_INITIALISED") {
+      const running = await Campaign.open(log);
+      throw new CampaignError(
+        "CAMPAIGN_EXISTS",
+        `此存储中已有编号为 ${id} 的专项行动（计划版本 ${running.plan.hash.slice(0, 12)}），两个专项行动不能同用一个编号；如需修改它的计划，请使用 duban --campaign ${id} plan apply ${file}；如是另一项专项行动，请在计划中改用新的 campaign.id`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** The ids, one a line, as the refusals below list them. */
+function idList(records: CampaignRecord[]): string {
+  return records.map((r) => `  ${r.id}`).join("\n");
+}
+
+/**
+ * The campaign a command means: the one named (`--campaign`), else the store's only one. With several and
+ * none named, the refusal lists them. An empty store gives its unprefixed log, where `init` puts the first.
+ */
+export async function campaignOf(store: EventStore, wanted: string | undefined): Promise<StoreCampaign> {
+  const records = await store.campaigns();
+  if (wanted !== undefined) {
+    const r = records.find((x) => x.id === wanted);
+    if (!r) {
+      throw new CampaignError(
+        "CAMPAIGN_UNKNOWN",
+        records.length ? `--campaign ${wanted}：此存储中没有这个专项行动；现有：\n${idList(records)}` : `--campaign ${wanted}：此存储中还没有专项行动；请先运行 duban init <计划文件>`,
+      );
+    }
+    return { record: r, log: store.campaignLog(r.prefix) };
+  }
+  if (records.length > 1) {
+    throw new CampaignError("CAMPAIGN_REQUIRED", `此存储中有 ${records.length} 个专项行动，请用 --campaign 指定其一（duban campaigns 列出各项的状态）：\n${idList(records)}`);
+  }
+  const only = records[0];
+  return only ? { record: only, log: store.campaignLog(only.prefix) } : { record: { id: "", prefix: "", createdAt: "" }, log: store };
+}
+
+/** Every campaign of the store with its log, in the order they were added. */
+export async function allCampaigns(store: EventStore): Promise<StoreCampaign[]> {
+  return (await store.campaigns()).map((record) => ({ record, log: store.campaignLog(record.prefix) }));
+}

@@ -1,0 +1,146 @@
+import type { NotifierSet } from "../../notifiers/index.ts";
+import { Campaign } from "../campaign/campaign.ts";
+import type { DaemonPresence, EventStore } from "../store/store.ts";
+import { startDaemon, type DaemonLeaseState, type DaemonObserver, type DaemonOptions, type RunningDaemon } from "./daemon.ts";
+
+export interface StoreDaemonOptions extends DaemonOptions {
+  /** How often the store is asked for campaigns added since the daemon started. @default 60 000 */
+  watchMs?: number;
+  /** Told about each campaign as its daemon starts (metrics, the log's contact scrubbing). */
+  onCampaign?: (c: Campaign) => void;
+  /** Campaigns the host has opened already (by id), used instead of opening them again. */
+  opened?: ReadonlyMap<string, Campaign>;
+  /** Serve this campaign only (`duban run --campaign`). */
+  only?: string;
+}
+
+export interface RunningStoreDaemon {
+  done: Promise<void>;
+  stop(): Promise<void>;
+  /** leader when this process works for at least one campaign; standby when it only waits. */
+  leaseState(): DaemonLeaseState;
+  /** The campaigns this process holds the lease of now. */
+  leading(): string[];
+}
+
+/**
+ * The daemon of a whole store: one campaign daemon (startDaemon) per campaign, each under its own lease
+ * `campaign:<id>`. On PostgreSQL several processes running this spread the campaigns between them: each
+ * campaign is ticked and dispatched by the one holding its lease; each process asks for no more than its
+ * share (the campaigns divided by the daemons alive, EventStore.joinDaemons) and hands over what it holds
+ * beyond it when another daemon joins; a campaign whose holder died is taken by a process under its share
+ * at its next ask (every standbyPollMs), the share growing as the dead one's presence goes. On SQLite one process holds them all. A campaign
+ * added with `duban init` while it runs is picked up within watchMs.
+ */
+export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts: StoreDaemonOptions): RunningStoreDaemon {
+  const running = new Map<string, RunningDaemon>();
+  const states = new Map<string, DaemonLeaseState>();
+  let stopping = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const aggregate = (): DaemonLeaseState => {
+    const all = [...states.values()];
+    if (stopping) return "stopped";
+    if (all.includes("leader")) return "leader";
+    if (all.includes("standby")) return "standby";
+    return "acquiring";
+  };
+  const obs = opts.observer;
+  const started = new Set<string>();
+  const asking = new Set<string>();
+
+  const leadingCount = () => [...running.values()].filter((d) => d.leaseState() === "leader").length;
+  /** This process's fair share of the campaigns: all of them alone, a third of them beside two others. */
+  let share = Infinity;
+  let known = 0;
+  const opened = new Map(opts.opened ?? []);
+  let presence: DaemonPresence | undefined;
+
+  let scanning: Promise<void> = Promise.resolve();
+  const scan = () =>
+    (scanning = scanning.then(async () => {
+      if (stopping) return;
+      let records;
+      try {
+        presence ??= await store.joinDaemons();
+        records = (await store.campaigns()).filter((r) => opts.only === undefined || r.id === opts.only);
+        known = records.length;
+        share = Math.ceil(known / (await presence.count()));
+      } catch (err) {
+        opts.log(`campaigns-error: 无法读取存储中的专项行动列表（${(err as Error).message}）；稍后重试`, { level: "error", event: "campaigns-error", code: (err as { code?: string }).code ?? "STORE" });
+        return;
+      }
+      // More than its share (another daemon joined): hand the extra campaigns over; they wait here as standbys.
+      const leading = [...running].filter(([, d]) => d.leaseState() === "leader").map(([id]) => id);
+      for (const id of leading.slice(share)) {
+        opts.log(`handover: 本进程负责的专项行动多于均分的份额（${share} 个），交出 ${id}，由其他进程接管`, { event: "handover", campaign: id });
+        const d = running.get(id)!;
+        running.delete(id);
+        states.delete(id);
+        await d.stop();
+      }
+      for (const r of records) {
+        if (stopping || running.has(r.id)) continue;
+        let c: Campaign;
+        try {
+          c = opened.get(r.id) ?? (await Campaign.open(store.campaignLog(r.prefix)));
+          opened.set(r.id, c);
+        } catch (err) {
+          opts.log(`open-failed: 无法打开专项行动 ${r.id}：${(err as Error).message}；稍后重试`, { level: "error", event: "open-failed", campaign: r.id, code: (err as { code?: string }).code ?? "INTERNAL" });
+          continue;
+        }
+        states.set(r.id, "acquiring");
+        // One process-wide observer (HostMetrics); the lease it reports is this process's, over every campaign.
+        const observer: DaemonObserver = {
+          delivered: (channels) => obs?.delivered(channels),
+          failed: (channel, final) => obs?.failed(channel, final),
+          leaseRenewed: (ok) => obs?.leaseRenewed(ok),
+          cycle: (c) => obs?.cycle(c),
+          leaseLost: () => obs?.leaseLost(),
+          setLease: (s: DaemonLeaseState) => {
+            asking.delete(r.id);
+            states.set(r.id, s);
+            obs?.setLease(aggregate());
+          },
+        };
+        // Asks in flight count against the share too: ten standbys polling at once must not take ten campaigns.
+        const mayAsk = () => {
+          asking.delete(r.id);
+          if (leadingCount() + asking.size >= share) return false;
+          asking.add(r.id);
+          return true;
+        };
+        if (!started.has(r.id)) opts.onCampaign?.(c);
+        started.add(r.id);
+        running.set(r.id, startDaemon(c, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk }));
+      }
+    }));
+  void scan();
+  const watch = setInterval(() => void scan(), opts.watchMs ?? 60_000);
+  // The share follows the daemons alive at the standbys' pace, so a dead daemon's campaigns wait one poll, not one watch.
+  const recount = setInterval(() => {
+    void presence
+      ?.count()
+      .then((n) => (share = Math.ceil(known / n)))
+      .catch(() => {});
+  }, opts.standbyPollMs ?? 15_000);
+
+  const stop = async () => {
+    if (stopping) return done;
+    stopping = true;
+    clearInterval(watch);
+    clearInterval(recount);
+    await scanning;
+    await Promise.all([...running.values()].map((d) => d.stop()));
+    await presence?.leave().catch(() => {});
+    obs?.setLease("stopped");
+    resolveDone();
+    return done;
+  };
+  return {
+    done,
+    stop,
+    leaseState: aggregate,
+    leading: () => [...running].filter(([, d]) => d.leaseState() === "leader").map(([id]) => id),
+  };
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreError } from "../../src/store/errors.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { EventStore } from "../../src/store/store.ts";
+import type { NewEvent } from "../../src/store/types.ts";
+
+const ev = (campaign: string, i: number): NewEvent => ({
+  at: `2025-03-01T09:00:${String(i).padStart(2, "0")}+08:00`,
+  actor: { kind: "engine" },
+  type: i === 1 ? "campaignInitialised" : "x",
+  payload: { campaign, i },
+  planHash: `plan-${campaign}`,
+});
+
+/** The registry of campaigns in one store, the same on every backend: `spec()` gives a fresh, empty store. */
+export function describeRegistrySuite(name: string, spec: () => string, opts: { skip?: boolean } = {}): void {
+  describe.skipIf(opts.skip)(name, () => {
+    const open: EventStore[] = [];
+    afterEach(async () => {
+      for (const s of open.splice(0).reverse()) await s.close();
+    });
+    const store = async (s: string) => {
+      const st = await openStore(s);
+      open.push(st);
+      return st;
+    };
+
+    it("puts the first campaign in the unprefixed tables and each further one in tables of its own", async () => {
+      const s = await store(spec());
+      expect(await s.campaigns()).toEqual([]);
+      const a = await s.addCampaign("city");
+      const b = await s.addCampaign("district", { parent: "city" });
+      expect([a.prefix, b.prefix]).toEqual(["", "c2_"]);
+      expect((await s.campaigns()).map((r) => [r.id, r.prefix, r.parent])).toEqual([
+        ["city", "", undefined],
+        ["district", "c2_", "city"],
+      ]);
+      expect(s.campaignLog("")).toBe(s);
+      expect(s.campaignLog("c2_")).toBe(s.campaignLog("c2_"));
+    });
+
+    it("refuses two campaigns with one id, and writes nothing", async () => {
+      const s = await store(spec());
+      await s.addCampaign("city");
+      await s.addCampaign("other");
+      const err = await s.addCampaign("other").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).code).toBe("CAMPAIGN_EXISTS");
+      expect((await s.campaigns()).map((r) => r.id)).toEqual(["city", "other"]);
+    });
+
+    it("keeps a chain, an outbox and plans per campaign: each verifies alone, one key may be in both", async () => {
+      const spec1 = spec();
+      const s = await store(spec1);
+      const a = s.campaignLog((await s.addCampaign("a")).prefix);
+      const b = s.campaignLog((await s.addCampaign("b")).prefix);
+      await a.append([ev("a", 1), ev("a", 2)], [{ key: "k", channel: "email", dueAt: "2025-03-01T09:00:00+08:00", payload: { to: "a" } }]);
+      await b.append([ev("b", 1)], [{ key: "k", channel: "email", dueAt: "2025-03-01T09:00:00+08:00", payload: { to: "b" } }]);
+      await b.putPlan("plan-b", "text of b");
+      expect((await a.head()).seq).toBe(2);
+      expect((await b.head()).seq).toBe(1);
+      expect(await a.verify()).toMatchObject({ ok: true, count: 2 });
+      expect(await b.verify()).toMatchObject({ ok: true, count: 1 });
+      expect(await a.latestPlanHash()).toBeUndefined();
+      expect(await b.getPlan("plan-b")).toBe("text of b");
+      const claimed = await b.claimOutbox("2025-03-01T10:00:00+08:00", 10);
+      expect(claimed.map((o) => o.payload)).toEqual([{ to: "b" }]);
+      expect((await a.outboxCounts()).pending).toBe(1);
+      expect(await b.storeId()).toBe(await a.storeId());
+
+      // Another connection finds them all; closing a campaign's store leaves the store open.
+      const again = await store(spec1);
+      const records = await again.campaigns();
+      expect(records.map((r) => r.id)).toEqual(["a", "b"]);
+      const b2 = again.campaignLog(records[1]!.prefix);
+      expect((await b2.head()).seq).toBe(1);
+      await b2.close();
+      expect((await again.head()).seq).toBe(2);
+    });
+
+    it("lists the campaign a release without the registry wrote, and takes a second beside it", async () => {
+      const spec1 = spec();
+      const s = await store(spec1);
+      // Written as that release did: straight into the unprefixed log, no registry row.
+      await s.append([ev("old", 1), ev("old", 2)]);
+      expect((await s.campaigns()).map((r) => [r.id, r.prefix])).toEqual([["old", ""]]);
+      const dup = await s.addCampaign("old").catch((e: unknown) => e);
+      expect((dup as StoreError).code).toBe("CAMPAIGN_EXISTS");
+      const next = await s.addCampaign("new");
+      expect(next.prefix).toBe("c2_");
+      expect((await (await store(spec1)).campaigns()).map((r) => [r.id, r.prefix])).toEqual([
+        ["old", ""],
+        ["new", "c2_"],
+      ]);
+      expect(await s.verify()).toMatchObject({ ok: true, count: 2 });
+    });
+
+    it("forgets a registration only while its log is empty", async () => {
+      const s = await store(spec());
+      await s.addCampaign("a");
+      const b = await s.addCampaign("b");
+      const c = await s.addCampaign("c");
+      await s.campaignLog(c.prefix).append([ev("c", 1)]);
+      await s.dropEmptyCampaign("b");
+      await s.dropEmptyCampaign("c");
+      expect((await s.campaigns()).map((r) => r.id)).toEqual(["a", "c"]);
+      expect(b.prefix).toBe("c2_");
+      // A later campaign does not land on a prefix still in use.
+      expect((await s.addCampaign("d")).prefix).not.toBe(c.prefix);
+    });
+
+    it("refuses a campaign id that could not be typed in a command", async () => {
+      const s = await store(spec());
+      for (const id of ["", "a b", "../x", "区"]) await expect(s.addCampaign(id)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    });
+  });
+}
