@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
-import { tempFile } from "../helpers.ts";
+import { chongqingInlined, tempFile } from "../helpers.ts";
 
 /**
  * Another campaign of the same office: the Chongqing plan under another campaign id and title (the same
  * 38 district bureaus, the same window), written to a temporary file.
  */
 export function otherCampaignPlan(id = "cq-wage-arrears-2021", title = "重庆市根治欠薪专项行动", opts: { extraUnit?: string } = {}): string {
-  let text = readFileSync("plans/chongqing-2021.yaml", "utf8")
+  // The directory written in: the copy lives in a temporary folder, where plans/org is not beside it.
+  let text = chongqingInlined()
     .replace(/^ {2}id: cq-labour-intermediary-2021$/m, `  id: ${id}`)
     .replace(/^ {2}title: 重庆市劳务中介专项整治行动$/m, `  title: ${title}`);
   // A unit this campaign has and the Chongqing one has not (a department that owes it nothing).
