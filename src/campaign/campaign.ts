@@ -96,7 +96,7 @@ export interface ReplayResult {
 }
 
 /** A snapshot every so many events keeps opening and `replay --as-of` cheap on a long campaign. */
-const SNAPSHOT_EVERY = 5_000;
+const SNAPSHOT_EVERY = 2_500;
 /**
  * Snapshots are spaced by events, never by days: an as-of replay restores the newest snapshot at or
  * before its instant and folds at most this many events after it, wherever the instant falls. A
