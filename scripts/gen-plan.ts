@@ -1,6 +1,6 @@
 /**
  * Writes a national-size plan for the scale benchmarks.
- *   node --import tsx scripts/gen-plan.ts --size 3k|30k|300k [--out bench-data/national-3k.yaml]
+ *   node --import tsx scripts/gen-plan.ts --size 3k|30k|300k|1m [--out bench-data/national-3k.yaml]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: { size: { type: "string", default: "3k" 
 const size = values.size!;
 const arg: PlanSize | number = size in SIZES ? (size as PlanSize) : Number(size);
 if (typeof arg === "number" && !(Number.isInteger(arg) && arg > 0)) {
-  console.error(`--size must be 3k, 30k, 300k or a number of assignments, not "${size}"`);
+  console.error(`--size must be 3k, 30k, 300k, 1m or a number of assignments, not "${size}"`);
   process.exit(2);
 }
 const out = values.out ?? `bench-data/national-${size}.yaml`;

@@ -102,15 +102,23 @@ export interface ReplayResult {
 }
 
 /** A snapshot every so many events keeps opening and `replay --as-of` cheap on a long campaign. */
-const SNAPSHOT_EVERY = 5_000;
+const SNAPSHOT_EVERY = 2_500;
 /**
- * A snapshot holds every assignment, so on a large plan it is spaced by the plan's size too: at 300k
- * assignments one is ~45 MB, and one per 5,000 events wrote ~9 GB of snapshots per million events.
- * With one per assignments/4 events, snapshots stay within a few times the log's own bytes and an
- * as-of replay still folds at most a quarter of the assignments' worth of events.
+ * Snapshots are spaced by events, never by days: an as-of replay restores the newest snapshot at or
+ * before its instant and folds at most this many events after it, wherever the instant falls. A
+ * snapshot holds every assignment (by column: ~15 MB at 300k), so on a large plan the spacing grows
+ * with the plan, keeping snapshots within about the log's own bytes; a year logs about 11 events per
+ * assignment, so one per assignments/8 events bounds the fold to about 1 % of a year's log.
  */
-function snapshotEvery(plan: ResolvedPlan): number {
-  return Math.max(SNAPSHOT_EVERY, Math.ceil(plan.assignments.length / 4));
+export function snapshotEvery(plan: ResolvedPlan): number {
+  return Math.max(SNAPSHOT_EVERY, Math.ceil(plan.assignments.length / 8));
+}
+
+export interface OpenOptions {
+  /** Events between snapshots. @default {@link snapshotEvery} of the plan */
+  snapshotEvery?: number;
+  /** false: read no snapshot and write none; every rebuild folds the whole log (a check of the snapshots). @default true */
+  snapshots?: boolean;
 }
 const MAX_RETRIES = 8;
 
@@ -126,6 +134,7 @@ export class Campaign {
     private engine: Engine,
     private seq: number,
     private snapshotSeq: number,
+    private readonly opts: OpenOptions = {},
   ) {}
 
   /** The plan version the campaign runs now (a `planChanged` event moves it). */
@@ -145,12 +154,12 @@ export class Campaign {
    * Creates the store for a campaign and records the plan version. A campaign that has ended by `now` is
    * refused (`CAMPAIGN_ENDED`) unless `opts.archive`; an existing store of the same plan is opened as it is.
    */
-  static async init(store: EventStore, file: string, now: EpochMs, opts: InitOptions = {}): Promise<Campaign> {
+  static async init(store: EventStore, file: string, now: EpochMs, opts: InitOptions & OpenOptions = {}): Promise<Campaign> {
     const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
     const already = async () => {
-      const c = await Campaign.open(store);
+      const c = await Campaign.open(store, openOptions(opts));
       if (c.plan.hash === plan.hash) return c;
       throw new CampaignError("ALREADY_INITIALISED", `此存储已在运行专项行动（计划版本 ${c.plan.hash.slice(0, 12)}）；如需修改计划，请使用 duban plan apply`);
     };
@@ -179,19 +188,19 @@ export class Campaign {
       if (err instanceof StoreError && err.code === "HEAD_MOVED") return already();
       throw err;
     }
-    return Campaign.open(store);
+    return Campaign.open(store, openOptions(opts));
   }
 
   /** Loads the plan version the store runs and rebuilds the engine from the newest snapshot plus the log. */
-  static async open(store: EventStore): Promise<Campaign> {
+  static async open(store: EventStore, opts: OpenOptions = {}): Promise<Campaign> {
     const plans = new PlanCache(store);
-    const { engine, seq, snapshotSeq } = await rebuild(store, plans);
-    return new Campaign(store, plans, engine, seq, snapshotSeq);
+    const { engine, seq, snapshotSeq } = await rebuild(store, plans, undefined, opts.snapshots !== false);
+    return new Campaign(store, plans, engine, seq, snapshotSeq, opts);
   }
 
   /** Engine state rebuilt from the log (a snapshot, then the events after it). */
   private async reload(): Promise<void> {
-    const fresh = await rebuild(this.store, this.plans);
+    const fresh = await rebuild(this.store, this.plans, undefined, this.opts.snapshots !== false);
     this.engine = fresh.engine;
     this.seq = fresh.seq;
     this.snapshotSeq = fresh.snapshotSeq;
@@ -353,7 +362,7 @@ export class Campaign {
   }
 
   private async maybeSnapshot(): Promise<void> {
-    if (this.seq - this.snapshotSeq < snapshotEvery(this.plan)) return;
+    if (this.opts.snapshots === false || this.seq - this.snapshotSeq < (this.opts.snapshotEvery ?? snapshotEvery(this.plan))) return;
     await this.store.putSnapshot(this.seq, this.plan.hash, JSON.stringify(this.engine.persist()));
     this.snapshotSeq = this.seq;
   }
@@ -493,12 +502,13 @@ export class Campaign {
 
   /**
    * The whole board as the log says it was at `asOf`: every row's state and its lateness at that one
-   * instant, never today's states with then's lateness. `seq` is the last event it includes.
+   * instant, never today's states with then's lateness. `seq` is the last event it includes;
+   * `snapshotSeq` the snapshot it started from (0: folded from the first event).
    */
-  async boardAsOf(asOf: EpochMs): Promise<{ asOf: string; campaign: string; plan: ResolvedPlan; rows: BoardRow[]; seq: number }> {
-    const { engine, seq } = await rebuild(this.store, this.plans, asOf);
+  async boardAsOf(asOf: EpochMs): Promise<{ asOf: string; campaign: string; plan: ResolvedPlan; rows: BoardRow[]; seq: number; snapshotSeq: number }> {
+    const { engine, seq, snapshotSeq } = await rebuild(this.store, this.plans, asOf, this.opts.snapshots !== false);
     const plan = engine.plan;
-    return { asOf: formatInstant(asOf, plan.campaign.timezone), campaign: engine.campaignState(), plan, rows: boardRows(plan, engine.calendar, engine.views(), asOf), seq };
+    return { asOf: formatInstant(asOf, plan.campaign.timezone), campaign: engine.campaignState(), plan, rows: boardRows(plan, engine.calendar, engine.views(), asOf), seq, snapshotSeq };
   }
 
   /** Every assignment's view now, with the plan and calendar it runs on: what published outputs are computed from. */
@@ -508,9 +518,13 @@ export class Campaign {
 
   /** The same as of `asOf`, from the log alone: the fold `replayAsOf` uses (see src/publish/). */
   async viewsAsOf(asOf: EpochMs): Promise<CampaignViews> {
-    const { engine } = await rebuild(this.store, this.plans, asOf);
+    const { engine } = await rebuild(this.store, this.plans, asOf, this.opts.snapshots !== false);
     return { plan: engine.plan, calendar: engine.calendar, views: engine.views(), campaign: engine.campaignState() };
   }
+}
+
+function openOptions(o: OpenOptions): OpenOptions {
+  return { ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}), ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}) };
 }
 
 /** The refusal of a plan version that removes units still needed: every stranded item, by unit. */
@@ -567,7 +581,7 @@ class PlanCache {
  * event up to `until`. The log says which plan version ran when (`campaignInitialised`, `planChanged`),
  * so old events replay on the plan they ran on. Snapshots are only a cache: without one, the whole log is folded.
  */
-async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Promise<{ engine: Engine; seq: number; snapshotSeq: number }> {
+async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs, useSnapshots = true): Promise<{ engine: Engine; seq: number; snapshotSeq: number }> {
   let engine: Engine | undefined;
   let fromSeq = 1;
   let snapshotSeq = 0;
@@ -575,7 +589,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs): Pr
   // As of an instant: only events up to the last one at or before it, and a snapshot no later than that.
   const toSeq = untilAt === undefined ? undefined : await store.lastSeqAt(untilAt);
   if (toSeq === 0) await refuseBeforeFirst(store, plans, until!);
-  const snap = toSeq === 0 ? undefined : await store.latestSnapshot(toSeq);
+  const snap = toSeq === 0 || !useSnapshots ? undefined : await store.latestSnapshot(toSeq);
   if (snap) {
     const data = JSON.parse(snap.data) as PersistedEngine;
     engine = Engine.restore(await plans.get(snap.planHash), data);

@@ -13,6 +13,7 @@ import { freshPart, type StaleRule } from "./stale.ts";
 import type { LogFn } from "../ops/log-fields.ts";
 import { DEFAULT_RETRY_HORIZON, retryHorizonAt, type RetryHorizon } from "./retry-horizon.ts";
 import { RobotRelay, type RobotOutcome, type RobotWaiting } from "./robots.ts";
+import { SettleBatch } from "./settle-batch.ts";
 
 type Failure = Extract<DeliveryResult, { ok: false }>;
 
@@ -116,6 +117,8 @@ export class Dispatcher {
   private readonly relay: RobotRelay | undefined;
   /** Messages of the current cycle waiting for their robots. */
   private queued: Queued[] = [];
+  /** Deliveries that finish together are recorded in one transaction. */
+  private readonly settles: SettleBatch;
 
   constructor(
     private readonly campaign: Campaign,
@@ -136,6 +139,7 @@ export class Dispatcher {
     const webhook = notifiers.get("webhook");
     this.robots = isRobotNotifier(webhook) ? webhook : undefined;
     this.relay = this.robots ? new RobotRelay(this.robots, campaign.plan.campaign.timezone) : undefined;
+    this.settles = new SettleBatch(campaign.store);
   }
 
   /**
@@ -346,7 +350,9 @@ export class Dispatcher {
       // A daily summary's 日志头 goes into the log with it, so the web's verify page can offer to check against it.
       const head = item.channel === SUMMARY_CHANNEL ? logHeadOf(msg.headers) : undefined;
       const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(head ? { head } : {}), ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      const recorded = await this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, { at: a, actor: { kind: "engine" }, type: "delivered", payload: p, planHash: plan.hash }, { attempt: item.attempts }));
+      const event = (a: string, p: Record<string, unknown>) => ({ at: a, actor: { kind: "engine" as const }, type: "delivered", payload: p, planHash: plan.hash });
+      const alone = () => this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, event(a, p), { attempt: item.attempts }));
+      const recorded = await this.settles.markSent({ id: item.id, sentAt: at, event: event(at, payload), opts: { attempt: item.attempts } }, alone);
       report.sent++;
       // Metrics count robots by kind (dingtalk, wecom, feishu), as the log names them, never by id.
       this.opts.observer?.delivered(results.filter((r) => r.ok).map((r) => (r.channel.startsWith("robot:") ? this.robotChannel(r.channel.slice(6)) : r.channel)));

@@ -1,13 +1,14 @@
 /**
  * A national-size plan for the scale benchmarks: a ministry, 31 provinces and ~2,850 counties running
  * one campaign for a year. The organisation is fixed; the size parameter only decides how much the
- * counties owe (one report, task support, monthly, semi-monthly, weekly reports), so 3k, 30k and 300k
- * assignments are the same campaign seen at three densities.
+ * counties owe (one report, task support, monthly, semi-monthly, weekly, daily reports), so 3k, 30k,
+ * 300k and 1m assignments are the same campaign seen at four densities.
  */
 
-export type PlanSize = "3k" | "30k" | "300k";
+export type PlanSize = "3k" | "30k" | "300k" | "1m";
 
-export const SIZES: Record<PlanSize, number> = { "3k": 3_000, "30k": 30_000, "300k": 300_000 };
+/** Targets: the counties' menu comes in whole reports, so 1m aims a little above a million to include the daily one. */
+export const SIZES: Record<PlanSize, number> = { "3k": 3_000, "30k": 30_000, "300k": 300_000, "1m": 1_040_000 };
 
 export const PROVINCES = [
   "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省", "浙江省",
@@ -40,6 +41,8 @@ const COUNTY_MENU: CountyItem[] = [
   { id: "county-monthly", per: 12 },
   { id: "county-semimonthly", per: 24 },
   { id: "county-weekly", per: 52 },
+  // Every weekday of the year (2025 has 261): only the national 1m size owes it.
+  { id: "county-daily", per: 261 },
 ];
 
 export interface GeneratedPlan {
@@ -158,6 +161,7 @@ export function generatePlan(size: PlanSize | number): GeneratedPlan {
   if (chosen.has("county-monthly")) recurring("county-monthly", "县级月度数据报表", "monthDays: [10]", "monthly");
   if (chosen.has("county-semimonthly")) recurring("county-semimonthly", "县级半月工作动态", "monthDays: [15, 28]", "monthly");
   if (chosen.has("county-weekly")) recurring("county-weekly", "县级每周线索核查情况", "weekdays: [5]", "weekly");
+  if (chosen.has("county-daily")) recurring("county-daily", "县级每日舆情与投诉日报", "weekdays: [1, 2, 3, 4, 5]", "daily");
 
   // One kind of item opened at run time: 整改 items the office sends to counties, one per agency found
   // (the import key). It adds a few lines and no assignments, so the planned figures stay comparable.
@@ -211,6 +215,9 @@ export function generatePlan(size: PlanSize | number): GeneratedPlan {
     "      - { at: 0wd, notify: [assignee] }",
     "      - { at: +1wd, notify: [assignee], repeat: 5 }",
     "      - { at: +3wd, notify: [lead], level: 1 }",
+    ...(chosen.has("county-daily")
+      ? ["  daily:", "    dueSoon: 0", "    steps:", "      - { at: +1wd, notify: [assignee] }", "      - { at: +2wd, notify: [lead], level: 1 }"]
+      : []),
     "",
     "defaults:",
     "  policy: standard",

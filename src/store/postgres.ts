@@ -19,7 +19,9 @@ import type {
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SentSettle,
   SettleOptions,
+  SettleOutcome,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -431,6 +433,42 @@ export class PostgresStore implements EventStore {
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     instantMs(sentAt, "sentAt");
     return this.settle(id, event, opts, (c) => c.query(`UPDATE ${this.ct("outbox")} SET status = 'sent', sent_at = $1 WHERE id = $2`, [sentAt, id]));
+  }
+
+  async markSentMany(settles: SentSettle[]): Promise<SettleOutcome[]> {
+    const prepared = settles.map((s, k) => {
+      instantMs(s.sentAt, `settles[${k}].sentAt`);
+      return { s, pe: prepareEvent(s.event, k), progress: settleProgress(s.opts ?? {}) };
+    });
+    if (settles.length === 0) return [];
+    return this.tx(async (c) => {
+      const { rows } = await c.query<{ id: string; status: string; attempts: number }>(`SELECT id, status, attempts FROM ${this.ct("outbox")} WHERE id = ANY($1::bigint[]) FOR UPDATE`, [settles.map((s) => s.id)]);
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      const out: SettleOutcome[] = new Array(settles.length);
+      const ok: number[] = [];
+      prepared.forEach(({ s }, k) => {
+        try {
+          checkSettle(s.id, byId.get(s.id), s.opts ?? {});
+          ok.push(k);
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          out[k] = { error: err };
+        }
+      });
+      if (ok.length) {
+        await c.query(`UPDATE ${this.ct("outbox")} AS o SET status = 'sent', sent_at = v.sent_at FROM unnest($1::bigint[], $2::text[]) AS v(id, sent_at) WHERE o.id = v.id`, [
+          ok.map((k) => prepared[k]!.s.id),
+          ok.map((k) => prepared[k]!.s.sentAt),
+        ]);
+      }
+      for (const k of ok) {
+        const { s, progress } = prepared[k]!;
+        if (progress) await c.query(`UPDATE ${this.ct("outbox")} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [progress.deliveredVia, progress.retryUntil, s.id]);
+      }
+      const appended = await this.appendIn(c, ok.map((k) => prepared[k]!.pe), []);
+      ok.forEach((k, j) => (out[k] = { event: rowToEvent(appended[j]!) }));
+      return out;
+    });
   }
 
   async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {

@@ -19,7 +19,9 @@ import type {
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SentSettle,
   SettleOptions,
+  SettleOutcome,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -364,6 +366,35 @@ export class SqliteStore implements EventStore {
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
     instantMs(sentAt, "sentAt");
     return this.settle(id, event, opts, () => this.stmt.sent.run(sentAt, id));
+  }
+
+  async markSentMany(settles: SentSettle[]): Promise<SettleOutcome[]> {
+    const db = this.live();
+    const prepared = settles.map((s, k) => {
+      instantMs(s.sentAt, `settles[${k}].sentAt`);
+      return { s, pe: prepareEvent(s.event, k), progress: settleProgress(s.opts ?? {}) };
+    });
+    return db
+      .transaction(() => {
+        const out: SettleOutcome[] = new Array(settles.length);
+        const ok: number[] = [];
+        prepared.forEach(({ s, progress }, k) => {
+          try {
+            checkSettle(s.id, this.stmt.outboxStatus.get(s.id), s.opts ?? {});
+          } catch (err) {
+            if (!(err instanceof StoreError)) throw err;
+            out[k] = { error: err };
+            return;
+          }
+          this.stmt.sent.run(s.sentAt, s.id);
+          if (progress) this.stmt.keepProgress.run(progress.deliveredVia, progress.retryUntil, s.id);
+          ok.push(k);
+        });
+        const rows = this.appendInTx(ok.map((k) => prepared[k]!.pe), []);
+        ok.forEach((k, j) => (out[k] = { event: rowToEvent(rows[j]!) }));
+        return out;
+      })
+      .immediate();
   }
 
   async markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {

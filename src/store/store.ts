@@ -10,7 +10,9 @@ import type {
   OutboxFilter,
   OutboxItem,
   ReadOptions,
+  SentSettle,
   SettleOptions,
+  SettleOutcome,
   Snapshot,
   StoredEvent,
   VerifyOptions,
@@ -70,6 +72,14 @@ export interface EventStore {
   keepDelivered(claim: HeldClaim, deliveredVia: string[]): Promise<boolean>;
   /** Marks a pending item sent, appending `event` in the same transaction; returns that event. */
   markSent(id: number, sentAt: string, event?: NewEvent, opts?: SettleOptions): Promise<StoredEvent | undefined>;
+  /**
+   * Marks many claimed items sent in one transaction, appending their events in order: what a dispatcher
+   * does with the messages of its window that finished together, instead of one transaction each. Each
+   * settle is fenced by its own claim (`opts.attempt`) as in {@link markSent}; one refused (settled or
+   * claimed again elsewhere) leaves the others to commit. A failure of the append itself (CLOCK_BEHIND:
+   * another writer logged a later instant) commits none and is thrown.
+   */
+  markSentMany(settles: SentSettle[]): Promise<SettleOutcome[]>;
   /** Records a failed attempt: retried at nextAttemptAt, or given up on when `final`. */
   markAttemptFailed(id: number, error: string, nextAttemptAt: string, final: boolean, event?: NewEvent, opts?: SettleOptions): Promise<StoredEvent | undefined>;
   /**

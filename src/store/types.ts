@@ -1,3 +1,4 @@
+import type { StoreError } from "./errors.ts";
 /** Who caused an event. The engine acts on its own (timers, escalations); units and people act through the UI or replies. */
 export type Actor =
   | { kind: "engine" }
@@ -117,6 +118,17 @@ export interface ClaimOptions {
 }
 
 /** What a dispatcher knows when it settles a claimed item. */
+/** One claimed item delivered, for {@link EventStore.markSentMany}. */
+export interface SentSettle {
+  id: number;
+  sentAt: string;
+  event: NewEvent;
+  opts?: SettleOptions;
+}
+
+/** What became of one settle of a batch: its event, or why it was refused (the others are unaffected). */
+export type SettleOutcome = { event: StoredEvent } | { error: StoreError };
+
 export interface SettleOptions {
   /**
    * Fencing token: the `attempts` value of the claim being settled. When the item was claimed again since

@@ -41,4 +41,16 @@ describe("generatePlan", () => {
     expect(big.assignments).toBeGreaterThan(280_000);
     expect(big.assignments).toBeLessThan(320_000);
   });
+
+  it("has a national 1m size: over a million assignments (a daily county report), resolved as announced", () => {
+    const m = generatePlan("1m");
+    expect(m.units).toBe(g.units);
+    expect(m.assignments).toBeGreaterThanOrEqual(1_000_000);
+    expect(m.assignments).toBeLessThan(1_100_000);
+    expect(m.text).toContain("county-daily");
+    expect(generatePlan("300k").text).not.toContain("county-daily");
+    const r = loadPlanText("national-1m.yaml", m.text);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.plan!.assignments).toHaveLength(m.assignments);
+  }, 120_000);
 });

@@ -479,6 +479,35 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.verify()).toMatchObject({ ok: true, count: 2 });
     });
 
+    it("settles many claims in one transaction, each fenced by its own claim: a stale or settled one is refused alone", async () => {
+      const { store } = await fresh();
+      const due = "2025-03-02T09:00:00+08:00";
+      await store.append([ev(1)], ["a", "b", "c", "d"].map((key) => ({ key, channel: "email", dueAt: due, payload: null })));
+      const claims = await store.claimOutbox(due, 4, { leaseMs: 60_000 });
+      const [a, b, c, d] = claims;
+      // b's lease runs out and another dispatcher takes it over; c was settled already.
+      await store.renewOutboxLease([a!, c!, d!].map((x) => ({ id: x.id, attempts: x.attempts })), "2025-03-02T09:10:00+08:00");
+      const [b2] = await store.claimOutbox("2025-03-02T09:01:00+08:00", 1, { leaseMs: 60_000 });
+      expect(b2).toMatchObject({ id: b!.id, attempts: 2 });
+      await store.markSent(c!.id, "2025-03-02T09:01:30+08:00", { ...ev(2), type: "delivered" }, { attempt: c!.attempts });
+      const at = "2025-03-02T09:02:00+08:00";
+      const out = await store.markSentMany(claims.map((x, k) => ({ id: x.id, sentAt: at, event: { ...ev(10 + k), at, type: "delivered", payload: { key: x.key } }, opts: { attempt: x.attempts } })));
+      expect(out.map((o) => ("event" in o ? o.event.seq : o.error.code))).toEqual([3, "OUTBOX_LEASE_LOST", "OUTBOX_STATE", 4]);
+      expect(out[0]).toMatchObject({ event: { payload: { key: "a" } } });
+      expect(out[3]).toMatchObject({ event: { payload: { key: "d" } } });
+      expect((await store.listOutbox({ limit: 10 })).map((o) => [o.key, o.status, o.status === "sent" ? o.sentAt : null])).toEqual([
+        ["a", "sent", at],
+        ["b", "pending", null],
+        ["c", "sent", "2025-03-02T09:01:30+08:00"],
+        ["d", "sent", at],
+      ]);
+      // An append that cannot go in (before the log's last instant) writes none of the batch.
+      const [b3] = [b2!];
+      await rejectsWith(store.markSentMany([{ id: b3.id, sentAt: due, event: { ...ev(20), at: due, type: "delivered" }, opts: { attempt: b3.attempts } }]), "CLOCK_BEHIND");
+      expect(await store.listOutbox({ key: "b" })).toMatchObject([{ status: "pending" }]);
+      expect(await store.verify()).toMatchObject({ ok: true, count: 4 });
+    });
+
     it("keeps the channels that took a message and its retry horizon across claims, and retries failed items on request", async () => {
       const { h, store } = await fresh();
       await store.append([ev(1)], [
