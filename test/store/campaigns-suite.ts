@@ -39,6 +39,23 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
       expect(s.campaignLog("c2_")).toBe(s.campaignLog("c2_"));
     });
 
+    it("settles a batch of a further campaign's messages in that campaign's own outbox", async () => {
+      const s = await store(spec());
+      const a = s.campaignLog((await s.addCampaign("a")).prefix);
+      const b = s.campaignLog((await s.addCampaign("b")).prefix);
+      const due = "2025-03-01T09:00:00+08:00";
+      await a.append([ev("a", 1)], [{ key: "k", channel: "email", dueAt: due, payload: { to: "a" } }]);
+      await b.append([ev("b", 1)], [{ key: "k", channel: "email", dueAt: due, payload: { to: "b" } }, { key: "k2", channel: "email", dueAt: due, payload: { to: "b" } }]);
+      const claimed = await b.claimOutbox("2025-03-01T09:00:30+08:00", 10);
+      expect(claimed.map((c) => c.key).sort()).toEqual(["k", "k2"]);
+      const out = await b.markSentMany(claimed.map((c, i) => ({ id: c.id, sentAt: "2025-03-01T09:00:31+08:00", event: { ...ev("b", 31 + i), type: "delivered" }, opts: { attempt: c.attempts } })));
+      expect(out.every((o) => "event" in o)).toBe(true);
+      expect(await b.outboxCounts()).toMatchObject({ pending: 0, sent: 2 });
+      // The first campaign's row with the same id is untouched.
+      expect(await a.outboxCounts()).toMatchObject({ pending: 1, sent: 0 });
+      expect((await b.verify()).ok).toBe(true);
+    });
+
     it("refuses two campaigns with one id, and writes nothing", async () => {
       const s = await store(spec());
       await s.addCampaign("city");
