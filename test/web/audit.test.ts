@@ -172,6 +172,10 @@ describe.skipIf(typeof found === "string")("the auditor in a browser", () => {
     await page.goto(`${f.server.url}/verify`);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('a:has-text("下载 CSV")')]);
     expect(download.suggestedFilename()).toBe("cq-labour-intermediary-2021-log.csv");
+    // The refusals kept off the items' trails are one click away.
+    await page.click('a:has-text("查看拒绝记录")');
+    await page.waitForURL(/\/audit\/refusals$/);
+    expect(await page.title()).toContain("拒绝记录");
   });
 
   it("sees each record's hash on the item trail", async () => {

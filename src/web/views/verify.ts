@@ -34,7 +34,9 @@ export function verifyPage(head: { seq: number; hash: string; at?: string }, sum
   <h2>导出日志</h2>
   <p>完整事件日志，含每条记录的前一哈希与本条哈希，可在留存副本上用 <code>duban verify</code> 复核：
     <a class="btn secondary" href="/api/export?format=jsonl" download>下载 JSONL</a>
-    <a class="btn secondary" href="/api/export?format=csv" download>下载 CSV</a></p>`;
+    <a class="btn secondary" href="/api/export?format=csv" download>下载 CSV</a></p>
+  <h2>拒绝记录</h2>
+  <p>越权访问、被拒绝的操作和无效令牌（不记在被访问事项的记录上）：<a href="/audit/refusals">查看拒绝记录</a></p>`;
 }
 
 /** The streamed check: what goes before the progress lines. */
