@@ -499,7 +499,7 @@ export class Engine {
       this.applyAssignment(i, e);
       result.events.push(e);
       const dueAt = this.contexts.dueAtOf(i)!;
-      items.push({ assignment: a.id, unit: req.unit, title: a.title, dueAt, level: 0, step: URGE_STEP, firedAt: now, overdue: now >= dueAt, reason: "urged" });
+      items.push({ assignment: a.id, unit: req.unit, title: a.title, dueAt, level: 0, step: URGE_STEP, firedAt: now, overdue: now >= dueAt, reason: "urged", ...(req.note ? { note: req.note } : {}) });
     }
     items.sort((x, y) => (x.assignment < y.assignment ? -1 : 1));
     const at = formatInstant(now, plan.campaign.timezone);

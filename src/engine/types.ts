@@ -120,6 +120,8 @@ export interface ReminderItem {
   deferred?: Deferral;
   /** Set when it reminds of something other than the deadline (see {@link ReminderReason}). */
   reason?: ReminderReason;
+  /** A 催办's note from the office, said in the message (only with reason "urged"). */
+  note?: string;
 }
 
 /**

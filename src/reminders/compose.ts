@@ -213,6 +213,9 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     if (overdueN > 0) intro = `${scope}已逾期未报送${maxLevel > 0 ? `，按督办规则进入第${numberZh(maxLevel)}级督办` : ""}，请督促落实：`;
     else intro = `${scope}即将到期，请督促按时报送：`;
   }
+  // The office's own words come first in a 催办: they are why the message was sent today.
+  const note = intent.items[0]!.reason === "urged" ? intent.items[0]!.note : undefined;
+  if (note) intro = `领导小组办公室催办：${note}\n${intro}`;
   const issuer = issuerZh(plan);
   const view: ReminderView = {
     subject: "",

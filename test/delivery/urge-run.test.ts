@@ -25,6 +25,8 @@ describe("duban urge, then duban run --once", () => {
     expect(added[0]).toContain("_yuzhong_");
     const mail = await simpleParser(readFileSync(join(eml, added[0]!)));
     expect(mail.text).toContain("领导小组办公室催办");
+    // The office's note is said in the message, not only kept in the log.
+    expect(mail.text).toContain("请今天报送");
     expect(mail.text).toContain("专项整治具体实施方案");
   });
 });
