@@ -176,7 +176,6 @@ export async function figCycle(small: PlanSize, big: PlanSize): Promise<void> {
     ratio: d.ms / d.bareMs,
     target: "≤ 1.25x (0.8 of nodemailer's rate)",
     pass: d.ms / d.bareMs <= 1.25,
-    extra: `peak ${b.peak} MB`,
   });
   report({
     key: "idle-cycle",

@@ -211,7 +211,7 @@ export async function figWeb(size: PlanSize, events: number): Promise<void> {
       label: `web: ${p.label}, p95 (${size} store)`,
       what: `duban serve ${p.path} (${size} store, ${fmt(p.body.length / 1024)} KB), p95 of ${p.ms.length} sequential requests on loopback`,
       duban: `p95 ${fmt(d)} ms (median ${fmt(median(p.ms))} ms)`,
-      bare: `bare Hono handler, same bytes: p95 ${fmt(x)} ms`,
+      bare: `Hono handler, same bytes: p95 ${fmt(x)} ms`,
       ratio: d / x,
       target: "≤ 150 ms and ≤ 5x",
       pass: ok,
