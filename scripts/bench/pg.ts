@@ -163,6 +163,8 @@ export async function figPg(size: PlanSize, events: number): Promise<void> {
     const start = plan.campaign.startAt - 86_400_000;
     const cl = await Campaign.init(lite, file, start);
     const liteSteps = await timeAsync(() => runCampaign(cl, inputs, events, sample));
+    const server = await pgAdmin((c) => c.query<{ server_version: string }>("SHOW server_version"));
+    note("pg-server", `PostgreSQL server ${server.rows[0]!.server_version} on the same machine (loopback)`);
     const cp = await Campaign.init(pgStore, file, start);
     const pgSteps = await timeAsync(() => runCampaign(cp, inputs, events, sample));
     note(
@@ -249,12 +251,16 @@ export async function figPg(size: PlanSize, events: number): Promise<void> {
   }
 }
 
-async function dropSchema(schema: string): Promise<void> {
+async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: URL });
   await c.connect();
   try {
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    return await fn(c);
   } finally {
     await c.end();
   }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
 }

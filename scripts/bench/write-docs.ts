@@ -81,7 +81,7 @@ function machineLine(m: Machine): string {
 
 function runLine(run: Run): string {
   const day = run.startedAt.slice(0, 10);
-  return `\`${run.command}\` (${run.mode === "quick" ? "quick sizes" : "national sizes"}), ${day}, ${Math.round(run.seconds / 60)} min, on ${machineLine(run.machine)}`;
+  return `\`${run.command}\` (${run.mode === "quick" ? "quick sizes" : "national sizes"}), ${day}, ${run.seconds < 120 ? `${run.seconds} s` : `${Math.round(run.seconds / 60)} min`}, on ${machineLine(run.machine)}`;
 }
 
 function counts(run: Run): string {
