@@ -48,9 +48,14 @@ interface CycleFigures {
   assignments: number;
   catchUp: { ms: number; events: number; limitMs: number; workingDays: number };
   digest: { ms: number; sent: number; bareMs: number };
-  idleUs: number;
+  /** One batch of idle cycles (K of them, a second apart); its milliseconds. */
+  idle: () => Promise<number>;
+  close: () => Promise<void>;
   peak: number;
 }
+
+/** Idle cycles per batch. */
+const K = 50;
 
 async function measure(size: PlanSize, withFigures: boolean): Promise<CycleFigures> {
   const file = planFile(size);
@@ -126,26 +131,26 @@ async function measure(size: PlanSize, withFigures: boolean): Promise<CycleFigur
   const idle = createNotifiers({ emlDir: `${DIR}/cycle-eml` });
   const quiet = new Dispatcher(c2, idle);
   let now = at + 1_000;
-  const K = 50;
-  const batches = 9;
-  const batch = async () => {
-    for (let i = 0; i < K; i++) {
-      const r = await runCycle(c2, quiet, (now += 1_000));
-      if (r.events || r.queued || r.summaryQueued || r.dispatch.sent) throw new Error(`an idle cycle did something: ${JSON.stringify(r)}`);
-    }
-  };
-  await batch();
-  const runs: number[] = [];
-  for (let i = 0; i < batches; i++) runs.push((await timeAsync(batch)).ms);
-  await idle.close();
+  const batch = async () =>
+    (
+      await timeAsync(async () => {
+        for (let i = 0; i < K; i++) {
+          const r = await runCycle(c2, quiet, (now += 1_000));
+          if (r.events || r.queued || r.summaryQueued || r.dispatch.sent) throw new Error(`an idle cycle did something: ${JSON.stringify(r)}`);
+        }
+      })
+    ).ms;
   const peak = peakMb();
-  await s2.close();
-  removeDb(path);
   return {
     assignments: plan.assignments.length,
     catchUp: { ms: up.ms, events: up.value.events.length, limitMs, workingDays: large?.workingDays ?? 0 },
     digest: { ms: nine.ms, sent, bareMs },
-    idleUs: (median(runs) / K) * 1000,
+    idle: batch,
+    close: async () => {
+      await idle.close();
+      await s2.close();
+      removeDb(path);
+    },
     peak,
   };
 }
@@ -153,6 +158,18 @@ async function measure(size: PlanSize, withFigures: boolean): Promise<CycleFigur
 export async function figCycle(small: PlanSize, big: PlanSize): Promise<void> {
   const a = await measure(small, false);
   const b = await measure(big, true);
+  // Idle batches alternate between the two campaigns (both open), so neither meets the JIT cold or the
+  // shared machine busier; the first pair warms up.
+  const idleA: number[] = [];
+  const idleB: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    const x = round & 1 ? [await b.idle(), await a.idle()].reverse() : [await a.idle(), await b.idle()];
+    if (round > 0) (idleA.push(x[0]!), idleB.push(x[1]!));
+  }
+  await a.close();
+  await b.close();
+  const aUs = (median(idleA) / K) * 1000;
+  const bUs = (median(idleB) / K) * 1000;
   const up = b.catchUp;
   const r = rate(up.events, up.ms);
   const l = rate(up.events, up.limitMs);
@@ -181,11 +198,11 @@ export async function figCycle(small: PlanSize, big: PlanSize): Promise<void> {
     key: "idle-cycle",
     label: `idle daemon cycle, ${big} vs ${small} plan`,
     what: `idle daemon cycle (tick + daily-summary check + outbox claim, nothing to do) ${big} (${fmt(b.assignments)} assignments) vs ${small} (${fmt(a.assignments)})`,
-    duban: `${fmt(b.idleUs)} µs at ${big}`,
-    bare: `${fmt(a.idleUs)} µs at ${small}`,
-    ratio: b.idleUs / a.idleUs,
+    duban: `${fmt(bUs)} µs at ${big}`,
+    bare: `${fmt(aUs)} µs at ${small}`,
+    ratio: bUs / aUs,
     target: "≤ 1.5x",
-    pass: b.idleUs / a.idleUs <= 1.5,
+    pass: bUs / aUs <= 1.5,
   });
   note("digest-small", `the ${small} plan's 09:00 cycle: ${fmt(a.digest.sent)} messages in ${fmt(a.digest.ms)} ms; its catch-up ${fmt(a.catchUp.events)} events in ${fmt(a.catchUp.ms)} ms`);
 }
