@@ -29,6 +29,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     "write-docs": { type: "boolean", default: false },
     "docs-from": { type: "string" },
+    size: { type: "string" },
+    events: { type: "string" },
   },
 });
 const quick = values.quick!;
@@ -40,9 +42,21 @@ if (values["docs-from"] !== undefined) {
 }
 
 /** What each figure runs on: quick mode keeps the whole run to minutes; the full run is the national size. */
-const cfg = quick
+const base = quick
   ? { load: "30k", cycleSmall: "3k", cycleBig: "30k", sim: "3k", append: "30k", events: 100_000, email: "3k", emails: 1_000, openings: 500, items: 10_000, pgEvents: 30_000 }
   : { load: "300k", cycleSmall: "3k", cycleBig: "300k", sim: "30k", append: "300k", events: 1_000_000, email: "3k", emails: 10_000, openings: 2_000, items: 100_000, pgEvents: 300_000 };
+/**
+ * `--size 300k` (any size src/scale/generate.ts knows) replaces the large size of either mode (load, the
+ * daemon cycle, the append store and everything measured on it: replay, status, web, stats, xlsx, items);
+ * `--events N` the number of events that store holds. So `--quick --size 300k --only web` is the web at
+ * national size without the rest of the full run.
+ */
+const sizeArgs = [...(values.size ? ["--size", values.size] : []), ...(values.events ? ["--events", values.events] : [])];
+const cfg = {
+  ...base,
+  ...(values.size ? { load: values.size, cycleBig: values.size, append: values.size } : {}),
+  ...(values.events ? { events: Number(values.events.replace(/_/g, "")) } : {}),
+};
 
 const FIGURES: Record<string, () => void | Promise<void>> = {
   load: () => figLoad(cfg.load as PlanSize),
@@ -88,7 +102,7 @@ const started = performance.now();
 const startedAt = new Date().toISOString();
 let failed: string[] = [];
 for (const name of order) {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--figure", name, ...(quick ? ["--quick"] : [])], {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--figure", name, ...(quick ? ["--quick"] : []), ...sizeArgs], {
     stdio: "inherit",
     env: { ...process.env, DUBAN_BENCH_JSON: lines, DUBAN_BENCH_FIGURE: name },
   });
@@ -102,7 +116,7 @@ try {
 } catch {
   entries = [];
 }
-const run: Run = { mode: quick ? "quick" : "full", command: `npm run bench --${quick ? " --quick" : ""}${values.only ? ` --only ${values.only}` : ""}`, startedAt, seconds, machine: host, failed, entries: entries as Run["entries"] };
+const run: Run = { mode: quick ? "quick" : "full", command: `npm run bench --${quick ? " --quick" : ""}${sizeArgs.length ? ` ${sizeArgs.join(" ")}` : ""}${values.only ? ` --only ${values.only}` : ""}`, startedAt, seconds, machine: host, failed, entries: entries as Run["entries"] };
 writeFileSync(RUN_JSON, JSON.stringify(run, null, 2) + "\n");
 console.log(`figures written to ${RUN_JSON}`);
 if (values["write-docs"]) writeDocs(run);
