@@ -94,6 +94,8 @@ export async function figStats(size: PlanSize, events: number): Promise<void> {
   db.close();
   if (groups !== lines) throw new Error(`GROUP BY gave ${groups} units, statistics ${lines}`);
   report({
+    key: "stats",
+    label: `\`stats --by unit\` vs SQL GROUP BY (${size} plan)`,
     what: `stats --by unit, ${state.items.length} assignments (${size} plan, ${events} events) vs SQL GROUP BY over current-state rows`,
     duban: `${fmt(duban)} ms`,
     bare: `GROUP BY ${fmt(bare)} ms`,
@@ -122,6 +124,8 @@ export async function figStats(size: PlanSize, events: number): Promise<void> {
   const asOf = median(asOfRuns);
   await store.close();
   report({
+    key: "stats-as-of",
+    label: "`stats --as-of` at 95 % of the log vs full replay",
     what: `stats --as-of ${late} (95% of the log) vs full replay`,
     duban: `${fmt(asOf)} ms`,
     bare: `full replay ${fmt(fullMs)} ms`,
@@ -176,6 +180,8 @@ export async function figXlsx(size: PlanSize, events: number): Promise<void> {
   });
   rmSync(out, { force: true });
   report({
+    key: "xlsx",
+    label: `台账 xlsx vs exceljs streaming writer (${size} plan)`,
     what: `台账 xlsx of ${state.items.length} rows (${size} plan) vs exceljs streaming writer, same rows`,
     duban: `${fmt(duban)} ms`,
     bare: `exceljs ${fmt(bare)} ms`,

@@ -66,7 +66,7 @@ export interface ScheduleContext {
  * Every trigger of an assignment, from its opening to the campaign's end. It depends only on
  * (policy, opens, due), so the many assignments that share those share one schedule.
  */
-export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: EpochMs, dueAt: EpochMs, opts: ScheduleOptions = {}): Schedule {
+export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: EpochMs, dueAt: EpochMs, opts: ScheduleOptions = {}, slots: LadderSlots = ladderSlots): Schedule {
   const { calendar, sendAt, campaignEndAt } = ctx;
   const dueDate = calendar.dateOf(dueAt);
   const slot = (d: IsoDate) => calendar.at(d, sendAt);
@@ -91,12 +91,9 @@ export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: Epo
       first = calendar.isWorkingDay(dueDate) ? dueDate : calendar.previousWorkingDay(dueDate);
     } else first = calendar.addWorkingDays(dueDate, step.offset);
     let before: EpochMs | undefined;
-    for (let d = first; ; d = calendar.addWorkingDays(d, step.repeat)) {
-      const at = slot(d);
-      if (at >= campaignEndAt) break;
+    for (const at of slots(calendar, sendAt, first, step.repeat, campaignEndAt)) {
       if (at >= opensAt) out.push({ at, type: "reminded", step: step.index, level: step.level });
       else before = at;
-      if (step.repeat === 0) break;
     }
     if (before !== undefined) early.push({ at: before, step });
   }
@@ -108,6 +105,37 @@ export function buildSchedule(ctx: ScheduleContext, policy: Policy, opensAt: Epo
   out.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.type === "reminded" && b.type === "reminded" ? a.step - b.step : 0));
   return { triggers: out, times: Float64Array.from(out.map((t) => t.at)) };
 }
+
+/** The send times of one ladder step: from `first`, every `repeat` working days (once when 0), before `endAt`. */
+export type LadderSlots = (calendar: WorkCalendar, sendAt: string, first: IsoDate, repeat: number, endAt: EpochMs) => readonly EpochMs[];
+
+export const ladderSlotsUncached: LadderSlots = (calendar, sendAt, first, repeat, endAt) => {
+  const out: EpochMs[] = [];
+  for (let d = first; ; d = calendar.addWorkingDays(d, repeat)) {
+    const at = calendar.at(d, sendAt);
+    if (at >= endAt) break;
+    out.push(at);
+    if (repeat === 0) break;
+  }
+  return out;
+};
+
+/**
+ * Items opened at run time each open at their own instant, so their schedules are not shared; but a
+ * step's occurrences depend only on where its ladder starts, not on the opening, and a weekly repeat
+ * walks the calendar to the campaign's end. Kept per calendar (a plan version's), so a thousand
+ * openings under one kind walk it once.
+ */
+const slotMemo = new WeakMap<WorkCalendar, Map<string, readonly EpochMs[]>>();
+
+export const ladderSlots: LadderSlots = (calendar, sendAt, first, repeat, endAt) => {
+  let memo = slotMemo.get(calendar);
+  if (!memo) slotMemo.set(calendar, (memo = new Map()));
+  const key = `${sendAt}|${first}|${repeat}|${endAt}`;
+  let slots = memo.get(key);
+  if (!slots) memo.set(key, (slots = Object.freeze(ladderSlotsUncached(calendar, sendAt, first, repeat, endAt))));
+  return slots;
+};
 
 /** The first send time (a working day at `sendAt`) at or after `t`. */
 export function nextSendSlot(calendar: WorkCalendar, sendAt: string, t: EpochMs): EpochMs {
