@@ -17,7 +17,8 @@ import type { PlanSize } from "../src/scale/generate.ts";
 import { figCliStart } from "./bench/cli-start.ts";
 import { figCycle } from "./bench/cycle.ts";
 import { figStats, figXlsx } from "./bench/publish.ts";
-import { figEmail, figLoad, figReplay, figSim } from "./bench/figures.ts";
+import { appendDb, figEmail, figLoad, figReplay, figSim } from "./bench/figures.ts";
+import { figAsOfPoints, figReplayChild } from "./bench/replay-core.ts";
 import { figImport, figItems, figOpen } from "./bench/items.ts";
 import { runQueueBench } from "./bench/queue.ts";
 import { figPg } from "./bench/pg.ts";
@@ -73,6 +74,9 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   interactive: () => figInteractive("3k", 200),
   demo: () => figDemo(),
   replay: () => figReplay(cfg.append as PlanSize),
+  // On the store the append figure built: the replay's peak in a process of its own, and as-of at five points.
+  "replay-memory": () => void figReplayChild(appendDb(cfg.append as PlanSize)),
+  "as-of": () => figAsOfPoints(appendDb(cfg.append as PlanSize)),
   email: () => figEmail(cfg.email as PlanSize, cfg.emails),
   status: () => figStatusOverdue(cfg.append as PlanSize, cfg.events),
   web: () => figWeb(cfg.append as PlanSize, cfg.events),
@@ -93,7 +97,7 @@ if (values.figure) {
   await FIGURES[values.figure]!();
   process.exit(0);
 }
-const all = ["load", "load-growth", "cycle", "sim", "sim-growth", "append", "interactive", "demo", "replay", "email", "status", "web", "pg", "cli", "stats", "xlsx", "open", "import", "items"];
+const all = ["load", "load-growth", "cycle", "sim", "sim-growth", "append", "interactive", "demo", "replay", "replay-memory", "as-of", "email", "status", "web", "pg", "cli", "stats", "xlsx", "open", "import", "items"];
 const order = values.only ? values.only.split(",") : all.filter((f) => !quick || !f.endsWith("-growth"));
 const unknown = order.filter((f) => !(f in FIGURES));
 if (unknown.length) {
