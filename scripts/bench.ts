@@ -16,6 +16,7 @@ import { figStats, figXlsx } from "./bench/publish.ts";
 import { figAppend, figEmail, figLoad, figReplay, figSim, figTick } from "./bench/figures.ts";
 import { figImport, figItems, figOpen } from "./bench/items.ts";
 import { runQueueBench } from "./bench/queue.ts";
+import { figCampaigns } from "./bench/campaigns.ts";
 
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, figure: { type: "string" }, only: { type: "string" } },
@@ -47,6 +48,7 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   // Not in the default order: it needs PostgreSQL (skipped without it) and, for two of its three rows,
   // packages Duban does not depend on (docs/job-queue-decision.md says how to install them).
   queue: () => runQueueBench({ quick }),
+  campaigns: () => figCampaigns(quick ? 10 : 100, "3k"),
 };
 
 mkdirSync("bench-data", { recursive: true });
