@@ -1,7 +1,7 @@
 import type { NotifierSet } from "../../notifiers/index.ts";
 import { Campaign } from "../campaign/campaign.ts";
 import { Dispatcher, type DispatchOptions } from "../dispatch/dispatcher.ts";
-import type { EpochMs } from "../engine/calendar.ts";
+import { addDays, type EpochMs } from "../engine/calendar.ts";
 import type { EventStore } from "../store/store.ts";
 
 /**
@@ -89,7 +89,7 @@ export function nextSummaryAt(c: Campaign, now: EpochMs): EpochMs {
   const date = cal.dateOf(from);
   const slot = cal.at(date, plan.calendar.sendAt);
   if (slot > now) return slot;
-  return cal.at(cal.dateOf(slot + 86_400_000), plan.calendar.sendAt);
+  return cal.at(addDays(date, 1), plan.calendar.sendAt);
 }
 
 export interface SlotOptions extends DispatchOptions {
