@@ -135,6 +135,8 @@ export class CampaignSlot {
   async cycle<T>(now: EpochMs, run: (o: Opened) => Promise<T>): Promise<T | undefined> {
     if (!(await this.due(now))) return undefined;
     return this.cache.use(this.id, () => this.open(), async (o) => {
+      // Stopped while it waited for room: the next holder runs the cycle.
+      if (this.stopping) return undefined;
       this.nextDue = -Infinity;
       const r = await run(o);
       await this.learn(o.campaign, now);
