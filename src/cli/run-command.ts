@@ -87,6 +87,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         // lines and released: the daemon holds at most keepOpen of them (src/daemon/campaign-slot.ts).
         let logs: EventStore[];
         let first: Campaign;
+        let records: string[] = [];
         const each = async (fn: (c: Campaign) => Promise<void> | void) => {
           for (let i = 0; i < logs.length; i++) {
             let c: Campaign;
@@ -103,6 +104,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           if (o.plan) await addCampaign(store, o.plan, clockOf(g).now);
           const selected = g.campaign !== undefined ? [await campaignOf(store, g.campaign)] : await allCampaigns(store);
           logs = selected.length ? selected.map((x) => x.log) : [store];
+          records = selected.map((x) => x.record.id);
           first = await Campaign.open(logs[0]!);
         } catch (err) {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
@@ -111,13 +113,15 @@ export function registerRunCommand(program: Command, io: Io): void {
         const zone = first.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
-        const ids: string[] = [];
-        await each((c) => {
+        const startLine = (c: Campaign) => {
           warnOnOpen(c, io, g);
-          ids.push(c.plan.campaign.id);
           logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
           log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
-        });
+        };
+        const ids = records.length ? records : [first.plan.campaign.id];
+        // The daemon opens each campaign for its first cycle anyway: its start line (and contact scrubbing) waits for that.
+        if (o.once) await each(startLine);
+        else startLine(first);
         const id = ids.join(",");
         // The head gauge reads the first campaign's log; the oldest unsent message (/readyz) is sought in all.
         metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, logs.map((l) => ({ store: l })));
@@ -164,7 +168,8 @@ export function registerRunCommand(program: Command, io: Io): void {
           opened,
           ...(g.campaign !== undefined ? { only: g.campaign } : {}),
           onCampaign: (c) => {
-            if (atStart.has(c.plan.campaign.id)) return;
+            if (c === first) return;
+            if (atStart.has(c.plan.campaign.id)) return startLine(c);
             logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
             log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)}（运行中新加入的专项行动）`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12) });
           },
