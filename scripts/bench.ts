@@ -25,6 +25,7 @@ import { figPg } from "./bench/pg.ts";
 import { figStatusOverdue, figWeb } from "./bench/felt.ts";
 import { machine, writeDocs, type Run } from "./bench/write-docs.ts";
 import { figAppend, figDemo, figInteractive } from "./bench/writes.ts";
+import { figCampaigns } from "./bench/campaigns.ts";
 
 const { values } = parseArgs({
   options: {
@@ -90,6 +91,7 @@ const FIGURES: Record<string, () => void | Promise<void>> = {
   // Not in the default order: it needs PostgreSQL (skipped without it) and, for two of its three rows,
   // packages Duban does not depend on (docs/job-queue-decision.md says how to install them).
   queue: () => runQueueBench({ quick }),
+  campaigns: () => figCampaigns(quick ? 10 : 100, "3k"),
 };
 
 mkdirSync("bench-data", { recursive: true });

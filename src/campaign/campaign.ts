@@ -150,6 +150,16 @@ export class Campaign {
     return this.engine.clock;
   }
 
+  /** The seq of the last event this campaign has folded: an append by anyone since moves the log's head past it. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** The next instant at which the engine has something scheduled (Infinity when nothing is). */
+  nextDueAt(): EpochMs {
+    return this.engine.nextDueAt();
+  }
+
   /**
    * Creates the store for a campaign and records the plan version. A campaign that has ended by `now` is
    * refused (`CAMPAIGN_ENDED`) unless `opts.archive`; an existing store of the same plan is opened as it is.

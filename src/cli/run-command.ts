@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Campaign } from "../campaign/campaign.ts";
+import type { EventStore } from "../store/store.ts";
 import { parseRetryHorizon, retryHorizonText } from "../dispatch/retry-horizon.ts";
 import { LARGE_CATCH_UP_WORKING_DAYS } from "../campaign/catch-up.ts";
 import { formatInstant } from "../engine/calendar.ts";
@@ -82,26 +83,48 @@ export function registerRunCommand(program: Command, io: Io): void {
       let ops: { url: string; close(): Promise<void> } | undefined;
       try {
         // Every campaign of the store, or the one --campaign names; --plan first adds its campaign when missing.
-        let campaigns: Campaign[];
+        // Only the first stays opened (metrics, /readyz); the others are opened in turn for their start
+        // lines and released: the daemon holds at most keepOpen of them (src/daemon/campaign-slot.ts).
+        let logs: EventStore[];
+        let first: Campaign;
+        let records: string[] = [];
+        const each = async (fn: (c: Campaign) => Promise<void> | void) => {
+          for (let i = 0; i < logs.length; i++) {
+            let c: Campaign;
+            try {
+              c = i === 0 ? first : await Campaign.open(logs[i]!);
+            } catch (err) {
+              if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+              throw err;
+            }
+            await fn(c);
+          }
+        };
         try {
           if (o.plan) await addCampaign(store, o.plan, clockOf(g).now);
           const selected = g.campaign !== undefined ? [await campaignOf(store, g.campaign)] : await allCampaigns(store);
-          campaigns = selected.length ? await Promise.all(selected.map((x) => Campaign.open(x.log))) : [await Campaign.open(store)];
+          logs = selected.length ? selected.map((x) => x.log) : [store];
+          records = selected.map((x) => x.record.id);
+          first = await Campaign.open(logs[0]!);
         } catch (err) {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
           throw err;
         }
-        for (const c of campaigns) warnOnOpen(c, io, g);
-        const first = campaigns[0]!;
         const zone = first.plan.campaign.timezone;
         const fixed = g.now !== undefined ? clockOf(g, zone).now : undefined;
         const skip = { ...rules, retryHorizon, ...(cfg.baseUrl ? { baseUrl: cfg.baseUrl } : {}) };
-        const ids = campaigns.map((c) => c.plan.campaign.id);
+        const startLine = (c: Campaign) => {
+          warnOnOpen(c, io, g);
+          logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
+          log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
+        };
+        const ids = records.length ? records : [first.plan.campaign.id];
+        // The daemon opens each campaign for its first cycle anyway: its start line (and contact scrubbing) waits for that.
+        if (o.once) await each(startLine);
+        else startLine(first);
         const id = ids.join(",");
-        for (const c of campaigns) logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
-        for (const c of campaigns) log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)} store=${g.db} channels=${describeChannels(cfg)} catch-up=${o.catchUp} retry-for=${retryHorizonText(retryHorizon)}`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12), ...(settings.file ? { config: settings.file } : {}) });
         // The head gauge reads the first campaign's log; the oldest unsent message (/readyz) is sought in all.
-        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, campaigns);
+        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, logs.map((l) => ({ store: l })));
         const metricsPort = metricsPortFlag ?? settings.metrics.port;
         if (metricsPort !== undefined) {
           const host = o.metricsHost ?? settings.metrics.host ?? "127.0.0.1";
@@ -117,7 +140,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         }
         if (o.once) {
           const now = fixed ?? Date.now();
-          for (const campaign of campaigns) {
+          await each(async (campaign) => {
             const cid = campaign.plan.campaign.id;
             const czone = campaign.plan.campaign.timezone;
             let r;
@@ -131,11 +154,12 @@ export function registerRunCommand(program: Command, io: Io): void {
             metrics.cycle({ durationMs: Date.now() - started, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
             const line = catchUpLine(r, !rules.staleItems);
             if (line) log(line, { level: "warn", event: "catch-up", campaign: cid, ...r.catchUp });
-            log(`once${campaigns.length > 1 ? ` campaign=${cid}` : ""} at=${formatInstant(now, czone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`, { event: "once", campaign: cid, durationMs: Date.now() - started, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed });
-          }
+            log(`once${logs.length > 1 ? ` campaign=${cid}` : ""} at=${formatInstant(now, czone)} events=${r.events} queued=${r.queued} sent=${r.dispatch.sent} retrying=${r.dispatch.retrying} failed=${r.dispatch.failed}`, { event: "once", campaign: cid, durationMs: Date.now() - started, events: r.events, queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed });
+          });
           return;
         }
-        const opened = new Map(campaigns.map((c) => [c.plan.campaign.id, c]));
+        const opened = new Map([[first.plan.campaign.id, first]]);
+        const atStart = new Set(ids);
         const daemon = startStoreDaemon(store, notifiers, {
           log,
           observer: metrics,
@@ -144,7 +168,8 @@ export function registerRunCommand(program: Command, io: Io): void {
           opened,
           ...(g.campaign !== undefined ? { only: g.campaign } : {}),
           onCampaign: (c) => {
-            if (opened.has(c.plan.campaign.id)) return;
+            if (c === first) return;
+            if (atStart.has(c.plan.campaign.id)) return startLine(c);
             logger.hideContacts([...c.plan.units.values()].flatMap((u) => u.email));
             log(`start campaign=${c.plan.campaign.id} plan=${c.plan.hash.slice(0, 12)}（运行中新加入的专项行动）`, { event: "start", campaign: c.plan.campaign.id, plan: c.plan.hash.slice(0, 12) });
           },

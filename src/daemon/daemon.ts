@@ -5,6 +5,7 @@ import { Dispatcher, type DispatchObserver, type DispatchOptions } from "../disp
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Lease } from "../store/store.ts";
 import type { LogFn } from "../ops/log-fields.ts";
+import { CampaignSlot } from "./campaign-slot.ts";
 import { catchUpLine, runCycle, type CycleReport } from "./cycle.ts";
 
 /** The daemon's lease, as /readyz and the metrics report it. */
@@ -50,7 +51,7 @@ function summarise(r: CycleReport): string {
  * On start it catches up once on everything that fell due while it was down. With PostgreSQL, only the
  * holder of the lease works; the others wait and take over when its connection dies.
  */
-export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: DaemonOptions): RunningDaemon {
+export function startDaemon(target: Campaign | CampaignSlot, notifiers: NotifierSet, opts: DaemonOptions): RunningDaemon {
   const now = opts.now ?? (() => Date.now());
   let stopping = false;
   let lease: Lease | undefined;
@@ -66,8 +67,14 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
     obs?.setLease(s);
   };
   setState("acquiring");
-  const id = campaign.plan.campaign.id;
-  const dispatcher = new Dispatcher(campaign, notifiers, { ...opts, log: opts.log, ...(obs ? { observer: obs } : {}), shouldStop: () => stopping });
+  // A slot (the store daemon's) opens its campaign only when due; a campaign given opened stays so.
+  const slot = target instanceof CampaignSlot ? target : undefined;
+  const campaign = slot ? undefined : (target as Campaign);
+  const id = slot ? slot.id : campaign!.plan.campaign.id;
+  const store = slot ? slot.log : campaign!.store;
+  const dispatcher = campaign && new Dispatcher(campaign, notifiers, { ...opts, log: opts.log, ...(obs ? { observer: obs } : {}), shouldStop: () => stopping });
+  if (slot) slot.stopping = false;
+  const run = (at: EpochMs): Promise<CycleReport | undefined> => (slot ? slot.cycle(at, (o) => runCycle(o.campaign, o.dispatcher, at)) : runCycle(campaign!, dispatcher!, at));
 
   const cycle = (reason: string) => {
     if (stopping || !lease) return;
@@ -76,8 +83,13 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
       if (stopping) return;
       const started = Date.now();
       try {
-        const r = await runCycle(campaign, dispatcher, now());
+        const r = await run(now());
         const durationMs = Date.now() - started;
+        if (!r) {
+          // Nothing due: the campaign stayed released; the cycle still counts (metrics, /readyz).
+          obs?.cycle({ durationMs, events: 0, queued: 0, summaryQueued: false, ok: true });
+          return;
+        }
         obs?.cycle({ durationMs, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
         const line = catchUpLine(r, !opts.staleItems);
         if (line) opts.log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
@@ -101,7 +113,7 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
       return;
     }
     try {
-      lease = await campaign.store.tryLease(opts.lease ?? `campaign:${id}`);
+      lease = await store.tryLease(opts.lease ?? `campaign:${id}`);
     } catch (err) {
       // The store is unreachable: ask again later rather than die; /readyz says the store is down.
       opts.log(`lease-error: 无法向存储申请租约（${(err as Error).message}）；稍后重试`, { level: "error", event: "lease-error", campaign: id, code: (err as { code?: string }).code ?? "STORE" });
@@ -130,13 +142,15 @@ export function startDaemon(campaign: Campaign, notifiers: NotifierSet, opts: Da
       poll();
     });
     cycle("start");
-    task = cron.schedule("* * * * *", () => cycle("minute"), { timezone: campaign.plan.campaign.timezone });
+    // Every minute: the same instants in every zone of whole-minute offset, so a slot need not open its plan for it.
+    task = cron.schedule("* * * * *", () => cycle("minute"), campaign ? { timezone: campaign.plan.campaign.timezone } : {});
   };
   void becomeLeader();
 
   const stop = async () => {
     if (stopping) return done;
     stopping = true;
+    if (slot) slot.stopping = true;
     if (standby) clearTimeout(standby);
     await task?.stop();
     await inFlight;

@@ -1,6 +1,7 @@
 import type { NotifierSet } from "../../notifiers/index.ts";
-import { Campaign } from "../campaign/campaign.ts";
+import type { Campaign } from "../campaign/campaign.ts";
 import type { DaemonPresence, EventStore } from "../store/store.ts";
+import { CampaignCache, CampaignSlot } from "./campaign-slot.ts";
 import { startDaemon, type DaemonLeaseState, type DaemonObserver, type DaemonOptions, type RunningDaemon } from "./daemon.ts";
 
 export interface StoreDaemonOptions extends DaemonOptions {
@@ -12,6 +13,11 @@ export interface StoreDaemonOptions extends DaemonOptions {
   opened?: ReadonlyMap<string, Campaign>;
   /** Serve this campaign only (`duban run --campaign`). */
   only?: string;
+  /**
+   * How many campaigns are held opened in memory at once (in a cycle, or kept for the next one, least
+   * recently used dropped first); the others are opened from their snapshot when due. @default 8
+   */
+  keepOpen?: number;
 }
 
 export interface RunningStoreDaemon {
@@ -46,14 +52,14 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
     return "acquiring";
   };
   const obs = opts.observer;
-  const started = new Set<string>();
   const asking = new Set<string>();
 
   const leadingCount = () => [...running.values()].filter((d) => d.leaseState() === "leader").length;
   /** This process's fair share of the campaigns: all of them alone, a third of them beside two others. */
   let share = Infinity;
   let known = 0;
-  const opened = new Map(opts.opened ?? []);
+  const cache = new CampaignCache(opts.keepOpen ?? 8);
+  const slots = new Map<string, CampaignSlot>();
   let presence: DaemonPresence | undefined;
 
   let scanning: Promise<void> = Promise.resolve();
@@ -78,16 +84,18 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
         running.delete(id);
         states.delete(id);
         await d.stop();
+        cache.forget(id);
       }
       for (const r of records) {
         if (stopping || running.has(r.id)) continue;
-        let c: Campaign;
-        try {
-          c = opened.get(r.id) ?? (await Campaign.open(store.campaignLog(r.prefix)));
-          opened.set(r.id, c);
-        } catch (err) {
-          opts.log(`open-failed: 无法打开专项行动 ${r.id}：${(err as Error).message}；稍后重试`, { level: "error", event: "open-failed", campaign: r.id, code: (err as { code?: string }).code ?? "INTERNAL" });
-          continue;
+        let slot = slots.get(r.id);
+        if (!slot) {
+          // Released until due: only what says when it is next due stays in memory (src/daemon/campaign-slot.ts).
+          const { onCampaign: _c, opened: _o, only: _only, keepOpen: _k, watchMs: _w, observer: _obs, ...rest } = opts;
+          slot = new CampaignSlot(r.id, store.campaignLog(r.prefix), cache, notifiers, { ...rest, ...(obs ? { observer: obs } : {}), ...(opts.onCampaign ? { onOpen: opts.onCampaign } : {}) });
+          slots.set(r.id, slot);
+          const given = opts.opened?.get(r.id);
+          if (given) slot.adopt(given);
         }
         states.set(r.id, "acquiring");
         // One process-wide observer (HostMetrics); the lease it reports is this process's, over every campaign.
@@ -110,9 +118,7 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
           asking.add(r.id);
           return true;
         };
-        if (!started.has(r.id)) opts.onCampaign?.(c);
-        started.add(r.id);
-        running.set(r.id, startDaemon(c, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk }));
+        running.set(r.id, startDaemon(slot, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk }));
       }
     }));
   void scan();

@@ -19,7 +19,8 @@ export class HostMetrics implements DaemonObserver {
   readonly registry = new Registry();
   private campaign: Campaign | undefined;
   /** Every campaign the process serves (the first is `campaign`): the oldest unsent message is sought in all. */
-  private campaigns: readonly Campaign[] = [];
+  /** Only their stores are read (the oldest unsent message): a released campaign is not opened for it. */
+  private campaigns: readonly Pick<Campaign, "store">[] = [];
   private now: () => EpochMs = Date.now;
   private lease: LeaseState = "none";
 
@@ -90,9 +91,9 @@ export class HostMetrics implements DaemonObserver {
   }
 
   /** The campaign whose state is read at each scrape, and the clock it is read at. */
-  watch(campaign: Campaign, now: () => EpochMs = Date.now, others: readonly Campaign[] = []): void {
+  watch(campaign: Campaign, now: () => EpochMs = Date.now, others: readonly Pick<Campaign, "store">[] = []): void {
     this.campaign = campaign;
-    this.campaigns = [campaign, ...others.filter((c) => c !== campaign)];
+    this.campaigns = [campaign, ...others.filter((c) => c !== campaign && c.store !== campaign.store)];
     this.now = now;
   }
 

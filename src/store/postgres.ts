@@ -507,6 +507,11 @@ export class PostgresStore implements EventStore {
     return counts;
   }
 
+  async nextOutboxAttemptMs(): Promise<number | undefined> {
+    const { rows } = await (await this.client()).query<{ m: string | null }>(`SELECT min(next_attempt_ms) AS m FROM ${this.ct("outbox")} WHERE status = 'pending'`);
+    return rows[0]?.m == null ? undefined : Number(rows[0].m);
+  }
+
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
     const { sql, params } = outboxList(this.ct("outbox"), filter, ph);
     const { rows } = await (await this.client()).query<OutboxRow>(sql, params);

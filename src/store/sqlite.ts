@@ -107,6 +107,7 @@ export class SqliteStore implements EventStore {
       lease: db.prepare(`UPDATE ${this.tn.outbox} SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
       sent: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
       failed: db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
+      nextAttempt: db.prepare<[], { m: number | null }>(`SELECT min(next_attempt_ms) AS m FROM ${this.tn.outbox} WHERE status = 'pending'`),
       counts: db.prepare<[], { status: string; n: number }>(`SELECT status, count(*) AS n FROM ${this.tn.outbox} GROUP BY status`),
       plan: db.prepare<[string], { text: string; put_order: number }>(`SELECT text, put_order FROM ${this.tn.plans} WHERE hash = ?`),
       maxPlanOrder: db.prepare<[], { m: number }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.tn.plans}`),
@@ -419,6 +420,11 @@ export class SqliteStore implements EventStore {
     const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
     for (const r of this.stmt.counts.all()) counts[r.status as keyof OutboxCounts] = r.n;
     return counts;
+  }
+
+  async nextOutboxAttemptMs(): Promise<number | undefined> {
+    this.live();
+    return this.stmt.nextAttempt.get()?.m ?? undefined;
   }
 
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {

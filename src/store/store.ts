@@ -88,6 +88,11 @@ export interface EventStore {
    */
   retryOutbox(keys: string[], nextAttemptAt: string, event: NewEvent): Promise<StoredEvent>;
   outboxCounts(): Promise<OutboxCounts>;
+  /**
+   * The earliest instant (epoch ms) at which a pending item may be claimed, or undefined when none is
+   * pending: a daemon that released a campaign from memory asks it to know when its outbox needs it again.
+   */
+  nextOutboxAttemptMs(): Promise<number | undefined>;
   listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
 
   /**

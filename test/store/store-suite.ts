@@ -459,6 +459,27 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
     });
 
+    it("tells when its outbox next has a message to claim: due, leased, retried, none", async () => {
+      const { store } = await fresh();
+      expect(await store.nextOutboxAttemptMs()).toBeUndefined();
+      await store.append([ev(1)], [
+        { key: "a", channel: "sms", dueAt: "2025-03-02T10:00:00+08:00", payload: {} },
+        { key: "b", channel: "sms", dueAt: "2025-03-03T10:00:00+08:00", payload: {} },
+      ]);
+      expect(await store.nextOutboxAttemptMs()).toBe(Date.parse("2025-03-02T02:00:00Z"));
+      const [a] = await store.claimOutbox("2025-03-02T10:00:00+08:00", 1, { leaseMs: 60_000 });
+      // Leased: not before the lease runs out.
+      expect(await store.nextOutboxAttemptMs()).toBe(Date.parse("2025-03-02T02:01:00Z"));
+      await store.markAttemptFailed(a!.id, "451", "2025-03-02T10:30:00+08:00", false);
+      expect(await store.nextOutboxAttemptMs()).toBe(Date.parse("2025-03-02T02:30:00Z"));
+      const [again] = await store.claimOutbox("2025-03-02T10:30:00+08:00", 1);
+      await store.markSent(again!.id, "2025-03-02T10:30:01+08:00");
+      expect(await store.nextOutboxAttemptMs()).toBe(Date.parse("2025-03-03T02:00:00Z"));
+      const [b] = await store.claimOutbox("2025-03-03T10:00:00+08:00", 1);
+      await store.markAttemptFailed(b!.id, "550", "2025-03-03T10:00:01+08:00", true);
+      expect(await store.nextOutboxAttemptMs()).toBeUndefined();
+    });
+
     it("renews a held lease, and refuses a settle by a claim whose lease was taken over (fencing)", async () => {
       const { store } = await fresh();
       await store.append([ev(1)], [{ key: "slow", channel: "email", dueAt: "2025-03-02T09:00:00+08:00", payload: null }]);
