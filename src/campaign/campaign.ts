@@ -220,6 +220,7 @@ export class Campaign {
    * event (e.g. `{ clock: "set" }` when a drill set the clock by hand).
    */
   async step(input: EngineInput, now: Clock, extra?: Record<string, unknown>): Promise<StepOutcome> {
+    input = await this.withSubPlans(input, now);
     const { decided, stored } = await this.write(now, (at) => {
       const r = this.engine.step(input, at);
       return { r, events: r.events.map((e: DomainEvent) => encodeEvent(this.plan, e, extra)), outbox: r.reminders.map((x) => encodeReminder(this.plan, x)) };
@@ -228,6 +229,18 @@ export class Campaign {
     const refused = decided.r.refused && rendered(this.plan, decided.r.refused);
     if (stored.length === 0 && decided.outbox.length === 0) return { ...(refused ? { refused } : {}), events: [], reminders: [] };
     return { ...(refused ? { refused } : {}), events: stored, reminders };
+  }
+
+  /**
+   * A hand-in of an item that waits for its sub-plans (`requiresSubPlan`) carries their progress, read
+   * from this store's campaigns that name this item as their parent: every host (command line, web,
+   * API) goes through here, so none can hand it in unchecked. A caller that passes `subPlans` itself keeps them.
+   */
+  private async withSubPlans(input: EngineInput, now: Clock): Promise<EngineInput> {
+    if (input.type !== "submit" || input.subPlans !== undefined || !this.engine.item(input.assignment)?.requiresSubPlan) return input;
+    const { progressFor } = await import("./subplans.ts");
+    const at = typeof now === "function" ? now() : now;
+    return { ...input, subPlans: await progressFor(this.store, this.plan.campaign.id, input.assignment, at) };
   }
 
   /** Opens one item of a kind at `now` (交办, 督办单, 一事一报); `id` is the new item's, unless refused. */
