@@ -125,11 +125,13 @@ export function describeSubPlansSuite(name: string, spec: () => string, opts: { 
       expect(otherUnit.code).toBe("PARENT_INVALID");
       expect(otherUnit.message).toMatch(/yuzhong\.yaml:\d+:\d+: error\[PARENT_UNIT\]: 上级事项“专项整治具体实施方案”（implementation-plan\/jiangbei）由“江北区人力社保局”（jiangbei）承办/);
 
-      const late = await refusal(root, yuzhongEdited((t) => t.replace("  end: 2021-05-20\n  baseUrl", "  end: 2021-05-31\n  baseUrl").replace("    end: 2021-05-20\n    description", "    end: 2021-05-31\n    description").replace("    due: 2021-05-19\n", "    due: 2021-05-25\n")));
+      // The sub-plan's own window stretched to 05-31, so that only the parent's window is broken.
+      const lateSummary = (t: string) => t.replace("  end: 2021-05-20\n  baseUrl", "  end: 2021-05-31\n  baseUrl").replace("    end: 2021-05-20\n    description", "    end: 2021-05-31\n    description").replace("    due: 2021-05-19\n", "    due: 2021-05-25\n");
+      const late = await refusal(root, yuzhongEdited(lateSummary));
       expect(late.message).toMatch(/yuzhong\.yaml:\d+:\d+: error\[PARENT_WINDOW\]: “district-summary”（.+）的截止时间 2021-05-25 周二 18:00 晚于上级事项“专项整治具体实施方案”（implementation-plan\/yuzhong）的截止时间 2021-05-20 周四 18:00/);
 
       // Both at once: each reported, at its own line.
-      const both = await refusal(root, yuzhongEdited((t) => t.replace("item: implementation-plan/yuzhong", "item: implementation-plan/jiangbei").replace("    due: 2021-05-12\n", "    due: 2021-06-30\n")));
+      const both = await refusal(root, yuzhongEdited((t) => lateSummary(t).replace("item: implementation-plan/yuzhong", "item: implementation-plan/jiangbei")));
       expect(both.message.match(/error\[PARENT_(UNIT|WINDOW)\]/g)).toEqual(["error[PARENT_UNIT]", "error[PARENT_WINDOW]"]);
       expect(await root.head()).toEqual(head);
     });
