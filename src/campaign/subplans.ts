@@ -91,6 +91,13 @@ export function byItem(subPlans: readonly SubPlan[]): Map<string, ChildRollup[]>
   return m;
 }
 
+/** The rows with the roll-ups of the sub-plans written for their items (rows of other items unchanged). */
+export function withRollups<T extends BoardRow>(rows: readonly T[], subPlans: readonly SubPlan[]): T[] {
+  if (!subPlans.length) return [...rows];
+  const m = byItem(subPlans);
+  return rows.map((r) => (m.has(r.id) ? { ...r, subPlans: m.get(r.id)! } : r));
+}
+
 /** The figures of a roll-up without the digest's list. */
 export function rollupOnly(s: SubPlan): ChildRollup {
   const { overdueItems: _o, item: _i, unit: _u, ...r } = s;
