@@ -6,6 +6,7 @@ import type { Sidecar } from "../access/open.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import { identify } from "./auth.ts";
+import { SubPlans } from "../campaign/subplans.ts";
 import { hashToken } from "../access/tokens.ts";
 import { Mutex, switcherFor, type CampaignChoice, type Env, type WebDeps } from "./context.ts";
 import type { MiddlewareHandler } from "hono";
@@ -78,6 +79,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
       signInRefusalLog: new Throttle(10, 60_000, wallNow),
     },
     ...(opts.switcher ? { switcher: opts.switcher } : {}),
+    ...(opts.campaign.store ? { subPlans: new SubPlans(opts.campaign.store, opts.campaign.plan.campaign.id) } : {}),
   };
   const app = new Hono<Env>();
   const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
