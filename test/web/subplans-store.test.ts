@@ -108,6 +108,9 @@ describe.each(backends)("the Chongqing campaign, another campaign and two distri
     const board = (await (await get(`/api/board?campaign=${CQ}&unit=yuzhong`)).json()) as { assignments: { id: string; subPlans?: { done: number }[] }[]; subPlans: { campaign: string }[] };
     expect(board.assignments.find((r) => r.id === "implementation-plan/yuzhong")!.subPlans).toEqual([expect.objectContaining({ campaign: YZ, done: 1, total: 10 })]);
     expect(board.subPlans.map((s) => s.campaign)).toEqual([YZ, JB]);
+    // A district sees the sub-plans of its own items and unit only.
+    const mine = (await (await get(`/api/board?campaign=${CQ}`, district)).json()) as { subPlans: { campaign: string }[] };
+    expect(mine.subPlans.map((s) => s.campaign)).toEqual([YZ]);
     const page = await (await get(`/?campaign=${CQ}`)).text();
     expect(page).toContain(`<h2 id="sub-plans">下级专项行动</h2>`);
     expect(page).toContain(`<a href="/?campaign=${YZ}">渝中区劳务中介专项整治行动（自查阶段）</a>`);
