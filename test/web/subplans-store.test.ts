@@ -12,6 +12,7 @@ import { startServer } from "../../src/web/server.ts";
 import { cityRequiringSubPlans, JIANGBEI, YUZHONG } from "../campaign/subplans-suite.ts";
 import { otherCampaignPlan } from "../campaign/plans.ts";
 import { tempDir } from "../delivery/support.ts";
+import { findChromium, launch } from "../browser.ts";
 import { pgSchema, pgSpec, pgUnavailable } from "../pg.ts";
 import { captureIo, cst } from "../helpers.ts";
 
@@ -19,6 +20,7 @@ const CQ = "cq-labour-intermediary-2021";
 const WAGE = "cq-wage-arrears-2021";
 const YZ = "cq-labour-intermediary-2021-yuzhong";
 const JB = "cq-labour-intermediary-2021-jiangbei";
+const found = await findChromium();
 
 async function duban(db: string, ...args: string[]) {
   const io = captureIo();
@@ -122,6 +124,23 @@ describe.each(backends)("the Chongqing campaign, another campaign and two distri
     const child = await get(`/?campaign=${YZ}`);
     expect(child.status).toBe(200);
     expect(await child.text()).toContain("渝中区劳务中介专项整治行动（自查阶段）");
+
+    // In a browser: from the city's board to 渝中区's board, whose own links then stay in 渝中区's campaign.
+    if (typeof found !== "string") {
+      const browser = await launch(found);
+      closers.push(() => browser.close());
+      const p = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+      await p.goto(`${server.url}/login`);
+      await p.fill('input[name="token"]', office);
+      await p.click('button:has-text("登录")');
+      await p.goto(`${server.url}/items/implementation-plan/yuzhong?campaign=${CQ}`);
+      await p.click(`.sub-plans a[href="/?campaign=${YZ}"]`);
+      await p.waitForSelector('header .title:has-text("渝中区劳务中介专项整治行动（自查阶段）")');
+      await p.click('a[href^="/items/agency-survey/chaotianmen"]');
+      await p.waitForSelector("h1");
+      expect(await p.textContent("h1")).toBe("辖区人力资源服务机构、劳务派遣机构底数");
+      expect(await p.textContent("header .title")).toBe("渝中区劳务中介专项整治行动（自查阶段）");
+    }
 
     // From the web, too, the hand-in waits for the sub-plan.
     const refused = await post(`/api/items/implementation-plan/yuzhong/submit?campaign=${CQ}`, district);
