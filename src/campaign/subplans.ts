@@ -38,6 +38,8 @@ export interface SubPlan extends ChildRollup {
  */
 export class SubPlans {
   private readonly open = new Map<string, Campaign>();
+  /** Per sub-plan, the log read so far: its last sequence number and the last thing a person did by then. */
+  private readonly seen = new Map<string, { seq: number; last?: ActivityEvent }>();
   constructor(
     private readonly store: EventStore,
     private readonly parent: string,
@@ -54,9 +56,23 @@ export class SubPlans {
         c = await Campaign.open(this.store.campaignLog(r.prefix));
         this.open.set(r.id, c);
       }
-      out.push(await subPlanOf(c, now));
+      out.push(subPlanOf(c, now, await this.activity(r.id, c)));
     }
     return out;
+  }
+
+  /** The last event a person caused in the sub-plan, reading only what was appended since the last call. */
+  private async activity(id: string, c: Campaign): Promise<ActivityEvent[]> {
+    const seen = this.seen.get(id) ?? { seq: 0 };
+    const fresh: ActivityEvent[] = seen.last ? [seen.last] : [];
+    let seq = seen.seq;
+    for await (const e of c.store.read({ fromSeq: seq + 1 })) {
+      seq = e.seq;
+      if (e.actor.kind !== "engine") fresh.push({ at: e.at, actor: e.actor });
+    }
+    const last = fresh.reduce<ActivityEvent | undefined>((best, e) => (!best || Date.parse(e.at) >= Date.parse(best.at) ? e : best), undefined);
+    this.seen.set(id, { seq, ...(last ? { last } : {}) });
+    return last ? [last] : [];
   }
 
   /** The sub-plans written for one parent item (`parent.item`): those a hand-in of it waits for. */
@@ -65,11 +81,9 @@ export class SubPlans {
   }
 }
 
-async function subPlanOf(c: Campaign, now: EpochMs): Promise<SubPlan> {
+function subPlanOf(c: Campaign, now: EpochMs, activity: readonly ActivityEvent[]): SubPlan {
   const plan = c.plan;
   const rows = c.board(now);
-  const activity: ActivityEvent[] = [];
-  for await (const e of c.store.read()) if (e.actor.kind !== "engine") activity.push({ at: e.at, actor: e.actor });
   const rollup = rollupChild({ campaign: plan.campaign.id, title: plan.campaign.title }, rows, activity);
   const ref = plan.parent;
   return {
