@@ -243,6 +243,19 @@ export class Campaign {
     return { ...input, subPlans: await progressFor(this.store, this.plan.campaign.id, input.assignment, at) };
   }
 
+  /**
+   * A sub-plan's new version still fits its parent as the store runs it now, and serves the same parent
+   * campaign (the registry records it once, at init).
+   */
+  private async checkParentOf(next: ResolvedPlan, text: string): Promise<void> {
+    const was = this.plan.parent?.campaign;
+    if (next.parent?.campaign !== was)
+      throw new CampaignError("PARENT_INVALID", `新计划的上级专项行动（parent.campaign）为“${next.parent?.campaign ?? "无"}”，运行中为“${was ?? "无"}”；上级专项行动不能通过 plan apply 改变，请另建专项行动`);
+    if (!next.parent) return;
+    const { checkAgainstParent } = await import("./campaigns.ts");
+    await checkAgainstParent(this.store, await this.store.campaigns(), next, text);
+  }
+
   /** Opens one item of a kind at `now` (交办, 督办单, 一事一报); `id` is the new item's, unless refused. */
   async openItem(req: OpenRequest, now: Clock, extra?: Record<string, unknown>): Promise<StepOutcome & { id?: string }> {
     const r = await this.step({ type: "open", ...req }, now, extra);
@@ -412,6 +425,7 @@ export class Campaign {
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
     if (diff.stranded.length) throw new CampaignError("UNITS_IN_USE", strandedMessage(this.plan, diff.stranded));
+    await this.checkParentOf(next, loaded.text);
     const orphaned = this.engine.openedItems().filter((i) => !next.policies.has(i.policy));
     if (orphaned.length) {
       const policies = [...new Set(orphaned.map((i) => i.policy))];

@@ -54,7 +54,7 @@ export async function addCampaign(store: EventStore, file: string, now: EpochMs,
  * Refuses a sub-plan whose parent campaign is not in the store, or that does not fit the parent's current
  * plan (checkParent): every problem at its position in the sub-plan, nothing written.
  */
-async function checkAgainstParent(store: EventStore, records: readonly CampaignRecord[], child: ResolvedPlan, text: string): Promise<void> {
+export async function checkAgainstParent(store: EventStore, records: readonly CampaignRecord[], child: ResolvedPlan, text: string): Promise<void> {
   const ref = child.parent!;
   const record = records.find((r) => r.id === ref.campaign);
   const parentPlan = record ? (await Campaign.open(store.campaignLog(record.prefix))).plan : undefined;

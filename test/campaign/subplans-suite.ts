@@ -136,6 +136,25 @@ export function describeSubPlansSuite(name: string, spec: () => string, opts: { 
       expect(await root.head()).toEqual(head);
     });
 
+    it("refuses a new version of a sub-plan that no longer fits its parent, or names another parent campaign", async () => {
+      const root = await store();
+      await addCampaign(root, CITY, cst("2021-04-28T10:00"));
+      await addCampaign(root, otherCampaignPlan(), cst("2021-04-28T10:00"));
+      const y = await addCampaign(root, YUZHONG, cst("2021-04-28T10:00"));
+      const head = await y.store.head();
+      const stretch = (t: string) => t.replace("  end: 2021-05-20\n  baseUrl", "  end: 2021-05-31\n  baseUrl").replace("    end: 2021-05-20\n    description", "    end: 2021-05-31\n    description").replace("    due: 2021-05-19\n", "    due: 2021-05-25\n");
+      const late = await y.applyPlan(yuzhongEdited(stretch), cst("2021-05-06T10:00"), { reopenSubmitted: false }).catch((e: unknown) => e);
+      expect(late).toMatchObject({ code: "PARENT_INVALID" });
+      expect((late as Error).message).toMatch(/error\[PARENT_WINDOW\]: “district-summary”/);
+      const moved = await y.applyPlan(yuzhongEdited((t) => t.replace("  campaign: cq-labour-intermediary-2021\n  item", "  campaign: cq-wage-arrears-2021\n  item")), cst("2021-05-06T10:00"), { reopenSubmitted: false }).catch((e: unknown) => e);
+      expect(moved).toMatchObject({ code: "PARENT_INVALID" });
+      expect((moved as Error).message).toContain("上级专项行动不能通过 plan apply 改变");
+      expect(await y.store.head()).toEqual(head);
+      // A version that still fits goes through.
+      const fits = await y.applyPlan(yuzhongEdited((t) => t.replace("    due: 2021-05-19\n", "    due: 2021-05-18\n")), cst("2021-05-06T10:00"), { reopenSubmitted: false });
+      expect(fits.diff.moved.map((m) => m.id)).toEqual(["district-summary/yuzhong-market"]);
+    });
+
     it("holds the hand-in of a parent item that requires its sub-plan until the sub-plan is complete", async () => {
       const root = await store();
       const city = await addCampaign(root, cityRequiringSubPlans(), cst("2021-04-28T10:00"));
