@@ -245,15 +245,16 @@ export class Campaign {
 
   /**
    * A sub-plan's new version still fits its parent as the store runs it now, and serves the same parent
-   * campaign (the registry records it once, at init).
+   * campaign (the registry records it once, at init); the sub-plans under this campaign still fit the new version.
    */
   private async checkParentOf(next: ResolvedPlan, text: string): Promise<void> {
     const was = this.plan.parent?.campaign;
     if (next.parent?.campaign !== was)
       throw new CampaignError("PARENT_INVALID", `新计划的上级专项行动（parent.campaign）为“${next.parent?.campaign ?? "无"}”，运行中为“${was ?? "无"}”；上级专项行动不能通过 plan apply 改变，请另建专项行动`);
-    if (!next.parent) return;
-    const { checkAgainstParent } = await import("./campaigns.ts");
-    await checkAgainstParent(this.store, await this.store.campaigns(), next, text);
+    const { checkAgainstParent, checkChildrenOf } = await import("./campaigns.ts");
+    // Its own sub-plans must still fit it too.
+    await checkChildrenOf(this.store, next.campaign.id, next);
+    if (next.parent) await checkAgainstParent(this.store, await this.store.campaigns(), next, text);
   }
 
   /** Opens one item of a kind at `now` (交办, 督办单, 一事一报); `id` is the new item's, unless refused. */

@@ -64,6 +64,23 @@ export async function checkAgainstParent(store: EventStore, records: readonly Ca
   throw new CampaignError("PARENT_INVALID", [...problems.map(formatDiagnostic), `未建立：下级计划与上级专项行动“${ref.campaign}”不符${record ? "" : known}`].join("\n"));
 }
 
+/**
+ * Refuses a new version of a parent campaign's plan that its sub-plans in the store no longer fit (an item
+ * they serve removed, a deadline moved before theirs): every problem, named by sub-plan.
+ */
+export async function checkChildrenOf(store: EventStore, parentId: string, next: ResolvedPlan): Promise<void> {
+  const problems: string[] = [];
+  for (const r of (await store.campaigns()).filter((x) => x.parent === parentId)) {
+    const log = store.campaignLog(r.prefix);
+    const child = (await Campaign.open(log)).plan;
+    const text = await log.getPlan(child.hash);
+    if (text === undefined) continue;
+    const found = checkParentOfText(child, text, next);
+    if (found.length) problems.push(`下级专项行动“${child.campaign.title}”（${r.id}）：`, ...found.map((d) => `  ${formatDiagnostic(d)}`));
+  }
+  if (problems.length) throw new CampaignError("PARENT_INVALID", [`新计划与此存储中的下级专项行动不符，未执行任何修改：`, ...problems, "请先修改下级计划（duban --campaign <下级> plan apply），或调整新计划"].join("\n"));
+}
+
 async function initOn(log: EventStore, file: string, now: EpochMs, opts: InitOptions, id: string): Promise<Campaign> {
   try {
     return await Campaign.init(log, file, now, opts);

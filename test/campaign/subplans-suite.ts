@@ -9,7 +9,7 @@ import { SubPlans } from "../../src/campaign/subplans.ts";
 import type { Actor } from "../../src/engine/types.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { EventStore } from "../../src/store/store.ts";
-import { chongqingInlined, cst } from "../helpers.ts";
+import { chongqingInlined, cst, tempFile } from "../helpers.ts";
 import { otherCampaignPlan } from "./plans.ts";
 
 export const CITY = "plans/chongqing-2021.yaml";
@@ -153,6 +153,23 @@ export function describeSubPlansSuite(name: string, spec: () => string, opts: { 
       // A version that still fits goes through.
       const fits = await y.applyPlan(yuzhongEdited((t) => t.replace("    due: 2021-05-19\n", "    due: 2021-05-18\n")), cst("2021-05-06T10:00"), { reopenSubmitted: false });
       expect(fits.diff.moved.map((m) => m.id)).toEqual(["district-summary/yuzhong-market"]);
+    });
+
+    it("refuses a new version of the parent that its sub-plans no longer fit, naming each", async () => {
+      const root = await store();
+      const city = await addCampaign(root, CITY, cst("2021-04-28T10:00"));
+      await addCampaign(root, YUZHONG, cst("2021-04-28T10:00"));
+      await addCampaign(root, JIANGBEI, cst("2021-04-28T10:00"));
+      const head = await city.store.head();
+      // The districts' 实施方案 due on 05-14: 渝中区's sub-plan has deadlines up to 05-19.
+      const earlier = chongqingInlined().replace(/(  - id: implementation-plan\n[\s\S]*?    due: )2021-05-20/, "$12021-05-14");
+      const err = await city.applyPlan(tempFile("city.yaml", earlier), cst("2021-05-06T10:00"), { reopenSubmitted: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "PARENT_INVALID" });
+      const message = (err as Error).message;
+      expect(message).toContain(`下级专项行动“渝中区劳务中介专项整治行动（自查阶段）”（${YZ}）：`);
+      expect(message).toMatch(/error\[PARENT_WINDOW\]: “street-self-inspection”（[^\n]+）的截止时间 2021-05-17 周一 18:00 晚于上级事项“专项整治具体实施方案”（implementation-plan\/yuzhong）的截止时间 2021-05-14 周五 18:00/);
+      expect(message).not.toContain("cq-labour-intermediary-2021-jiangbei");
+      expect(await city.store.head()).toEqual(head);
     });
 
     it("holds the hand-in of a parent item that requires its sub-plan until the sub-plan is complete", async () => {
