@@ -1,3 +1,4 @@
+import type { ChildRollup } from "./rollup.ts";
 import type { ProgressState, LatenessState } from "../engine/assignment-machine.ts";
 import { formatInstant, type EpochMs, type WorkCalendar } from "../engine/calendar.ts";
 import type { AssignmentView } from "../engine/engine.ts";
@@ -42,6 +43,8 @@ export interface BoardRow {
   reports?: number;
   /** When the office last urged the unit about it (催办). */
   urgedAt?: string;
+  /** The sub-plans written for this item in the same store (a parent's board; see src/campaign/subplans.ts). */
+  subPlans?: ChildRollup[];
 }
 
 

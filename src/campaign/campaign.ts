@@ -239,6 +239,7 @@ export class Campaign {
    * event (e.g. `{ clock: "set" }` when a drill set the clock by hand).
    */
   async step(input: EngineInput, now: Clock, extra?: Record<string, unknown>): Promise<StepOutcome> {
+    input = await this.withSubPlans(input, now);
     const { decided, stored } = await this.write(now, (at) => {
       const r = this.engine.step(input, at);
       return { r, events: r.events.map((e: DomainEvent) => encodeEvent(this.plan, e, extra)), outbox: r.reminders.map((x) => encodeReminder(this.plan, x)) };
@@ -247,6 +248,32 @@ export class Campaign {
     const refused = decided.r.refused && rendered(this.plan, decided.r.refused);
     if (stored.length === 0 && decided.outbox.length === 0) return { ...(refused ? { refused } : {}), events: [], reminders: [] };
     return { ...(refused ? { refused } : {}), events: stored, reminders };
+  }
+
+  /**
+   * A hand-in of an item that waits for its sub-plans (`requiresSubPlan`) carries their progress, read
+   * from this store's campaigns that name this item as their parent: every host (command line, web,
+   * API) goes through here, so none can hand it in unchecked. A caller that passes `subPlans` itself keeps them.
+   */
+  private async withSubPlans(input: EngineInput, now: Clock): Promise<EngineInput> {
+    if (input.type !== "submit" || input.subPlans !== undefined || !this.engine.item(input.assignment)?.requiresSubPlan) return input;
+    const { progressFor } = await import("./subplans.ts");
+    const at = typeof now === "function" ? now() : now;
+    return { ...input, subPlans: await progressFor(this.store, this.plan.campaign.id, input.assignment, at) };
+  }
+
+  /**
+   * A sub-plan's new version still fits its parent as the store runs it now, and serves the same parent
+   * campaign (the registry records it once, at init); the sub-plans under this campaign still fit the new version.
+   */
+  private async checkParentOf(next: ResolvedPlan, text: string): Promise<void> {
+    const was = this.plan.parent?.campaign;
+    if (next.parent?.campaign !== was)
+      throw new CampaignError("PARENT_INVALID", `新计划的上级专项行动（parent.campaign）为“${next.parent?.campaign ?? "无"}”，运行中为“${was ?? "无"}”；上级专项行动不能通过 plan apply 改变，请另建专项行动`);
+    const { checkAgainstParent, checkChildrenOf } = await import("./campaigns.ts");
+    // Its own sub-plans must still fit it too.
+    await checkChildrenOf(this.store, next.campaign.id, next);
+    if (next.parent) await checkAgainstParent(this.store, await this.store.campaigns(), next, text);
   }
 
   /** Opens one item of a kind at `now` (交办, 督办单, 一事一报); `id` is the new item's, unless refused. */
@@ -418,6 +445,7 @@ export class Campaign {
     if (next.campaign.id !== this.plan.campaign.id)
       throw new CampaignError("PLAN_INVALID", `新计划属于专项行动“${next.campaign.id}”，不是“${this.plan.campaign.id}”；请确认选对了计划文件`);
     if (diff.stranded.length) throw new CampaignError("UNITS_IN_USE", strandedMessage(this.plan, diff.stranded));
+    await this.checkParentOf(next, loaded.text);
     const orphaned = this.engine.openedItems().filter((i) => !next.policies.has(i.policy));
     if (orphaned.length) {
       const policies = [...new Set(orphaned.map((i) => i.policy))];

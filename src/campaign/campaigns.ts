@@ -1,6 +1,8 @@
 import type { EpochMs } from "../engine/calendar.ts";
 import { loadPlan } from "../plan/load.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
+import { checkParentOfText } from "../plan/parent.ts";
+import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
 import type { CampaignRecord } from "../store/types.ts";
@@ -25,11 +27,15 @@ export async function addCampaign(store: EventStore, file: string, now: EpochMs,
   const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
   if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
   const id = loaded.plan.campaign.id;
-  const existing = (await store.campaigns()).find((r) => r.id === id);
+  const records = await store.campaigns();
+  const existing = records.find((r) => r.id === id);
   if (existing) return initOn(store.campaignLog(existing.prefix), file, now, opts, id);
+  // A sub-plan runs under its parent's plan as the store runs it now: checked before anything is written.
+  const parent = loaded.plan.parent;
+  if (parent) await checkAgainstParent(store, records, loaded.plan, loaded.text);
   let record: CampaignRecord;
   try {
-    record = await store.addCampaign(id);
+    record = await store.addCampaign(id, parent ? { parent: parent.campaign } : {});
   } catch (err) {
     // Another process added it in between: open or refuse as above.
     if (err instanceof StoreError && err.code === "CAMPAIGN_EXISTS") return addCampaign(store, file, now, opts);
@@ -42,6 +48,37 @@ export async function addCampaign(store: EventStore, file: string, now: EpochMs,
     await store.dropEmptyCampaign(id).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Refuses a sub-plan whose parent campaign is not in the store, or that does not fit the parent's current
+ * plan (checkParent): every problem at its position in the sub-plan, nothing written.
+ */
+export async function checkAgainstParent(store: EventStore, records: readonly CampaignRecord[], child: ResolvedPlan, text: string): Promise<void> {
+  const ref = child.parent!;
+  const record = records.find((r) => r.id === ref.campaign);
+  const parentPlan = record ? (await Campaign.open(store.campaignLog(record.prefix))).plan : undefined;
+  const problems = checkParentOfText(child, text, parentPlan);
+  if (!problems.length) return;
+  const known = records.length ? `；此存储中的专项行动：${records.map((r) => r.id).join("、")}` : "";
+  throw new CampaignError("PARENT_INVALID", [...problems.map(formatDiagnostic), `未建立：下级计划与上级专项行动“${ref.campaign}”不符${record ? "" : known}`].join("\n"));
+}
+
+/**
+ * Refuses a new version of a parent campaign's plan that its sub-plans in the store no longer fit (an item
+ * they serve removed, a deadline moved before theirs): every problem, named by sub-plan.
+ */
+export async function checkChildrenOf(store: EventStore, parentId: string, next: ResolvedPlan): Promise<void> {
+  const problems: string[] = [];
+  for (const r of (await store.campaigns()).filter((x) => x.parent === parentId)) {
+    const log = store.campaignLog(r.prefix);
+    const child = (await Campaign.open(log)).plan;
+    const text = await log.getPlan(child.hash);
+    if (text === undefined) continue;
+    const found = checkParentOfText(child, text, next);
+    if (found.length) problems.push(`下级专项行动“${child.campaign.title}”（${r.id}）：`, ...found.map((d) => `  ${formatDiagnostic(d)}`));
+  }
+  if (problems.length) throw new CampaignError("PARENT_INVALID", [`新计划与此存储中的下级专项行动不符，未执行任何修改：`, ...problems, "请先修改下级计划（duban --campaign <下级> plan apply），或调整新计划"].join("\n"));
 }
 
 async function initOn(log: EventStore, file: string, now: EpochMs, opts: InitOptions, id: string): Promise<Campaign> {

@@ -230,7 +230,10 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const past = now < last ? await c.boardAsOf(now) : undefined;
         // The office's marks as the log had them at that instant, so a past board's lights replay too.
         const marks = await (await import("../publish/light-marks.ts")).marksAt(c, now);
-        let rows = lightRows(past?.rows ?? c.board(now), marks, now, zone);
+        // The sub-plans under this campaign, as they stand now (a past board shows none: their logs are their own).
+        const subPlans = past ? [] : await new (await import("../campaign/subplans.ts")).SubPlans(store, c.plan.campaign.id).all(now);
+        const { withRollups } = await import("../campaign/subplans.ts");
+        let rows = withRollups(lightRows(past?.rows ?? c.board(now), marks, now, zone), subPlans);
         if (o.kind !== undefined && o.kind !== "plan" && !c.plan.kinds.has(o.kind))
           throw new UsageError(`--kind ${o.kind}：计划中没有这个事项类型；可用：plan（计划内事项）、${[...c.plan.kinds.keys()].join("、")}`, "UNKNOWN_KIND", 1);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit || r.members?.includes(o.unit!));
@@ -241,11 +244,11 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const counts = await store.outboxCounts();
         const failed = counts.failed ? await store.listOutbox({ status: "failed", limit: 50 }) : [];
         const failures = failed.map((f) => ({ key: f.key, attempts: f.attempts, error: f.lastError ?? "" }));
-        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: past?.campaign ?? c.campaignState(), outbox: { ...counts, failures }, assignments: rows }, null, 2));
+        if (o.json) io.out(JSON.stringify({ asOf: formatInstant(now, zone), campaign: past?.campaign ?? c.campaignState(), outbox: { ...counts, failures }, assignments: rows, ...(subPlans.length ? { subPlans } : {}) }, null, 2));
         else
           io.out(
             [
-              (wanted === "red" ? redListText : boardText)(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone)),
+              wanted === "red" ? redListText(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone)) : boardText(past?.plan ?? c.plan, rows, io.tty, formatInstant(now, zone), subPlans),
               "",
               // The outbox is counted as it is now, so a board of an earlier instant does not show it beside that board.
               ...(past

@@ -28,7 +28,7 @@ export function registerCampaignsCommand(program: Command, io: Io): void {
           rows.push({
             id: record.id,
             title: plan.campaign.title,
-            ...(record.parent ? { parent: record.parent } : {}),
+            ...(record.parent ? { parent: record.parent, ...(plan.parent?.item !== undefined ? { parentItem: plan.parent.item } : {}), ...(plan.parent?.unit !== undefined ? { parentUnit: plan.parent.unit } : {}) } : {}),
             state: stateZh(now, plan.campaign.startAt, plan.campaign.endAt),
             items: board.length,
             done: board.filter((r) => !isOutstanding(r.state)).length,
@@ -38,7 +38,7 @@ export function registerCampaignsCommand(program: Command, io: Io): void {
         }
         if (o.json) return io.out(JSON.stringify({ campaigns: rows }, null, 2));
         io.out(`共 ${rows.length} 个专项行动：`);
-        for (const r of rows) io.out(`${r.id}\t${r.state}\t${r.title}\t事项 ${r.items}，已办结 ${r.done}，逾期 ${r.overdue}\t${r.events} 条事件${r.parent ? `\t上级行动 ${r.parent}` : ""}`);
+        for (const r of rows) io.out(`${r.id}\t${r.state}\t${r.title}\t事项 ${r.items}，已办结 ${r.done}，逾期 ${r.overdue}\t${r.events} 条事件${r.parent ? `\t上级行动 ${r.parent}（${r.parentItem !== undefined ? `事项 ${r.parentItem}` : `单位 ${r.parentUnit}`}）` : ""}`);
       });
     });
 }

@@ -6,6 +6,8 @@ import { levelZh, LIGHT_ZH, STATE_ZH } from "../text/labels.ts";
 import { unitName } from "../present/plan-text.ts";
 import { assumedZh, NO_DEADLINE_ZH } from "../present/due-note.ts";
 import { parseInstant } from "../engine/calendar.ts";
+import { rollupZh, servesZh } from "../present/subplan-text.ts";
+import type { SubPlan } from "../campaign/subplans.ts";
 import { byUrgency, redReason, lightOf, type Light, type LightColour, type LitRow } from "../publish/light.ts";
 
 
@@ -35,7 +37,7 @@ function colourOf(p: ReturnType<typeof paint>, c: LightColour): (s: string) => s
  * The board, one line per unit and item, coloured by its light on a terminal. The light's own words say
  * how a closed item closed (按时办结, 逾期N个工作日办结): never the band it was in when handed in.
  */
-export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light })[], tty: boolean, asOf: string): string {
+export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light })[], tty: boolean, asOf: string, subPlans: readonly SubPlan[] = []): string {
   const p = paint(tty);
   const zone = plan.campaign.timezone;
   const out = [p.bold(`${plan.campaign.title}  督办看板  ${asOf.slice(0, 16).replace("T", " ")}`)];
@@ -65,7 +67,12 @@ export function boardText(plan: ResolvedPlan, rows: (BoardRow & { light?: Light 
       const level = r.level > 0 ? levelZh(r.level) : "";
       const marked = light.mark && !light.label.includes(light.mark.reason) ? `（办公室标${light.mark.light === "red" ? "红" : "黄"}：${light.mark.reason}）` : "";
       out.push(colourOf(p, light.colour)(`  ${pad(who, 34)} ${pad(state, 14)} ${pad(`【${LIGHT_ZH[light.colour]}】`, 10)} ${pad(light.label, 28)} ${level}${marked}`.trimEnd()));
+      for (const s of r.subPlans ?? []) out.push(`    └ 下级专项行动“${s.title}”（${s.campaign}）：${rollupZh(s, zone)}`);
     }
+  }
+  if (subPlans.length) {
+    out.push("", p.bold(`下级专项行动（${subPlans.length} 项）`));
+    for (const s of subPlans) out.push(`  ${s.campaign}  ${s.title}  （${servesZh(s, (u) => unitName(plan, u))}）  ${rollupZh(s, zone)}`);
   }
   return out.join("\n");
 }

@@ -5,6 +5,7 @@ import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { composeReminder } from "../reminders/compose.ts";
 import { composeDailySummary, logHeadOf } from "../reminders/summary.ts";
+import { SubPlans } from "../campaign/subplans.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
 import type { OutboxItem, StoredEvent } from "../store/types.ts";
@@ -447,6 +448,8 @@ export class Dispatcher {
           rows: views.map((r) => ({ assignment: c.item(r.id)!, progress: r.state, lateness: r.lateness, level: r.level, late: r.late })),
           failedDeliveries,
           head: await c.store.head(),
+          // The sub-plans under this campaign, read afresh once a day: none is kept open between summaries.
+          subPlans: await new SubPlans(c.store, c.plan.campaign.id).all(at),
         },
         opts,
       );

@@ -1,4 +1,5 @@
-import { formatInstant, type EpochMs } from "../engine/calendar.ts";
+import { formatInstant, parseInstant, type EpochMs } from "../engine/calendar.ts";
+import { levelZh } from "../text/labels.ts";
 import { isOwed, type ProgressState } from "../model/states.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import { phaseOf } from "../plan/phase-of.ts";
@@ -31,6 +32,26 @@ export interface DailySummaryInput {
   failedDeliveries: { key: string; recipient: string; error: string }[];
   /** The history log's head: its last sequence number and hash. */
   head: { seq: number; hash: string };
+  /** The campaign's sub-plans in the same store, rolled up at `at` (the host reads them; see src/campaign/subplans.ts). */
+  subPlans?: readonly SummarySubPlan[];
+}
+
+/** A sub-plan as the parent office's summary lists it: its figures and every item of it overdue. */
+export interface SummarySubPlan {
+  campaign: string;
+  title: string;
+  done: number;
+  total: number;
+  overdue: number;
+  overdueItems: readonly { title: string; unitName: string; due: string; daysLate: number; level: number }[];
+}
+
+export interface SubPlanView {
+  title: string;
+  campaign: string;
+  line: string;
+  items: { title: string; unit: string; due: string; late: string }[];
+  hasItems: boolean;
 }
 
 export interface CountsView {
@@ -67,6 +88,9 @@ export interface SummaryView {
   hasFailed: boolean;
   failedCount: number;
   head: { seq: number; hash: string; line: string; verify: string };
+  /** 六、下级专项行动: each sub-plan with its overdue items; empty when the campaign has none. */
+  subPlans: SubPlanView[];
+  hasSubPlans: boolean;
   link: string;
   campaign: string;
   issuer: string;
@@ -183,6 +207,14 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
       line: `日志头：第${seq}条 ${hash}`,
       verify: `核验方法：在留存的日志副本上运行 duban verify --head ${hash}，通过即说明第${seq}条及此前的记录均未被改动。`,
     },
+    subPlans: (input.subPlans ?? []).map((s) => ({
+      title: s.title,
+      campaign: s.campaign,
+      line: `已完成 ${s.done}/${s.total}，逾期 ${s.overdue} 项`,
+      items: s.overdueItems.map((i) => ({ title: i.title, unit: i.unitName, due: dueZh(parseInstant(i.due, zone), zone), late: `逾期${i.daysLate}个工作日${i.level > 0 ? `，${levelZh(i.level)}` : ""}` })),
+      hasItems: s.overdueItems.length > 0,
+    })),
+    hasSubPlans: (input.subPlans ?? []).length > 0,
     link: baseUrl ? baseUrl.replace(/\/+$/, "") : "",
     campaign: plan.campaign.title,
     issuer: issuerZh(plan),

@@ -2,6 +2,7 @@ import type { AccessStore } from "../access/store.ts";
 import type { User } from "../access/types.ts";
 import type { AttachmentStore } from "../attachments/types.ts";
 import type { Campaign } from "../campaign/campaign.ts";
+import type { SubPlans } from "../campaign/subplans.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { Actor } from "../engine/types.ts";
 import type { DeliveryIndex } from "./deliveries.ts";
@@ -26,6 +27,8 @@ export interface WebDeps {
   /** The key that signs the sign-in form's token, read from the database once. */
   loginKey(): Promise<Buffer>;
   limits: WebLimits;
+  /** The sub-plans under this campaign in its store, rolled up for the board and item pages (undefined without a store). */
+  subPlans?: SubPlans;
   /** With several campaigns in the store: every campaign, for the switcher in the page header. */
   switcher?: readonly CampaignChoice[];
 }

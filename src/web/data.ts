@@ -1,3 +1,4 @@
+import { withRollups, type SubPlan } from "../campaign/subplans.ts";
 import { isOutstanding } from "../model/states.ts";
 import { actingUnits, authorize } from "../engine/authorize.ts";
 import { owingUnits } from "../model/item.ts";
@@ -119,12 +120,16 @@ export function filterRows(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): 
 }
 
 /** The board the user may see, at the campaign clock, each row with its light (the office's marks in force now). */
-export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: EpochMs; rows: LitRow[] }> {
+export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: EpochMs; rows: LitRow[]; subPlans: SubPlan[] }> {
   const c = deps.campaign;
   await c.refresh();
   const now = Math.max(deps.now(), c.plan.campaign.startAt);
   const rows = c.board(now).filter((r) => canSee(c.plan, v, c.item(r.id)!));
-  return { now, rows: lightRows(rows, await marksAt(c, now), now, c.plan.campaign.timezone) };
+  // A unit sees the sub-plans written for its own items; the office and auditors see every one.
+  const all = (await deps.subPlans?.all(now)) ?? [];
+  const ids = new Set(rows.map((r) => r.id));
+  const subPlans = v.user.role === "unit" ? all.filter((s) => (s.item !== undefined ? ids.has(s.item) : s.unit === v.user.unit)) : all;
+  return { now, rows: withRollups(lightRows(rows, await marksAt(c, now), now, c.plan.campaign.timezone), subPlans), subPlans };
 }
 
 /** Working days from today to the due date (negative once past), as a district counts them. */

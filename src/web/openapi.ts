@@ -126,6 +126,16 @@ export function openApiDocument(title: string): object {
             kind: { type: "string", description: "交办事项的类型编号；计划内事项无此项" }, members: { type: "array", items: { type: "string" }, description: "共同承办单位，牵头单位在前" },
             urgency: { type: "string" }, openedBy: { type: "string" }, openedAt: { type: "string", format: "date-time" },
             acknowledgedAt: { type: ["string", "null"], format: "date-time", description: "签收时间；null 为待签收；无此项为无需签收" }, reports: { type: "integer", description: "一事一报：已续报次数" },
+            subPlans: { type: "array", items: { $ref: "#/components/schemas/SubPlanRollup" }, description: "同一存储中挂在本事项下的下级专项行动的进度" },
+          },
+        },
+        SubPlanRollup: {
+          type: "object",
+          properties: {
+            campaign: { type: "string", description: "下级专项行动编号；其看板为 /?campaign=<编号>" }, title: { type: "string" }, total: { type: "integer", description: "须报送的事项数（有截止时间、未撤销）" },
+            done: { type: "integer", description: "已通过或免报" }, handedIn: { type: "integer", description: "已报送待审核" }, overdue: { type: "integer" }, lastActivity: { type: "string", format: "date-time", description: "最近一次有人办理的时间" },
+            complete: { type: "boolean" }, item: { type: "string", description: "所服务的上级事项（parent.item）" }, unit: { type: "string", description: "所服务的上级单位（parent.unit）" },
+            overdueItems: { type: "array", items: { type: "object" }, description: "逾期事项：id、title、unit、unitName、due、daysLate、level" },
           },
         },
         PhaseCount: { type: "object", properties: { phase: { type: "string" }, name: { type: "string" }, total: { type: "integer" }, accepted: { type: "integer" }, submitted: { type: "integer" }, owed: { type: "integer" }, overdue: { type: "integer" } } },
@@ -214,7 +224,7 @@ export function openApiDocument(title: string): object {
             { name: "cursor", in: "query", description: "上一页返回的 nextCursor；超过末尾时返回空页", schema: { type: "string" } } as never,
             { name: "sort", in: "query", description: "页面排序（level 督办级别、overdue 逾期数、rate 按时办结率）；不影响 JSON 顺序", schema: { type: "string", enum: ["plan", "level", "overdue", "rate"] } } as never,
           ]),
-          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, total: { type: "integer", description: "符合筛选条件的事项总数（各页合计）" }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } }, nextCursor: { type: ["string", "null"], description: "下一页的 cursor；null 表示已是最后一页" } } } } } }, ...refusals(401) },
+          responses: { "200": { description: "看板", content: { "application/json": { schema: { type: "object", properties: { asOf: { type: "string" }, campaign: { type: "string" }, phases: { type: "array", items: { $ref: "#/components/schemas/PhaseCount" } }, total: { type: "integer", description: "符合筛选条件的事项总数（各页合计）" }, assignments: { type: "array", items: { $ref: "#/components/schemas/BoardRow" } }, nextCursor: { type: ["string", "null"], description: "下一页的 cursor；null 表示已是最后一页" }, subPlans: { type: "array", items: { $ref: "#/components/schemas/SubPlanRollup" }, description: "本专项行动的下级专项行动（单位账号只见本单位的）；没有时无此项" } } } } } }, ...refusals(401) },
         },
       },
       "/api/units/{unit}/urge": {

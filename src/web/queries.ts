@@ -1,3 +1,5 @@
+import { rollupOnly } from "../campaign/subplans.ts";
+import type { ChildRollup } from "../campaign/rollup.ts";
 import type { BoardRow } from "../campaign/board.ts";
 import { formatInstant } from "../engine/calendar.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
@@ -146,6 +148,8 @@ export interface ItemData {
   light: Light;
   /** Whether this user may mark the light (the office, now; never on a replay). */
   canMark: boolean;
+  /** The sub-plans written for this item in the same store, rolled up now (never on a replay). */
+  subPlans?: ChildRollup[];
 }
 
 /**
@@ -166,7 +170,9 @@ export async function itemData(deps: WebDeps, v: Viewer, id: string, asOf?: numb
     const light = lightRows([row], await marksAt(c, now), now, plan.campaign.timezone)[0]!.light;
     const history = await c.history(id);
     const reminders = (await remindersTold(deps, history)).map((r) => ({ ...r, recipientName: recipientName(plan, r.recipient) }));
+    const subPlans = (await deps.subPlans?.ofItem(id, now)) ?? [];
     return {
+      ...(subPlans.length ? { subPlans: subPlans.map(rollupOnly) } : {}),
       assignment: { ...a, unitName: unitName(plan, a.unit), toName: recipientName(plan, a.to), leadName: recipientName(plan, a.lead) },
       ...openedParts(plan, a, row),
       row,

@@ -63,12 +63,12 @@ export function registerApi(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return no(c, v);
     const f = boardFilter((name) => c.req.query(name));
-    const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
+    const { now, rows, subPlans } = await deps.lock.run(() => visibleBoard(deps, v));
     const shown = filterRows(current(), rows, f);
     const paged = pageOf(rows, shown, c.req.query("cursor"), c.req.query("limit"));
     if (isRefusal(paged)) return no(c, paged);
     // The per-phase counts answer for every row the filter selects (not only this page), like the page's table.
-    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), shown), total: shown.length, assignments: paged.rows, nextCursor: paged.next });
+    return c.json({ asOf: formatInstant(now, current().campaign.timezone), campaign: deps.campaign.campaignState(), phases: phaseCounts(current(), shown), total: shown.length, assignments: paged.rows, nextCursor: paged.next, ...(subPlans.length ? { subPlans } : {}) });
   });
 
   app.get("/api/units/:unit", async (c) => {

@@ -94,14 +94,14 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     const v = requireViewer(c);
     if (isRefusal(v)) return c.redirect(signInHref(c), 303);
     const f = boardFilter((name) => c.req.query(name));
-    const { now, rows } = await deps.lock.run(() => visibleBoard(deps, v));
+    const { now, rows, subPlans } = await deps.lock.run(() => visibleBoard(deps, v));
     const plan = current();
     // The office may urge (催办); the board says which units were already urged today (once a day each).
     const today = formatInstant(now, plan.campaign.timezone).slice(0, 10);
     const urge = v.actor && v.csrf !== undefined && actsAsOffice(plan, v.actor) ? { csrf: v.csrf, urgedToday: new Set(rows.filter((r) => r.urgedAt?.slice(0, 10) === today).map((r) => r.unit)) } : undefined;
     const urged = c.req.query("urged");
     const flash = urged && plan.units.has(urged) ? `已催办${unitName(plan, urged)}，提醒已发出。` : undefined;
-    return render(c, v, "看板", boardPage(plan, now, rows, filterRows(plan, rows, f), f, v.user.role !== "unit", urge, flash));
+    return render(c, v, "看板", boardPage(plan, now, rows, filterRows(plan, rows, f), f, v.user.role !== "unit", urge, flash, subPlans));
   });
 
   registerUrgeRoutes(app, deps);

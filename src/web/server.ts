@@ -6,6 +6,7 @@ import type { Sidecar } from "../access/open.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import { identify } from "./auth.ts";
+import { SubPlans } from "../campaign/subplans.ts";
 import { hashToken } from "../access/tokens.ts";
 import { Mutex, switcherFor, type CampaignChoice, type Env, type WebDeps } from "./context.ts";
 import type { MiddlewareHandler } from "hono";
@@ -78,6 +79,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
       signInRefusalLog: new Throttle(10, 60_000, wallNow),
     },
     ...(opts.switcher ? { switcher: opts.switcher } : {}),
+    ...(opts.campaign.store ? { subPlans: new SubPlans(opts.campaign.store, opts.campaign.plan.campaign.id) } : {}),
   };
   const app = new Hono<Env>();
   const metrics = opts.metrics ?? new HostMetrics({ defaultMetrics: false });
@@ -174,13 +176,19 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     if (url.pathname === "/switch" && req.method === "GET") {
       const to = url.searchParams.get("to") ?? "";
       if (!apps.has(to)) return new Response(`没有专项行动 ${to}`, { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-      return new Response(null, { status: 303, headers: { location: "/", "set-cookie": `${CAMPAIGN_COOKIE}=${encodeURIComponent(to)}; Path=/; HttpOnly; SameSite=Lax${first.deps.site.secure ? "; Secure" : ""}` } });
+      return new Response(null, { status: 303, headers: { location: "/", "set-cookie": campaignCookie(to, first.deps.site.secure) } });
     }
     const named = url.searchParams.get("campaign") ?? req.headers.get("x-duban-campaign") ?? undefined;
     if (named !== undefined) {
       const target = apps.get(named);
       if (!target) return Response.json({ error: { code: "CAMPAIGN_UNKNOWN", message: `此存储中没有专项行动 ${named}；现有：${[...apps.keys()].join("、")}` } }, { status: 404 });
-      return target.app.fetch(req);
+      const res = await target.app.fetch(req);
+      // A page opened by its campaign's name (a parent item's link to its sub-plan's board) keeps that
+      // campaign for the links that follow, as the switcher would.
+      if (req.method !== "GET" || !url.searchParams.has("campaign") || !res.headers.get("content-type")?.startsWith("text/html") || getCookieFrom(req, CAMPAIGN_COOKIE) === named) return res;
+      const kept = new Response(res.body, res);
+      kept.headers.append("set-cookie", campaignCookie(named, first.deps.site.secure));
+      return kept;
     }
     const chosen = getCookieFrom(req, CAMPAIGN_COOKIE);
     const unit = await viewerUnit(req);
@@ -189,6 +197,11 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     return apps.get(id)!.app.fetch(req);
   };
   return { fetch, deps: [...apps.values()].map((a) => a.deps) };
+}
+
+/** The cookie that keeps a browser's chosen campaign. */
+function campaignCookie(id: string, secure: boolean): string {
+  return `${CAMPAIGN_COOKIE}=${encodeURIComponent(id)}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
 
 function getCookieFrom(req: Request, name: string): string | undefined {

@@ -1,4 +1,5 @@
 import type { BoardRow } from "../../campaign/board.ts";
+import type { SubPlan } from "../../campaign/subplans.ts";
 import type { EpochMs } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { unitName } from "../../present/plan-text.ts";
@@ -146,7 +147,22 @@ function maxPlanLevel(plan: ResolvedPlan): number {
   return n;
 }
 
-export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean, urge?: UrgeOptions, flash?: string): Html {
+/**
+ * The sub-plans under this campaign: each with the item (or unit) it serves, its progress and a link to
+ * its own board (`/?campaign=<id>`, the store's front routes it).
+ */
+export function subPlansTable(plan: ResolvedPlan, subPlans: readonly SubPlan[]): Html {
+  if (!subPlans.length) return html``;
+  const zone = plan.campaign.timezone;
+  return html`<h2 id="sub-plans">下级专项行动</h2>
+  <div class="scroll"><table class="sub-plans"><thead><tr><th>下级专项行动</th><th>所服务的上级事项或单位</th><th>已完成</th><th>待审核</th><th>逾期</th><th>最近办理</th></tr></thead><tbody>${subPlans.map(
+    (s) => html`<tr data-campaign="${s.campaign}"><th><a href="/?campaign=${encodeURIComponent(s.campaign)}">${s.title}</a><div class="muted">${s.campaign}</div></th>
+      <td>${s.item !== undefined ? html`<a href="/items/${idPath(s.item)}">${plan.assignments.find((a) => a.id === s.item)?.title ?? s.item}</a>（${unitName(plan, s.item.slice(s.item.lastIndexOf("/") + 1))}）` : s.unit !== undefined ? unitName(plan, s.unit) : ""}</td>
+      <td>${s.done}/${s.total}${s.complete ? "（已全部完成）" : ""}</td><td>${s.handedIn}</td><td>${s.overdue ? html`<b class="owed-late">${s.overdue}</b>` : 0}</td><td>${s.lastActivity ? formatLocal(parseInstant(s.lastActivity, zone), zone) : html`<span class="muted">尚无人办理</span>`}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean, urge?: UrgeOptions, flash?: string, subPlans: readonly SubPlan[] = []): Html {
   const reds = all.filter((r) => r.light.colour === "red").length;
   const yellows = all.filter((r) => r.light.colour === "yellow").length;
   // Counts answer for what the filters select, the same rows as the matrix below.
@@ -164,6 +180,7 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
   <div class="scroll"><table class="counts"><thead><tr><th>阶段</th><th>事项</th><th>已通过/免报</th><th>待审核</th><th>未完成</th><th>逾期未报</th></tr></thead><tbody>
   ${counts.map((c) => html`<tr data-phase="${c.phase}"><th><a href="${boardHref(f, { phase: c.phase })}">${c.name}</a></th><td>${c.total}</td><td>${c.accepted}</td><td>${c.submitted}</td><td>${c.owed}</td><td>${c.overdue ? html`<b class="owed-late">${c.overdue}</b>` : 0}</td></tr>`)}
   </tbody></table></div>
+  ${subPlansTable(plan, subPlans)}
   <h2>责任分解</h2>
   <form class="filters" method="get" action="/">
     ${showUnitFilter ? html`<label>单位搜索<br><input type="search" name="q" list="unit-names" value="${f.q ?? ""}" placeholder="输入单位名称" maxlength="50"></label><datalist id="unit-names">${units.slice(0, MAX_UNIT_OPTIONS).map((u) => html`<option value="${unitName(plan, u)}">`)}</datalist>` : ""}

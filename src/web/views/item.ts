@@ -1,3 +1,5 @@
+import type { ChildRollup } from "../../campaign/rollup.ts";
+import { rollupZh } from "../../present/subplan-text.ts";
 import { parseInstant } from "../../engine/calendar.ts";
 import type { ResolvedPlan } from "../../plan/types.ts";
 import { recipientName, unitName } from "../../present/plan-text.ts";
@@ -103,6 +105,15 @@ export function requirements(plan: ResolvedPlan, a: ItemData["assignment"]): Htm
   return parts.length ? html`<div class="card requirements"><h3>报送要求</h3>${parts}</div>` : html``;
 }
 
+/** The sub-plans written for the item, each linking to its own board (the store's front routes `?campaign=`). */
+function subPlansCard(plan: ResolvedPlan, subPlans: readonly ChildRollup[], required: boolean): Html {
+  const rule = required ? html`<p class="muted">本事项须待下级专项行动的事项全部完成后才能报送。</p>` : "";
+  if (!subPlans.length) return html`<div class="card sub-plans"><h2>下级专项行动</h2>${rule}<p class="muted">尚无挂在本事项下的下级专项行动。</p></div>`;
+  return html`<div class="card sub-plans"><h2>下级专项行动</h2>${rule}<ul>${subPlans.map(
+    (s) => html`<li data-campaign="${s.campaign}"><a href="/?campaign=${encodeURIComponent(s.campaign)}">${s.title}</a>（${s.campaign}）：${rollupZh(s, plan.campaign.timezone)}</li>`,
+  )}</ul></div>`;
+}
+
 export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefined, flash?: string): Html {
   const a = d.assignment;
   const r = d.row;
@@ -115,6 +126,7 @@ export function itemPage(plan: ResolvedPlan, d: ItemData, csrf: string | undefin
     <div>截止：${r.due === null ? NO_DEADLINE_ZH : at(plan, r.due)}${r.dueAssumed !== undefined ? html`<b style="color:#a60">${assumedZh(r.dueAssumed)}</b>` : ""}${r.extensions ? `（已延期 ${r.extensions} 次）` : ""}${r.returns ? `　退回 ${r.returns} 次` : ""}</div>
     <div class="muted">事项编号：${a.id}</div>
   </div>
+  ${d.subPlans?.length || a.requiresSubPlan ? subPlansCard(plan, d.subPlans ?? [], a.requiresSubPlan === true) : ""}
   ${requirements(plan, a)}
   ${d.opened ? openedCard(plan, d) : ""}
   ${csrf && d.allowed.length ? html`<h2>办理</h2>${actionForms(a.id, d.allowed, csrf, { opened: d.opened !== undefined, followUp: d.opened?.followUp ?? false })}` : ""}

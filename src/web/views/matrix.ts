@@ -9,7 +9,7 @@ import { idPath } from "../../plan/ids.ts";
 import { isOverdue } from "../data.ts";
 import { LIGHT_HEX, type Light } from "../../publish/light.ts";
 
-export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due" | "level">> & { light?: Light };
+export type MatrixRow = Pick<BoardRow, "id" | "unit" | "state" | "late"> & Partial<Pick<BoardRow, "daysLate" | "due" | "level" | "subPlans">> & { light?: Light };
 
 /** One column of the matrix: a deliverable instance (or task) with its number in the whole plan. */
 export interface MatrixColumn {
@@ -93,9 +93,11 @@ export function matrix(plan: ResolvedPlan, all: MatrixRow[], opts: { link: boole
         if (!r) return html`<td></td>`;
         const late = lateness(r);
         const level = r.level ?? 0;
-        const label = html`${STATE_SHORT_ZH[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}${level > 0 && late === "owed" ? html`<small class="lv">${levelZh(level).replace("督办", "")}</small>` : ""}`;
+        // A parent item's sub-plans: their items done of those to hand in, beside the item's own state.
+        const sub = r.subPlans?.length ? html`<small class="sub">下级${r.subPlans.reduce((n, s) => n + s.done, 0)}/${r.subPlans.reduce((n, s) => n + s.total, 0)}</small>` : "";
+        const label = html`${STATE_SHORT_ZH[r.state]}${r.daysLate ? html`<small>+${r.daysLate}</small>` : ""}${level > 0 && late === "owed" ? html`<small class="lv">${levelZh(level).replace("督办", "")}</small>` : ""}${sub}`;
         const lit = r.light ? `｜${LIGHT_ZH[r.light.colour]}：${r.light.label}` : r.late ? "｜逾期" : "";
-        const title = `${c.no}. ${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${lit}${level > 0 ? `｜${levelZh(level)}` : ""}`;
+        const title = `${c.no}. ${byAssignment.get(r.id)?.title ?? r.id}｜${unitName(plan, u)}｜${STATE_ZH[r.state]}${lit}${level > 0 ? `｜${levelZh(level)}` : ""}${(r.subPlans ?? []).map((s) => `｜下级专项行动“${s.title}”：已完成 ${s.done}/${s.total}，逾期 ${s.overdue}`).join("")}`;
         const cls = `cell s-${r.state}${late === "owed" ? " late" : late === "closed" ? " late-closed" : ""}${r.light ? ` light-${r.light.colour}` : ""}${level > 0 ? ` level-${level}` : ""}`;
         const style = r.light ? `box-shadow: inset 0 -4px 0 ${LIGHT_HEX[r.light.colour]}` : "";
         return html`<td>${opts.link ? html`<a class="${cls}" style="${style}" href="/items/${idPath(r.id)}${asOf}" title="${title}">${label}</a>` : html`<span class="${cls}" style="${style}" title="${title}">${label}</span>`}</td>`;
