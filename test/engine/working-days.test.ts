@@ -9,7 +9,8 @@ function walk(cal: WorkCalendar, from: string, to: string): number {
     for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (cal.isWorkingDay(d)) n++;
     return n;
   }
-  return -walk(cal, to, from);
+  // 0 - n, not -n: a reversed span with no working day in it counts 0, as the calendar says (never -0).
+  return 0 - walk(cal, to, from);
 }
 
 const DAY0 = Date.UTC(2000, 0, 1) / 86_400_000;

@@ -60,7 +60,8 @@ describe("`duban serve`: /healthz, /readyz and /metrics", () => {
 
   it("/readyz says the store is down, with its code only, when it is", async () => {
     const { createApp } = await import("../../src/web/server.ts");
-    const broken = { ...fx.campaign, store: { head: () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED postgres://duban:pw@db/duban"), { code: "ECONNREFUSED" })) } };
+    // A spread drops the class getter `plan`; the server reads it (sub-plans), so the broken campaign keeps it.
+    const broken = { ...fx.campaign, plan: fx.campaign.plan, store: { head: () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED postgres://duban:pw@db/duban"), { code: "ECONNREFUSED" })) } };
     const { app } = createApp({ campaign: broken as never, sidecar: fx.sidecar, now: () => fx.clock.now });
     const res = await app.request("/readyz");
     expect(res.status).toBe(503);
