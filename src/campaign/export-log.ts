@@ -9,7 +9,7 @@ export const LOG_FORMATS: readonly LogFormat[] = ["jsonl", "csv"];
 
 export const CSV_HEADER = "seq,at,actor,type,assignment,payload,plan_hash,prev_hash,hash";
 
-function csvField(v: unknown): string {
+export function csvField(v: unknown): string {
   const s = typeof v === "string" ? v : JSON.stringify(v ?? "");
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

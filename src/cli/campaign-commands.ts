@@ -80,6 +80,20 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) 
 
 let campaigns: typeof CampaignsModule;
 
+/**
+ * Runs fn on the log of each campaign the command means: with --all-campaigns every campaign of the store
+ * in the order they were added (a store of one campaign, or none yet, gives that one log), else the one
+ * --campaign names (or the store's only one). `several` says whether output needs campaign labels.
+ */
+async function withEachCampaign(opts: GlobalOptions, all: boolean | undefined, fn: (log: EventStore, id: string, several: boolean) => Promise<void>): Promise<void> {
+  if (all && opts.campaign !== undefined) throw new UsageError("--all-campaigns 与 --campaign 不能同时使用", "USAGE", 2);
+  await withWholeStore(opts, async (store) => {
+    const which = all ? await campaigns.allCampaigns(store) : [];
+    if (which.length === 0) which.push(await campaigns.campaignOf(store, opts.campaign));
+    for (const { record, log } of which) await fn(log, record.id, which.length > 1);
+  });
+}
+
 /** Runs fn on the store as a whole: every campaign it holds (init, campaigns, verify of all chains). */
 export async function withWholeStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
   const [campaign, load, { openStore }, registry] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts"), import("../campaign/campaigns.ts")]);
@@ -264,15 +278,24 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .description("every event of one assignment, with actors and instants")
     .argument("<assignment>", "assignment id")
     .option("--json", "machine-readable")
-    .action(async (id: string, o: { json?: boolean }) => {
-      await withStore(g(), async (store) => {
+    .option("--all-campaigns", "look in every campaign of the store (an id may exist in several)")
+    .action(async (id: string, o: { json?: boolean; allCampaigns?: boolean }) => {
+      const found: { campaign: string; assignment: string; events: StoredEvent[] }[] = [];
+      const texts: string[] = [];
+      await withEachCampaign(g(), o.allCampaigns, async (store, campaignId, several) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
-        if (!c.row(id)) throw new UsageError(`没有事项“${id}”；可用 duban plan 查看计划内事项 id，duban status 查看全部事项（含运行中交办的）`, "UNKNOWN_ASSIGNMENT", 1);
+        if (!c.row(id)) {
+          if (several) return;
+          throw new UsageError(`没有事项“${id}”；可用 duban plan 查看计划内事项 id，duban status 查看全部事项（含运行中交办的）`, "UNKNOWN_ASSIGNMENT", 1);
+        }
         const events = await c.history(id);
-        if (o.json) io.out(JSON.stringify({ assignment: id, events }, null, 2));
-        else io.out([`${id}：${events.length} 条事件`, ...events.map((e) => describe(e, c.plan))].join("\n"));
+        found.push({ campaign: campaignId, assignment: id, events });
+        texts.push([`${several ? `${c.plan.campaign.title}（${campaignId}）　` : ""}${id}：${events.length} 条事件`, ...events.map((e) => describe(e, c.plan))].join("\n"));
       });
+      if (o.allCampaigns && found.length === 0) throw new UsageError(`此存储的各专项行动中都没有事项“${id}”；可用 duban --campaign <id> status 查看各行动的事项`, "UNKNOWN_ASSIGNMENT", 1);
+      if (o.json) io.out(JSON.stringify(o.allCampaigns ? { assignment: id, campaigns: found.map(({ campaign, events }) => ({ campaign, events })) } : { assignment: id, events: found[0]!.events }, null, 2));
+      else io.out(texts.join("\n\n"));
     });
 
   program
@@ -280,20 +303,24 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .description("the state of every assignment at an instant, computed from the log alone")
     .requiredOption("--as-of <instant>", "ISO 8601 instant, e.g. 2021-06-16T09:00+08:00")
     .option("--json", "machine-readable: {asOf, assignments: [{id, unit, state, late, level}]}")
-    .action(async (o: { asOf: string; json?: boolean }) => {
-      await withStore(g(), async (store) => {
+    .option("--all-campaigns", "every campaign of the store, one after another (JSON: {asOf, campaigns: [...]})")
+    .action(async (o: { asOf: string; json?: boolean; allCampaigns?: boolean }) => {
+      const json: unknown[] = [];
+      await withEachCampaign(g(), o.allCampaigns, async (store, _id, several) => {
         const c = await Campaign.open(store);
         warnOnOpen(c, io, g());
         const zone = c.plan.campaign.timezone;
         const asOf = parseInstant(o.asOf, zone);
         if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${o.asOf}：不是有效时刻；请写 ISO 8601 时刻，例如 2021-06-16T09:00+08:00`, "BAD_DATE");
-        if (o.json) return io.out(JSON.stringify(await c.replayAsOf(asOf), null, 2));
+        if (o.json) return void json.push(await c.replayAsOf(asOf));
         // Every column as of that instant (due dates, hand-in times), not today's board with then's states.
         const b = await c.boardAsOf(asOf);
         const { lightRows } = await import("../publish/light.ts");
         const marks = await (await import("../publish/light-marks.ts")).marksAt(c, asOf);
+        if (several) io.out(`== ${c.plan.campaign.title}（${c.plan.campaign.id}）==`);
         io.out(boardText(b.plan, lightRows(b.rows, marks, asOf, zone), io.tty, b.asOf));
       });
+      if (o.json) io.out(JSON.stringify(o.allCampaigns ? { asOf: o.asOf, campaigns: json } : json[0], null, 2));
     });
 
   program
@@ -333,16 +360,30 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
     .option("--to <instant>", "last instant (inclusive)")
     .option("--as-of <instant>", "with xlsx: the ledger as of this instant, from the log alone (default: now)")
     .option("--out <file>", "with xlsx: the workbook to write (default: <campaign>-台账-<date>.xlsx)")
-    .action(async (o: { format: string; from?: string; to?: string; asOf?: string; out?: string }) => {
+    .option("--all-campaigns", "jsonl or csv: every campaign's log, each line with its campaign id")
+    .action(async (o: { format: string; from?: string; to?: string; asOf?: string; out?: string; allCampaigns?: boolean }) => {
+      if (o.format === "xlsx" && o.allCampaigns) throw new UsageError("--all-campaigns 只用于 jsonl 或 csv 日志；台账（xlsx）请按专项行动分别导出：--campaign <id>", "USAGE", 2);
       if (o.format === "xlsx") return (await import("./publish-commands.ts")).exportLedgerCommand(g(), o, io);
       if (o.format !== "jsonl" && o.format !== "csv") throw new UsageError(`--format ${o.format}：只能是 jsonl、csv 或 xlsx`, "BAD_FORMAT");
-      await withStore(g(), async (store) => {
+      let headerDone = false;
+      await withEachCampaign(g(), o.allCampaigns, async (store, id) => {
         const zone = "Asia/Shanghai";
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;
         const to = o.to ? parseInstant(o.to, zone) : undefined;
         if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to：不是有效时刻；请写 ISO 8601 时刻，例如 2021-05-01T00:00+08:00", "BAD_DATE");
-        const { exportLines } = await import("../campaign/export-log.ts");
-        for await (const line of exportLines(store, o.format as "jsonl" | "csv", { from, ...(to !== undefined ? { to } : {}), zone })) io.out(line);
+        const { exportLines, CSV_HEADER, csvField } = await import("../campaign/export-log.ts");
+        // The whole store: each line names its campaign (a first column in CSV, whose header comes once).
+        const range = { from, ...(to !== undefined ? { to } : {}), zone };
+        if (!o.allCampaigns) {
+          for await (const line of exportLines(store, o.format as "jsonl" | "csv", range)) io.out(line);
+          return;
+        }
+        if (o.format === "csv" && !headerDone) (io.out(`campaign,${CSV_HEADER}`), (headerDone = true));
+        for await (const line of exportLines(store, o.format as "jsonl" | "csv", range)) {
+          if (o.format === "csv") {
+            if (line !== CSV_HEADER) io.out(`${csvField(id)},${line}`);
+          } else io.out(`{"campaign":${JSON.stringify(id)},${line.slice(1)}`);
+        }
       });
     });
 }

@@ -93,6 +93,46 @@ describe("many campaigns in one store, on the command line", () => {
     expect(JSON.parse((await duban(db, "campaigns", "--json")).out).campaigns).toHaveLength(2);
   });
 
+  it("export, history and replay --as-of of the whole store with --all-campaigns: each campaign labelled", async () => {
+    const db = store();
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", "plans/chongqing-2021.yaml");
+    await duban(db, "--now", "2021-04-28T10:00+08:00", "init", otherCampaignPlan());
+    expect((await duban(db, "--campaign", WAGE, "--now", "2021-05-18T10:00+08:00", "submit", "implementation-plan/yuzhong", "--as", "yuzhong")).code).toBe(0);
+
+    const lines = (await duban(db, "export", "--all-campaigns")).out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.filter((e) => e.campaign === CQ)[0]).toMatchObject({ seq: 1, type: "campaignInitialised", payload: { campaign: CQ } });
+    const wage = lines.filter((e) => e.campaign === WAGE).map((e) => e.type);
+    expect([wage[0], wage.at(-1)]).toEqual(["campaignInitialised", "submitted"]);
+    // Each line keeps its hashes, so the auditor checks it against that campaign's chain.
+    const single = (await duban(db, "--campaign", WAGE, "export")).out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.filter((e) => e.campaign === WAGE).map(({ campaign: _, ...e }) => e)).toEqual(single);
+    const csv = (await duban(db, "export", "--all-campaigns", "--format", "csv")).out.trim().split("\n");
+    expect(csv[0]).toBe("campaign,seq,at,actor,type,assignment,payload,plan_hash,prev_hash,hash");
+    expect(csv.filter((l) => l.startsWith("campaign,"))).toHaveLength(1);
+    expect(csv.filter((l) => l.startsWith(`${WAGE},`))).toHaveLength(wage.length);
+    expect((await duban(db, "--campaign", CQ, "export", "--all-campaigns")).code).toBe(2);
+    expect((await duban(db, "export", "--all-campaigns", "--format", "xlsx")).code).toBe(2);
+
+    const history = await duban(db, "history", "implementation-plan/yuzhong", "--all-campaigns");
+    expect(history.code).toBe(0);
+    expect(history.out).toMatch(new RegExp(`（${CQ}）　implementation-plan/yuzhong：\\d+ 条事件`));
+    expect(history.out).toMatch(new RegExp(`（${WAGE}）　implementation-plan/yuzhong：\\d+ 条事件[^]*报送`));
+    const hj = JSON.parse((await duban(db, "history", "implementation-plan/yuzhong", "--all-campaigns", "--json")).out);
+    expect(hj.campaigns.map((c: { campaign: string }) => c.campaign)).toEqual([CQ, WAGE]);
+    const missing = await duban(db, "history", "no-such-item", "--all-campaigns");
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("此存储的各专项行动中都没有事项“no-such-item”");
+
+    const replay = JSON.parse((await duban(db, "replay", "--as-of", "2021-05-19T10:00+08:00", "--all-campaigns", "--json")).out);
+    expect(replay.campaigns).toHaveLength(2);
+    const state = (i: number) => replay.campaigns[i].assignments.find((a: { id: string }) => a.id === "implementation-plan/yuzhong").state;
+    expect(state(0)).not.toBe("submitted");
+    expect(state(1)).toBe("submitted");
+    const text = await duban(db, "replay", "--as-of", "2021-05-19T10:00+08:00", "--all-campaigns");
+    expect(text.out).toContain(`（${CQ}）==`);
+    expect(text.out).toContain(`（${WAGE}）==`);
+  });
+
   it("adds, lists and revokes the store's accounts without --campaign, checking a unit against the campaigns that list it", async () => {
     const db = store();
     await duban(db, "--now", "2021-04-28T10:00+08:00", "init", "plans/chongqing-2021.yaml");
