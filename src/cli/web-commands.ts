@@ -151,7 +151,14 @@ export function registerWebCommands(program: Command, io: Io): void {
       try {
         // The public URL (publicUrl / DUBAN_BASE_URL, else the plan's baseUrl) says whether browsers reach us over https.
         const publicUrl = runtime.cfg.baseUrl ?? c.plan.campaign.baseUrl;
-        server = await startServer({ campaigns: all, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(publicUrl ? { publicUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}) });
+        // Without --campaign, a campaign added with `duban init` while this runs is served within a minute.
+        const { allCampaigns } = await import("../campaign/campaigns.ts");
+        const discover = async (known: ReadonlySet<string>) => {
+          const added = await Promise.all((await allCampaigns(store)).filter((x) => !known.has(x.record.id)).map((x) => Campaign.open(x.log)));
+          for (const x of added) (warnOnOpen(x, io, g()), runtime.logger.hideContacts([...x.plan.units.values()].flatMap((u) => u.email)));
+          return added;
+        };
+        server = await startServer({ campaigns: all, sidecar, port, host: hostAddr, metrics: runtime.metrics, maxOutboxAgeMs: settings.maxOutboxAgeMs, log: runtime.logger.log, ...(publicUrl ? { publicUrl } : {}), ...(fixed !== undefined ? { now: () => fixed } : {}), ...(g().campaign === undefined ? { discover } : {}) });
       } catch (err) {
         sidecar.close();
         await store.close();

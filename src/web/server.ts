@@ -219,12 +219,50 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaign"> & { campaigns: readonly Campaign[] })) & { port?: number; host?: string }): Promise<RunningServer> {
+export interface StartServerExtras {
+  port?: number;
+  host?: string;
+  /**
+   * Campaigns added to the store since the server started (`duban init` while `serve` runs), asked every
+   * watchMs: the front then serves them too, with the switcher, without a restart.
+   */
+  discover?: (known: ReadonlySet<string>) => Promise<readonly Campaign[]>;
+  /** @default 60 000 */
+  watchMs?: number;
+}
+
+export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaign"> & { campaigns: readonly Campaign[] })) & StartServerExtras): Promise<RunningServer> {
   // One campaign: the app as it always was; several: the store's router in front of one app each.
-  const several = "campaigns" in opts && opts.campaigns.length > 1 ? createStoreApp(opts) : undefined;
-  const single = several ? undefined : createApp("campaigns" in opts ? { ...opts, campaign: opts.campaigns[0]! } : opts);
-  const fetch = several ? several.fetch : single!.app.fetch;
-  const deps = several ? several.deps[0]! : single!.deps;
+  let campaigns: readonly Campaign[] = "campaigns" in opts ? opts.campaigns : [opts.campaign];
+  const build = () => {
+    const several = campaigns.length > 1 ? createStoreApp({ ...opts, campaigns }) : undefined;
+    const single = several ? undefined : createApp({ ...opts, campaign: campaigns[0]! });
+    return { fetch: several ? several.fetch : single!.app.fetch, deps: several ? several.deps[0]! : single!.deps };
+  };
+  let front = build();
+  const fetch = (req: Request) => front.fetch(req);
+  const deps = front.deps;
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.discover) {
+    const discover = opts.discover;
+    let asking = false;
+    timer = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      discover(new Set(campaigns.map((c) => c.plan.campaign.id)))
+        .then((added) => {
+          if (!added.length) return;
+          // A new front over every campaign; requests in flight finish on the old one (appends are
+          // compare-and-swap, so two apps of one campaign never decide from the same state).
+          campaigns = [...campaigns, ...added];
+          front = build();
+          opts.log?.(`serve-campaigns added=${added.map((c) => c.plan.campaign.id).join(",")}`, { event: "serve-campaigns", campaign: added.map((c) => c.plan.campaign.id).join(",") });
+        })
+        .catch((err: Error) => opts.log?.(`campaigns-error: 无法读取存储中的专项行动列表（${err.message}）；稍后重试`, { level: "error", event: "campaigns-error" }))
+        .finally(() => (asking = false));
+    }, opts.watchMs ?? 60_000);
+    timer.unref();
+  }
   const host = opts.host ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     const server: ServerType = serve({ fetch, port: opts.port ?? 8080, hostname: host }, (info) => {
@@ -232,7 +270,7 @@ export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaig
         url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`,
         port: info.port,
         deps,
-        close: () => new Promise<void>((res) => (server.close(() => res()), (server as { closeAllConnections?: () => void }).closeAllConnections?.())),
+        close: () => new Promise<void>((res) => (clearInterval(timer), server.close(() => res()), (server as { closeAllConnections?: () => void }).closeAllConnections?.())),
       });
     });
     // A port in use (EADDRINUSE) or a host that is not ours: the caller says so in one line.

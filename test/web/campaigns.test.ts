@@ -106,3 +106,36 @@ describe("one web front for every campaign of a store", () => {
     }
   });
 });
+
+describe("a campaign added while the web front runs", () => {
+  it("is served, with the switcher, once the front has asked the store again; no restart", async () => {
+    const s = await openStore(`${tempDir("duban-web-discover-")}/s.db`);
+    const only = await addCampaign(s, "plans/chongqing-2021.yaml", cst("2021-04-28T10:00"));
+    const side = await openSidecar(s);
+    const token = (await addUser(only, side.access, { name: "yuzhong-li", unit: "yuzhong" }, now)).token;
+    const { allCampaigns } = await import("../../src/campaign/campaigns.ts");
+    const { Campaign } = await import("../../src/campaign/campaign.ts");
+    let asked = 0;
+    const discover = async (known: ReadonlySet<string>) => {
+      asked++;
+      return Promise.all((await allCampaigns(s)).filter((x) => !known.has(x.record.id)).map((x) => Campaign.open(x.log)));
+    };
+    const front = await startServer({ campaigns: [only], sidecar: side, port: 0, now: () => now, discover, watchMs: 20 });
+    try {
+      const ask = (id: string) => fetch(`${front.url}/api/board?campaign=${id}`, { headers: { authorization: `Bearer ${token}` } });
+      // One campaign: the single app, which knows no ?campaign= router yet.
+      expect((await (await fetch(`${front.url}/`, { headers: { authorization: `Bearer ${token}` } })).text())).not.toContain(WAGE);
+      await addCampaign(s, otherCampaignPlan(), cst("2021-04-28T10:00"));
+      const since = asked;
+      await expect.poll(() => asked, { timeout: 5_000 }).toBeGreaterThan(since + 1);
+      expect((await ask(WAGE)).status).toBe(200);
+      expect((await ask(CQ)).status).toBe(200);
+      const home = await (await fetch(`${front.url}/`, { headers: { authorization: `Bearer ${token}` } })).text();
+      expect(home).toContain(`/switch?to=${WAGE}`);
+    } finally {
+      await front.close();
+      side.close();
+      await s.close();
+    }
+  }, 60_000);
+});
