@@ -48,13 +48,26 @@ export interface BoardRow {
 }
 
 
+/** Still owed and past its due instant at `now`: the board row's `late` for an item not handed in. */
+function lateNowOf(v: AssignmentView, now: EpochMs): boolean {
+  return isOutstanding(v.progress) && v.context.dueAt !== null && now > v.context.dueAt;
+}
+
+/**
+ * The rows `status --overdue` lists (late and still owed), told from the views alone: a board of a few
+ * overdue rows does not build the presentation of every other row.
+ */
+export function isOverdueView(v: AssignmentView, now: EpochMs): boolean {
+  return isOutstanding(v.progress) && (lateNowOf(v, now) || v.context.late);
+}
+
 export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: AssignmentView[], now: EpochMs): BoardRow[] {
   const zone = plan.campaign.timezone;
   return views.map((v) => {
     const c = v.context;
     const owed = isOutstanding(v.progress);
     const dueAt = c.dueAt;
-    const lateNow = owed && dueAt !== null && now > dueAt;
+    const lateNow = lateNowOf(v, now);
     const until = owed ? now : (c.submittedAt ?? now);
     const daysLate = dueAt !== null && (lateNow || c.late) ? Math.max(0, calendar.workingDaysBetween(calendar.dateOf(dueAt), calendar.dateOf(until))) : 0;
     const a = v.assignment;

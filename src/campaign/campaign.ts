@@ -506,8 +506,11 @@ export class Campaign {
   }
 
   /** The board at `now` (default: the engine's clock). */
-  board(now: EpochMs = this.engine.clock): BoardRow[] {
-    return boardRows(this.plan, this.engine.calendar, this.engine.views(), Number.isFinite(now) ? now : this.plan.campaign.startAt);
+  /** The board at `now`; `only` keeps the rows of the views it accepts (isOverdueView of board.ts), built alone. */
+  board(now: EpochMs = this.engine.clock, only?: (v: AssignmentView, now: EpochMs) => boolean): BoardRow[] {
+    const at = Number.isFinite(now) ? now : this.plan.campaign.startAt;
+    const views = this.engine.views();
+    return boardRows(this.plan, this.engine.calendar, only ? views.filter((v) => only(v, at)) : views, at);
   }
 
   /** One line of the board, without building the others (an item's page). */

@@ -18,6 +18,8 @@ export const DIRECTORY_SCHEMA_PATH = packagePath("schemas/directory.schema.json"
  * was compiled from and is used only while that matches, so an edited schema is never checked by a stale one.
  */
 export const PRECOMPILED_VALIDATOR_PATH = packagePath("dist/plan-schema-validator.cjs");
+/** The same for the directory schema: `duban status` of a plan that imports a directory validates it at every open. */
+export const PRECOMPILED_DIRECTORY_VALIDATOR_PATH = packagePath("dist/directory-schema-validator.cjs");
 
 /** The validator's options: one set for the ahead-of-time build and for compiling at run time. */
 function newAjv(extra: { code?: object } = {}) {
@@ -28,31 +30,37 @@ function newAjv(extra: { code?: object } = {}) {
   return ajv;
 }
 
-function schemaSha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+/** The hash a precompiled validator is stamped with: its schema's text, then those of the schemas it refers to. */
+function schemaSha256(text: string, refs: readonly string[]): string {
+  const h = createHash("sha256").update(text);
+  for (const r of refs) h.update("\n#ref\n").update(r);
+  return h.digest("hex");
 }
 
 let compiled: ValidateFunction | undefined;
 
-/** The validator of `schemaText`, compiled now. */
-export function compileSchema(schemaText: string): ValidateFunction {
-  return newAjv().compile(JSON.parse(schemaText));
+/** The validator of `schemaText`, compiled now; `refs` are the texts of the schemas it refers to by $ref. */
+export function compileSchema(schemaText: string, refs: readonly string[] = []): ValidateFunction {
+  const ajv = newAjv();
+  for (const r of refs) ajv.addSchema(JSON.parse(r));
+  return ajv.compile(JSON.parse(schemaText));
 }
 
-/** The validator of `schemaText` as a CommonJS module (ajv's standalone code), stamped with the schema's hash. */
-export function standaloneValidator(schemaText: string): string {
+/** The validator of `schemaText` as a CommonJS module (ajv's standalone code), stamped with the schemas' hash. */
+export function standaloneValidator(schemaText: string, refs: readonly string[] = []): string {
   const { _ } = require("ajv") as typeof import("ajv");
   const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js")).default;
   const ajv = newAjv({ code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } });
+  for (const r of refs) ajv.addSchema(JSON.parse(r));
   const code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)));
-  return `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaSha256(schemaText))};\n`;
+  return `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaSha256(schemaText, refs))};\n`;
 }
 
-/** A validator compiled ahead of time, if `file` holds one compiled from exactly `schemaText`. */
-export function loadPrecompiled(file: string, schemaText: string): ValidateFunction | undefined {
+/** A validator compiled ahead of time, if `file` holds one compiled from exactly `schemaText` and `refs`. */
+export function loadPrecompiled(file: string, schemaText: string, refs: readonly string[] = []): ValidateFunction | undefined {
   if (!existsSync(file)) return undefined;
   const m = require(file) as { schemaSha256: string; validate: ValidateFunction };
-  return m.schemaSha256 === schemaSha256(schemaText) ? m.validate : undefined;
+  return m.schemaSha256 === schemaSha256(schemaText, refs) ? m.validate : undefined;
 }
 
 /** The schema is compiled once per process; the same file is what editors use through the modeline. */
@@ -131,12 +139,12 @@ export function suggest(word: string, candidates: Iterable<string>): string {
 
 let directoryValidator: ValidateFunction | undefined;
 
-/** Compiled only when a plan imports a directory: most plans never need it. */
+/** Loaded only when a plan imports a directory: most plans never need it. */
 function directoryValidate(): ValidateFunction {
   if (!directoryValidator) {
-    const ajv = newAjv();
-    ajv.addSchema(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")));
-    directoryValidator = ajv.compile(JSON.parse(readFileSync(DIRECTORY_SCHEMA_PATH, "utf8")));
+    const text = readFileSync(DIRECTORY_SCHEMA_PATH, "utf8");
+    const refs = [readFileSync(PLAN_SCHEMA_PATH, "utf8")];
+    directoryValidator = loadPrecompiled(PRECOMPILED_DIRECTORY_VALIDATOR_PATH, text, refs) ?? compileSchema(text, refs);
   }
   return directoryValidator;
 }

@@ -36,12 +36,16 @@ export class LightMarkLog {
   private readonly entries = new Map<string, Entry[]>();
 
   async catchUp(store: EventStore, zone: string): Promise<void> {
-    for await (const e of store.read({ fromSeq: this.seq + 1 })) {
-      this.seq = e.seq;
-      if ((e.type !== LIGHT_MARKED && e.type !== LIGHT_CLEARED) || e.assignment === undefined) continue;
+    // Marks are a few events in a long log: the store skips the rest, up to the head read first, so the
+    // next catch-up starts after it even when the last events were no marks.
+    const head = (await store.head()).seq;
+    if (head <= this.seq) return;
+    for await (const e of store.read({ fromSeq: this.seq + 1, toSeq: head, types: [LIGHT_MARKED, LIGHT_CLEARED] })) {
+      if (e.assignment === undefined) continue;
       const list = this.entries.get(e.assignment) ?? this.entries.set(e.assignment, []).get(e.assignment)!;
       list.push({ at: parseInstant(e.at, zone), mark: e.type === LIGHT_MARKED ? markOf(e) : null });
     }
+    this.seq = head;
   }
 
   /** The marks in force at `asOf`: per item, the last mark or clearing recorded at or before it. */

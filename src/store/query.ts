@@ -11,6 +11,7 @@ export interface PageFilter {
   toSeq: number | undefined;
   assignment: string | undefined;
   untilMs: number | undefined;
+  types: readonly string[] | undefined;
   batchSize: number;
 }
 
@@ -23,8 +24,15 @@ export function pageFilter(opts: ReadOptions): PageFilter & { fromSeq: number } 
     toSeq: opts.toSeq,
     assignment: opts.assignment,
     untilMs: opts.untilAt === undefined ? undefined : instantMs(opts.untilAt, "untilAt"),
+    types: typesOf(opts.types),
     batchSize: positiveInt(opts.batchSize, "batchSize", DEFAULT_BATCH),
   };
+}
+
+function typesOf(types: readonly string[] | undefined): readonly string[] | undefined {
+  if (types === undefined) return undefined;
+  if (!Array.isArray(types) || types.some((t) => typeof t !== "string")) throw new StoreError("INVALID_ARGUMENT", "types must be a list of event types");
+  return types;
 }
 
 /** Keyset pagination: each page starts after the last seq seen, so memory stays at one batch. */
@@ -38,6 +46,10 @@ export function eventsPage(table: string, after: number, f: PageFilter, ph: Plac
   if (f.toSeq !== undefined) add((p) => `seq <= ${p}`, f.toSeq);
   if (f.assignment !== undefined) add((p) => `assignment = ${p}`, f.assignment);
   if (f.untilMs !== undefined) add((p) => `at_ms <= ${p}`, f.untilMs);
+  if (f.types !== undefined) {
+    const list = f.types.map((t) => (params.push(t), ph(params.length)));
+    where.push(list.length ? `type IN (${list.join(", ")})` : "false");
+  }
   params.push(f.batchSize);
   return { sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ${ph(params.length)}`, params };
 }

@@ -71,6 +71,11 @@ export interface ReadOptions {
   assignment?: string;
   /** Only events whose domain instant is at or before this ISO instant. */
   untilAt?: string;
+  /**
+   * Only events of these types: the store skips the others itself, so a fold that wants a few rare ones
+   * (the office's light marks) does not decode the whole log.
+   */
+  types?: readonly string[];
   /** Rows fetched per round trip; the log is never loaded whole. */
   batchSize?: number;
 }

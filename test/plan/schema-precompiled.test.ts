@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { chongqingInlined } from "../helpers.ts";
-import { compileSchema, loadPrecompiled, PLAN_SCHEMA_PATH, standaloneValidator } from "../../src/plan/schema.ts";
+import { compileSchema, DIRECTORY_SCHEMA_PATH, loadPrecompiled, PLAN_SCHEMA_PATH, standaloneValidator } from "../../src/plan/schema.ts";
 
 // Inside the package, as dist/ is: the compiled code requires ajv's runtime from node_modules.
 mkdirSync("node_modules/.cache", { recursive: true });
@@ -44,5 +44,32 @@ describe("the plan schema's validator compiled ahead of time (dist/plan-schema-v
       expect(errors(ahead), what).toEqual(errors(now));
       expect(errors(ahead).length, what).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("the directory schema's validator compiled ahead of time (dist/directory-schema-validator.cjs)", () => {
+  const dirText = readFileSync(DIRECTORY_SCHEMA_PATH, "utf8");
+  const dirFile = resolve(dir, "directory-schema-validator.cjs");
+  writeFileSync(dirFile, standaloneValidator(dirText, [schemaText]));
+
+  it("is used only with exactly the directory and plan schemas it was compiled from", () => {
+    expect(loadPrecompiled(dirFile, dirText, [schemaText])).toBeTypeOf("function");
+    expect(loadPrecompiled(dirFile, dirText, [schemaText.replace('"title"', '"title" ')])).toBeUndefined();
+    expect(loadPrecompiled(dirFile, dirText)).toBeUndefined();
+  });
+
+  it("reports exactly what the validator compiled at run time reports", () => {
+    const ahead = loadPrecompiled(dirFile, dirText, [schemaText])!;
+    const now = compileSchema(dirText, [schemaText]);
+    const errors = (v: typeof now) => (v.errors ?? []).map((e) => ({ ...e, schema: JSON.stringify(e.schema), parentSchema: JSON.stringify(e.parentSchema) }));
+    const directory = () => YAML.parse(readFileSync("plans/org/chongqing-hrss.yaml", "utf8")) as Record<string, any>;
+    expect(ahead(directory())).toBe(true);
+    const broken = directory();
+    broken.units[0].id = "流动处";
+    delete broken.directory.name;
+    expect(ahead(broken)).toBe(false);
+    expect(now(broken)).toBe(false);
+    expect(errors(ahead)).toEqual(errors(now));
+    expect(errors(ahead).length).toBeGreaterThan(1);
   });
 });

@@ -215,6 +215,17 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await seqs({ fromSeq: 11 })).toEqual([]);
     });
 
+    it("filters reads by event type, with the other filters and across pages", async () => {
+      const { store } = await fresh();
+      await store.append(Array.from({ length: 10 }, (_, i) => ev(i + 1, i % 4 === 0 ? { type: "lightMarked" } : i % 4 === 1 ? { type: "lightCleared" } : {})));
+      const seqs = async (o: Parameters<EventStore["read"]>[0]) => (await collect(store.read(o))).map((e) => e.seq);
+      expect(await seqs({ types: ["lightMarked"] })).toEqual([1, 5, 9]);
+      expect(await seqs({ types: ["lightMarked", "lightCleared"], batchSize: 2 })).toEqual([1, 2, 5, 6, 9, 10]);
+      expect(await seqs({ types: ["lightMarked", "lightCleared"], fromSeq: 2, toSeq: 9, assignment: "as-2" })).toEqual([2, 5]);
+      expect(await seqs({ types: [] })).toEqual([]);
+      expect((await collect(store.read({ types: ["lightCleared"] })))[0]).toEqual((await collect(store.read({ fromSeq: 2, toSeq: 2 })))[0]);
+    });
+
     it("refuses malformed events without writing anything", async () => {
       const { store } = await fresh();
       await rejectsWith(store.append([ev(1), ev(2, { at: "2025-03-01T09:00:00" })]), "INVALID_EVENT");
