@@ -10,7 +10,7 @@ import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
 import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
-import { boardRows, type BoardRow } from "./board.ts";
+import { boardRows, boardStillValid, boardWindow, type BoardRow, type BoardWindow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
 import { strandedByRemovedUnits, type StrandedItem } from "./removed-units.ts";
@@ -149,6 +149,9 @@ export class Campaign {
   get clock(): EpochMs {
     return this.engine.clock;
   }
+
+  /** The last board built, and what it was built from (see board()). Callers never mutate the rows. */
+  private boardCache: { engine: Engine; seq: number; clock: EpochMs; plan: ResolvedPlan; window: BoardWindow; rows: BoardRow[] } | undefined;
 
   /** The seq of the last event this campaign has folded: an append by anyone since moves the log's head past it. */
   get lastSeq(): number {
@@ -507,7 +510,14 @@ export class Campaign {
 
   /** The board at `now` (default: the engine's clock). */
   board(now: EpochMs = this.engine.clock): BoardRow[] {
-    return boardRows(this.plan, this.engine.calendar, this.engine.views(), Number.isFinite(now) ? now : this.plan.campaign.startAt);
+    const at = Number.isFinite(now) ? now : this.plan.campaign.startAt;
+    const c = this.boardCache;
+    // A web server asks for the whole board on every page: built again only when the log, the engine's
+    // clock or the plan moved, or `at` crossed an instant that changes a row (a due instant, a day).
+    if (c && c.engine === this.engine && c.seq === this.seq && c.clock === this.engine.clock && c.plan === this.plan && boardStillValid(c.window, this.engine.calendar, at)) return c.rows;
+    const rows = boardRows(this.plan, this.engine.calendar, this.engine.views(), at);
+    this.boardCache = { engine: this.engine, seq: this.seq, clock: this.engine.clock, plan: this.plan, window: boardWindow(this.engine.views(), this.engine.calendar, at), rows };
+    return rows;
   }
 
   /** One line of the board, without building the others (an item's page). */

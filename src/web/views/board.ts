@@ -31,18 +31,18 @@ export interface PhaseCount {
 }
 
 export function phaseCounts(plan: ResolvedPlan, rows: BoardRow[]): PhaseCount[] {
-  return plan.phases.map((p) => {
-    const mine = rows.filter((r) => r.phase === p.id);
-    return {
-      phase: p.id,
-      name: p.name,
-      total: mine.length,
-      accepted: mine.filter((r) => r.state === "accepted" || r.state === "waived").length,
-      submitted: mine.filter((r) => r.state === "submitted").length,
-      owed: mine.filter((r) => isOutstanding(r.state)).length,
-      overdue: mine.filter(isOverdue).length,
-    };
-  });
+  // One pass over the rows (a national board has hundreds of thousands), not five per phase.
+  const by = new Map(plan.phases.map((p) => [p.id, { phase: p.id, name: p.name, total: 0, accepted: 0, submitted: 0, owed: 0, overdue: 0 }]));
+  for (const r of rows) {
+    const c = r.phase === undefined ? undefined : by.get(r.phase);
+    if (!c) continue;
+    c.total++;
+    if (r.state === "accepted" || r.state === "waived") c.accepted++;
+    else if (r.state === "submitted") c.submitted++;
+    if (isOutstanding(r.state)) c.owed++;
+    if (isOverdue(r)) c.overdue++;
+  }
+  return [...by.values()];
 }
 
 function select(name: string, label: string, current: string | undefined, options: [string, string][]): Html {
@@ -163,14 +163,27 @@ export function subPlansTable(plan: ResolvedPlan, subPlans: readonly SubPlan[]):
 }
 
 export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean, urge?: UrgeOptions, flash?: string, subPlans: readonly SubPlan[] = []): Html {
-  const reds = all.filter((r) => r.light.colour === "red").length;
-  const yellows = all.filter((r) => r.light.colour === "yellow").length;
+  // One pass over every row and one over those shown: a national board has hundreds of thousands.
+  let reds = 0;
+  let yellows = 0;
+  const seen = new Set<string>();
+  for (const r of all) {
+    if (r.light.colour === "red") reds++;
+    else if (r.light.colour === "yellow") yellows++;
+    if (r.members) for (const u of r.members) seen.add(u);
+    else seen.add(r.unit);
+  }
+  const units = [...seen];
   // Counts answer for what the filters select, the same rows as the matrix below.
   const counts = phaseCounts(plan, rows);
-  const overdueInstances = new Set(rows.filter(isOverdue).map((r) => instanceOf(r.id)));
-  const units = [...new Set(all.flatMap((r) => r.members ?? [r.unit]))];
-  const opened = rows.filter((r) => r.kind !== undefined);
-  const planned = rows.filter((r) => r.kind === undefined);
+  const overdueInstances = new Set<string>();
+  const opened: LitRow[] = [];
+  const planned: LitRow[] = [];
+  let overdue = 0;
+  for (const r of rows) {
+    if (isOverdue(r)) (overdue++, overdueInstances.add(instanceOf(r.id)));
+    (r.kind !== undefined ? opened : planned).push(r);
+  }
   const levels = Array.from({ length: maxPlanLevel(plan) }, (_, i) => i + 1);
   const unitOrder = f.sort === "level" || f.sort === "overdue" || f.sort === "rate" ? unitRanking(planned, [...plan.units.keys()], f.sort).map((u) => u.unit) : undefined;
   return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
@@ -196,7 +209,7 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
     <button class="btn" type="submit">筛选</button>
   </form>
   ${legend()}
-  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
+  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${overdue} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
   ${scope(plan, f)}
   ${f.kind === undefined || f.kind === PLANNED_KIND ? (planned.length > MATRIX_MAX_ROWS ? summaryTables(plan, planned, f) : matrix(plan, rows, { link: true, ...(unitOrder ? { unitOrder } : {}) })) : ""}
   ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}
