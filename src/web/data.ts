@@ -10,6 +10,7 @@ import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
 import { lightRows, parseLight, type LightColour, type LightMark, type LitRow } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
+import { memoOn } from "./row-memo.ts";
 
 export const VERBS = ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] as const;
 export type Verb = (typeof VERBS)[number];
@@ -102,6 +103,12 @@ export function unitsMatching(plan: ResolvedPlan, text: string): Set<string> {
 }
 
 export function filterRows(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
+  // No filter: the rows themselves, so what is memoised on them (row-memo.ts) serves the whole board too.
+  if (Object.keys(f).every((k) => k === "sort")) return rows;
+  return memoOn(rows, `filter:${JSON.stringify(f)}`, () => filterRowsNow(plan, rows, f));
+}
+
+function filterRowsNow(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
   const found = f.q ? unitsMatching(plan, f.q) : undefined;
   const group = f.group !== undefined ? new Set(plan.groups.get(f.group)?.members ?? []) : undefined;
   return rows.filter(
@@ -131,7 +138,7 @@ export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: Epo
   const all = (await deps.subPlans?.all(now)) ?? [];
   const ids = v.user.role === "unit" ? new Set(rows.map((r) => r.id)) : undefined;
   const subPlans = ids ? all.filter((s) => (s.item !== undefined ? ids.has(s.item) : s.unit === v.user.unit)) : all;
-  return { now, rows: withRollups(rows, subPlans), subPlans };
+  return { now, rows: subPlans.length ? withRollups(rows, subPlans) : rows, subPlans };
 }
 
 /** The last board lit, per board: the same rows and the same marks light the same (see Campaign.board's window). */
