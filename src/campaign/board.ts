@@ -104,3 +104,27 @@ export function boardRows(plan: ResolvedPlan, calendar: WorkCalendar, views: Ass
     };
   });
 }
+
+/**
+ * The instants a board built at `from` stays right for: a row changes with the clock only when an item
+ * still owed passes its due instant (late, and its light turns red) or the day changes (working days late).
+ */
+export interface BoardWindow {
+  from: EpochMs;
+  /** The earliest due instant at or after `from` of an item still owed (Infinity when none). */
+  until: EpochMs;
+  date: string;
+}
+
+export function boardWindow(views: AssignmentView[], calendar: WorkCalendar, from: EpochMs): BoardWindow {
+  let until = Infinity;
+  for (const v of views) {
+    const d = v.context.dueAt;
+    if (d !== null && d >= from && d < until && isOutstanding(v.progress)) until = d;
+  }
+  return { from, until, date: calendar.dateOf(from) };
+}
+
+export function boardStillValid(w: BoardWindow, calendar: WorkCalendar, at: EpochMs): boolean {
+  return at >= w.from && at <= w.until && calendar.dateOf(at) === w.date;
+}

@@ -10,7 +10,7 @@ import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
 import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
-import { boardRows, type BoardRow } from "./board.ts";
+import { boardRows, boardStillValid, boardWindow, type BoardRow, type BoardWindow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
 import { strandedByRemovedUnits, type StrandedItem } from "./removed-units.ts";
@@ -149,6 +149,9 @@ export class Campaign {
   get clock(): EpochMs {
     return this.engine.clock;
   }
+
+  /** The last board built, and what it was built from (see board()). Callers never mutate the rows. */
+  private boardCache: { engine: Engine; seq: number; clock: EpochMs; plan: ResolvedPlan; window: BoardWindow; rows: BoardRow[] } | undefined;
 
   /** The seq of the last event this campaign has folded: an append by anyone since moves the log's head past it. */
   get lastSeq(): number {
@@ -505,12 +508,17 @@ export class Campaign {
     return { source: mine.source, current: now.source, dates };
   }
 
-  /** The board at `now` (default: the engine's clock). */
   /** The board at `now`; `only` keeps the rows of the views it accepts (isOverdueView of board.ts), built alone. */
   board(now: EpochMs = this.engine.clock, only?: (v: AssignmentView, now: EpochMs) => boolean): BoardRow[] {
     const at = Number.isFinite(now) ? now : this.plan.campaign.startAt;
-    const views = this.engine.views();
-    return boardRows(this.plan, this.engine.calendar, only ? views.filter((v) => only(v, at)) : views, at);
+    if (only) return boardRows(this.plan, this.engine.calendar, this.engine.views().filter((v) => only(v, at)), at);
+    const c = this.boardCache;
+    // A web server asks for the whole board on every page: built again only when the log, the engine's
+    // clock or the plan moved, or `at` crossed an instant that changes a row (a due instant, a day).
+    if (c && c.engine === this.engine && c.seq === this.seq && c.clock === this.engine.clock && c.plan === this.plan && boardStillValid(c.window, this.engine.calendar, at)) return c.rows;
+    const rows = boardRows(this.plan, this.engine.calendar, this.engine.views(), at);
+    this.boardCache = { engine: this.engine, seq: this.seq, clock: this.engine.clock, plan: this.plan, window: boardWindow(this.engine.views(), this.engine.calendar, at), rows };
+    return rows;
   }
 
   /** One line of the board, without building the others (an item's page). */

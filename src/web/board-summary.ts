@@ -51,21 +51,22 @@ export function summarize(plan: ResolvedPlan, rows: readonly LitRow[], by: Summa
   const lines = new Map<string, SummaryLine & { unitSet: Set<string>; onTime: number }>();
   for (const r of rows) {
     if (r.state === "withdrawn") continue;
-    let key: string;
-    let name: string;
-    let drill: SummaryLine["drill"];
-    if (by === "deliverable") {
-      key = r.deliverable ?? r.task ?? r.kind ?? "";
-      name = (r.deliverable && plan.deliverables.find((d) => d.id === r.deliverable)?.title) || plan.tasks.find((t) => t.id === r.task)?.title || r.title;
-      drill = { deliverable: key };
-    } else {
-      const g = by === "group" ? homeGroup(plan, r.unit) : undefined;
-      key = g ? `@${g}` : r.unit;
-      name = g ? (plan.groups.get(g)?.name ?? g) : (plan.units.get(r.unit)?.name ?? r.unit);
-      drill = g ? { group: g } : { unit: r.unit };
-    }
+    // The line's key per row; its name and drill-down only once per line (a plan lookup, not one per row).
+    const g = by === "group" ? homeGroup(plan, r.unit) : undefined;
+    const key = by === "deliverable" ? (r.deliverable ?? r.task ?? r.kind ?? "") : g ? `@${g}` : r.unit;
     let l = lines.get(key);
-    if (!l) lines.set(key, (l = { key, name, drill, units: 0, items: 0, overdue: 0, closedLate: 0, red: 0, yellow: 0, onTimeRate: null, unitSet: new Set(), onTime: 0 }));
+    if (!l) {
+      let name: string;
+      let drill: SummaryLine["drill"];
+      if (by === "deliverable") {
+        name = (r.deliverable && plan.deliverables.find((d) => d.id === r.deliverable)?.title) || plan.tasks.find((t) => t.id === r.task)?.title || r.title;
+        drill = { deliverable: key };
+      } else {
+        name = g ? (plan.groups.get(g)?.name ?? g) : (plan.units.get(r.unit)?.name ?? r.unit);
+        drill = g ? { group: g } : { unit: r.unit };
+      }
+      lines.set(key, (l = { key, name, drill, units: 0, items: 0, overdue: 0, closedLate: 0, red: 0, yellow: 0, onTimeRate: null, unitSet: new Set(), onTime: 0 }));
+    }
     l.unitSet.add(r.unit);
     l.items++;
     const closed = r.state === "submitted" || r.state === "accepted";

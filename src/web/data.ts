@@ -8,8 +8,9 @@ import type { BoardRow } from "../campaign/board.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Viewer, WebDeps } from "./context.ts";
-import { lightRows, parseLight, type LightColour, type LitRow } from "../publish/light.ts";
+import { lightRows, parseLight, type LightColour, type LightMark, type LitRow } from "../publish/light.ts";
 import { marksAt } from "../publish/light-marks.ts";
+import { memoOn } from "./row-memo.ts";
 
 export const VERBS = ["acknowledge", "submit", "accept", "return", "extend", "waive", "withdraw", "recall"] as const;
 export type Verb = (typeof VERBS)[number];
@@ -102,6 +103,12 @@ export function unitsMatching(plan: ResolvedPlan, text: string): Set<string> {
 }
 
 export function filterRows(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
+  // No filter: the rows themselves, so what is memoised on them (row-memo.ts) serves the whole board too.
+  if (Object.keys(f).every((k) => k === "sort")) return rows;
+  return memoOn(rows, `filter:${JSON.stringify(f)}`, () => filterRowsNow(plan, rows, f));
+}
+
+function filterRowsNow(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): LitRow[] {
   const found = f.q ? unitsMatching(plan, f.q) : undefined;
   const group = f.group !== undefined ? new Set(plan.groups.get(f.group)?.members ?? []) : undefined;
   return rows.filter(
@@ -124,12 +131,31 @@ export async function visibleBoard(deps: WebDeps, v: Viewer): Promise<{ now: Epo
   const c = deps.campaign;
   await c.refresh();
   const now = Math.max(deps.now(), c.plan.campaign.startAt);
-  const rows = c.board(now).filter((r) => canSee(c.plan, v, c.item(r.id)!));
+  const lit = litBoard(c.board(now), await marksAt(c, now), now, c.plan.campaign.timezone);
+  // The office and auditors see every item: no per-row check (nor item lookup) on a national board.
+  const rows = v.user.role === "unit" ? lit.filter((r) => canSee(c.plan, v, c.item(r.id)!)) : lit;
   // A unit sees the sub-plans written for its own items; the office and auditors see every one.
   const all = (await deps.subPlans?.all(now)) ?? [];
-  const ids = new Set(rows.map((r) => r.id));
-  const subPlans = v.user.role === "unit" ? all.filter((s) => (s.item !== undefined ? ids.has(s.item) : s.unit === v.user.unit)) : all;
-  return { now, rows: withRollups(lightRows(rows, await marksAt(c, now), now, c.plan.campaign.timezone), subPlans), subPlans };
+  const ids = v.user.role === "unit" ? new Set(rows.map((r) => r.id)) : undefined;
+  const subPlans = ids ? all.filter((s) => (s.item !== undefined ? ids.has(s.item) : s.unit === v.user.unit)) : all;
+  return { now, rows: subPlans.length ? withRollups(rows, subPlans) : rows, subPlans };
+}
+
+/** The last board lit, per board: the same rows and the same marks light the same (see Campaign.board's window). */
+const litCache = new WeakMap<BoardRow[], { marks: ReadonlyMap<string, LightMark>; rows: LitRow[] }>();
+
+function sameMarks(a: ReadonlyMap<string, LightMark>, b: ReadonlyMap<string, LightMark>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, m] of a) if (b.get(k) !== m) return false;
+  return true;
+}
+
+function litBoard(board: BoardRow[], marks: ReadonlyMap<string, LightMark>, now: EpochMs, zone: string): LitRow[] {
+  const hit = litCache.get(board);
+  if (hit && sameMarks(hit.marks, marks)) return hit.rows;
+  const rows = lightRows(board, marks, now, zone);
+  litCache.set(board, { marks, rows });
+  return rows;
 }
 
 /** Working days from today to the due date (negative once past), as a district counts them. */

@@ -9,6 +9,7 @@ import { ACTION_ZH } from "../text/labels.ts";
 import { html } from "./html.ts";
 import { idPath } from "../plan/ids.ts";
 import { page } from "./layout.ts";
+import { memoOn } from "./row-memo.ts";
 import { itemData, unitData } from "./queries.ts";
 import { refuse, refusal, signInHref, type WebRefusal } from "./refusal.ts";
 import { parseItemPath, readActionBody, runItemAction, downloadAttachment } from "./item-routes.ts";
@@ -98,7 +99,7 @@ export function registerPages(app: Hono<Env>, deps: WebDeps): void {
     const plan = current();
     // The office may urge (催办); the board says which units were already urged today (once a day each).
     const today = formatInstant(now, plan.campaign.timezone).slice(0, 10);
-    const urge = v.actor && v.csrf !== undefined && actsAsOffice(plan, v.actor) ? { csrf: v.csrf, urgedToday: new Set(rows.filter((r) => r.urgedAt?.slice(0, 10) === today).map((r) => r.unit)) } : undefined;
+    const urge = v.actor && v.csrf !== undefined && actsAsOffice(plan, v.actor) ? { csrf: v.csrf, urgedToday: memoOn(rows, `urged:${today}`, () => new Set(rows.filter((r) => r.urgedAt?.slice(0, 10) === today).map((r) => r.unit))) } : undefined;
     const urged = c.req.query("urged");
     const flash = urged && plan.units.has(urged) ? `已催办${unitName(plan, urged)}，提醒已发出。` : undefined;
     return render(c, v, "看板", boardPage(plan, now, rows, filterRows(plan, rows, f), f, v.user.role !== "unit", urge, flash, subPlans));

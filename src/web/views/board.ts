@@ -19,6 +19,7 @@ import { isOutstanding } from "../../model/states.ts";
 import { levelZh } from "../../text/labels.ts";
 import { unitRanking, type RankOrder } from "../../campaign/board-rank.ts";
 import { MATRIX_MAX_ROWS, summarize, type SummaryLine } from "../board-summary.ts";
+import { memoOn } from "../row-memo.ts";
 
 export interface PhaseCount {
   phase: string;
@@ -31,18 +32,22 @@ export interface PhaseCount {
 }
 
 export function phaseCounts(plan: ResolvedPlan, rows: BoardRow[]): PhaseCount[] {
-  return plan.phases.map((p) => {
-    const mine = rows.filter((r) => r.phase === p.id);
-    return {
-      phase: p.id,
-      name: p.name,
-      total: mine.length,
-      accepted: mine.filter((r) => r.state === "accepted" || r.state === "waived").length,
-      submitted: mine.filter((r) => r.state === "submitted").length,
-      owed: mine.filter((r) => isOutstanding(r.state)).length,
-      overdue: mine.filter(isOverdue).length,
-    };
-  });
+  return memoOn(rows, "phases", () => phaseCountsNow(plan, rows));
+}
+
+function phaseCountsNow(plan: ResolvedPlan, rows: BoardRow[]): PhaseCount[] {
+  // One pass over the rows (a national board has hundreds of thousands), not five per phase.
+  const by = new Map(plan.phases.map((p) => [p.id, { phase: p.id, name: p.name, total: 0, accepted: 0, submitted: 0, owed: 0, overdue: 0 }]));
+  for (const r of rows) {
+    const c = r.phase === undefined ? undefined : by.get(r.phase);
+    if (!c) continue;
+    c.total++;
+    if (r.state === "accepted" || r.state === "waived") c.accepted++;
+    else if (r.state === "submitted") c.submitted++;
+    if (isOutstanding(r.state)) c.owed++;
+    if (isOverdue(r)) c.overdue++;
+  }
+  return [...by.values()];
 }
 
 function select(name: string, label: string, current: string | undefined, options: [string, string][]): Html {
@@ -91,7 +96,7 @@ const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1).
 /** The per-unit ranking over the filtered rows, sortable by overdue count, on-time rate or ladder level. */
 export function rankingTable(plan: ResolvedPlan, rows: BoardRow[], f: BoardFilter, urge: UrgeOptions | undefined): Html {
   const order: RankOrder = f.sort === "rate" || f.sort === "level" ? f.sort : "overdue";
-  const all = unitRanking(rows, [...plan.units.keys()], order);
+  const all = ranked(plan, rows, order);
   // A national board ranks thousands of units: the head of the list, the search box finds the rest.
   const ranks = all.slice(0, MAX_RANKED);
   if (ranks.length === 0) return html``;
@@ -127,11 +132,11 @@ function summaryTables(plan: ResolvedPlan, rows: LitRow[], f: BoardFilter): Html
   const table = (title: string, lines: SummaryLine[]) => html`<div class="scroll"><table class="summary" data-by="${title}"><thead><tr><th>${title}</th><th>单位</th><th>事项</th><th>逾期未报</th><th>逾期办结</th><th>红灯</th><th>黄灯</th><th>按时办结率</th></tr></thead><tbody>${lines.map(
     (l) => html`<tr data-key="${l.key}"><th><a href="${boardHref(f, l.drill)}">${l.name}</a></th><td>${l.units}</td><td>${l.items}</td><td>${l.overdue ? html`<b class="owed-late">${l.overdue}</b>` : 0}</td><td>${l.closedLate}</td><td>${l.red}</td><td>${l.yellow}</td><td>${pct(l.onTimeRate)}</td></tr>`,
   )}</tbody></table></div>`;
-  const byUnits = summarize(plan, rows, by).sort((a, b) => b.overdue - a.overdue || b.items - a.items);
+  const byUnits = memoOn(rows, `summary:${by}`, () => summarize(plan, rows, by).sort((a, b) => b.overdue - a.overdue || b.items - a.items));
   return html`<p class="muted">符合条件的事项共 ${rows.length} 条，超过 ${MATRIX_MAX_ROWS} 条，按${by === "group" ? "单位分组" : "单位"}和事项汇总；点击名称逐级查看，范围足够小时显示责任分解表。</p>
     ${table(by === "group" ? "单位分组" : "单位", byUnits.slice(0, 500))}
     ${byUnits.length > 500 ? html`<p class="muted">仅列逾期最多的 500 个（共 ${byUnits.length} 个）；请用单位搜索缩小范围。</p>` : ""}
-    ${table("事项", summarize(plan, rows, "deliverable"))}`;
+    ${table("事项", memoOn(rows, "summary:deliverable", () => summarize(plan, rows, "deliverable")))}`;
 }
 
 function urgeCell(unit: string, overdue: number, urge: UrgeOptions): Html {
@@ -163,16 +168,11 @@ export function subPlansTable(plan: ResolvedPlan, subPlans: readonly SubPlan[]):
 }
 
 export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows: LitRow[], f: BoardFilter, showUnitFilter: boolean, urge?: UrgeOptions, flash?: string, subPlans: readonly SubPlan[] = []): Html {
-  const reds = all.filter((r) => r.light.colour === "red").length;
-  const yellows = all.filter((r) => r.light.colour === "yellow").length;
-  // Counts answer for what the filters select, the same rows as the matrix below.
-  const counts = phaseCounts(plan, rows);
-  const overdueInstances = new Set(rows.filter(isOverdue).map((r) => instanceOf(r.id)));
-  const units = [...new Set(all.flatMap((r) => r.members ?? [r.unit]))];
-  const opened = rows.filter((r) => r.kind !== undefined);
-  const planned = rows.filter((r) => r.kind === undefined);
+  const { reds, yellows, units } = memoOn(all, "tallies", () => tallies(all));
+  const { counts, overdueInstances, opened, planned, overdue } = memoOn(rows, "shown", () => shownTallies(plan, rows));
+
   const levels = Array.from({ length: maxPlanLevel(plan) }, (_, i) => i + 1);
-  const unitOrder = f.sort === "level" || f.sort === "overdue" || f.sort === "rate" ? unitRanking(planned, [...plan.units.keys()], f.sort).map((u) => u.unit) : undefined;
+  const unitOrder = f.sort === "level" || f.sort === "overdue" || f.sort === "rate" ? memoOn(planned, `order:${f.sort}`, () => ranked(plan, planned, f.sort as RankOrder).map((u) => u.unit)) : undefined;
   return html`<h1>督办看板 <span class="muted">截至 ${formatLocal(now, plan.campaign.timezone)}</span></h1>
   ${flash ? html`<p class="ok">${flash}</p>` : ""}
   ${gantt(plan, now, overdueInstances, showUnitFilter ? undefined : new Set(all.map((r) => r.id)))}
@@ -196,9 +196,43 @@ export function boardPage(plan: ResolvedPlan, now: EpochMs, all: LitRow[], rows:
     <button class="btn" type="submit">筛选</button>
   </form>
   ${legend()}
-  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${rows.filter(isOverdue).length} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
+  <p class="muted">共 ${rows.length} 条，其中逾期未报 ${overdue} 条。全部事项中红灯 <a href="/?light=red">${reds}</a> 项、黄灯 <a href="/?light=yellow">${yellows}</a> 项${showUnitFilter ? html`（<a href="/lights/red">红灯清单</a>）` : ""}。点击格子查看事项。</p>
   ${scope(plan, f)}
   ${f.kind === undefined || f.kind === PLANNED_KIND ? (planned.length > MATRIX_MAX_ROWS ? summaryTables(plan, planned, f) : matrix(plan, rows, { link: true, ...(unitOrder ? { unitOrder } : {}) })) : ""}
   ${plan.kinds.size && f.kind !== PLANNED_KIND ? html`<h2>交办事项（${opened.length}）</h2>${openedTable(plan, opened)}` : ""}
   ${showUnitFilter ? html`<h2 id="ranking">各单位排名</h2><p class="muted">按筛选后的计划内事项统计；按时办结率 = 按时报送 ÷（按时报送 + 逾期报送 + 逾期未报）。${urge ? "催办即时向该单位发送提醒，每个单位每天至多一次。" : ""}</p>${rankingTable(plan, planned, f, urge)}` : ""}`;
+}
+
+/** A unit ranking of these rows, computed once per rows (see row-memo.ts). */
+function ranked(plan: ResolvedPlan, rows: readonly BoardRow[], order: RankOrder) {
+  return memoOn(rows, `rank:${order}`, () => unitRanking(rows, [...plan.units.keys()], order));
+}
+
+/** The whole board's lights and units, in one pass: a national board has hundreds of thousands of rows. */
+function tallies(all: readonly LitRow[]): { reds: number; yellows: number; units: string[] } {
+  let reds = 0;
+  let yellows = 0;
+  const seen = new Set<string>();
+  for (const r of all) {
+    if (r.light.colour === "red") reds++;
+    else if (r.light.colour === "yellow") yellows++;
+    if (r.members) for (const u of r.members) seen.add(u);
+    else seen.add(r.unit);
+  }
+  return { reds, yellows, units: [...seen] };
+}
+
+/** The shown rows' counts, in one pass. */
+function shownTallies(plan: ResolvedPlan, rows: LitRow[]) {
+  // Counts answer for what the filters select, the same rows as the matrix below.
+  const counts = phaseCounts(plan, rows);
+  const overdueInstances = new Set<string>();
+  const opened: LitRow[] = [];
+  const planned: LitRow[] = [];
+  let overdue = 0;
+  for (const r of rows) {
+    if (isOverdue(r)) (overdue++, overdueInstances.add(instanceOf(r.id)));
+    (r.kind !== undefined ? opened : planned).push(r);
+  }
+  return { counts, overdueInstances, opened, planned, overdue };
 }

@@ -25,7 +25,7 @@ export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<st
     const x = (t - startAt) / span;
     return x < 0.06 ? "transform:none" : x > 0.94 ? "transform:translateX(-100%)" : "";
   };
-  const md = (t: number) => new Date(t).toLocaleDateString("zh-CN", { timeZone: plan.campaign.timezone, month: "numeric", day: "numeric" });
+  const md = (t: number) => monthDay(t, plan.campaign.timezone);
   return html`<div class="gantt" role="img" aria-label="阶段与截止时间">
     ${plan.phases.map(
       // The name sits above its bar, not inside it, so a short phase on a phone never clips it; it starts
@@ -37,4 +37,18 @@ export function gantt(plan: ResolvedPlan, now: EpochMs, overdueInstances: Set<st
     )}</div>
     ${now >= startAt && now <= endAt ? html`<div class="g-now${(now - startAt) / span > 0.5 ? " late-half" : ""}" style="left:calc(.5rem + (100% - 1rem) * ${((now - startAt) / span).toFixed(4)})"><span>今天 ${md(now)}</span></div>` : ""}
   </div>`;
+}
+
+// toLocaleDateString costs tens of microseconds, and a national plan's chart draws the same few hundred dates on every page.
+const monthDays = new Map<string, string>();
+
+function monthDay(t: number, zone: string): string {
+  const key = `${zone}|${t}`;
+  let s = monthDays.get(key);
+  if (s === undefined) {
+    s = new Date(t).toLocaleDateString("zh-CN", { timeZone: zone, month: "numeric", day: "numeric" });
+    if (monthDays.size > 10_000) monthDays.clear();
+    monthDays.set(key, s);
+  }
+  return s;
 }
