@@ -1,4 +1,7 @@
+import { Readable } from "node:stream";
 import nodemailer from "nodemailer";
+import MimeNode from "nodemailer/lib/mime-node";
+import type { ComposedMessage } from "./rfc822.ts";
 import type { DeliveryResult, Notifier, OutgoingMessage } from "./types.ts";
 import { failure } from "./types.ts";
 import { composeFor } from "./rfc822.ts";
@@ -22,6 +25,33 @@ export interface EmailNotifierOptions {
 }
 
 const CHANNEL = "email";
+
+/** What the pool answers for a message; the parts the notifier reads. */
+interface SendInfo {
+  rejected?: unknown[];
+  rejectedErrors?: unknown[];
+  response?: unknown;
+}
+
+/** nodemailer's transport interface (`send(mail, callback)`), which its pool implements. */
+interface PoolTransporter {
+  send(mail: { data: Record<string, unknown>; message: MimeNode }, callback: (err: Error | null, info: SendInfo) => void): void;
+}
+
+/**
+ * The composed bytes as the mail object a transport takes: a MimeNode carrying them raw, whose stream is
+ * the bytes themselves. Mailer.sendMail({ raw }) would wrap them in a new tree and stream them through a
+ * pipeline again; the bytes are already the message, built once.
+ */
+function rawMail(composed: ComposedMessage, messageId: string): { data: Record<string, unknown>; message: MimeNode } {
+  // A fixed base boundary: the node has no parts, and it spares a random draw per message.
+  const node = new MimeNode("message/rfc822", { baseBoundary: "raw" }).setRaw(composed.raw);
+  node.setHeader("Message-ID", messageId);
+  node.setEnvelope(composed.envelope);
+  // A fresh stream per call: the pool asks again when it requeues a message on another connection.
+  (node as unknown as { createReadStream: () => Readable }).createReadStream = () => Readable.from([composed.raw], { objectMode: false });
+  return { data: {}, message: node };
+}
 
 /** The subset of nodemailer's error we classify; it carries more, we read only these. */
 interface SmtpError {
@@ -97,6 +127,12 @@ export function createEmailNotifier(opts: EmailNotifierOptions): Notifier {
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+  const pool = (transport as unknown as { transporter?: Partial<PoolTransporter> }).transporter;
+  const direct = typeof pool?.send === "function" ? (pool as PoolTransporter) : undefined;
+  const sendRaw = (composed: ComposedMessage, messageId: string): Promise<SendInfo> =>
+    direct
+      ? new Promise((resolve, reject) => direct.send(rawMail(composed, messageId), (err, info) => (err ? reject(err) : resolve(info))))
+      : transport.sendMail({ raw: composed.raw, envelope: composed.envelope });
   const composeOpts = opts.from !== undefined ? { from: opts.from } : {};
 
   async function send(msg: OutgoingMessage): Promise<DeliveryResult> {
@@ -109,7 +145,7 @@ export function createEmailNotifier(opts: EmailNotifierOptions): Notifier {
     }
     try {
       // Sending the composed bytes (not the fields) keeps what SMTP carries identical to the .eml file.
-      const info = await transport.sendMail({ raw: composed.raw, envelope: composed.envelope });
+      const info = await sendRaw(composed, msg.messageId);
       const rejected: string[] = (info.rejected ?? []).map((a) => String(a));
       const missedTo = [...toAddresses].filter((a) => rejected.includes(a));
       if (missedTo.length === toAddresses.size) {

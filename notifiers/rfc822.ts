@@ -1,6 +1,7 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import { failure, type DeliveryFailure, type OutgoingMessage, type Recipient } from "./types.ts";
 import { messageIdHash } from "./message-id.ts";
+import { buildSync } from "./mime-sync.ts";
 
 export const DEFAULT_FROM = "督办系统 <duban@localhost>";
 
@@ -67,9 +68,8 @@ export async function composeMessage(msg: OutgoingMessage, opts: ComposeOptions 
     ...(msg.headers ? { headers: msg.headers } : {}),
     baseBoundary: messageIdHash(msg.messageId).slice(0, 32),
   });
-  const raw = await new Promise<Buffer>((resolve, reject) => {
-    composer.compile().build((err, out) => (err ? reject(err) : resolve(out)));
-  });
+  const root = composer.compile();
+  const raw = buildSync(root) ?? (await new Promise<Buffer>((resolve, reject) => root.build((err, out) => (err ? reject(err) : resolve(out)))));
   return {
     raw,
     envelope: { from: bareAddress(from), to: [...to, ...cc].map((a) => a.address) },

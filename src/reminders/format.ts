@@ -14,8 +14,23 @@ export function numberZh(n: number): string {
   return String(n);
 }
 
+// A day's digests name the same few due instants thousands of times; luxon's zone arithmetic is the
+// dearest part of composing one. Bounded, so a long-running daemon does not keep every instant.
+const dueCache = new Map<string, string>();
+const DUE_CACHE_MAX = 4096;
+
 /** "2021年5月20日（周四）18:00": the form an official notice uses. */
 export function dueZh(ms: EpochMs, zone: string, withYear = true): string {
+  const key = `${ms}|${zone}|${withYear ? 1 : 0}`;
+  let s = dueCache.get(key);
+  if (s === undefined) {
+    if (dueCache.size >= DUE_CACHE_MAX) dueCache.clear();
+    dueCache.set(key, (s = formatDue(ms, zone, withYear)));
+  }
+  return s;
+}
+
+function formatDue(ms: EpochMs, zone: string, withYear: boolean): string {
   const dt = DateTime.fromMillis(ms, { zone });
   const date = `${withYear ? `${dt.year}年` : ""}${dt.month}月${dt.day}日（${WEEKDAY_ZH[dt.weekday]}）`;
   return `${date}${dt.toFormat("HH:mm")}`;
