@@ -9,14 +9,21 @@ export const LOG_FORMATS: readonly LogFormat[] = ["jsonl", "csv"];
 
 export const CSV_HEADER = "seq,at,actor,type,assignment,payload,plan_hash,prev_hash,hash";
 
-export function csvField(v: unknown): string {
+function csvField(v: unknown): string {
   const s = typeof v === "string" ? v : JSON.stringify(v ?? "");
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function eventLine(e: StoredEvent, format: LogFormat): string {
-  if (format === "jsonl") return JSON.stringify(e);
-  return [e.seq, e.at, e.actor, e.type, e.assignment ?? "", e.payload, e.planHash, e.prevHash, e.hash].map(csvField).join(",");
+/** One event a line; a whole store's export names each line's campaign (first, in either format). */
+export function eventLine(e: StoredEvent, format: LogFormat, campaign?: string): string {
+  if (format === "jsonl") return JSON.stringify(campaign === undefined ? e : { campaign, ...e });
+  const fields = [e.seq, e.at, e.actor, e.type, e.assignment ?? "", e.payload, e.planHash, e.prevHash, e.hash];
+  return (campaign === undefined ? fields : [campaign, ...fields]).map(csvField).join(",");
+}
+
+/** The CSV header, with the campaign column of a whole store's export. */
+export function csvHeader(withCampaign = false): string {
+  return withCampaign ? `campaign,${CSV_HEADER}` : CSV_HEADER;
 }
 
 export interface ExportRange {
@@ -26,6 +33,8 @@ export interface ExportRange {
   to?: EpochMs;
   zone: string;
   batchSize?: number;
+  /** A whole store's export: this campaign's id on each line, and no CSV header (the caller writes it once). */
+  campaign?: string;
 }
 
 /**
@@ -33,10 +42,10 @@ export interface ExportRange {
  * read from the store page by page (never the whole log in memory).
  */
 export async function* exportLines(store: EventStore, format: LogFormat, r: ExportRange): AsyncIterable<string> {
-  if (format === "csv") yield CSV_HEADER;
+  if (format === "csv" && r.campaign === undefined) yield CSV_HEADER;
   const from = r.from ?? -Infinity;
   for await (const e of store.read({ ...(r.to !== undefined ? { untilAt: formatInstant(r.to, r.zone) } : {}), ...(r.batchSize ? { batchSize: r.batchSize } : {}) })) {
     if (parseInstant(e.at, r.zone) < from) continue;
-    yield eventLine(e, format);
+    yield eventLine(e, format, r.campaign);
   }
 }

@@ -373,19 +373,11 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const from = o.from ? parseInstant(o.from, zone) : -Infinity;
         const to = o.to ? parseInstant(o.to, zone) : undefined;
         if (Number.isNaN(from) || (to !== undefined && Number.isNaN(to))) throw new UsageError("--from/--to：不是有效时刻；请写 ISO 8601 时刻，例如 2021-05-01T00:00+08:00", "BAD_DATE");
-        const { exportLines, CSV_HEADER, csvField } = await import("../campaign/export-log.ts");
+        const { exportLines, csvHeader } = await import("../campaign/export-log.ts");
         // The whole store: each line names its campaign (a first column in CSV, whose header comes once).
-        const range = { from, ...(to !== undefined ? { to } : {}), zone };
-        if (!o.allCampaigns) {
-          for await (const line of exportLines(store, o.format as "jsonl" | "csv", range)) io.out(line);
-          return;
-        }
-        if (o.format === "csv" && !headerDone) (io.out(`campaign,${CSV_HEADER}`), (headerDone = true));
-        for await (const line of exportLines(store, o.format as "jsonl" | "csv", range)) {
-          if (o.format === "csv") {
-            if (line !== CSV_HEADER) io.out(`${csvField(id)},${line}`);
-          } else io.out(`{"campaign":${JSON.stringify(id)},${line.slice(1)}`);
-        }
+        if (o.allCampaigns && o.format === "csv" && !headerDone) (io.out(csvHeader(true)), (headerDone = true));
+        const range = { from, ...(to !== undefined ? { to } : {}), zone, ...(o.allCampaigns ? { campaign: id } : {}) };
+        for await (const line of exportLines(store, o.format as "jsonl" | "csv", range)) io.out(line);
       });
     });
 }
