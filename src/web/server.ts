@@ -150,7 +150,7 @@ export const CAMPAIGN_COOKIE = "duban_campaign";
  * (`?campaign=` or the X-Duban-Campaign header, for scripts), else the one chosen with GET /switch?to=<id>
  * (a cookie), else the first one the signed-in user's unit is in.
  */
-export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"> & { campaigns: readonly Campaign[] }): { fetch: (req: Request) => Response | Promise<Response>; deps: WebDeps[] } {
+export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"> & { campaigns: readonly Campaign[] }): { fetch: (req: Request, env?: unknown) => Response | Promise<Response>; deps: WebDeps[] } {
   const switcher: CampaignChoice[] = opts.campaigns.map((c) => ({ id: c.plan.campaign.id, title: c.plan.campaign.title, has: (unit) => c.plan.units.has(unit) }));
   const apps = new Map(
     opts.campaigns.map((campaign, i) => {
@@ -171,7 +171,8 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     const s = sid ? await access.getSession(hashToken(sid)) : undefined;
     return s ? (await access.getUser(s.user))?.unit : undefined;
   };
-  const fetch = async (req: Request): Promise<Response> => {
+  // env carries the Node adaptor's socket (getConnInfo reads the client address from it): pass it on.
+  const fetch = async (req: Request, env?: unknown): Promise<Response> => {
     const url = new URL(req.url);
     if (url.pathname === "/switch" && req.method === "GET") {
       const to = url.searchParams.get("to") ?? "";
@@ -182,7 +183,7 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     if (named !== undefined) {
       const target = apps.get(named);
       if (!target) return Response.json({ error: { code: "CAMPAIGN_UNKNOWN", message: `此存储中没有专项行动 ${named}；现有：${[...apps.keys()].join("、")}` } }, { status: 404 });
-      const res = await target.app.fetch(req);
+      const res = await target.app.fetch(req, env);
       // A page opened by its campaign's name (a parent item's link to its sub-plan's board) keeps that
       // campaign for the links that follow, as the switcher would.
       if (req.method !== "GET" || !url.searchParams.has("campaign") || !res.headers.get("content-type")?.startsWith("text/html") || getCookieFrom(req, CAMPAIGN_COOKIE) === named) return res;
@@ -194,7 +195,7 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     const unit = await viewerUnit(req);
     const fits = (id: string) => unit === undefined || switcher.find((s) => s.id === id)!.has(unit);
     const id = chosen !== undefined && apps.has(chosen) && fits(chosen) ? chosen : (switcher.find((s) => fits(s.id))?.id ?? first.deps.campaign.plan.campaign.id);
-    return apps.get(id)!.app.fetch(req);
+    return apps.get(id)!.app.fetch(req, env);
   };
   return { fetch, deps: [...apps.values()].map((a) => a.deps) };
 }
@@ -240,7 +241,7 @@ export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaig
     return { fetch: several ? several.fetch : single!.app.fetch, deps: several ? several.deps[0]! : single!.deps };
   };
   let front = build();
-  const fetch = (req: Request) => front.fetch(req);
+  const fetch = (req: Request, env?: unknown) => front.fetch(req, env);
   const deps = front.deps;
   let timer: NodeJS.Timeout | undefined;
   if (opts.discover) {

@@ -66,9 +66,11 @@ describe("one web front for every campaign of a store", () => {
     expect(act.status).toBe(403);
     expect(await act.json()).toMatchObject({ error: { code: "NOT_A_MEMBER" } });
     // The refusal is recorded in that campaign's log, and nothing else.
-    const after: string[] = [];
-    for await (const e of cq.store.read({ fromSeq: headBefore.seq + 1 })) after.push(e.type);
-    expect(after.every((t) => t === "requestRefused")).toBe(true);
+    const after: { type: string; payload: unknown }[] = [];
+    for await (const e of cq.store.read({ fromSeq: headBefore.seq + 1 })) after.push(e);
+    expect(after.every((e) => e.type === "requestRefused")).toBe(true);
+    // With the client's address, which the front must hand on to the campaign's app with the socket.
+    expect(after[0]!.payload).toMatchObject({ address: expect.stringMatching(/127\.0\.0\.1/) });
 
     const unknown = await get("/?campaign=nope", tokens.yuzhong!);
     expect(unknown.status).toBe(404);
