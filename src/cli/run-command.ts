@@ -123,8 +123,9 @@ export function registerRunCommand(program: Command, io: Io): void {
         if (o.once) await each(startLine);
         else startLine(first);
         const id = ids.join(",");
-        // The head gauge reads the first campaign's log; the oldest unsent message (/readyz) is sought in all.
-        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, logs.map((l) => ({ store: l })));
+        // Outbox, log head and the oldest unsent message (/readyz) are read from every campaign's log; overdue
+        // items from the first, which this process holds open.
+        metrics.watch(first, fixed !== undefined ? () => fixed : Date.now, logs.map((l, i) => ({ id: records[i] ?? first.plan.campaign.id, store: l })));
         const metricsPort = metricsPortFlag ?? settings.metrics.port;
         if (metricsPort !== undefined) {
           const host = o.metricsHost ?? settings.metrics.host ?? "127.0.0.1";

@@ -1,9 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Campaign } from "../campaign/campaign.ts";
+import type { EventStore } from "../store/store.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { DaemonObserver } from "../daemon/daemon.ts";
 import { REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { SUMMARY_CHANNEL } from "../dispatch/dispatcher.ts";
+
+/** A campaign the metrics read: its log, and the campaign itself where the process holds it open. */
+export interface WatchedCampaign {
+  id: string;
+  store: Pick<EventStore, "head" | "outboxCounts" | "listOutbox">;
+  campaign?: Pick<Campaign, "board">;
+}
 
 /** What the host tells the metrics about the daemon's lease; `none` where no daemon runs in the process. */
 export type LeaseState = "acquiring" | "leader" | "standby" | "stopped" | "none";
@@ -17,10 +25,12 @@ const LEASE_STATES: readonly LeaseState[] = ["acquiring", "leader", "standby", "
  */
 export class HostMetrics implements DaemonObserver {
   readonly registry = new Registry();
-  private campaign: Campaign | undefined;
-  /** Every campaign the process serves (the first is `campaign`): the oldest unsent message is sought in all. */
-  /** Only their stores are read (the oldest unsent message): a released campaign is not opened for it. */
-  private campaigns: readonly Pick<Campaign, "store">[] = [];
+  /**
+   * Every campaign the process serves, the first one first. Outbox, log head and the oldest unsent
+   * message are read from each one's log; overdue items only from those open in the process (a campaign
+   * the daemon has released is not opened for a scrape).
+   */
+  private watched: readonly WatchedCampaign[] = [];
   private now: () => EpochMs = Date.now;
   private lease: LeaseState = "none";
 
@@ -46,14 +56,14 @@ export class HostMetrics implements DaemonObserver {
     });
     new Gauge({
       name: "duban_outbox_messages",
-      help: "Messages in the outbox by status",
-      labelNames: ["status"] as const,
+      help: "Messages in the outbox by campaign and status",
+      labelNames: ["campaign", "status"] as const,
       registers: [this.registry],
       async collect() {
-        const c = self.campaign;
-        if (!c) return;
-        const counts = await c.store.outboxCounts();
-        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+        for (const w of self.watched) {
+          const counts = await w.store.outboxCounts();
+          for (const [status, n] of Object.entries(counts)) this.set({ campaign: w.id, status }, n);
+        }
       },
     });
     new Gauge({
@@ -66,34 +76,35 @@ export class HostMetrics implements DaemonObserver {
     });
     new Gauge({
       name: "duban_overdue_items",
-      help: "Items overdue and not handed in, by ladder level",
-      labelNames: ["level"] as const,
+      help: "Items overdue and not handed in, by campaign and ladder level (campaigns open in this process)",
+      labelNames: ["campaign", "level"] as const,
       registers: [this.registry],
       async collect() {
-        const c = self.campaign;
-        if (!c) return;
         this.reset();
-        // The campaign as last folded: a scrape never folds the log beside a running cycle.
-        const byLevel = new Map<number, number>();
-        for (const r of c.board(self.now())) if (r.lateness === "overdue" || r.lateness === "escalated") byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
-        for (const [level, n] of byLevel) this.set({ level: String(level) }, n);
+        for (const w of self.watched) {
+          if (!w.campaign) continue;
+          // The campaign as last folded: a scrape never folds the log beside a running cycle.
+          const byLevel = new Map<number, number>();
+          for (const r of w.campaign.board(self.now())) if (r.lateness === "overdue" || r.lateness === "escalated") byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
+          for (const [level, n] of byLevel) this.set({ campaign: w.id, level: String(level) }, n);
+        }
       },
     });
     new Gauge({
       name: "duban_log_head_seq",
-      help: "Sequence number of the last event in the campaign's log",
+      help: "Sequence number of the last event in each campaign's log",
+      labelNames: ["campaign"] as const,
       registers: [this.registry],
       async collect() {
-        if (self.campaign) this.set((await self.campaign.store.head()).seq);
+        for (const w of self.watched) this.set({ campaign: w.id }, (await w.store.head()).seq);
       },
     });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "duban_" });
   }
 
-  /** The campaign whose state is read at each scrape, and the clock it is read at. */
-  watch(campaign: Campaign, now: () => EpochMs = Date.now, others: readonly Pick<Campaign, "store">[] = []): void {
-    this.campaign = campaign;
-    this.campaigns = [campaign, ...others.filter((c) => c !== campaign && c.store !== campaign.store)];
+  /** The campaigns whose state is read at each scrape (the first one open), and the clock it is read at. */
+  watch(campaign: Campaign, now: () => EpochMs = Date.now, others: readonly WatchedCampaign[] = []): void {
+    this.watched = [{ id: campaign.plan.campaign.id, store: campaign.store, campaign }, ...others.filter((c) => c.store !== campaign.store)];
     this.now = now;
   }
 
@@ -108,7 +119,7 @@ export class HostMetrics implements DaemonObserver {
 
   async oldestUnsentAgeSeconds(): Promise<number> {
     let age = 0;
-    for (const c of this.campaigns) {
+    for (const c of this.watched) {
       const [oldest] = await c.store.listOutbox({ status: "pending", limit: 1 });
       if (oldest) age = Math.max(age, (this.now() - Date.parse(oldest.dueAt)) / 1000);
     }

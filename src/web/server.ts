@@ -160,8 +160,8 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     }),
   );
   const first = apps.values().next().value!;
-  // /readyz of the front: the oldest unsent message of any campaign.
-  opts.metrics?.watch(opts.campaigns[0]!, opts.now ?? Date.now, opts.campaigns);
+  // /metrics and /readyz of the front: every campaign's outbox, log head and overdue items.
+  opts.metrics?.watch(opts.campaigns[0]!, opts.now ?? Date.now, opts.campaigns.map((c) => ({ id: c.plan.campaign.id, store: c.store, campaign: c })));
   const access = opts.sidecar.access;
   const viewerUnit = async (req: Request): Promise<string | undefined> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];

@@ -5,6 +5,7 @@ import { openStore } from "../../src/store/open.ts";
 import { cst } from "../helpers.ts";
 import { otherCampaignPlan } from "../campaign/plans.ts";
 import { tempDir } from "../delivery/support.ts";
+import { parseScrape, sample } from "./prom.ts";
 
 describe("metrics of a store with several campaigns", () => {
   it("seeks the oldest unsent message in every campaign served, not the first only", async () => {
@@ -18,8 +19,21 @@ describe("metrics of a store with several campaigns", () => {
       const metrics = new HostMetrics({ defaultMetrics: false });
       metrics.watch(first, () => now);
       expect(await metrics.oldestUnsentAgeSeconds()).toBe(0);
-      metrics.watch(first, () => now, [first, second]);
+      const watched = [first, second].map((c) => ({ id: c.plan.campaign.id, store: c.store, campaign: c }));
+      metrics.watch(first, () => now, watched);
       expect(await metrics.oldestUnsentAgeSeconds()).toBe(3600);
+
+      // Outbox, log head and overdue items: one series per campaign, each read from its own log.
+      const f = parseScrape((await metrics.scrape()).body);
+      const [a, b] = [first.plan.campaign.id, second.plan.campaign.id];
+      expect(sample(f, "duban_outbox_messages", { campaign: a, status: "pending" })).toBe(0);
+      expect(sample(f, "duban_outbox_messages", { campaign: b, status: "pending" })).toBe((await second.store.outboxCounts()).pending);
+      expect((await second.store.outboxCounts()).pending).toBeGreaterThan(0);
+      expect(sample(f, "duban_log_head_seq", { campaign: a })).toBe((await first.store.head()).seq);
+      expect(sample(f, "duban_log_head_seq", { campaign: b })).toBe((await second.store.head()).seq);
+      expect((await second.store.head()).seq).not.toBe((await first.store.head()).seq);
+      const overdueB = second.board(now).filter((r) => r.lateness === "overdue" || r.lateness === "escalated").length;
+      expect(sample(f, "duban_overdue_items", { campaign: b })).toBe(overdueB);
     } finally {
       await store.close();
     }
