@@ -55,6 +55,8 @@ export interface ServerOptions {
   auditBatchSize?: number;
   /** Set by createStoreApp when the store holds several campaigns: the header's switcher and the membership rule. */
   switcher?: readonly CampaignChoice[];
+  /** Set by createStoreApp: one set of sign-in and refusal limits for every campaign's app. */
+  limits?: WebDeps["limits"];
 }
 
 export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps } {
@@ -72,7 +74,7 @@ export function createApp(opts: ServerOptions): { app: Hono<Env>; deps: WebDeps 
     lock: new Mutex(),
     site: siteOf(opts.publicUrl),
     loginKey: () => (loginKey ??= opts.sidecar.access.secret("login-form", randomBytes(32).toString("base64url")).then((k) => Buffer.from(k, "base64url"))),
-    limits: {
+    limits: opts.limits ?? {
       signInByAddress: new Throttle(opts.signInFailuresPerAddress ?? 50, 600_000, wallNow),
       signInByAccount: new Throttle(opts.signInsPerAccount ?? 20, 600_000, wallNow),
       refusalLogByAccount: new Throttle(opts.refusalsLoggedPerAccount ?? 10, 60_000, wallNow),
@@ -150,18 +152,27 @@ export const CAMPAIGN_COOKIE = "duban_campaign";
  * (`?campaign=` or the X-Duban-Campaign header, for scripts), else the one chosen with GET /switch?to=<id>
  * (a cookie), else the first one the signed-in user's unit is in.
  */
-export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"> & { campaigns: readonly Campaign[] }): { fetch: (req: Request, env?: unknown) => Response | Promise<Response>; deps: WebDeps[] } {
-  const switcher: CampaignChoice[] = opts.campaigns.map((c) => ({ id: c.plan.campaign.id, title: c.plan.campaign.title, has: (unit) => c.plan.units.has(unit) }));
-  const apps = new Map(
-    opts.campaigns.map((campaign, i) => {
-      // One metrics registry per process: the first campaign's app owns the gauges, as the daemon's does.
-      const { app, deps } = createApp({ ...opts, campaign, switcher, ...(i > 0 ? { metrics: new HostMetrics({ defaultMetrics: false }) } : {}) });
-      return [campaign.plan.campaign.id, { app, deps }] as const;
-    }),
-  );
+export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher" | "limits"> & { campaigns: readonly Campaign[] }): StoreApp {
+  // Mutable, shared by every app: a campaign added later shows in the switchers of those already built.
+  const switcher: CampaignChoice[] = [];
+  const campaigns: Campaign[] = [];
+  const apps = new Map<string, { app: Hono<Env>; deps: WebDeps }>();
+  let limits: WebDeps["limits"] | undefined;
+  const add = (campaign: Campaign) => {
+    const id = campaign.plan.campaign.id;
+    if (apps.has(id)) return;
+    // One metrics registry per process: the first campaign's app owns the gauges, as the daemon's does.
+    const built = createApp({ ...opts, campaign, switcher, ...(limits ? { limits } : {}), ...(apps.size > 0 ? { metrics: new HostMetrics({ defaultMetrics: false }) } : {}) });
+    // Sign-in limits count across campaigns: a guesser gets no fresh budget per campaign.
+    limits ??= built.deps.limits;
+    apps.set(id, built);
+    campaigns.push(campaign);
+    switcher.push({ id, title: campaign.plan.campaign.title, has: (unit) => campaign.plan.units.has(unit) });
+    // /metrics and /readyz of the front: every campaign's outbox, log head and overdue items.
+    opts.metrics?.watch(campaigns[0]!, opts.now ?? Date.now, campaigns.map((c) => ({ id: c.plan.campaign.id, store: c.store, campaign: c })));
+  };
+  for (const c of opts.campaigns) add(c);
   const first = apps.values().next().value!;
-  // /metrics and /readyz of the front: every campaign's outbox, log head and overdue items.
-  opts.metrics?.watch(opts.campaigns[0]!, opts.now ?? Date.now, opts.campaigns.map((c) => ({ id: c.plan.campaign.id, store: c.store, campaign: c })));
   const access = opts.sidecar.access;
   const viewerUnit = async (req: Request): Promise<string | undefined> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
@@ -197,7 +208,15 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     const id = chosen !== undefined && apps.has(chosen) && fits(chosen) ? chosen : (switcher.find((s) => fits(s.id))?.id ?? first.deps.campaign.plan.campaign.id);
     return apps.get(id)!.app.fetch(req, env);
   };
-  return { fetch, deps: [...apps.values()].map((a) => a.deps) };
+  return { fetch, deps: () => [...apps.values()].map((a) => a.deps), add };
+}
+
+/** The store's web front: the router, each campaign's deps, and a way to serve one more campaign. */
+export interface StoreApp {
+  fetch: (req: Request, env?: unknown) => Response | Promise<Response>;
+  deps: () => WebDeps[];
+  /** Serves a campaign added to the store since; the apps already built keep their state (sessions, limits, caches). */
+  add: (campaign: Campaign) => void;
 }
 
 /** The cookie that keeps a browser's chosen campaign. */
@@ -233,16 +252,14 @@ export interface StartServerExtras {
 }
 
 export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaign"> & { campaigns: readonly Campaign[] })) & StartServerExtras): Promise<RunningServer> {
-  // One campaign: the app as it always was; several: the store's router in front of one app each.
-  let campaigns: readonly Campaign[] = "campaigns" in opts ? opts.campaigns : [opts.campaign];
-  const build = () => {
-    const several = campaigns.length > 1 ? createStoreApp({ ...opts, campaigns }) : undefined;
-    const single = several ? undefined : createApp({ ...opts, campaign: campaigns[0]! });
-    return { fetch: several ? several.fetch : single!.app.fetch, deps: several ? several.deps[0]! : single!.deps };
-  };
-  let front = build();
-  const fetch = (req: Request, env?: unknown) => front.fetch(req, env);
-  const deps = front.deps;
+  // One campaign in a fixed list: the app as it always was; several, or a store that may gain campaigns: the
+  // store's router in front of one app each.
+  const campaigns: readonly Campaign[] = "campaigns" in opts ? opts.campaigns : [opts.campaign];
+  const store = campaigns.length > 1 || opts.discover ? createStoreApp({ ...opts, campaigns }) : undefined;
+  const single = store ? undefined : createApp({ ...opts, campaign: campaigns[0]! });
+  const fetch = store ? store.fetch : single!.app.fetch;
+  const deps = store ? store.deps()[0]! : single!.deps;
+  const known = new Set(campaigns.map((c) => c.plan.campaign.id));
   let timer: NodeJS.Timeout | undefined;
   if (opts.discover) {
     const discover = opts.discover;
@@ -250,13 +267,10 @@ export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaig
     timer = setInterval(() => {
       if (asking) return;
       asking = true;
-      discover(new Set(campaigns.map((c) => c.plan.campaign.id)))
+      discover(new Set(known))
         .then((added) => {
           if (!added.length) return;
-          // A new front over every campaign; requests in flight finish on the old one (appends are
-          // compare-and-swap, so two apps of one campaign never decide from the same state).
-          campaigns = [...campaigns, ...added];
-          front = build();
+          for (const c of added) (store!.add(c), known.add(c.plan.campaign.id));
           opts.log?.(`serve-campaigns added=${added.map((c) => c.plan.campaign.id).join(",")}`, { event: "serve-campaigns", campaign: added.map((c) => c.plan.campaign.id).join(",") });
         })
         .catch((err: Error) => opts.log?.(`campaigns-error: 无法读取存储中的专项行动列表（${err.message}）；稍后重试`, { level: "error", event: "campaigns-error" }))

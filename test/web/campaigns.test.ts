@@ -122,11 +122,13 @@ describe("a campaign added while the web front runs", () => {
       asked++;
       return Promise.all((await allCampaigns(s)).filter((x) => !known.has(x.record.id)).map((x) => Campaign.open(x.log)));
     };
-    const front = await startServer({ campaigns: [only], sidecar: side, port: 0, now: () => now, discover, watchMs: 20 });
+    const front = await startServer({ campaigns: [only], sidecar: side, port: 0, now: () => now, discover, watchMs: 20, signInFailuresPerAddress: 3 });
     try {
       const ask = (id: string) => fetch(`${front.url}/api/board?campaign=${id}`, { headers: { authorization: `Bearer ${token}` } });
-      // One campaign: the single app, which knows no ?campaign= router yet.
+      const wrong = (i: number) => fetch(`${front.url}/api/board`, { headers: { authorization: `Bearer wrong-${i}` } });
       expect((await (await fetch(`${front.url}/`, { headers: { authorization: `Bearer ${token}` } })).text())).not.toContain(WAGE);
+      // A guesser's refused tokens before the new campaign arrives...
+      for (let i = 0; i < 3; i++) expect((await wrong(i)).status).toBe(401);
       await addCampaign(s, otherCampaignPlan(), cst("2021-04-28T10:00"));
       const since = asked;
       await expect.poll(() => asked, { timeout: 5_000 }).toBeGreaterThan(since + 1);
@@ -134,6 +136,8 @@ describe("a campaign added while the web front runs", () => {
       expect((await ask(CQ)).status).toBe(200);
       const home = await (await fetch(`${front.url}/`, { headers: { authorization: `Bearer ${token}` } })).text();
       expect(home).toContain(`/switch?to=${WAGE}`);
+      // ...still count after it: the front took the campaign up beside the running apps, not by a rebuild.
+      expect((await wrong(3)).status).toBe(429);
     } finally {
       await front.close();
       side.close();
