@@ -58,11 +58,20 @@ function select(name: string, label: string, current: string | undefined, option
 
 const when = (plan: ResolvedPlan, iso: string | undefined | null) => (iso ? formatLocal(parseInstant(iso, plan.campaign.timezone), plan.campaign.timezone) : "");
 
-/** Items opened while the campaign runs, one row each: a joint item once, with every member. */
-export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string): Html {
+/** Rows the opened-items table lists at most: past it, the most urgent, and a note to narrow the filters. */
+export const OPENED_MAX_ROWS = 200;
+
+/**
+ * Items opened while the campaign runs, one row each: a joint item once, with every member. A campaign
+ * may open tens of thousands (问题清单 rows of every county): past OPENED_MAX_ROWS the table lists the most
+ * urgent (overdue longest first, then outstanding by deadline, then the rest) and says how many it left out.
+ */
+export function openedTable(plan: ResolvedPlan, all: BoardRow[], asOf?: string): Html {
   const q = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
-  if (rows.length === 0) return html`<p class="muted">没有符合条件的交办事项。</p>`;
-  return html`<div class="scroll"><table class="opened"><thead><tr><th>编号</th><th>类型</th><th>事项</th><th>承办单位</th><th>紧急程度</th><th>交办</th><th>截止</th><th>签收</th><th>状态</th></tr></thead><tbody>${rows.map(
+  if (all.length === 0) return html`<p class="muted">没有符合条件的交办事项。</p>`;
+  const rows = all.length > OPENED_MAX_ROWS ? memoOn(all, "opened-urgent", () => mostUrgent(all, OPENED_MAX_ROWS)) : all;
+  const note = rows.length < all.length ? html`<p class="muted">仅列最紧迫的 ${rows.length} 条（共 ${all.length} 条：先列逾期最久的，再按截止时间）；请按事项类型、单位或“只看逾期”筛选以缩小范围。</p>` : "";
+  return html`${note}<div class="scroll"><table class="opened"><thead><tr><th>编号</th><th>类型</th><th>事项</th><th>承办单位</th><th>紧急程度</th><th>交办</th><th>截止</th><th>签收</th><th>状态</th></tr></thead><tbody>${rows.map(
     (r) => html`<tr id="row-${r.id}"><td><a href="/items/${idPath(r.id)}${q}">${r.id}</a></td><td>${plan.kinds.get(r.kind!)?.title ?? r.kind}</td><td>${r.title}</td>
       <td>${(r.members ?? [r.unit]).map((u, i, all) => html`${unitName(plan, u)}${all.length > 1 && i === 0 ? "（牵头）" : ""}${i < all.length - 1 ? "、" : ""}`)}</td>
       <td>${r.urgency ?? ""}</td><td>${r.openedBy ? unitName(plan, r.openedBy) : ""}<div class="muted">${when(plan, r.openedAt)}</div></td>
@@ -70,6 +79,17 @@ export function openedTable(plan: ResolvedPlan, rows: BoardRow[], asOf?: string)
       <td>${r.acknowledgedAt === undefined ? html`<span class="muted">无需签收</span>` : r.acknowledgedAt === null ? html`<b style="color:#a60">待签收</b>` : html`已签收<div class="muted">${when(plan, r.acknowledgedAt)}</div>`}</td>
       <td><span class="cell s-${r.state}" style="display:inline">${STATE_ZH[r.state]}</span>${r.reports ? html`<div class="muted">续报 ${r.reports} 次</div>` : ""}</td></tr>`,
   )}</tbody></table></div>`;
+}
+
+/** The `max` most urgent rows: overdue (longest first), then outstanding by deadline (none last), then the rest in order. */
+function mostUrgent(rows: readonly BoardRow[], max: number): BoardRow[] {
+  const rank = (r: BoardRow) => (isOverdue(r) ? 0 : isOutstanding(r.state) ? 1 : 2);
+  const due = (r: BoardRow) => (r.due === null ? Infinity : Date.parse(r.due));
+  return rows
+    .map((r, i) => ({ r, i, k: rank(r), d: due(r) }))
+    .sort((x, y) => x.k - y.k || (x.k < 2 ? x.d - y.d : 0) || x.i - y.i)
+    .slice(0, max)
+    .map((x) => x.r);
 }
 
 /** Where the board's links go: the current filter with some parts changed (undefined drops one). */
