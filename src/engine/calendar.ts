@@ -239,8 +239,14 @@ export function localInstant(date: IsoDate, time: string, zone: string): EpochMs
 
 /** "2021-05-20 周四 18:00" in the plan's zone: how people read a due instant. */
 export function formatLocal(ms: number, zone: string, withTime = true): string {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return `${dt.toISODate()} ${WEEKDAY_ZH[dt.weekday]}${withTime ? ` ${dt.toFormat("HH:mm")}` : ""}`;
+  // Pages and messages show the same few instants (due times, send times) on thousands of rows.
+  const memo = memoFor(withTime ? shownWithTime : shownDate, zone);
+  let s = memo.get(ms);
+  if (s === undefined) {
+    const dt = DateTime.fromMillis(ms, { zone });
+    memo.set(ms, (s = `${dt.toISODate()} ${WEEKDAY_ZH[dt.weekday]}${withTime ? ` ${dt.toFormat("HH:mm")}` : ""}`));
+  }
+  return s;
 }
 
 /** ISO 8601 with the zone's offset, seconds precision: how instants are stored and exchanged. */
@@ -252,6 +258,8 @@ export function formatLocal(ms: number, zone: string, withTime = true): string {
 const MEMO_LIMIT = 50_000;
 const formatted = new Map<string, Map<EpochMs, string>>();
 const parsed = new Map<string, Map<string, EpochMs>>();
+const shownWithTime = new Map<string, Map<EpochMs, string>>();
+const shownDate = new Map<string, Map<EpochMs, string>>();
 
 function memoFor<K, V>(all: Map<string, Map<K, V>>, zone: string): Map<K, V> {
   let m = all.get(zone);
