@@ -76,6 +76,13 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
    * campaign's dispatcher sends what is left, as a campaign's own daemon would. Minutes never overlap.
    */
   let minuteChain: Promise<void> = Promise.resolve();
+  /**
+   * A campaign's catch-up runs once every campaign has heard back about its lease: campaigns that start
+   * together tick together, so a unit's reminders of one send time in two of them go out as one message.
+   */
+  const startWhenAsked = () => {
+    if (fresh.size > 0 && ![...states.values()].includes("acquiring")) void minute();
+  };
   const minute = () =>
     (minuteChain = minuteChain.then(() => runMinute()).catch((err: Error) => opts.log(`cycle failed: 本轮未完成：${err.stack ?? String(err)}`, { level: "error", event: "cycle-failed", code: "INTERNAL" })));
   const runMinute = async (): Promise<void> => {
@@ -177,6 +184,7 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
             asking.delete(r.id);
             states.set(r.id, s);
             obs?.setLease(aggregate());
+            if (s === "standby") startWhenAsked();
           },
         };
         // Asks in flight count against the share too: ten standbys polling at once must not take ten campaigns.
@@ -189,7 +197,7 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
         const driven = {
           onLeader: () => {
             fresh.add(r.id);
-            void minute();
+            startWhenAsked();
           },
         };
         running.set(r.id, startDaemon(slot, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk, driven }));
