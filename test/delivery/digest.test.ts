@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { addCampaign, allCampaigns } from "../../src/campaign/campaigns.ts";
+import { Campaign } from "../../src/campaign/campaign.ts";
+import { runCycle } from "../../src/daemon/cycle.ts";
 import { notifiersFor } from "../../src/daemon/host.ts";
+import { Dispatcher } from "../../src/dispatch/dispatcher.ts";
+import { SqliteStore } from "../../src/store/sqlite.ts";
 import { startStoreDaemon, type StoreDaemonOptions } from "../../src/daemon/store-daemon.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { EventStore } from "../../src/store/store.ts";
@@ -171,3 +175,38 @@ for (const b of backends) {
     });
   });
 }
+
+describe("a store of one campaign", () => {
+  it("sends through the store daemon exactly what its campaign's own dispatcher sends, byte for byte", { timeout: 120_000 }, async () => {
+    const dir = tempDir("digest-single");
+    const store = await openStore(`${dir}/a.db`);
+    const viaDaemon = await startSmtp();
+    const alone = await startSmtp();
+    try {
+      await withCampaigns(store, 1);
+      // A copy keeps the store id, so both send the same Message-IDs.
+      await (store as SqliteStore).backup(`${dir}/b.db`);
+      await runDaemon(store, viaDaemon, NOW);
+      const copy = await openStore(`${dir}/b.db`);
+      const notifiers = notifiersFor({ smtpUrl: alone.url, emlDir: "" }, {});
+      try {
+        const c = await Campaign.open(copy);
+        await runCycle(c, new Dispatcher(c, notifiers), NOW);
+      } finally {
+        await notifiers.close();
+        await copy.close();
+      }
+      const bytes = (f: SmtpFixture) => new Map(f.received.map((r) => [r.messageId!, r.raw.toString("utf8")]));
+      const a = bytes(viaDaemon);
+      const b = bytes(alone);
+      expect(a.size).toBeGreaterThan(30);
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [id, raw] of a) expect(raw, id).toBe(b.get(id));
+      expect((await parseAll(viaDaemon.received)).some((m) => m.kind === "digest")).toBe(false);
+    } finally {
+      await viaDaemon.close();
+      await alone.close();
+      await store.close();
+    }
+  });
+});
