@@ -41,7 +41,10 @@ export type DigestReport = Map<string, DispatchReport>;
 /** A candidate row rarely waits long: a minute's reminders are due together, so a short read holds them all. */
 const CANDIDATES = 100_000;
 
-/** The group of a recipient (unit id and its address set, so two plans' different contacts are not merged) at one send instant. */
+/**
+ * The recipient and send instant a group gathers: the unit id and its address set (two plans' different
+ * contacts for one id are not merged) and the instant in UTC. A group's key adds its members' keys' hash.
+ */
 export function digestKey(unit: string, at: EpochMs, addresses: readonly string[]): string {
   return `digest/${unit}/${new Date(at).toISOString()}/${sha256Hex([...addresses].sort().join("\n")).slice(0, 12)}`;
 }
@@ -62,7 +65,7 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
   }
 
   // New groups among the first claims of the campaigns this process leads.
-  const groups = new Map<string, (MemberRef & { campaign: string })[]>();
+  const groups = new Map<string, (MemberRef & { campaign: string; itemKey: string })[]>();
   for (const c of campaigns) {
     if (!c.led) continue;
     const due = (await c.log.listOutbox({ status: "pending", channel: REMINDER_CHANNEL, limit: CANDIDATES })).filter((o) => o.attempts === 0 && Date.parse(o.nextAttemptAt) <= now);
@@ -71,12 +74,15 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
     for (const { item, r } of found) {
       if (!r) continue;
       const key = digestKey(r.unit, r.at, r.addresses);
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push({ prefix: c.prefix, id: item.id, campaign: c.id });
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push({ prefix: c.prefix, id: item.id, campaign: c.id, itemKey: item.key });
     }
   }
-  for (const [key, members] of groups) {
+  for (const [recipient, members] of groups) {
     // One campaign's rows of one recipient and instant are its engine's business (a 催办 goes alone).
     if (new Set(members.map((m) => m.campaign)).size < 2) continue;
+    // The members are part of the key: another set for the same recipient and instant (another daemon's
+    // share of the campaigns, a campaign added later) is another message, under another Message-ID.
+    const key = `${recipient}/${sha256Hex(members.map((m) => m.itemKey).sort().join("\n")).slice(0, 12)}`;
     const claim = await store.claimDigest({ key, members: members.map(({ prefix, id }) => ({ prefix, id })) }, iso, { leaseMs });
     if (claim) await sendGroup(claim);
   }

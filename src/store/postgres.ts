@@ -523,7 +523,10 @@ export class PostgresStore implements EventStore {
     const members = this.t("digest_members");
     // The store-wide digest lock: two daemons forming the same group at once record it once.
     return base.withTx(async (c): Promise<DigestClaim | undefined> => {
-      const { rows: recorded } = await c.query<{ prefix: string; outbox_id: string }>(`SELECT prefix, outbox_id FROM ${members} WHERE digest = $1 AND open = 1 ORDER BY prefix, outbox_id`, [group.key]);
+      const { rows: all } = await c.query<{ prefix: string; outbox_id: string; open: number }>(`SELECT prefix, outbox_id, open FROM ${members} WHERE digest = $1 ORDER BY prefix, outbox_id`, [group.key]);
+      // A key names one set of members for good: once its group closed, the key is never claimed again.
+      if (all.length > 0 && all.every((r) => Number(r.open) === 0)) return undefined;
+      const recorded = all.filter((r) => Number(r.open) === 1);
       const rowOf = async (m: MemberRef) => {
         // SKIP LOCKED: a row another claimer is leasing right now reads as absent, so it is left out, not waited on.
         const { rows } = await c.query<OutboxRow & { next_attempt_ms: string }>(`SELECT * FROM ${this.scopedStore(m.prefix).ct("outbox")} WHERE id = $1 FOR UPDATE SKIP LOCKED`, [m.id]);
@@ -541,13 +544,15 @@ export class PostgresStore implements EventStore {
         }
         if (rows.some((r) => r.row!.next_attempt_ms > nowMs)) return undefined;
       } else {
+        // All or none: the key (and so the Message-ID) stands for exactly these members.
+        if (group.members.length < 2) return undefined;
         for (const m of group.members) {
           const r = await rowOf(m);
-          if (!r.row || r.row.status !== "pending" || r.row.attempts !== 0 || r.row.next_attempt_ms > nowMs) continue;
+          if (!r.row || r.row.status !== "pending" || r.row.attempts !== 0 || r.row.next_attempt_ms > nowMs) return undefined;
           const { rows: taken } = await c.query(`SELECT 1 FROM ${members} WHERE prefix = $1 AND outbox_id = $2 AND open = 1`, [m.prefix, m.id]);
-          if (taken.length === 0) rows.push(r);
+          if (taken.length > 0) return undefined;
+          rows.push(r);
         }
-        if (rows.length < 2) return undefined;
         for (const r of rows) await c.query(`INSERT INTO ${members} (prefix, outbox_id, digest, item_key, open, created_at) VALUES ($1, $2, $3, $4, 1, $5)`, [r.m.prefix, r.m.id, group.key, r.row!.key, now]);
       }
       const out: DigestClaim["members"] = [];

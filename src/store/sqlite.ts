@@ -435,7 +435,10 @@ export class SqliteStore implements EventStore {
     const openOf = db.prepare<[string, number], { digest: string }>("SELECT digest FROM digest_members WHERE prefix = ? AND outbox_id = ? AND open = 1");
     return db
       .transaction((): DigestClaim | undefined => {
-        const recorded = db.prepare<[string], { prefix: string; outbox_id: number }>("SELECT prefix, outbox_id FROM digest_members WHERE digest = ? AND open = 1 ORDER BY prefix, outbox_id").all(group.key);
+        const all = db.prepare<[string], { prefix: string; outbox_id: number; open: number }>("SELECT prefix, outbox_id, open FROM digest_members WHERE digest = ? ORDER BY prefix, outbox_id").all(group.key);
+        // A key names one set of members for good: once its group closed, the key is never claimed again.
+        if (all.length > 0 && all.every((r) => r.open === 0)) return undefined;
+        const recorded = all.filter((r) => r.open === 1);
         const rowOf = (m: MemberRef) => ({ m, row: this.scopedStore(m.prefix).stmt.outboxRow.get(m.id) });
         let rows;
         if (recorded.length > 0) {
@@ -447,8 +450,9 @@ export class SqliteStore implements EventStore {
           }
           if (rows.some((r) => r.row!.next_attempt_ms > nowMs)) return undefined;
         } else {
-          rows = group.members.map(rowOf).filter((r) => r.row && r.row.status === "pending" && r.row.attempts === 0 && r.row.next_attempt_ms <= nowMs && !openOf.get(r.m.prefix, r.m.id));
-          if (rows.length < 2) return undefined;
+          // All or none: the key (and so the Message-ID) stands for exactly these members.
+          rows = group.members.map(rowOf);
+          if (rows.length < 2 || !rows.every((r) => r.row && r.row.status === "pending" && r.row.attempts === 0 && r.row.next_attempt_ms <= nowMs && !openOf.get(r.m.prefix, r.m.id))) return undefined;
           const insert = db.prepare("INSERT INTO digest_members (prefix, outbox_id, digest, item_key, open, created_at) VALUES (?, ?, ?, ?, 1, ?)");
           for (const r of rows) insert.run(r.m.prefix, r.m.id, group.key, r.row!.key, now);
         }

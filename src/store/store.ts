@@ -139,9 +139,10 @@ export interface EventStore {
   /**
    * Claims a digest group across the store's campaigns in one transaction. A key already recorded and open
    * (a retry after a crash or a failed attempt) claims exactly its recorded members again, once every one is
-   * pending and claimable; `members` is then ignored. A new key claims those of `members` still pending,
-   * never claimed, claimable and in no open group, and records them, when two at least remain. Undefined
-   * when nothing was claimed. Store-wide: on a campaign's log it acts on its store.
+   * pending and claimable; `members` is then ignored. A new key claims all of `members` (two at least) when
+   * every one is still pending, never claimed, claimable and in no open group, else none: a key stands for
+   * one set of members for good (a closed key is never claimed again), so its Message-ID never carries other
+   * sections. Undefined when nothing was claimed. Store-wide: on a campaign's log it acts on its store.
    */
   claimDigest(group: { key: string; members: MemberRef[] }, now: string, opts?: ClaimOptions): Promise<DigestClaim | undefined>;
   /** The digest groups recorded and still open (not yet sent, nor failed for good). */

@@ -90,7 +90,7 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
         ["b/u", 2],
       ]);
       expect((await s.openDigests()).map((g) => [g.key, g.members.map((m) => m.itemKey)])).toEqual([["digest/u", ["a/u", "b/u"]]]);
-      const settle = (m: (typeof retry.members)[number], attempt: number, i: number) => ({
+      const settle = (m: NonNullable<typeof retry>["members"][number], attempt: number, i: number) => ({
         prefix: m.prefix,
         id: m.id,
         attempt,
@@ -107,6 +107,16 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
       expect((await b.listOutbox({ key: "b/u" }))[0]!.status).toBe("sent");
       expect(await s.openDigests()).toEqual([]);
       expect((await a.verify()).ok && (await b.verify()).ok).toBe(true);
+      // A key stands for its members for good: closed, it is never claimed again, whatever is asked for.
+      await a.append([], [{ key: "a/w", channel: "reminder", dueAt: due, payload: {} }]);
+      await b.append([], [{ key: "b/w", channel: "reminder", dueAt: due, payload: {} }]);
+      const aw = (await a.listOutbox({ key: "a/w" }))[0]!;
+      const bw = (await b.listOutbox({ key: "b/w" }))[0]!;
+      const fresh = [{ prefix: ra.prefix, id: aw.id }, { prefix: rb.prefix, id: bw.id }];
+      expect(await s.claimDigest({ key: "digest/u", members: fresh }, later)).toBeUndefined();
+      // All or none: with one member taken already, nothing is claimed, and the other stays its campaign's.
+      expect(await s.claimDigest({ key: "digest/w", members: [...fresh, { prefix: ra.prefix, id: av!.id }] }, later)).toBeUndefined();
+      expect((await b.claimOutbox(later, 10)).map((o) => o.key)).toEqual(["b/w"]);
     });
 
     it("keeps a digest group open after a failed attempt that will be retried, and closes it when a member is given up on", async () => {
