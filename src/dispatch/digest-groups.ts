@@ -1,4 +1,4 @@
-import type { NotifierSet, OutgoingMessage } from "../../notifiers/index.ts";
+import { messageIdFromKey, type NotifierSet, type OutgoingMessage } from "../../notifiers/index.ts";
 import { REMINDER_CHANNEL } from "../campaign/codec.ts";
 import type { EpochMs } from "../engine/calendar.ts";
 import type { LogFn } from "../ops/log-fields.ts";
@@ -136,7 +136,8 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
           if (broken) {
             const own = broken.member === m;
             const f = own ? { ok: false as const, channel: "compose", retryable: false, code: "COMPOSE", error: broken.error } : { ok: false as const, channel: "compose", retryable: true, code: "DIGEST_MEMBER_BROKEN", error: "同批汇总中另一项行动的提醒无法生成，本项改为单独发送" };
-            const placeholder = { messageId: "", to: { id: "", name: "" }, subject: "", text: "", html: "" };
+            // Nothing was sent: the events name the group's Message-ID and the recipient, as a failed send would.
+            const placeholder = { messageId: messageIdFromKey(claim.key, identity), to: sections[0]?.to ?? { id: "", name: "" }, subject: "", text: "", html: "" };
             const r = d.digestSettle(m.item, placeholder, claim.key, [f], now, at);
             // Due now, alone: the group is closed by its broken member.
             return own ? r : { ...r, outcome: { ...r.outcome, nextAttemptAt: new Date(now).toISOString() } };

@@ -432,7 +432,13 @@ export class Dispatcher {
     if (!(this.notifiers.get("email") ?? this.notifiers.get("eml"))) return undefined;
     if (this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) return undefined;
     const plan = this.campaign.plan;
-    const intent = decodeReminder(plan, item.payload);
+    let intent: ReminderIntent;
+    try {
+      intent = decodeReminder(plan, item.payload);
+    } catch {
+      // Its own dispatch records why it cannot be sent (COMPOSE); one bad row must not stop the others' groups.
+      return undefined;
+    }
     if (intent.items.length === 0 || intent.items.some((i) => i.reason === "urged")) return undefined;
     if (this.opts.staleItems && freshPart(intent, now, this.opts.staleItems, this.campaign.calendar).stale.length > 0) return undefined;
     const to = recipientOf(plan, intent.recipient);
