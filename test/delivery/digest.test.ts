@@ -12,7 +12,7 @@ import { otherCampaignPlan } from "../campaign/plans.ts";
 import { cst } from "../helpers.ts";
 import { startSmtp, type SmtpFixture } from "../notifiers/fixtures.ts";
 import { pgSchema, pgSpec, pgUnavailable } from "../pg.ts";
-import { countById, deliveredIds, parseAll, tempDir, until } from "./support.ts";
+import { countById, deliveredIds, parseAll, runDuban, tempDir, until } from "./support.ts";
 
 /**
  * Issue 14: a unit owing reminders in several campaigns of a store at one send time gets one message, with a
@@ -208,6 +208,31 @@ describe("a store of one campaign", () => {
     } finally {
       await viaDaemon.close();
       await alone.close();
+      await store.close();
+    }
+  });
+});
+
+describe("duban run --once on a store of two campaigns", () => {
+  it("ticks both first, then sends a unit's reminders of both as one message", { timeout: 120_000 }, async () => {
+    const db = `${tempDir("digest-once")}/s.db`;
+    const store = await openStore(db);
+    const smtp = await startSmtp();
+    try {
+      await withCampaigns(store, 2);
+      await store.close();
+      const run = runDuban(["--db", db, "--now", "2021-05-17T09:00+08:00", "run", "--once"], { DUBAN_SMTP_URL: smtp.url });
+      const exit = await run.exited;
+      expect(exit.code, run.stderr()).toBe(0);
+      const mails = await parseAll(smtp.received);
+      for (const [id, k] of countById(smtp.received)) expect(k, id).toBe(1);
+      const banan = mails.filter((m) => m.envelopeTo.includes("banan@example.gov.cn") && m.kind !== "summary");
+      expect(banan.map((m) => m.kind)).toEqual(["digest"]);
+      expect(banan[0]!.parsed.text).toContain(`━━━━ 二、${TITLES[1]} ━━━━`);
+      // Each campaign's line counts the rows that went in groups as sent.
+      expect(run.stderr()).toMatch(/once campaign=cq-wage-arrears-2021 .* sent=[1-9]/);
+    } finally {
+      await smtp.close();
       await store.close();
     }
   });
