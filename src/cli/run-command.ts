@@ -7,11 +7,12 @@ import { formatInstant } from "../engine/calendar.ts";
 import { clockOf, warnOnOpen, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
 import { logLevelOption, startHostRuntime } from "./host-setup.ts";
-import type { DispatchOptions } from "../dispatch/dispatcher.ts";
+import type { DispatchOptions, DispatchReport } from "../dispatch/dispatcher.ts";
+import type { TickReport } from "../daemon/cycle.ts";
 
 /** The daemon's parts (engine, dispatcher, mailer, scheduler), loaded when `run` runs, not at every start. */
 async function daemonParts() {
-  const [{ Campaign, CampaignError }, { startStoreDaemon }, { runCycle, catchUpLine }, { describeChannels }, { Dispatcher }, { openStore }, { startOpsServer }, { addCampaign, allCampaigns, campaignOf }] = await Promise.all([
+  const [{ Campaign, CampaignError }, { startStoreDaemon }, { runCycle, catchUpLine, withDispatch }, { describeChannels }, { Dispatcher }, { openStore }, { startOpsServer }, { addCampaign, allCampaigns, campaignOf }] = await Promise.all([
     import("../campaign/campaign.ts"),
     import("../daemon/store-daemon.ts"),
     import("../daemon/cycle.ts"),
@@ -21,7 +22,7 @@ async function daemonParts() {
     import("../ops/ops-server.ts"),
     import("../campaign/campaigns.ts"),
   ]);
-  return { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf };
+  return { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, withDispatch, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf };
 }
 
 /** `--metrics-port`, checked before anything is loaded. */
@@ -70,7 +71,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       if (!retryHorizon) throw new UsageError(`--retry-for ${o.retryFor}：请写工作日数或小时数，例如 1wd（下一个工作日同一时刻）或 12h`, "BAD_OPTION");
       const logLevel = logLevelOption(o.logLevel);
       const metricsPortFlag = portOption("--metrics-port", o.metricsPort);
-      const { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf } = await daemonParts();
+      const { Campaign, CampaignError, startStoreDaemon, runCycle, catchUpLine, withDispatch, describeChannels, Dispatcher, openStore, startOpsServer, addCampaign, allCampaigns, campaignOf } = await daemonParts();
       const { settings, cfg, logger, metrics, notifiers } = await startHostRuntime({ configFile: g.config, ...(logLevel ? { logLevel } : {}), io, overrides: { ...(o.emlDir ? { emlDir: o.emlDir } : {}), ...(o.console ? { console: true } : {}) } });
       const log = logger.log;
       let store;
@@ -88,6 +89,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         let logs: EventStore[];
         let first: Campaign;
         let records: string[] = [];
+        let prefixes: string[] = [];
         const each = async (fn: (c: Campaign) => Promise<void> | void) => {
           for (let i = 0; i < logs.length; i++) {
             let c: Campaign;
@@ -105,6 +107,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           const selected = g.campaign !== undefined ? [await campaignOf(store, g.campaign)] : await allCampaigns(store);
           logs = selected.length ? selected.map((x) => x.log) : [store];
           records = selected.map((x) => x.record.id);
+          prefixes = selected.map((x) => x.record.prefix);
           first = await Campaign.open(logs[0]!);
         } catch (err) {
           if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
@@ -141,13 +144,51 @@ export function registerRunCommand(program: Command, io: Io): void {
         }
         if (o.once) {
           const now = fixed ?? Date.now();
+          // Several campaigns, as the daemon's minute: every one ticked first, then each recipient's reminders of
+          // one send time across them go as one message (src/dispatch/digest-groups.ts), then each one's own dispatch.
+          const many = logs.length > 1 && records.length === logs.length;
+          const ticks = new Map<string, TickReport>();
+          let digests = new Map<string, DispatchReport>();
+          if (many) {
+            const [{ tickCycle }, { dispatchDigests }, { CampaignCache }] = await Promise.all([import("../daemon/cycle.ts"), import("../dispatch/digest-groups.ts"), import("../daemon/campaign-slot.ts")]);
+            await each(async (campaign) => {
+              try {
+                ticks.set(campaign.plan.campaign.id, await tickCycle(campaign, now));
+              } catch (err) {
+                if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
+                throw err;
+              }
+            });
+            const cache = new CampaignCache(8);
+            const members = records.map((cid, i) => ({
+              id: cid,
+              prefix: prefixes[i]!,
+              log: logs[i]!,
+              led: true,
+              use: <T,>(fn: (d: InstanceType<typeof Dispatcher>) => Promise<T>) =>
+                cache.use(
+                  cid,
+                  async () => {
+                    const campaign = await Campaign.open(logs[i]!);
+                    return { campaign, dispatcher: new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip }) };
+                  },
+                  (op) => fn(op.dispatcher),
+                ),
+            }));
+            digests = await dispatchDigests(store, members, notifiers, now, { log, observer: metrics });
+          }
           await each(async (campaign) => {
             const cid = campaign.plan.campaign.id;
             const czone = campaign.plan.campaign.timezone;
             let r;
             const started = Date.now();
             try {
-              r = await runCycle(campaign, new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip }), now);
+              const dispatcher = new Dispatcher(campaign, notifiers, { log, observer: metrics, ...skip });
+              if (many) {
+                const d = await dispatcher.dispatchDue(now);
+                const gd = digests.get(cid) ?? { sent: 0, retrying: 0, failed: 0 };
+                r = withDispatch(ticks.get(cid)!, { sent: d.sent + gd.sent, retrying: d.retrying + gd.retrying, failed: d.failed + gd.failed });
+              } else r = await runCycle(campaign, dispatcher, now);
             } catch (err) {
               if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
               throw err;

@@ -152,6 +152,14 @@ export class CampaignSlot {
     this.nextDue = Math.max(now, Math.min(c.nextDueAt(), nextSummaryAt(c, now)));
   }
 
+  /**
+   * Runs `fn` on the opened campaign whether due or not (the digest pass composes a member's section with
+   * it), leaving what is known of its next due instant as it is.
+   */
+  use<T>(fn: (o: Opened) => Promise<T>): Promise<T> {
+    return this.cache.use(this.id, () => this.open(), fn);
+  }
+
   /** Seeds the cache with a campaign the host has opened already. */
   adopt(c: Campaign): void {
     this.seen = true;

@@ -28,11 +28,18 @@ export function catchUpLine(r: CycleReport, staleSent: boolean): string | undefi
  * `now` does nothing new, which is what makes restarts and several daemons safe.
  */
 export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: EpochMs): Promise<CycleReport> {
-  const plan = campaign.plan;
-  const zone = plan.campaign.timezone;
+  const ticked = await tickCycle(campaign, now);
+  const dispatch = await dispatcher.dispatchDue(now);
+  return withDispatch(ticked, dispatch);
+}
+
+/** The cycle's first half: time applied and the daily summary queued, nothing sent yet (the store daemon sends after every campaign has ticked). */
+export type TickReport = Omit<CycleReport, "dispatch">;
+
+export async function tickCycle(campaign: Campaign, now: EpochMs): Promise<TickReport> {
+  const zone = campaign.plan.campaign.timezone;
   const tick = await campaign.tick(now);
   const summaryQueued = await queueDailySummary(campaign, now);
-  const dispatch = await dispatcher.dispatchDue(now);
   const large = campaign.largeCatchUp(tick.events, now);
   return {
     at: formatInstant(now, zone),
@@ -40,9 +47,14 @@ export async function runCycle(campaign: Campaign, dispatcher: Dispatcher, now: 
     ...(tick.events.length > 0 ? { seq: tick.events.at(-1)!.seq } : {}),
     queued: tick.reminders.length,
     summaryQueued,
-    dispatch,
     ...(large ? { catchUp: { from: formatInstant(large.from, zone), workingDays: large.workingDays, events: large.events } } : {}),
   };
+}
+
+/** A tick's report with what was sent after it (keys in the order runCycle always reported them). */
+export function withDispatch(t: TickReport, dispatch: DispatchReport): CycleReport {
+  const { catchUp, ...rest } = t;
+  return { ...rest, dispatch, ...(catchUp ? { catchUp } : {}) };
 }
 
 /** The summary of a working day is queued at its send time; its key makes a second queueing a no-op. */

@@ -29,6 +29,12 @@ export interface DaemonOptions extends Pick<DispatchOptions, "skipOlderThanMs" |
   lease?: string;
   /** Asked before each attempt at the lease: false makes this daemon wait as a standby (it has its share). */
   mayAsk?: () => boolean;
+  /**
+   * Driven by the store daemon: the daemon holds the campaign's lease but schedules no cycle of its own; the
+   * store daemon runs each minute for every campaign it leads (RunningDaemon.cycleWith) and is told when this
+   * one becomes leader, to run its catch-up.
+   */
+  driven?: { onLeader: () => void };
 }
 
 export interface RunningDaemon {
@@ -38,6 +44,13 @@ export interface RunningDaemon {
   stop(): Promise<void>;
   /** The lease as it stands: leader works, standby waits, acquiring has not heard back from the store yet. */
   leaseState(): DaemonLeaseState;
+  /**
+   * Runs `fn` in turn with this daemon's cycles while it holds the lease (undefined when it does not, or is
+   * stopping): stop() waits for it. The store daemon ticks its campaigns this way before gathering digests.
+   */
+  work<T>(fn: () => Promise<T>): Promise<T | undefined>;
+  /** Runs one cycle whose report `run` makes, logged and measured as the daemon's own. */
+  cycleWith(reason: string, run: () => Promise<CycleReport | undefined>, started?: number): Promise<void>;
 }
 
 function summarise(r: CycleReport): string {
@@ -76,33 +89,42 @@ export function startDaemon(target: Campaign | CampaignSlot, notifiers: Notifier
   if (slot) slot.stopping = false;
   const run = (at: EpochMs): Promise<CycleReport | undefined> => (slot ? slot.cycle(at, (o) => runCycle(o.campaign, o.dispatcher, at)) : runCycle(campaign!, dispatcher!, at));
 
-  const cycle = (reason: string) => {
-    if (stopping || !lease) return;
+  const work = <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+    if (stopping || !lease) return Promise.resolve(undefined);
     // A cycle that is still running when the next minute fires is not doubled: the next one waits.
-    inFlight = inFlight.then(async () => {
-      if (stopping) return;
-      const started = Date.now();
-      try {
-        const r = await run(now());
-        const durationMs = Date.now() - started;
-        if (!r) {
-          // Nothing due: the campaign stayed released; the cycle still counts (metrics, /readyz).
-          obs?.cycle({ durationMs, events: 0, queued: 0, summaryQueued: false, ok: true });
-          return;
-        }
-        obs?.cycle({ durationMs, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
-        const line = catchUpLine(r, !opts.staleItems);
-        if (line) opts.log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
-        const facts = { event: reason === "start" ? "catch-up-cycle" : "cycle", campaign: id, durationMs, events: r.events, ...(r.seq !== undefined ? { seq: r.seq } : {}), queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed };
-        if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`, facts);
-      } catch (err) {
-        obs?.cycle({ durationMs: Date.now() - started, events: 0, queued: 0, summaryQueued: false, ok: false });
-        // A refusal the user can act on (a clock behind the log) is one line; anything else keeps its stack.
-        const code = err instanceof CampaignError ? err.code : ((err as { code?: string }).code ?? "INTERNAL");
-        opts.log(`cycle failed: 本轮未完成：${err instanceof CampaignError ? `${err.message} [${err.code}]` : ((err as Error).stack ?? String(err))}`, { level: "error", event: "cycle-failed", campaign: id, code });
-      }
-    });
+    const p = inFlight.then(() => (stopping ? undefined : fn()));
+    inFlight = p.then(
+      () => {},
+      () => {},
+    );
+    return p;
   };
+
+  const timed = async (reason: string, runIt: () => Promise<CycleReport | undefined>, started = Date.now()): Promise<void> => {
+    try {
+      const r = await runIt();
+      const durationMs = Date.now() - started;
+      if (!r) {
+        // Nothing due: the campaign stayed released; the cycle still counts (metrics, /readyz).
+        obs?.cycle({ durationMs, events: 0, queued: 0, summaryQueued: false, ok: true });
+        return;
+      }
+      obs?.cycle({ durationMs, events: r.events, queued: r.queued, summaryQueued: r.summaryQueued, ok: true });
+      const line = catchUpLine(r, !opts.staleItems);
+      if (line) opts.log(line, { level: "warn", event: "catch-up", campaign: id, ...r.catchUp });
+      const facts = { event: reason === "start" ? "catch-up-cycle" : "cycle", campaign: id, durationMs, events: r.events, ...(r.seq !== undefined ? { seq: r.seq } : {}), queued: r.queued, sent: r.dispatch.sent, retrying: r.dispatch.retrying, failed: r.dispatch.failed };
+      if (reason !== "minute" || r.events || r.dispatch.sent || r.dispatch.failed || r.dispatch.retrying || r.summaryQueued) opts.log(`${reason === "start" ? "catch-up " : ""}${summarise(r)}`, facts);
+    } catch (err) {
+      obs?.cycle({ durationMs: Date.now() - started, events: 0, queued: 0, summaryQueued: false, ok: false });
+      // A refusal the user can act on (a clock behind the log) is one line; anything else keeps its stack.
+      const code = err instanceof CampaignError ? err.code : ((err as { code?: string }).code ?? "INTERNAL");
+      opts.log(`cycle failed: 本轮未完成：${err instanceof CampaignError ? `${err.message} [${err.code}]` : ((err as Error).stack ?? String(err))}`, { level: "error", event: "cycle-failed", campaign: id, code });
+    }
+  };
+  const cycleWith = async (reason: string, runIt: () => Promise<CycleReport | undefined>, started?: number): Promise<void> => {
+    await work(() => timed(reason, runIt, started));
+  };
+  const cycle = (reason: string) => void cycleWith(reason, () => run(now()));
 
   const becomeLeader = async () => {
     if (stopping) return;
@@ -141,6 +163,7 @@ export function startDaemon(target: Campaign | CampaignSlot, notifiers: Notifier
       setState("standby");
       poll();
     });
+    if (opts.driven) return opts.driven.onLeader();
     cycle("start");
     // Every minute: the same instants in every zone of whole-minute offset, so a slot need not open its plan for it.
     task = cron.schedule("* * * * *", () => cycle("minute"), campaign ? { timezone: campaign.plan.campaign.timezone } : {});
@@ -159,5 +182,5 @@ export function startDaemon(target: Campaign | CampaignSlot, notifiers: Notifier
     resolveDone();
     return done;
   };
-  return { done, stop, leaseState: () => state };
+  return { done, stop, leaseState: () => state, work, cycleWith };
 }

@@ -1,7 +1,11 @@
 import type { NotifierSet } from "../../notifiers/index.ts";
 import type { Campaign } from "../campaign/campaign.ts";
 import type { DaemonPresence, EventStore } from "../store/store.ts";
+import cron from "node-cron";
+import { dispatchDigests, type DigestCampaign } from "../dispatch/digest-groups.ts";
+import type { DispatchReport } from "../dispatch/dispatcher.ts";
 import { CampaignCache, CampaignSlot } from "./campaign-slot.ts";
+import { tickCycle, withDispatch, type TickReport } from "./cycle.ts";
 import { startDaemon, type DaemonLeaseState, type DaemonObserver, type DaemonOptions, type RunningDaemon } from "./daemon.ts";
 
 export interface StoreDaemonOptions extends DaemonOptions {
@@ -60,7 +64,77 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
   let known = 0;
   const cache = new CampaignCache(opts.keepOpen ?? 8);
   const slots = new Map<string, CampaignSlot>();
+  const prefixes = new Map<string, string>();
   let presence: DaemonPresence | undefined;
+  /** Campaigns that became leader since the last minute ran: their cycle of it is their catch-up. */
+  const fresh = new Set<string>();
+  const now = opts.now ?? (() => Date.now());
+
+  /**
+   * The store's minute: every campaign this process leads is ticked first, then the reminders one recipient
+   * owes in several of them at one send time go out as one message (src/dispatch/digest-groups.ts), then each
+   * campaign's dispatcher sends what is left, as a campaign's own daemon would. Minutes never overlap.
+   */
+  let minuteChain: Promise<void> = Promise.resolve();
+  /**
+   * A campaign's catch-up runs once every campaign has heard back about its lease: campaigns that start
+   * together tick together, so a unit's reminders of one send time in two of them go out as one message.
+   */
+  const startWhenAsked = () => {
+    if (fresh.size > 0 && ![...states.values()].includes("acquiring")) void minute();
+  };
+  const minute = () =>
+    (minuteChain = minuteChain.then(() => runMinute()).catch((err: Error) => opts.log(`cycle failed: 本轮未完成：${err.stack ?? String(err)}`, { level: "error", event: "cycle-failed", code: "INTERNAL" })));
+  const runMinute = async (): Promise<void> => {
+    if (stopping) return;
+    const started = Date.now();
+    const at = now();
+    const led = [...running].filter(([, d]) => d.leaseState() === "leader");
+    const reasons = new Map(led.map(([id]) => [id, fresh.delete(id) ? "start" : "minute"]));
+    const ticks = new Map<string, { ok: TickReport | undefined } | { err: unknown }>();
+    await Promise.all(
+      led.map(async ([id, d]) => {
+        try {
+          ticks.set(id, { ok: await d.work(() => slots.get(id)!.cycle(at, (o) => tickCycle(o.campaign, at))) });
+        } catch (err) {
+          ticks.set(id, { err });
+        }
+      }),
+    );
+    const ledIds = new Set(led.map(([id]) => id));
+    const members: DigestCampaign[] = [...slots.values()].map((slot) => ({
+      id: slot.id,
+      prefix: prefixes.get(slot.id)!,
+      log: slot.log,
+      led: ledIds.has(slot.id),
+      use: (fn) => slot.use((o) => fn(o.dispatcher)),
+    }));
+    let digests = new Map<string, DispatchReport>();
+    try {
+      digests = await dispatchDigests(store, members, notifiers, at, { log: opts.log, ...(obs ? { observer: obs } : {}), ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}) });
+    } catch (err) {
+      // The campaigns' own dispatch still runs: a row a group could not take goes alone, as before digests.
+      opts.log(`digest-error: 跨专项行动汇总提醒未完成（${(err as Error).message}）；各行动照常单独发送`, { level: "error", event: "digest-error", code: (err as { code?: string }).code ?? "INTERNAL" });
+    }
+    await Promise.all(
+      led.map(([id, d]) =>
+        d.cycleWith(
+          reasons.get(id)!,
+          async () => {
+            const t = ticks.get(id);
+            if (t && "err" in t) throw t.err;
+            const dispatch = (await slots.get(id)!.cycle(at, (o) => o.dispatcher.dispatchDue(at))) ?? { sent: 0, retrying: 0, failed: 0 };
+            const g = digests.get(id);
+            const sum = g ? { sent: dispatch.sent + g.sent, retrying: dispatch.retrying + g.retrying, failed: dispatch.failed + g.failed } : dispatch;
+            const tick = t?.ok;
+            if (!tick && !g && sum.sent + sum.retrying + sum.failed === 0) return undefined;
+            return withDispatch(tick ?? { at: new Date(at).toISOString(), events: 0, queued: 0, summaryQueued: false }, sum);
+          },
+          started,
+        ),
+      ),
+    );
+  };
 
   let scanning: Promise<void> = Promise.resolve();
   const scan = () =>
@@ -89,6 +163,7 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
       for (const r of records) {
         if (stopping || running.has(r.id)) continue;
         let slot = slots.get(r.id);
+        prefixes.set(r.id, r.prefix);
         if (!slot) {
           // Released until due: only what says when it is next due stays in memory (src/daemon/campaign-slot.ts).
           const { onCampaign: _c, opened: _o, only: _only, keepOpen: _k, watchMs: _w, observer: _obs, ...rest } = opts;
@@ -109,6 +184,7 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
             asking.delete(r.id);
             states.set(r.id, s);
             obs?.setLease(aggregate());
+            if (s === "standby") startWhenAsked();
           },
         };
         // Asks in flight count against the share too: ten standbys polling at once must not take ten campaigns.
@@ -118,10 +194,18 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
           asking.add(r.id);
           return true;
         };
-        running.set(r.id, startDaemon(slot, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk }));
+        const driven = {
+          onLeader: () => {
+            fresh.add(r.id);
+            startWhenAsked();
+          },
+        };
+        running.set(r.id, startDaemon(slot, notifiers, { ...opts, observer, lease: `campaign:${r.id}`, mayAsk, driven }));
       }
     }));
   void scan();
+  // Every minute: the same instants in every zone of whole-minute offset, so no campaign's plan is opened for it.
+  const task = cron.schedule("* * * * *", () => void minute());
   const watch = setInterval(() => void scan(), opts.watchMs ?? 60_000);
   // The share follows the daemons alive at the standbys' pace, so a dead daemon's campaigns wait one poll, not one watch.
   const recount = setInterval(() => {
@@ -136,8 +220,11 @@ export function startStoreDaemon(store: EventStore, notifiers: NotifierSet, opts
     stopping = true;
     clearInterval(watch);
     clearInterval(recount);
+    await task.stop();
     await scanning;
+    // The daemons first: each finishes the message in flight and starts no other, so the minute ends soon.
     await Promise.all([...running.values()].map((d) => d.stop()));
+    await minuteChain;
     await presence?.leave().catch(() => {});
     obs?.setLease("stopped");
     resolveDone();

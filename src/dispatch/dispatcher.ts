@@ -3,12 +3,13 @@ import { channelOf, isRobotNotifier, type DeliveryResult, type MessageIdentity, 
 import type { Campaign } from "../campaign/campaign.ts";
 import { decodeReminder, REMINDER_CHANNEL } from "../campaign/codec.ts";
 import { formatInstant, formatLocal, type EpochMs } from "../engine/calendar.ts";
-import { composeReminder } from "../reminders/compose.ts";
+import { composeReminder, reminderSection, type ReminderSection } from "../reminders/compose.ts";
+import { recipientOf } from "../reminders/format.ts";
 import { composeDailySummary, logHeadOf } from "../reminders/summary.ts";
 import { SubPlans } from "../campaign/subplans.ts";
 import type { TemplateSet } from "../reminders/templates.ts";
 import { StoreError } from "../store/errors.ts";
-import type { OutboxItem, StoredEvent } from "../store/types.ts";
+import type { DigestSettle, NewEvent, OutboxItem, StoredEvent } from "../store/types.ts";
 import type { ReminderIntent } from "../engine/types.ts";
 import { freshPart, type StaleRule } from "./stale.ts";
 import type { LogFn } from "../ops/log-fields.ts";
@@ -175,7 +176,7 @@ export class Dispatcher {
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
     // The office's marks are read from the log once per cycle, not once per message.
     this.marks = undefined;
-    this.identity ??= { domain: this.opts.messageDomain ?? this.notifiers.senderDomain ?? "duban", store: await this.campaign.store.storeId() };
+    await this.messageIdentity();
     await this.restoreRobots(now);
     this.queued = [];
     const zone = this.campaign.plan.campaign.timezone;
@@ -334,7 +335,6 @@ export class Dispatcher {
 
   /** Records a message's outcome over all its channels: delivered, or a retry (when) or a failure (why). */
   private async conclude(item: OutboxItem, msg: OutgoingMessage, at: string, now: EpochMs, results: DeliveryResult[], done: readonly string[], robots: (Partial<RobotOutcome> & { id: string })[], stale: number, report: DispatchReport): Promise<void> {
-    const plan = this.campaign.plan;
     const failed = results.filter((r): r is Failure => !r.ok);
     const via = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
     // What the log says: the channels by kind (email, dingtalk, wecom, feishu), and which robots.
@@ -348,10 +348,8 @@ export class Dispatcher {
       ...(robotBlocks.length > 0 ? { robotBlocks } : {}),
     };
     if (failed.length === 0) {
-      // A daily summary's 日志头 goes into the log with it, so the web's verify page can offer to check against it.
-      const head = item.channel === SUMMARY_CHANNEL ? logHeadOf(msg.headers) : undefined;
-      const payload = { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(head ? { head } : {}), ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) };
-      const event = (a: string, p: Record<string, unknown>) => ({ at: a, actor: { kind: "engine" as const }, type: "delivered", payload: p, planHash: plan.hash });
+      const payload = this.deliveredPayload(item, msg, channels, { ...extra, ...(stale > 0 ? { staleItemsLeftOut: stale } : {}) });
+      const event = (a: string, p: Record<string, unknown>) => this.outcomeEvent(a, "delivered", p);
       const alone = () => this.recordOutcome(at, payload, (a, p) => this.campaign.store.markSent(item.id, a, event(a, p), { attempt: item.attempts }));
       const recorded = await this.settles.markSent({ id: item.id, sentAt: at, event: event(at, payload), opts: { attempt: item.attempts } }, alone);
       report.sent++;
@@ -372,6 +370,23 @@ export class Dispatcher {
 
   private async fail(item: OutboxItem, at: string, now: EpochMs, f: Failure, report: DispatchReport, recipient?: string, deliveredVia: string[] = [], extra: Record<string, unknown> = {}): Promise<void> {
     const c = this.campaign;
+    const o = this.failure(item, now, f, recipient, deliveredVia, extra);
+    const recorded = await this.recordOutcome(at, o.payload, (a, p) =>
+      c.store.markAttemptFailed(item.id, o.error, o.nextAttemptAt, o.final, this.outcomeEvent(a, o.final ? "deliveryFailed" : "deliveryRetry", p), {
+        attempt: item.attempts,
+        retryUntil: o.retryUntil,
+        ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
+      }),
+    );
+    if (o.final) report.failed++;
+    else report.retrying++;
+    this.opts.observer?.failed(f.channel, o.final);
+    this.opts.log(`${o.final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${o.payload.error as string}`, { level: o.final ? "error" : "warn", event: o.final ? "failed" : "retry", seq: recorded?.seq, item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
+  }
+
+  /** What a failed attempt of `item` comes to: given up on (`final`) or retried when, and the event's payload. */
+  private failure(item: OutboxItem, now: EpochMs, f: Failure, recipient?: string, deliveredVia: string[] = [], extra: Record<string, unknown> = {}) {
+    const c = this.campaign;
     const zone = c.plan.campaign.timezone;
     const horizon = item.retryUntil !== undefined ? Date.parse(item.retryUntil) : retryHorizonAt(this.opts.retryHorizon, Math.max(Date.parse(item.dueAt), now), c.calendar, zone);
     const exhausted = now >= horizon || (this.opts.maxAttempts !== undefined && item.attempts >= this.opts.maxAttempts);
@@ -381,7 +396,7 @@ export class Dispatcher {
     const next = final ? now : Math.min(f.retryAt !== undefined ? Math.max(f.retryAt, now) : now + delay, horizon);
     const retryUntil = formatInstant(horizon, zone);
     const error = f.retryable && exhausted ? `${f.error}（已重试至 ${formatLocal(horizon, zone)} 仍未送达）` : f.error;
-    const payload = {
+    const payload: Record<string, unknown> = {
       key: item.key,
       recipient: recipient ?? null,
       channel: f.channel,
@@ -393,20 +408,86 @@ export class Dispatcher {
       ...(deliveredVia.length > 0 ? { deliveredVia } : {}),
       ...extra,
     };
-    const recorded = await this.recordOutcome(at, payload, (a, p) =>
-      c.store.markAttemptFailed(
-        item.id,
-        `${f.code}: ${error}`,
-        formatInstant(next, zone),
-        final,
-        { at: a, actor: { kind: "engine" }, type: final ? "deliveryFailed" : "deliveryRetry", payload: p, planHash: c.plan.hash },
-        { attempt: item.attempts, retryUntil, ...(deliveredVia.length > 0 ? { deliveredVia } : {}) },
-      ),
-    );
-    if (final) report.failed++;
-    else report.retrying++;
-    this.opts.observer?.failed(f.channel, final);
-    this.opts.log(`${final ? "FAILED" : "retry"} ${item.key} attempt=${item.attempts} ${f.code}: ${error}`, { level: final ? "error" : "warn", event: final ? "failed" : "retry", seq: recorded?.seq, item: item.key, channel: f.channel, code: f.code, attempt: item.attempts });
+    return { final, error: `${f.code}: ${error}`, nextAttemptAt: formatInstant(next, zone), retryUntil, payload };
+  }
+
+  /** The `delivered` event's payload of a message that went out. */
+  private deliveredPayload(item: OutboxItem, msg: OutgoingMessage, channels: string[], extra: Record<string, unknown>): Record<string, unknown> {
+    // A daily summary's 日志头 goes into the log with it, so the web's verify page can offer to check against it.
+    const head = item.channel === SUMMARY_CHANNEL ? logHeadOf(msg.headers) : undefined;
+    return { key: item.key, recipient: msg.to.id, messageId: msg.messageId, channels, subject: msg.subject, ...(head ? { head } : {}), ...extra };
+  }
+
+  private outcomeEvent(at: string, type: string, payload: Record<string, unknown>): NewEvent {
+    return { at, actor: { kind: "engine" }, type, payload, planHash: this.campaign.plan.hash };
+  }
+
+  /**
+   * Whether a claimable reminder row may go out in a digest group with other campaigns' (src/dispatch/digest.ts),
+   * and under which recipient: only a first claim of an e-mail reminder that the catch-up rules leave whole, to a
+   * recipient without chat robots (robots post to a campaign's own groups), never a 催办 (sent on its own).
+   */
+  digestCandidate(item: OutboxItem, now: EpochMs): { unit: string; at: EpochMs; addresses: string[] } | undefined {
+    if (item.channel !== REMINDER_CHANNEL || item.attempts !== 0 || (item.deliveredVia?.length ?? 0) > 0) return undefined;
+    if (!(this.notifiers.get("email") ?? this.notifiers.get("eml"))) return undefined;
+    if (this.opts.skipOlderThanMs !== undefined && Date.parse(item.dueAt) < now - this.opts.skipOlderThanMs) return undefined;
+    const plan = this.campaign.plan;
+    let intent: ReminderIntent;
+    try {
+      intent = decodeReminder(plan, item.payload);
+    } catch {
+      // Its own dispatch records why it cannot be sent (COMPOSE); one bad row must not stop the others' groups.
+      return undefined;
+    }
+    if (intent.items.length === 0 || intent.items.some((i) => i.reason === "urged")) return undefined;
+    if (this.opts.staleItems && freshPart(intent, now, this.opts.staleItems, this.campaign.calendar).stale.length > 0) return undefined;
+    const to = recipientOf(plan, intent.recipient);
+    if (!to.email?.length || to.webhooks?.length) return undefined;
+    return { unit: intent.recipient, at: intent.at, addresses: [...new Set(to.email)].sort() };
+  }
+
+  /** This campaign's section of a digest group's message: what compose() would send alone. */
+  async digestSection(item: OutboxItem): Promise<ReminderSection> {
+    const c = this.campaign;
+    const r = decodeReminder(c.plan, item.payload);
+    return reminderSection(c.plan, r, { ...this.composeOptions(), itemOf: (id) => c.item(id), marks: (this.marks ??= await markLog(c)).at(r.at) });
+  }
+
+  /**
+   * How a member row of a digest group settles with the group's message: sent with the channels that took it,
+   * or failed as a message of its own would have (this campaign's retry horizon and backoff). `at` is the
+   * instant recorded (a later one than the dispatch when another writer's event is later, as recordOutcome).
+   */
+  digestSettle(item: OutboxItem, msg: OutgoingMessage, digest: string, results: DeliveryResult[], now: EpochMs, at?: string): Omit<DigestSettle, "prefix"> {
+    const zone = this.campaign.plan.campaign.timezone;
+    const dispatched = formatInstant(now, zone);
+    const when = at ?? dispatched;
+    const later = when !== dispatched ? { dispatchedAt: dispatched } : {};
+    const done = item.deliveredVia ?? [];
+    const via = [...new Set([...done, ...results.filter((r) => r.ok).map((r) => r.channel)])];
+    const failed = results.filter((r): r is Failure => !r.ok);
+    const extra = { digest, ...later };
+    if (failed.length === 0) {
+      return { id: item.id, attempt: item.attempts, event: this.outcomeEvent(when, "delivered", this.deliveredPayload(item, msg, via, extra)), outcome: { sentAt: when } };
+    }
+    const f: Failure = { ...failed[0]!, retryable: failed.every((x) => x.retryable) };
+    const o = this.failure(item, now, f, msg.to.id, via, { ...extra, messageId: msg.messageId });
+    return {
+      id: item.id,
+      attempt: item.attempts,
+      event: this.outcomeEvent(when, o.final ? "deliveryFailed" : "deliveryRetry", o.payload),
+      outcome: { error: o.error, nextAttemptAt: o.nextAttemptAt, final: o.final },
+      opts: { retryUntil: o.retryUntil, ...(via.length > 0 ? { deliveredVia: via } : {}) },
+    };
+  }
+
+  /** The Message-ID identity (sender's domain, store id), read once per dispatcher. */
+  async messageIdentity(): Promise<MessageIdentity> {
+    return (this.identity ??= { domain: this.opts.messageDomain ?? this.notifiers.senderDomain ?? "duban", store: await this.campaign.store.storeId() });
+  }
+
+  private composeOptions() {
+    return { calendar: this.campaign.calendar, ...(this.identity ? { messageIdentity: this.identity } : {}), ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
   }
 
   /**
@@ -429,7 +510,7 @@ export class Dispatcher {
   /** The message of an outbox item; `intent`, when given, is the reminder's part still worth sending. */
   private async compose(item: OutboxItem, intent?: ReminderIntent): Promise<OutgoingMessage> {
     const c = this.campaign;
-    const opts = { calendar: c.calendar, ...(this.identity ? { messageIdentity: this.identity } : {}), ...(this.opts.templates ? { templates: this.opts.templates } : {}), ...(this.opts.baseUrl ? { baseUrl: this.opts.baseUrl } : {}) };
+    const opts = this.composeOptions();
     if (item.channel === REMINDER_CHANNEL) {
       const r = intent ?? decodeReminder(c.plan, item.payload);
       // The office's marks as of the reminder's own instant: a resend composes the same message.
@@ -458,17 +539,24 @@ export class Dispatcher {
   }
 
   /** One message goes out on every channel the recipient has and the host configured, except those in `skip`. */
-  private async send(msg: OutgoingMessage, skip: ReadonlySet<string> = new Set(), robotsLater = false): Promise<DeliveryResult[]> {
-    const n = this.notifiers;
-    const targets = [];
-    if (msg.to.email?.length) {
-      const mail = n.get("email") ?? n.get("eml");
-      if (mail) targets.push(mail);
-    }
-    if (msg.to.webhooks?.length && n.get("webhook") && !robotsLater) targets.push(n.get("webhook")!);
-    if (n.get("console")) targets.push(n.get("console")!);
-    if (targets.length === 0 && !robotsLater) return [{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `无法送达${msg.to.name}（${msg.to.id}）：计划中没有其电子邮箱或群机器人，或本机未配置相应通道；请在计划 contacts 中补充` }];
-    return Promise.all(targets.filter((t) => !skip.has(t.channel)).map((t) => t.send(msg)));
+  private send(msg: OutgoingMessage, skip: ReadonlySet<string> = new Set(), robotsLater = false): Promise<DeliveryResult[]> {
+    return sendMessage(this.notifiers, msg, skip, robotsLater);
   }
 }
 
+/**
+ * The one sender: a message goes out on every channel the recipient has and the host configured, except
+ * those in `skip` (and the robots, when `robotsLater`: the dispatcher posts them at the end of its cycle).
+ * A campaign's dispatcher and a digest group (src/dispatch/digest.ts) both send through it.
+ */
+export function sendMessage(n: NotifierSet, msg: OutgoingMessage, skip: ReadonlySet<string> = new Set(), robotsLater = false): Promise<DeliveryResult[]> {
+  const targets = [];
+  if (msg.to.email?.length) {
+    const mail = n.get("email") ?? n.get("eml");
+    if (mail) targets.push(mail);
+  }
+  if (msg.to.webhooks?.length && n.get("webhook") && !robotsLater) targets.push(n.get("webhook")!);
+  if (n.get("console")) targets.push(n.get("console")!);
+  if (targets.length === 0 && !robotsLater) return Promise.resolve([{ ok: false, channel: "none", retryable: false, code: "NO_CHANNEL", error: `无法送达${msg.to.name}（${msg.to.id}）：计划中没有其电子邮箱或群机器人，或本机未配置相应通道；请在计划 contacts 中补充` }]);
+  return Promise.all(targets.filter((t) => !skip.has(t.channel)).map((t) => t.send(msg)));
+}

@@ -3,15 +3,16 @@ import { formatInstant } from "../engine/calendar.ts";
 import { recipientName } from "../present/plan-text.ts";
 import type { ReminderIntent, ReminderItem } from "../engine/types.ts";
 import type { Assignment, ResolvedPlan } from "../plan/types.ts";
-import { messageIdFromKey, type MessageIdentity } from "../../notifiers/message-id.ts";
-import type { OutgoingMessage } from "../../notifiers/types.ts";
+import type { MessageIdentity } from "../../notifiers/message-id.ts";
+import { composeSections } from "./digest.ts";
+import type { OutgoingMessage, Recipient } from "../../notifiers/types.ts";
 import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
 import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { assumedZh } from "../present/due-note.ts";
 import { lightOf, type LightColour, type LightMark } from "../publish/light.ts";
 import { deferralZh, LIGHT_ZH } from "../text/labels.ts";
-import { loadTemplates, renderHtml, renderSubject, renderText, type TemplateSet } from "./templates.ts";
+import { loadTemplates, renderSubject, type TemplateSet } from "./templates.ts";
 
 export interface ComposeOptions {
   calendar: WorkCalendar;
@@ -138,11 +139,33 @@ function subjectOf(groups: Group[], items: readonly ReminderItem[], nounText: st
 }
 
 /**
+ * One campaign's part of a reminder: everything its templates show, already worded, plus what the
+ * envelope needs. A message is one section (composeReminder) or several (composeDigest).
+ */
+export interface ReminderSection {
+  view: ReminderView;
+  templates: TemplateSet;
+  to: Recipient;
+  key: string;
+  kind: ReminderIntent["kind"];
+  /** The send instant as the campaign writes it (its zone). */
+  date: string;
+  /** The worst of the section's items, for a digest's subject: overdue first, then the ladder level. */
+  weight: number;
+  itemCount: number;
+}
+
+/**
  * Turns one reminder intent into the digest its recipient reads: one message per recipient per send
  * slot, listing every item of the intent. Pure for a given plan, intent and templates, so a resend
  * after a crash is byte-for-byte the same message under the same Message-ID.
  */
 export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts: ComposeOptions): OutgoingMessage {
+  return composeSections(intent.key, [reminderSection(plan, intent, opts)], opts.messageIdentity);
+}
+
+/** The section of one campaign's reminder intent: what composeReminder renders alone. */
+export function reminderSection(plan: ResolvedPlan, intent: ReminderIntent, opts: ComposeOptions): ReminderSection {
   if (intent.items.length === 0) throw new Error(`提醒 ${intent.key} 没有任何事项`);
   const zone = plan.campaign.timezone;
   const calendar = opts.calendar;
@@ -234,14 +257,6 @@ export function composeReminder(plan: ResolvedPlan, intent: ReminderIntent, opts
     key: intent.key,
   };
   view.subject = renderSubject(templates["reminder.subject"], view);
-  return {
-    messageId: messageIdFromKey(intent.key, opts.messageIdentity),
-    to: recipientOf(plan, me),
-    subject: view.subject,
-    text: renderText(templates["reminder.text"], view),
-    html: renderHtml(templates["reminder.html"], view),
-    markdown: renderText(templates["reminder.md"], view),
-    headers: { "X-Duban-Key": intent.key, "X-Duban-Kind": intent.kind },
-    date: formatInstant(intent.at, zone),
-  };
+  const weight = (overdueN > 0 ? 100 : 0) + maxLevel;
+  return { view, templates, to: recipientOf(plan, me), key: intent.key, kind: intent.kind, date: formatInstant(intent.at, zone), weight, itemCount: n };
 }

@@ -5,14 +5,18 @@ import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
-import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
+import { checkRetry, checkSettle, closesDigest, groupDigestRows, settleProgress } from "./settle.ts";
 import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   CampaignRecord,
   ChainHead,
   ClaimOptions,
+  DigestClaim,
+  DigestGroup,
+  DigestSettle,
   HeldClaim,
+  MemberRef,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
@@ -195,15 +199,14 @@ export class PostgresStore implements EventStore {
    * per schema serialises every writer on every connection and process, so reading the head and
    * inserting after it cannot interleave; it is released by COMMIT/ROLLBACK even if the client dies.
    */
-  private async withTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async withTx<T>(fn: (c: pg.PoolClient) => Promise<T>, locks: readonly string[] = [this.lockKey()]): Promise<T> {
     if (this.closed || this.root?.closed) throw new StoreError("CLOSED", "the store is closed");
     const c = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await c.query("BEGIN");
-      // Each campaign has a chain of its own, so its own lock: writers of two campaigns never wait on each other.
-      // The first campaign keeps the schema's name as its key, as the releases before the registry did.
-      await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NAMESPACE, this.prefix === "" ? this.schema : `${this.schema}:${this.prefix}`]);
+      // Always in one order, so two transactions over several campaigns' chains cannot deadlock.
+      for (const key of [...new Set(locks)].sort()) await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NAMESPACE, key]);
       const result = await fn(c);
       await c.query("COMMIT");
       return result;
@@ -213,6 +216,15 @@ export class PostgresStore implements EventStore {
     } finally {
       c.release(broken);
     }
+  }
+
+  /**
+   * The write lock of this campaign's chain. Each campaign has a chain of its own, so its own lock: writers of
+   * two campaigns never wait on each other. The first campaign keeps the schema's name as its key, as the
+   * releases before the registry did.
+   */
+  private lockKey(): string {
+    return this.prefix === "" ? this.schema : `${this.schema}:${this.prefix}`;
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -378,10 +390,11 @@ export class PostgresStore implements EventStore {
     // SKIP LOCKED lets several workers claim disjoint items without waiting on each other.
     const { rows } = await (await this.client()).query<OutboxRow & { due_at_ms: string }>(
       `UPDATE ${this.ct("outbox")} SET attempts = attempts + 1, next_attempt_at = $3, next_attempt_ms = $4
-       WHERE id IN (SELECT id FROM ${this.ct("outbox")} WHERE status = 'pending' AND next_attempt_ms <= $1
+       WHERE id IN (SELECT id FROM ${this.ct("outbox")} o WHERE status = 'pending' AND next_attempt_ms <= $1
+                      AND NOT EXISTS (SELECT 1 FROM ${this.t("digest_members")} d WHERE d.prefix = $5 AND d.outbox_id = o.id AND d.open = 1)
                     ORDER BY due_at_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [nowMs, n, until.toISOString(), until.getTime()],
+      [nowMs, n, until.toISOString(), until.getTime(), this.prefix],
     );
     return rows
       .map((r) => ({ ms: Number(r.due_at_ms), row: outboxRow(r) }))
@@ -496,6 +509,92 @@ export class PostgresStore implements EventStore {
       return this.appendIn(c, pe, []);
     });
     return rowToEvent(rows[0]!);
+  }
+
+  private scopedStore(prefix: string): PostgresStore {
+    return this.campaignLog(prefix) as PostgresStore;
+  }
+
+  async claimDigest(group: { key: string; members: MemberRef[] }, now: string, opts: ClaimOptions = {}): Promise<DigestClaim | undefined> {
+    const nowMs = instantMs(now, "now");
+    const until = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+    const base = this.base;
+    await this.client();
+    const members = this.t("digest_members");
+    // The store-wide digest lock: two daemons forming the same group at once record it once.
+    return base.withTx(async (c): Promise<DigestClaim | undefined> => {
+      const { rows: all } = await c.query<{ prefix: string; outbox_id: string; open: number }>(`SELECT prefix, outbox_id, open FROM ${members} WHERE digest = $1 ORDER BY prefix, outbox_id`, [group.key]);
+      // A key names one set of members for good: once its group closed, the key is never claimed again.
+      if (all.length > 0 && all.every((r) => Number(r.open) === 0)) return undefined;
+      const recorded = all.filter((r) => Number(r.open) === 1);
+      const rowOf = async (m: MemberRef) => {
+        // SKIP LOCKED: a row another claimer is leasing right now reads as absent, so it is left out, not waited on.
+        const { rows } = await c.query<OutboxRow & { next_attempt_ms: string }>(`SELECT * FROM ${this.scopedStore(m.prefix).ct("outbox")} WHERE id = $1 FOR UPDATE SKIP LOCKED`, [m.id]);
+        const r = rows[0];
+        return { m, row: r && { ...outboxRow(r), next_attempt_ms: Number(r.next_attempt_ms) } };
+      };
+      let rows: Awaited<ReturnType<typeof rowOf>>[] = [];
+      if (recorded.length > 0) {
+        for (const r of recorded) rows.push(await rowOf({ prefix: r.prefix, id: Number(r.outbox_id) }));
+        if (rows.some((r) => r.row === undefined)) return undefined;
+        // A member settled some other way (should not happen) frees the rest to go alone rather than never.
+        if (rows.some((r) => r.row!.status !== "pending")) {
+          await c.query(`UPDATE ${members} SET open = 0 WHERE digest = $1`, [group.key]);
+          return undefined;
+        }
+        if (rows.some((r) => r.row!.next_attempt_ms > nowMs)) return undefined;
+      } else {
+        // All or none: the key (and so the Message-ID) stands for exactly these members.
+        if (group.members.length < 2) return undefined;
+        for (const m of group.members) {
+          const r = await rowOf(m);
+          if (!r.row || r.row.status !== "pending" || r.row.attempts !== 0 || r.row.next_attempt_ms > nowMs) return undefined;
+          const { rows: taken } = await c.query(`SELECT 1 FROM ${members} WHERE prefix = $1 AND outbox_id = $2 AND open = 1`, [m.prefix, m.id]);
+          if (taken.length > 0) return undefined;
+          rows.push(r);
+        }
+        for (const r of rows) await c.query(`INSERT INTO ${members} (prefix, outbox_id, digest, item_key, open, created_at) VALUES ($1, $2, $3, $4, 1, $5)`, [r.m.prefix, r.m.id, group.key, r.row!.key, now]);
+      }
+      const out: DigestClaim["members"] = [];
+      for (const { m, row } of rows) {
+        await c.query(`UPDATE ${this.scopedStore(m.prefix).ct("outbox")} SET attempts = attempts + 1, next_attempt_at = $1, next_attempt_ms = $2 WHERE id = $3`, [until.toISOString(), until.getTime(), m.id]);
+        out.push({ ...m, item: rowToOutbox({ ...row!, attempts: row!.attempts + 1, next_attempt_at: until.toISOString() }) });
+      }
+      return { key: group.key, retry: recorded.length > 0, members: out };
+    }, [`${this.schema}:digest`]);
+  }
+
+  async openDigests(): Promise<DigestGroup[]> {
+    const { rows } = await (await this.client()).query<{ digest: string; prefix: string; outbox_id: string; item_key: string }>(
+      `SELECT digest, prefix, outbox_id, item_key FROM ${this.t("digest_members")} WHERE open = 1 ORDER BY digest, prefix, outbox_id`,
+    );
+    return groupDigestRows(rows);
+  }
+
+  async settleDigest(key: string, settles: DigestSettle[]): Promise<StoredEvent[]> {
+    const prepared = settles.map((s, k) => {
+      if ("sentAt" in s.outcome) instantMs(s.outcome.sentAt, `settles[${k}].sentAt`);
+      else instantMs(s.outcome.nextAttemptAt, `settles[${k}].nextAttemptAt`);
+      return { s, store: this.scopedStore(s.prefix), pe: prepareEvent(s.event, k), progress: settleProgress(s.opts ?? {}) };
+    });
+    await this.client();
+    // Every member campaign's chain lock, and the digest lock, in one transaction.
+    const locks = [`${this.schema}:digest`, ...prepared.map((p) => p.store.lockKey())];
+    return this.base.withTx(async (c) => {
+      const out: StoredEvent[] = [];
+      for (const { s, store, pe, progress } of prepared) {
+        const outbox = store.ct("outbox");
+        const { rows } = await c.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM ${outbox} WHERE id = $1 FOR UPDATE`, [s.id]);
+        checkSettle(s.id, rows[0], { attempt: s.attempt });
+        const o = s.outcome;
+        if ("sentAt" in o) await c.query(`UPDATE ${outbox} SET status = 'sent', sent_at = $1 WHERE id = $2`, [o.sentAt, s.id]);
+        else await c.query(`UPDATE ${outbox} SET status = $1, last_error = $2, next_attempt_at = $3, next_attempt_ms = $4 WHERE id = $5`, [o.final ? "failed" : "pending", String(o.error), o.nextAttemptAt, instantMs(o.nextAttemptAt, "nextAttemptAt"), s.id]);
+        if (progress) await c.query(`UPDATE ${outbox} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [progress.deliveredVia, progress.retryUntil, s.id]);
+        out.push(rowToEvent((await store.appendIn(c, [pe], []))[0]!));
+      }
+      if (closesDigest(settles)) await c.query(`UPDATE ${this.t("digest_members")} SET open = 0 WHERE digest = $1`, [key]);
+      return out;
+    }, locks);
   }
 
   async outboxCounts(): Promise<OutboxCounts> {

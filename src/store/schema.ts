@@ -41,6 +41,19 @@ export function storeDdl(q: (table: string) => string): string[] {
       parent text,
       created_at text NOT NULL
     )`,
+    // The digest groups (one message for what one recipient owes in several campaigns at one send time): which
+    // outbox rows of which campaign a group's Message-ID carries, so a retry claims exactly those again. A row of
+    // an open group is claimed only with its group. Without a schema version: an older build ignores it.
+    `CREATE TABLE IF NOT EXISTS ${q("digest_members")} (
+      prefix text NOT NULL,
+      outbox_id bigint NOT NULL,
+      digest text NOT NULL,
+      item_key text NOT NULL,
+      open integer NOT NULL,
+      created_at text NOT NULL,
+      PRIMARY KEY (prefix, outbox_id)
+    )`,
+    `CREATE INDEX IF NOT EXISTS digest_members_open_idx ON ${q("digest_members")} (digest) WHERE open = 1`,
   ];
 }
 

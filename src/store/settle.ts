@@ -1,5 +1,5 @@
 import { StoreError } from "./errors.ts";
-import type { SettleOptions } from "./types.ts";
+import type { DigestGroup, DigestSettle, SettleOptions } from "./types.ts";
 import { instantMs } from "./validate.ts";
 
 /**
@@ -27,4 +27,23 @@ export function checkRetry(key: string, row: { id: number | string; status: stri
   if (!row) throw new StoreError("OUTBOX_NOT_FOUND", `no outbox item with key ${key}`);
   if (row.status !== "failed") throw new StoreError("OUTBOX_STATE", `outbox item ${key} is ${row.status}, not failed`);
   return Number(row.id);
+}
+
+/**
+ * A digest group closes when its message went out or a member was given up on (its campaign's horizon
+ * passed): a member still due is then sent alone, so no group waits on a member that will never go.
+ */
+export function closesDigest(settles: readonly DigestSettle[]): boolean {
+  return settles.some((s) => "sentAt" in s.outcome || s.outcome.final);
+}
+
+/** Rows of digest_members, ordered by digest, as groups. */
+export function groupDigestRows(rows: readonly { digest: string; prefix: string; outbox_id: number | string; item_key: string }[]): DigestGroup[] {
+  const groups: DigestGroup[] = [];
+  for (const r of rows) {
+    let g = groups.at(-1);
+    if (g?.key !== r.digest) groups.push((g = { key: r.digest, members: [] }));
+    g.members.push({ prefix: r.prefix, id: Number(r.outbox_id), itemKey: r.item_key });
+  }
+  return groups;
 }

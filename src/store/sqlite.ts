@@ -5,14 +5,18 @@ import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
-import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
+import { checkRetry, checkSettle, closesDigest, groupDigestRows, settleProgress } from "./settle.ts";
 import type { DaemonPresence, EventStore, Lease } from "./store.ts";
 import type {
   AppendOptions,
   CampaignRecord,
   ChainHead,
   ClaimOptions,
+  DigestClaim,
+  DigestGroup,
+  DigestSettle,
   HeldClaim,
+  MemberRef,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
@@ -101,9 +105,13 @@ export class SqliteStore implements EventStore {
       renew: db.prepare(`UPDATE ${this.tn.outbox} SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'`),
       retry: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?`),
       keepProgress: db.prepare(`UPDATE ${this.tn.outbox} SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?`),
+      // A row of an open digest group is claimed only with its group (claimDigest), never alone.
       claimable: db.prepare<[number, number], OutboxRow>(
-        `SELECT * FROM ${this.tn.outbox} WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY due_at_ms, id LIMIT ?`,
+        `SELECT * FROM ${this.tn.outbox} o WHERE status = 'pending' AND next_attempt_ms <= ?
+           AND NOT EXISTS (SELECT 1 FROM digest_members d WHERE d.prefix = '${prefix}' AND d.outbox_id = o.id AND d.open = 1)
+         ORDER BY due_at_ms, id LIMIT ?`,
       ),
+      outboxRow: db.prepare<[number], OutboxRow & { next_attempt_ms: number }>(`SELECT * FROM ${this.tn.outbox} WHERE id = ?`),
       lease: db.prepare(`UPDATE ${this.tn.outbox} SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
       sent: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
       failed: db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
@@ -413,6 +421,80 @@ export class SqliteStore implements EventStore {
       })
       .immediate();
     return rowToEvent(rows[0]!);
+  }
+
+  /** The store of one campaign's prefix, sharing this handle: its statements name its own tables. */
+  private scopedStore(prefix: string): SqliteStore {
+    return this.campaignLog(prefix) as SqliteStore;
+  }
+
+  async claimDigest(group: { key: string; members: MemberRef[] }, now: string, opts: ClaimOptions = {}): Promise<DigestClaim | undefined> {
+    const db = this.live();
+    const nowMs = instantMs(now, "now");
+    const until = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+    const openOf = db.prepare<[string, number], { digest: string }>("SELECT digest FROM digest_members WHERE prefix = ? AND outbox_id = ? AND open = 1");
+    return db
+      .transaction((): DigestClaim | undefined => {
+        const all = db.prepare<[string], { prefix: string; outbox_id: number; open: number }>("SELECT prefix, outbox_id, open FROM digest_members WHERE digest = ? ORDER BY prefix, outbox_id").all(group.key);
+        // A key names one set of members for good: once its group closed, the key is never claimed again.
+        if (all.length > 0 && all.every((r) => r.open === 0)) return undefined;
+        const recorded = all.filter((r) => r.open === 1);
+        const rowOf = (m: MemberRef) => ({ m, row: this.scopedStore(m.prefix).stmt.outboxRow.get(m.id) });
+        let rows;
+        if (recorded.length > 0) {
+          rows = recorded.map((r) => rowOf({ prefix: r.prefix, id: Number(r.outbox_id) }));
+          // A member settled some other way (should not happen) frees the rest to go alone rather than never.
+          if (rows.some((r) => r.row?.status !== "pending")) {
+            db.prepare("UPDATE digest_members SET open = 0 WHERE digest = ?").run(group.key);
+            return undefined;
+          }
+          if (rows.some((r) => r.row!.next_attempt_ms > nowMs)) return undefined;
+        } else {
+          // All or none: the key (and so the Message-ID) stands for exactly these members.
+          rows = group.members.map(rowOf);
+          if (rows.length < 2 || !rows.every((r) => r.row && r.row.status === "pending" && r.row.attempts === 0 && r.row.next_attempt_ms <= nowMs && !openOf.get(r.m.prefix, r.m.id))) return undefined;
+          const insert = db.prepare("INSERT INTO digest_members (prefix, outbox_id, digest, item_key, open, created_at) VALUES (?, ?, ?, ?, 1, ?)");
+          for (const r of rows) insert.run(r.m.prefix, r.m.id, group.key, r.row!.key, now);
+        }
+        return {
+          key: group.key,
+          retry: recorded.length > 0,
+          members: rows.map(({ m, row }) => {
+            this.scopedStore(m.prefix).stmt.lease.run(until.toISOString(), until.getTime(), m.id);
+            return { ...m, item: rowToOutbox({ ...row!, attempts: row!.attempts + 1, next_attempt_at: until.toISOString() }) };
+          }),
+        };
+      })
+      .immediate();
+  }
+
+  async openDigests(): Promise<DigestGroup[]> {
+    const rows = this.live().prepare<[], { digest: string; prefix: string; outbox_id: number; item_key: string }>("SELECT digest, prefix, outbox_id, item_key FROM digest_members WHERE open = 1 ORDER BY digest, prefix, outbox_id").all();
+    return groupDigestRows(rows);
+  }
+
+  async settleDigest(key: string, settles: DigestSettle[]): Promise<StoredEvent[]> {
+    const db = this.live();
+    const prepared = settles.map((s, k) => {
+      if ("sentAt" in s.outcome) instantMs(s.outcome.sentAt, `settles[${k}].sentAt`);
+      else instantMs(s.outcome.nextAttemptAt, `settles[${k}].nextAttemptAt`);
+      return { s, store: this.scopedStore(s.prefix), pe: prepareEvent(s.event, k), progress: settleProgress(s.opts ?? {}) };
+    });
+    return db
+      .transaction(() => {
+        const out: StoredEvent[] = [];
+        for (const { s, store, pe, progress } of prepared) {
+          checkSettle(s.id, store.stmt.outboxStatus.get(s.id), { attempt: s.attempt });
+          const o = s.outcome;
+          if ("sentAt" in o) store.stmt.sent.run(o.sentAt, s.id);
+          else store.stmt.failed.run(o.final ? "failed" : "pending", String(o.error), o.nextAttemptAt, instantMs(o.nextAttemptAt, "nextAttemptAt"), s.id);
+          if (progress) store.stmt.keepProgress.run(progress.deliveredVia, progress.retryUntil, s.id);
+          out.push(rowToEvent(store.appendInTx([pe], [])[0]!));
+        }
+        if (closesDigest(settles)) db.prepare("UPDATE digest_members SET open = 0 WHERE digest = ?").run(key);
+        return out;
+      })
+      .immediate();
   }
 
   async outboxCounts(): Promise<OutboxCounts> {

@@ -3,7 +3,11 @@ import type {
   CampaignRecord,
   ChainHead,
   ClaimOptions,
+  DigestClaim,
+  DigestGroup,
+  DigestSettle,
   HeldClaim,
+  MemberRef,
   NewEvent,
   NewOutboxItem,
   OutboxCounts,
@@ -131,6 +135,25 @@ export interface EventStore {
    * hash chain, outbox, plans and snapshots. Closing it leaves the store open; closing the store ends it.
    */
   campaignLog(prefix: string): EventStore;
+
+  /**
+   * Claims a digest group across the store's campaigns in one transaction. A key already recorded and open
+   * (a retry after a crash or a failed attempt) claims exactly its recorded members again, once every one is
+   * pending and claimable; `members` is then ignored. A new key claims all of `members` (two at least) when
+   * every one is still pending, never claimed, claimable and in no open group, else none: a key stands for
+   * one set of members for good (a closed key is never claimed again), so its Message-ID never carries other
+   * sections. Undefined when nothing was claimed. Store-wide: on a campaign's log it acts on its store.
+   */
+  claimDigest(group: { key: string; members: MemberRef[] }, now: string, opts?: ClaimOptions): Promise<DigestClaim | undefined>;
+  /** The digest groups recorded and still open (not yet sent, nor failed for good). */
+  openDigests(): Promise<DigestGroup[]>;
+  /**
+   * Settles every member of a claimed digest group in one transaction: each row marked sent (or failed, or
+   * due again), each member campaign's outcome event appended to its own chain. All or nothing: a member
+   * refused (OUTBOX_STATE, OUTBOX_LEASE_LOST) or a chain's CLOCK_BEHIND commits none and is thrown. The group
+   * closes when its message went out or a member was given up on; members left due are then sent alone.
+   */
+  settleDigest(key: string, settles: DigestSettle[]): Promise<StoredEvent[]>;
 
   close(): Promise<void>;
 }

@@ -170,3 +170,32 @@ export interface CampaignRecord {
   parent?: string;
   createdAt: string;
 }
+
+/** One outbox row of one campaign of the store: the campaign's table prefix and the row's id. */
+export interface MemberRef {
+  prefix: string;
+  id: number;
+}
+
+/** A digest group as recorded: its key and the outbox rows its message carries, per campaign. */
+export interface DigestGroup {
+  key: string;
+  members: (MemberRef & { itemKey: string })[];
+}
+
+/** A digest group claimed: each member row leased, with the `attempts` its claim produced. */
+export interface DigestClaim {
+  key: string;
+  /** True when the group was recorded before (a retry): the members are the recorded ones. */
+  retry: boolean;
+  members: (MemberRef & { item: OutboxItem })[];
+}
+
+/** What became of one member of a digest group's message, for {@link EventStore.settleDigest}. */
+export interface DigestSettle extends MemberRef {
+  /** The claim's `attempts` (fencing, as SettleOptions.attempt). */
+  attempt: number;
+  event: NewEvent;
+  outcome: { sentAt: string } | { error: string; nextAttemptAt: string; final: boolean };
+  opts?: Omit<SettleOptions, "attempt">;
+}

@@ -99,3 +99,13 @@ export async function messageIdOf(store: EventStore | string, domain = "localhos
     if (typeof store === "string") await s.close();
   }
 }
+
+/** Each outbox key's Message-ID as its `delivered` event recorded it (a digest group's for a row sent in one). */
+export async function deliveredIds(log: EventStore): Promise<Map<string, { messageId: string; digest?: string }>> {
+  const out = new Map<string, { messageId: string; digest?: string }>();
+  for await (const e of log.read({ types: ["delivered"] })) {
+    const p = e.payload as { key: string; messageId: string; digest?: string };
+    out.set(p.key, { messageId: p.messageId, ...(p.digest ? { digest: p.digest } : {}) });
+  }
+  return out;
+}

@@ -56,6 +56,94 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
       expect((await b.verify()).ok).toBe(true);
     });
 
+    it("claims a digest group across campaigns once, its members never alone, and a retry claims exactly the recorded members", async () => {
+      const s = await store(spec());
+      const ra = await s.addCampaign("a");
+      const rb = await s.addCampaign("b");
+      const a = s.campaignLog(ra.prefix);
+      const b = s.campaignLog(rb.prefix);
+      const due = "2025-03-01T09:00:00+08:00";
+      await a.append([ev("a", 1)], [{ key: "a/u", channel: "reminder", dueAt: due, payload: {} }, { key: "a/v", channel: "reminder", dueAt: due, payload: {} }]);
+      await b.append([ev("b", 1)], [{ key: "b/u", channel: "reminder", dueAt: due, payload: {} }]);
+      const [au, av] = (await a.listOutbox()).sort((x, y) => (x.key < y.key ? -1 : 1));
+      const [bu] = await b.listOutbox();
+      const now = "2025-03-01T09:00:05+08:00";
+      const claim = await s.claimDigest({ key: "digest/u", members: [{ prefix: ra.prefix, id: au!.id }, { prefix: rb.prefix, id: bu!.id }] }, now, { leaseMs: 60_000 });
+      expect(claim?.retry).toBe(false);
+      expect(claim!.members.map((m) => [m.prefix, m.item.key, m.item.attempts])).toEqual([
+        [ra.prefix, "a/u", 1],
+        [rb.prefix, "b/u", 1],
+      ]);
+      // Leased: neither a second claim of the group nor the campaign's own dispatch takes it meanwhile.
+      expect(await s.claimDigest({ key: "digest/u", members: [] }, now, { leaseMs: 60_000 })).toBeUndefined();
+      const later = "2025-03-01T09:05:00+08:00";
+      // Past the lease, the campaign's own claim still leaves a member of an open group to its group.
+      expect((await a.claimOutbox(later, 10)).map((o) => o.key)).toEqual(["a/v"]);
+      expect(await b.claimOutbox(later, 10)).toEqual([]);
+      // A new group cannot take a member of an open one, nor a row claimed already.
+      expect(await s.claimDigest({ key: "digest/other", members: [{ prefix: ra.prefix, id: au!.id }, { prefix: ra.prefix, id: av!.id }, { prefix: rb.prefix, id: bu!.id }] }, later)).toBeUndefined();
+      // The retry: the recorded members, whatever is asked for, claimed again.
+      const retry = await s.claimDigest({ key: "digest/u", members: [{ prefix: ra.prefix, id: av!.id }] }, later, { leaseMs: 60_000 });
+      expect(retry?.retry).toBe(true);
+      expect(retry!.members.map((m) => [m.item.key, m.item.attempts])).toEqual([
+        ["a/u", 2],
+        ["b/u", 2],
+      ]);
+      expect((await s.openDigests()).map((g) => [g.key, g.members.map((m) => m.itemKey)])).toEqual([["digest/u", ["a/u", "b/u"]]]);
+      const settle = (m: NonNullable<typeof retry>["members"][number], attempt: number, i: number) => ({
+        prefix: m.prefix,
+        id: m.id,
+        attempt,
+        event: { ...ev(m.prefix || "a", 40 + i), type: "delivered", payload: { key: m.item.key, digest: "digest/u" } },
+        outcome: { sentAt: "2025-03-01T09:05:01+08:00" },
+      });
+      // A stale claim (the first one's attempt) is refused, for every member: nothing commits.
+      await expect(s.settleDigest("digest/u", retry!.members.map((m, i) => settle(m, i === 0 ? 2 : 1, i)))).rejects.toMatchObject({ code: "OUTBOX_LEASE_LOST" });
+      expect(await a.outboxCounts()).toMatchObject({ sent: 0 });
+      expect((await a.head()).seq + (await b.head()).seq).toBe(2);
+      const events = await s.settleDigest("digest/u", retry!.members.map((m, i) => settle(m, 2, i)));
+      expect(events.map((e) => e.seq)).toEqual([2, 2]);
+      expect((await a.listOutbox({ key: "a/u" }))[0]!.status).toBe("sent");
+      expect((await b.listOutbox({ key: "b/u" }))[0]!.status).toBe("sent");
+      expect(await s.openDigests()).toEqual([]);
+      expect((await a.verify()).ok && (await b.verify()).ok).toBe(true);
+      // A key stands for its members for good: closed, it is never claimed again, whatever is asked for.
+      await a.append([], [{ key: "a/w", channel: "reminder", dueAt: due, payload: {} }]);
+      await b.append([], [{ key: "b/w", channel: "reminder", dueAt: due, payload: {} }]);
+      const aw = (await a.listOutbox({ key: "a/w" }))[0]!;
+      const bw = (await b.listOutbox({ key: "b/w" }))[0]!;
+      const fresh = [{ prefix: ra.prefix, id: aw.id }, { prefix: rb.prefix, id: bw.id }];
+      expect(await s.claimDigest({ key: "digest/u", members: fresh }, later)).toBeUndefined();
+      // All or none: with one member taken already, nothing is claimed, and the other stays its campaign's.
+      expect(await s.claimDigest({ key: "digest/w", members: [...fresh, { prefix: ra.prefix, id: av!.id }] }, later)).toBeUndefined();
+      expect((await b.claimOutbox(later, 10)).map((o) => o.key)).toEqual(["b/w"]);
+    });
+
+    it("keeps a digest group open after a failed attempt that will be retried, and closes it when a member is given up on", async () => {
+      const s = await store(spec());
+      const ra = await s.addCampaign("a");
+      const rb = await s.addCampaign("b");
+      const a = s.campaignLog(ra.prefix);
+      const b = s.campaignLog(rb.prefix);
+      const due = "2025-03-01T09:00:00+08:00";
+      await a.append([ev("a", 1)], [{ key: "a/u", channel: "reminder", dueAt: due, payload: {} }]);
+      await b.append([ev("b", 1)], [{ key: "b/u", channel: "reminder", dueAt: due, payload: {} }]);
+      const members = [{ prefix: ra.prefix, id: (await a.listOutbox())[0]!.id }, { prefix: rb.prefix, id: (await b.listOutbox())[0]!.id }];
+      const fail = (c: NonNullable<Awaited<ReturnType<typeof s.claimDigest>>>, final: (k: number) => boolean, next: string) =>
+        c.members.map((m, k) => ({ prefix: m.prefix, id: m.id, attempt: m.item.attempts, event: { ...ev("x", 50 + k + m.item.attempts * 2), type: final(k) ? "deliveryFailed" : "deliveryRetry" }, outcome: { error: "E: down", nextAttemptAt: next, final: final(k) } }));
+      const c1 = await s.claimDigest({ key: "digest/u", members }, "2025-03-01T09:00:05+08:00");
+      await s.settleDigest("digest/u", fail(c1!, () => false, "2025-03-01T09:01:00+08:00"));
+      expect(await s.openDigests()).toHaveLength(1);
+      expect(await a.claimOutbox("2025-03-01T09:02:00+08:00", 10)).toEqual([]);
+      const c2 = await s.claimDigest({ key: "digest/u", members: [] }, "2025-03-01T09:02:00+08:00");
+      expect(c2?.retry).toBe(true);
+      // b's campaign gives up (its horizon passed), a's retries: the group closes and a's row goes alone.
+      await s.settleDigest("digest/u", fail(c2!, (k) => k === 1, "2025-03-01T09:03:00+08:00"));
+      expect(await s.openDigests()).toEqual([]);
+      expect((await a.claimOutbox("2025-03-01T09:04:00+08:00", 10)).map((o) => o.key)).toEqual(["a/u"]);
+      expect((await b.listOutbox())[0]!.status).toBe("failed");
+    });
+
     it("refuses two campaigns with one id, and writes nothing", async () => {
       const s = await store(spec());
       await s.addCampaign("city");
