@@ -6,7 +6,7 @@ import type { Assignment, ResolvedPlan } from "../plan/types.ts";
 import type { MessageIdentity } from "../../notifiers/message-id.ts";
 import { composeSections } from "./digest.ts";
 import type { OutgoingMessage, Recipient } from "../../notifiers/types.ts";
-import { dateZh, dueZh, issuerZh, joinUrl, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
+import { campaignUrl, dateZh, dueZh, issuerZh, namesZh, nounFor, numberZh, recipientOf, remainingZh, salutationZh, shiftedZh } from "./format.ts";
 import { assignmentsById, idPath, instanceOf } from "../plan/ids.ts";
 import { CoRecipients, stepZh } from "./ladder-text.ts";
 import { assumedZh } from "../present/due-note.ts";
@@ -216,7 +216,7 @@ export function reminderSection(plan: ResolvedPlan, intent: ReminderIntent, opts
       shifted: shiftedZh(g.assignment, zone) ?? "",
       assumed: assumedZh(g.assignment?.dueAssumed),
       action,
-      link: baseUrl && single ? joinUrl(baseUrl, `items/${idPath(single)}`) : "",
+      link: baseUrl && single ? campaignUrl(plan, baseUrl, `items/${idPath(single)}`) : "",
       light: lightTag(plan, calendar, g.items, byId, opts.marks, intent.at),
     };
   });
@@ -247,7 +247,7 @@ export function reminderSection(plan: ResolvedPlan, intent: ReminderIntent, opts
     salutation: salutationZh(plan, me),
     intro,
     items,
-    link: baseUrl ? joinUrl(baseUrl, `units/${idPath(me)}`) : "",
+    link: baseUrl ? campaignUrl(plan, baseUrl, `units/${idPath(me)}`) : "",
     closing: own ? `如已报送，请忽略本提醒；确需延期或免报的，请联系${issuer}。` : `本通知由督办系统按督办规则自动发出；如需调整截止时间，请联系${issuer}。`,
     campaign: plan.campaign.title,
     document: plan.campaign.document ?? "",

@@ -93,6 +93,16 @@ export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/${path}`;
 }
 
+/**
+ * A link into the web workspace for this campaign's page `path` ("" for its board). It names the campaign:
+ * one web front serves every campaign of a store, and a page of one campaign shares its path with another's
+ * (each district owes implementation-plan/<unit> in both). The name also keeps a link sent while the store
+ * held one campaign right after a second is added; a front of one campaign ignores it.
+ */
+export function campaignUrl(plan: ResolvedPlan, baseUrl: string, path: string): string {
+  return `${joinUrl(baseUrl, path)}?campaign=${encodeURIComponent(plan.campaign.id)}`;
+}
+
 /** "报送事项", "重点任务" or, for a mix, "督办事项": how a count of items is named. */
 export function nounFor(kinds: Iterable<Assignment["kind"] | undefined>): string {
   const set = new Set(kinds);

@@ -8,7 +8,7 @@ import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { messageIdFromKey } from "../../notifiers/message-id.ts";
 import type { OutgoingMessage } from "../../notifiers/types.ts";
 import type { ComposeOptions } from "./compose.ts";
-import { dateZh, dueZh, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
+import { campaignUrl, dateZh, dueZh, issuerZh, namesZh, recipientOf, salutationZh } from "./format.ts";
 import { instanceOf } from "../plan/ids.ts";
 import { assumedZh } from "../present/due-note.ts";
 import { stepForLevel, stepZh } from "./ladder-text.ts";
@@ -215,7 +215,7 @@ export function composeDailySummary(plan: ResolvedPlan, input: DailySummaryInput
       hasItems: s.overdueItems.length > 0,
     })),
     hasSubPlans: (input.subPlans ?? []).length > 0,
-    link: baseUrl ? baseUrl.replace(/\/+$/, "") : "",
+    link: baseUrl ? campaignUrl(plan, baseUrl, "") : "",
     campaign: plan.campaign.title,
     issuer: issuerZh(plan),
     key,

@@ -83,6 +83,15 @@ for (const b of backends) {
           const headings = TITLES.slice(0, n).map((t, k) => `${["一", "二", "三"][k]}、${t}`);
           for (const h of headings) expect(text).toContain(`━━━━ ${h} ━━━━`);
           expect(text.match(/━━━━ /g)).toHaveLength(n);
+          // Each section's links open its own campaign's pages: the items share their paths across campaigns.
+          const ids = ["cq-labour-intermediary-2021", "cq-wage-arrears-2021", "cq-winter-2021"].slice(0, n);
+          const sections = text.split(/━━━━ [一二三]、/).slice(1);
+          expect(sections).toHaveLength(n);
+          sections.forEach((sec, k) => {
+            const named = [...sec.matchAll(/\?campaign=([\w-]+)/g)].map((m) => m[1]);
+            expect(named.length, ids[k]).toBeGreaterThan(0);
+            expect(new Set(named), ids[k]).toEqual(new Set([ids[k]]));
+          });
           expect(mail.parsed.subject).toMatch(new RegExp(`${n}项专项行动共\\d+项事项待办理$`));
           expect(mail.parsed.html).toContain(`<h2 style="font-size: 16px; border-bottom: 1px solid #ccc;">${headings[n - 1]}</h2>`);
           // Each campaign's row of banan settled in its own chain with the group's Message-ID and key.

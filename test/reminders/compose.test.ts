@@ -158,7 +158,7 @@ describe("composeReminder: rendering", () => {
     expect(m.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 方案");
     expect(m.text).toContain(evil);
     expect(m.markdown).toContain(evil);
-    expect(m.html).toContain('href="http://localhost:8080/items/implementation-plan/yuzhong"');
+    expect(m.html).toContain('href="http://localhost:8080/items/implementation-plan/yuzhong?campaign=cq-labour-intermediary-2021"');
   });
 
   it("lets a campaign override one template file and leaves the rest alone", () => {
