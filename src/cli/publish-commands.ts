@@ -11,6 +11,7 @@ import { GROUPING_NAMES, type Grouping } from "../publish/stats.ts";
 import { statsCsv, statsTable } from "../publish/stats-text.ts";
 import { clockOf, warnOnOpen, withStore, type GlobalOptions } from "./campaign-commands.ts";
 import { UsageError, type Io } from "./io.ts";
+import { campaignUrl } from "../reminders/format.ts";
 
 /** What the office publishes: statistics, the 台账 and the calendar feed, each as of any instant. */
 
@@ -171,7 +172,8 @@ export function registerIcsCommand(program: Command, io: Io): void {
           const token = await issueFeedToken(c, o.unit, now, actor);
           const base = (plan.campaign.baseUrl ?? process.env.DUBAN_BASE_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
           io.out(`${plan.units.get(o.unit)!.name}的日历订阅地址（只读，仅显示这一次；此前的地址已失效）：`);
-          io.out(`${base}/units/${encodeURIComponent(o.unit)}/calendar.ics?token=${token}`);
+          // The feed names its campaign: the store's one web front serves them all, and the token is this campaign's.
+          io.out(`${campaignUrl(plan, base, `units/${encodeURIComponent(o.unit)}/calendar.ics`)}&token=${token}`);
         });
         return;
       }
