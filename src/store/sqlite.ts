@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
@@ -217,7 +217,7 @@ export class SqliteStore implements EventStore {
     const db = this.live();
     const pe = events.map(prepareEvent);
     const po = outbox.map(prepareOutboxItem);
-    return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map(rowToEvent);
+    return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map((r, i) => appendedEvent(r, pe[i]!));
   }
 
   async head(): Promise<ChainHead> {
@@ -361,7 +361,7 @@ export class SqliteStore implements EventStore {
         return this.appendInTx(pe, []);
       })
       .immediate();
-    return rows[0] && rowToEvent(rows[0]);
+    return rows[0] && appendedEvent(rows[0], pe[0]!);
   }
 
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
@@ -392,7 +392,7 @@ export class SqliteStore implements EventStore {
           ok.push(k);
         });
         const rows = this.appendInTx(ok.map((k) => prepared[k]!.pe), []);
-        ok.forEach((k, j) => (out[k] = { event: rowToEvent(rows[j]!) }));
+        ok.forEach((k, j) => (out[k] = { event: appendedEvent(rows[j]!, prepared[k]!.pe) }));
         return out;
       })
       .immediate();
@@ -412,7 +412,7 @@ export class SqliteStore implements EventStore {
         return this.appendInTx(pe, []);
       })
       .immediate();
-    return rowToEvent(rows[0]!);
+    return appendedEvent(rows[0]!, pe[0]!);
   }
 
   async outboxCounts(): Promise<OutboxCounts> {

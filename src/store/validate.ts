@@ -54,6 +54,8 @@ function actor(value: unknown, where: string): Actor {
 export interface PreparedEvent {
   at: string;
   atMs: number;
+  /** The validated actor: a fresh object of the caller's, equal to what actorJson parses back to. */
+  actor: Actor;
   actorJson: string;
   type: string;
   payloadJson: string;
@@ -65,10 +67,12 @@ export function prepareEvent(e: NewEvent, index: number): PreparedEvent {
   const where = `events[${index}]`;
   const code = "INVALID_EVENT";
   if (typeof e !== "object" || e === null) throw new StoreError(code, `${where} must be an object`);
+  const a = actor(e.actor, where);
   return {
     at: e.at,
     atMs: instantMs(e.at, `${where}.at`, code),
-    actorJson: canonicalJson(actor(e.actor, where)),
+    actor: a,
+    actorJson: canonicalJson(a),
     type: text(e.type, `${where}.type`, code)!,
     payloadJson: json(e.payload, `${where}.payload`, code),
     planHash: text(e.planHash, `${where}.planHash`, code)!,

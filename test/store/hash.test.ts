@@ -14,6 +14,12 @@ describe("canonicalJson", () => {
     }
   });
 
+  it("names where the refused value is, at any depth", () => {
+    expect(() => canonicalJson({ a: { b: [1, { c: Number.NaN }] } })).toThrow("$.a.b[1].c: NaN is not representable in JSON");
+    expect(() => canonicalJson({ ok: "x", when: new Date(0) })).toThrow("$.when: only plain objects are JSON (got Date)");
+    expect(() => canonicalJson([1, [2, 10n]])).toThrow("$[1][1]: a bigint is not JSON");
+  });
+
   it("is stable under key order and survives a parse round trip", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
