@@ -254,6 +254,43 @@ export class Campaign {
   }
 
   /**
+   * Applies many inputs in order, each at its own instant, and appends everything they produced in one
+   * transaction: what a bulk driver (the demo's time-lapse, a replayed action stream) does instead of one
+   * transaction a step. Each outcome is what {@link step} would have returned for its input; the log holds
+   * the same events, at the same instants, as the steps taken one by one. All or nothing on the store:
+   * another writer in between starts the whole batch over, and an instant earlier than the one before it
+   * (or than the log's last) writes nothing and is refused as a step's would be.
+   */
+  async steps(batch: readonly { input: EngineInput; now: EpochMs; extra?: Record<string, unknown> }[]): Promise<StepOutcome[]> {
+    if (batch.length === 0) return [];
+    const zone = this.plan.campaign.timezone;
+    for (let i = 1; i < batch.length; i++)
+      if (batch[i]!.now < batch[i - 1]!.now)
+        throw new CampaignError("CLOCK_BEHIND", `批量操作中第 ${i + 1} 项的时刻 ${formatInstant(batch[i]!.now, zone)} 早于前一项的时刻 ${formatInstant(batch[i - 1]!.now, zone)}，未记录任何内容（日志的时刻只能向前）`);
+    const inputs: EngineInput[] = [];
+    for (const b of batch) inputs.push(await this.withSubPlans(b.input, b.now));
+    const { decided, stored } = await this.write(batch[0]!.now, () => {
+      const results: { r: ReturnType<Engine["step"]>; events: number }[] = [];
+      const events: NewEvent[] = [];
+      const outbox: NewOutboxItem[] = [];
+      batch.forEach((b, i) => {
+        const r = this.engine.step(inputs[i]!, b.now);
+        for (const e of r.events) events.push(encodeEvent(this.plan, e, b.extra));
+        // Each step's reminders carry its own last event's seq, as its own transaction would have written them.
+        for (const x of r.reminders) outbox.push({ ...encodeReminder(this.plan, x), afterEvents: events.length });
+        results.push({ r, events: r.events.length });
+      });
+      return { results, events, outbox };
+    });
+    let at = 0;
+    return decided.results.map(({ r, events }) => {
+      const mine = stored.slice(at, (at += events));
+      const refused = r.refused && rendered(this.plan, r.refused);
+      return { ...(refused ? { refused } : {}), events: mine, reminders: r.reminders };
+    });
+  }
+
+  /**
    * A hand-in of an item that waits for its sub-plans (`requiresSubPlan`) carries their progress, read
    * from this store's campaigns that name this item as their parent: every host (command line, web,
    * API) goes through here, so none can hand it in unchecked. A caller that passes `subPlans` itself keeps them.

@@ -252,10 +252,9 @@ export class PostgresStore implements EventStore {
       const params: unknown[] = [];
       const values = chunk.map((o) => {
         const b = params.length;
-        params.push(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson);
-        return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},'pending',0,$${b + 3},$${b + 4},$${chunk.length * 5 + 1})`;
+        params.push(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.afterEvents === undefined ? eventSeq : head.seq + o.afterEvents);
+        return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},'pending',0,$${b + 3},$${b + 4},$${b + 6})`;
       });
-      params.push(eventSeq);
       await c.query(
         `INSERT INTO ${this.ct("outbox")} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
          VALUES ${values.join(",")} ON CONFLICT (key) DO NOTHING`,
@@ -267,7 +266,7 @@ export class PostgresStore implements EventStore {
 
   async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const pe = events.map(prepareEvent);
-    const po = outbox.map(prepareOutboxItem);
+    const po = outbox.map((o, i) => prepareOutboxItem(o, i, events.length));
     const rows = await this.tx((c) => this.appendIn(c, pe, po, opts.expectedSeq));
     return rows.map((r, i) => appendedEvent(r, pe[i]!));
   }

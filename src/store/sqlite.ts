@@ -208,15 +208,15 @@ export class SqliteStore implements EventStore {
     const rows = chainEvents(head, events);
     // Positional binding: measurably cheaper than named parameters on the append path.
     for (const r of rows) this.stmt.insertEvent.run(r.seq, r.at, r.at_ms, r.actor, r.type, r.payload, r.plan_hash, r.assignment, r.prev_hash, r.hash);
-    const eventSeq = rows.at(-1)?.seq ?? headOf(this.stmt.head.get()).seq;
-    for (const o of outbox) this.stmt.insertOutbox.run(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.dueAt, o.dueAtMs, eventSeq);
+    const eventSeq = rows.at(-1)?.seq ?? head.seq;
+    for (const o of outbox) this.stmt.insertOutbox.run(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.dueAt, o.dueAtMs, o.afterEvents === undefined ? eventSeq : head.seq + o.afterEvents);
     return rows;
   }
 
   async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const db = this.live();
     const pe = events.map(prepareEvent);
-    const po = outbox.map(prepareOutboxItem);
+    const po = outbox.map((o, i) => prepareOutboxItem(o, i, events.length));
     return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map((r, i) => appendedEvent(r, pe[i]!));
   }
 

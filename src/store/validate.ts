@@ -86,9 +86,10 @@ export interface PreparedOutboxItem {
   dueAt: string;
   dueAtMs: number;
   payloadJson: string;
+  afterEvents: number | undefined;
 }
 
-export function prepareOutboxItem(o: NewOutboxItem, index: number): PreparedOutboxItem {
+export function prepareOutboxItem(o: NewOutboxItem, index: number, events: number): PreparedOutboxItem {
   const where = `outbox[${index}]`;
   const code = "INVALID_OUTBOX";
   if (typeof o !== "object" || o === null) throw new StoreError(code, `${where} must be an object`);
@@ -98,7 +99,15 @@ export function prepareOutboxItem(o: NewOutboxItem, index: number): PreparedOutb
     dueAt: o.dueAt,
     dueAtMs: instantMs(o.dueAt, `${where}.dueAt`, code),
     payloadJson: json(o.payload, `${where}.payload`, code),
+    afterEvents: afterEvents(o.afterEvents, `${where}.afterEvents`, events),
   };
+}
+
+function afterEvents(value: unknown, what: string, events: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > events)
+    throw new StoreError("INVALID_OUTBOX", `${what} must be an integer from 0 to the ${events} events appended, got ${JSON.stringify(value)}`);
+  return value as number;
 }
 
 export function positiveInt(value: number | undefined, what: string, fallback: number): number {

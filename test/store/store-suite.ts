@@ -256,6 +256,21 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.outboxCounts()).toEqual({ pending: 3, sent: 0, failed: 0 });
     });
 
+    it("gives each outbox item the seq of the last event it follows (afterEvents), the append's last by default", async () => {
+      const { store } = await fresh();
+      const due = "2025-03-02T09:00:00+08:00";
+      await store.append([ev(1)]);
+      await store.append([ev(2), ev(3), ev(4)], [
+        { key: "a", channel: "sms", dueAt: due, payload: {}, afterEvents: 0 },
+        { key: "b", channel: "sms", dueAt: due, payload: {}, afterEvents: 2 },
+        { key: "c", channel: "sms", dueAt: due, payload: {} },
+        { key: "d", channel: "sms", dueAt: due, payload: {}, afterEvents: 3 },
+      ]);
+      expect((await store.listOutbox()).map((o) => [o.key, o.eventSeq])).toEqual([["a", 1], ["b", 3], ["c", 4], ["d", 4]]);
+      for (const bad of [4, -1, 1.5]) await rejectsWith(store.append([ev(5), ev(6), ev(7)], [{ key: "x", channel: "sms", dueAt: due, payload: {}, afterEvents: bad }]), "INVALID_OUTBOX");
+      expect((await store.head()).seq).toBe(4);
+    });
+
     it("queues a large outbox in order, the first of a repeated key winning within one append too", async () => {
       const { store } = await fresh();
       const due = "2025-03-02T09:00:00+08:00";
