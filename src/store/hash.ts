@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Actor } from "./types.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -100,8 +100,12 @@ export interface HashedFields {
   assignment?: string | undefined;
 }
 
+// crypto.hash (Node 20.12+) hashes a string in one call, several times cheaper per event than a Hash
+// object; engines allow Node 20.0, where only createHash exists. Both hash the UTF-8 bytes.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return oneShot ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** SHA-256 hex over prevHash + "\n" + canonical JSON of the event's fields. */
