@@ -49,10 +49,12 @@ function write(value: unknown): string {
       const obj = value as Record<string, unknown>;
       let s = "{";
       let first = true;
-      for (const key of Object.keys(obj).sort()) {
+      const keys = Object.keys(obj);
+      if (keys.length > 1) keys.sort();
+      for (const key of keys) {
         const v = obj[key];
         if (v === undefined) continue;
-        s += (first ? "" : ",") + JSON.stringify(key) + ":" + write(v);
+        s += (first ? "" : ",") + quotedKey(key) + write(v);
         first = false;
       }
       return s + "}";
@@ -60,6 +62,22 @@ function write(value: unknown): string {
     default:
       throw NOT_JSON;
   }
+}
+
+/**
+ * `"key":` for a property name. The log's payloads reuse a few dozen names millions of times; quoting
+ * each once keeps the writer from allocating a string per property. Bounded, so arbitrary names
+ * (a sheet's columns) cannot grow it without end.
+ */
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 4096;
+function quotedKey(key: string): string {
+  let q = KEYS.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key) + ":";
+    if (KEYS.size < MAX_KEYS) KEYS.set(key, q);
+  }
+  return q;
 }
 
 /** The same walk as {@link write}, keeping the path, to throw the error that names the refused value. */
