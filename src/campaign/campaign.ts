@@ -9,7 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
-import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
+import type { ChainHead, NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 import { boardRows, boardStillValid, boardWindow, type BoardRow, type BoardWindow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
@@ -385,9 +385,22 @@ export class Campaign {
    * sign-in): the log's clock never runs back, and an as-of replay relies on it.
    */
   async assertNotBehind(now: EpochMs): Promise<string | undefined> {
-    const head = await this.store.head();
-    if (head.at !== undefined && now < parseInstant(head.at, this.plan.campaign.timezone)) throw clockBehind(this.plan, now, head.at);
+    return this.notBehind(await this.store.head(), now);
+  }
+
+  private notBehind(head: ChainHead, now: EpochMs): string | undefined {
+    // The store wrote head.at as an instant with its offset and orders the log by Date.parse of it (its
+    // at_ms): the same instant as the calendar's parse, without a zone-aware parse on every write.
+    if (head.at !== undefined && now < Date.parse(head.at)) throw clockBehind(this.plan, now, head.at);
     return head.at;
+  }
+
+  /** The log's head, after folding what others appended since: one head read when nobody did. */
+  private async freshHead(): Promise<ChainHead> {
+    const head = await this.store.head();
+    if (head.seq === this.seq) return head;
+    await this.refresh();
+    return this.store.head();
   }
 
   /**
@@ -396,9 +409,9 @@ export class Campaign {
    */
   private async write<T extends { events: NewEvent[]; outbox: NewOutboxItem[] }>(now: Clock, decide: (at: EpochMs) => T): Promise<{ decided: T; stored: StoredEvent[] }> {
     for (let attempt = 0; ; attempt++) {
-      await this.refresh();
+      const head = await this.freshHead();
       const at = typeof now === "function" ? now() : now;
-      const lastAt = await this.assertNotBehind(at);
+      const lastAt = this.notBehind(head, at);
       const decided = decide(at);
       if (decided.events.length === 0 && decided.outbox.length === 0) return { decided, stored: [] };
       try {
