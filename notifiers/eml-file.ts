@@ -96,6 +96,7 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
   // The folder's file names, read once and kept up to date by this notifier's own writes: a dispatcher
   // writing thousands of messages must not list the folder for each one.
   let byHash: Map<string, string[]> | undefined;
+  let made = false;
   const hashPart = (name: string) => name.slice(name.lastIndexOf("_") + 1, -".eml".length);
   const remember = (index: Map<string, string[]>, name: string) => (index.get(hashPart(name)) ?? index.set(hashPart(name), []).get(hashPart(name))!).push(name);
   const known = async (): Promise<Map<string, string[]>> => {
@@ -111,7 +112,9 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
     if ("failed" in built) return built.failed;
     const { composed } = built;
     try {
-      await mkdir(opts.dir, { recursive: true });
+      // The folder is made once, not before every message (a digest morning writes thousands); one
+      // removed meanwhile is made again below when the write finds it gone.
+      if (!made) (await mkdir(opts.dir, { recursive: true }), (made = true));
       const index = await known();
       const candidates = [...(index.get(hash.slice(0, SHORT_HASH)) ?? []), ...(index.get(hash.slice(0, LONG_HASH)) ?? [])];
       for (const name of candidates) {
@@ -121,7 +124,11 @@ export function createEmlFileNotifier(opts: EmlFileNotifierOptions): Notifier {
       }
       const collides = (index.get(hash.slice(0, SHORT_HASH)) ?? []).length > 0;
       const name = emlFileName(msg, composed.date, timeZone, collides ? LONG_HASH : SHORT_HASH);
-      await writeAtomically(opts.dir, name, composed.raw);
+      await writeAtomically(opts.dir, name, composed.raw).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+        await mkdir(opts.dir, { recursive: true });
+        await writeAtomically(opts.dir, name, composed.raw);
+      });
       remember(index, name);
       return { ok: true, channel: CHANNEL, providerId: join(opts.dir, name) };
     } catch (err) {

@@ -9,7 +9,7 @@ import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
-import type { NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
+import type { ChainHead, NewEvent, NewOutboxItem, StoredEvent } from "../store/types.ts";
 import { boardRows, boardStillValid, boardWindow, type BoardRow, type BoardWindow } from "./board.ts";
 import { decodeEvent, encodeActor, encodeEvent, encodeReminder } from "./codec.ts";
 import { checkInit, type InitCheckOptions, type InitWarning } from "./init-check.ts";
@@ -254,6 +254,43 @@ export class Campaign {
   }
 
   /**
+   * Applies many inputs in order, each at its own instant, and appends everything they produced in one
+   * transaction: what a bulk driver (the demo's time-lapse, a replayed action stream) does instead of one
+   * transaction a step. Each outcome is what {@link step} would have returned for its input; the log holds
+   * the same events, at the same instants, as the steps taken one by one. All or nothing on the store:
+   * another writer in between starts the whole batch over, and an instant earlier than the one before it
+   * (or than the log's last) writes nothing and is refused as a step's would be.
+   */
+  async steps(batch: readonly { input: EngineInput; now: EpochMs; extra?: Record<string, unknown> }[]): Promise<StepOutcome[]> {
+    if (batch.length === 0) return [];
+    const zone = this.plan.campaign.timezone;
+    for (let i = 1; i < batch.length; i++)
+      if (batch[i]!.now < batch[i - 1]!.now)
+        throw new CampaignError("CLOCK_BEHIND", `批量操作中第 ${i + 1} 项的时刻 ${formatInstant(batch[i]!.now, zone)} 早于前一项的时刻 ${formatInstant(batch[i - 1]!.now, zone)}，未记录任何内容（日志的时刻只能向前）`);
+    const inputs: EngineInput[] = [];
+    for (const b of batch) inputs.push(await this.withSubPlans(b.input, b.now));
+    const { decided, stored } = await this.write(batch[0]!.now, () => {
+      const results: { r: ReturnType<Engine["step"]>; events: number }[] = [];
+      const events: NewEvent[] = [];
+      const outbox: NewOutboxItem[] = [];
+      batch.forEach((b, i) => {
+        const r = this.engine.step(inputs[i]!, b.now);
+        for (const e of r.events) events.push(encodeEvent(this.plan, e, b.extra));
+        // Each step's reminders carry its own last event's seq, as its own transaction would have written them.
+        for (const x of r.reminders) outbox.push({ ...encodeReminder(this.plan, x), afterEvents: events.length });
+        results.push({ r, events: r.events.length });
+      });
+      return { results, events, outbox };
+    });
+    let at = 0;
+    return decided.results.map(({ r, events }) => {
+      const mine = stored.slice(at, (at += events));
+      const refused = r.refused && rendered(this.plan, r.refused);
+      return { ...(refused ? { refused } : {}), events: mine, reminders: r.reminders };
+    });
+  }
+
+  /**
    * A hand-in of an item that waits for its sub-plans (`requiresSubPlan`) carries their progress, read
    * from this store's campaigns that name this item as their parent: every host (command line, web,
    * API) goes through here, so none can hand it in unchecked. A caller that passes `subPlans` itself keeps them.
@@ -348,9 +385,22 @@ export class Campaign {
    * sign-in): the log's clock never runs back, and an as-of replay relies on it.
    */
   async assertNotBehind(now: EpochMs): Promise<string | undefined> {
-    const head = await this.store.head();
-    if (head.at !== undefined && now < parseInstant(head.at, this.plan.campaign.timezone)) throw clockBehind(this.plan, now, head.at);
+    return this.notBehind(await this.store.head(), now);
+  }
+
+  private notBehind(head: ChainHead, now: EpochMs): string | undefined {
+    // The store wrote head.at as an instant with its offset and orders the log by Date.parse of it (its
+    // at_ms): the same instant as the calendar's parse, without a zone-aware parse on every write.
+    if (head.at !== undefined && now < Date.parse(head.at)) throw clockBehind(this.plan, now, head.at);
     return head.at;
+  }
+
+  /** The log's head, after folding what others appended since: one head read when nobody did. */
+  private async freshHead(): Promise<ChainHead> {
+    const head = await this.store.head();
+    if (head.seq === this.seq) return head;
+    await this.refresh();
+    return this.store.head();
   }
 
   /**
@@ -359,9 +409,9 @@ export class Campaign {
    */
   private async write<T extends { events: NewEvent[]; outbox: NewOutboxItem[] }>(now: Clock, decide: (at: EpochMs) => T): Promise<{ decided: T; stored: StoredEvent[] }> {
     for (let attempt = 0; ; attempt++) {
-      await this.refresh();
+      const head = await this.freshHead();
       const at = typeof now === "function" ? now() : now;
-      const lastAt = await this.assertNotBehind(at);
+      const lastAt = this.notBehind(head, at);
       const decided = decide(at);
       if (decided.events.length === 0 && decided.outbox.length === 0) return { decided, stored: [] };
       try {

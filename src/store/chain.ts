@@ -82,6 +82,25 @@ export function rowToEvent(r: EventRow): StoredEvent {
   return e;
 }
 
+/**
+ * The event just appended from `e`, as {@link rowToEvent} would read it back: the actor is the prepared
+ * one (already a fresh copy in canonical shape), so only the payload is parsed from the stored text.
+ */
+export function appendedEvent(r: EventRow, e: PreparedEvent): StoredEvent {
+  const out: StoredEvent = {
+    seq: r.seq,
+    at: r.at,
+    actor: e.actor,
+    type: r.type,
+    payload: JSON.parse(r.payload),
+    planHash: r.plan_hash,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+  if (r.assignment !== null) out.assignment = r.assignment;
+  return out;
+}
+
 export function rowToOutbox(r: OutboxRow): OutboxItem {
   const o: OutboxItem = {
     id: r.id,

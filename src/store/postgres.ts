@@ -1,5 +1,5 @@
 import pg from "pg";
-import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
@@ -248,7 +248,7 @@ export class PostgresStore implements EventStore {
       const values = chunk.map((r) => {
         const base = params.length;
         params.push(r.seq, r.at, r.at_ms, r.actor, r.type, r.payload, r.plan_hash, r.assignment, r.prev_hash, r.hash);
-        return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(",")})`;
+        return `($${base + 1},$${base + 2},$${base + 3},$${base + 4},$${base + 5},$${base + 6},$${base + 7},$${base + 8},$${base + 9},$${base + 10})`;
       });
       await c.query(
         `INSERT INTO ${this.ct("events")} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash) VALUES ${values.join(",")}`,
@@ -256,11 +256,21 @@ export class PostgresStore implements EventStore {
       );
     }
     const eventSeq = rows.at(-1)?.seq ?? head.seq;
-    for (const o of outbox) {
+    // One multi-row INSERT per chunk, not one round trip per row: a catch-up queues thousands of reminders.
+    // Rows keep their order (ids rise as before), and ON CONFLICT DO NOTHING skips a key already queued,
+    // whether by an earlier append or by an earlier row of the same statement.
+    for (let i = 0; i < outbox.length; i += INSERT_CHUNK) {
+      const chunk = outbox.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      const values = chunk.map((o) => {
+        const b = params.length;
+        params.push(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.afterEvents === undefined ? eventSeq : head.seq + o.afterEvents);
+        return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},'pending',0,$${b + 3},$${b + 4},$${b + 6})`;
+      });
       await c.query(
         `INSERT INTO ${this.ct("outbox")} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $3, $4, $6) ON CONFLICT (key) DO NOTHING`,
-        [o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, eventSeq],
+         VALUES ${values.join(",")} ON CONFLICT (key) DO NOTHING`,
+        params,
       );
     }
     return rows;
@@ -268,9 +278,9 @@ export class PostgresStore implements EventStore {
 
   async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const pe = events.map(prepareEvent);
-    const po = outbox.map(prepareOutboxItem);
+    const po = outbox.map((o, i) => prepareOutboxItem(o, i, events.length));
     const rows = await this.tx((c) => this.appendIn(c, pe, po, opts.expectedSeq));
-    return rows.map(rowToEvent);
+    return rows.map((r, i) => appendedEvent(r, pe[i]!));
   }
 
   async head(): Promise<ChainHead> {
@@ -440,7 +450,7 @@ export class PostgresStore implements EventStore {
         ]);
       return this.appendIn(c, pe, []);
     });
-    return rows[0] && rowToEvent(rows[0]);
+    return rows[0] && appendedEvent(rows[0], pe[0]!);
   }
 
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
@@ -479,7 +489,7 @@ export class PostgresStore implements EventStore {
         if (progress) await c.query(`UPDATE ${this.ct("outbox")} SET delivered_via = coalesce($1, delivered_via), retry_until = coalesce($2, retry_until) WHERE id = $3`, [progress.deliveredVia, progress.retryUntil, s.id]);
       }
       const appended = await this.appendIn(c, ok.map((k) => prepared[k]!.pe), []);
-      ok.forEach((k, j) => (out[k] = { event: rowToEvent(appended[j]!) }));
+      ok.forEach((k, j) => (out[k] = { event: appendedEvent(appended[j]!, prepared[k]!.pe) }));
       return out;
     });
   }
@@ -508,7 +518,7 @@ export class PostgresStore implements EventStore {
       }
       return this.appendIn(c, pe, []);
     });
-    return rowToEvent(rows[0]!);
+    return appendedEvent(rows[0]!, pe[0]!);
   }
 
   private scopedStore(prefix: string): PostgresStore {

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
+import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
 import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
@@ -216,16 +216,16 @@ export class SqliteStore implements EventStore {
     const rows = chainEvents(head, events);
     // Positional binding: measurably cheaper than named parameters on the append path.
     for (const r of rows) this.stmt.insertEvent.run(r.seq, r.at, r.at_ms, r.actor, r.type, r.payload, r.plan_hash, r.assignment, r.prev_hash, r.hash);
-    const eventSeq = rows.at(-1)?.seq ?? headOf(this.stmt.head.get()).seq;
-    for (const o of outbox) this.stmt.insertOutbox.run(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.dueAt, o.dueAtMs, eventSeq);
+    const eventSeq = rows.at(-1)?.seq ?? head.seq;
+    for (const o of outbox) this.stmt.insertOutbox.run(o.key, o.channel, o.dueAt, o.dueAtMs, o.payloadJson, o.dueAt, o.dueAtMs, o.afterEvents === undefined ? eventSeq : head.seq + o.afterEvents);
     return rows;
   }
 
   async append(events: NewEvent[], outbox: NewOutboxItem[] = [], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     const db = this.live();
     const pe = events.map(prepareEvent);
-    const po = outbox.map(prepareOutboxItem);
-    return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map(rowToEvent);
+    const po = outbox.map((o, i) => prepareOutboxItem(o, i, events.length));
+    return db.transaction(() => this.appendInTx(pe, po, opts.expectedSeq)).immediate().map((r, i) => appendedEvent(r, pe[i]!));
   }
 
   async head(): Promise<ChainHead> {
@@ -369,7 +369,7 @@ export class SqliteStore implements EventStore {
         return this.appendInTx(pe, []);
       })
       .immediate();
-    return rows[0] && rowToEvent(rows[0]);
+    return rows[0] && appendedEvent(rows[0], pe[0]!);
   }
 
   async markSent(id: number, sentAt: string, event?: NewEvent, opts: SettleOptions = {}): Promise<StoredEvent | undefined> {
@@ -400,7 +400,7 @@ export class SqliteStore implements EventStore {
           ok.push(k);
         });
         const rows = this.appendInTx(ok.map((k) => prepared[k]!.pe), []);
-        ok.forEach((k, j) => (out[k] = { event: rowToEvent(rows[j]!) }));
+        ok.forEach((k, j) => (out[k] = { event: appendedEvent(rows[j]!, prepared[k]!.pe) }));
         return out;
       })
       .immediate();
@@ -420,7 +420,7 @@ export class SqliteStore implements EventStore {
         return this.appendInTx(pe, []);
       })
       .immediate();
-    return rowToEvent(rows[0]!);
+    return appendedEvent(rows[0]!, pe[0]!);
   }
 
   /** The store of one campaign's prefix, sharing this handle: its statements name its own tables. */

@@ -40,11 +40,17 @@ export interface NewOutboxItem {
   /** ISO 8601 with offset. */
   dueAt: string;
   payload: unknown;
+  /**
+   * How many of the append's events the item follows: its eventSeq is the seq of the last of them (the
+   * head's when 0). Unset: all of them. A writer that groups several steps into one append keeps each
+   * step's items with that step's events, as the step's own append would have.
+   */
+  afterEvents?: number;
 }
 
 export type OutboxStatus = "pending" | "sent" | "failed";
 
-export interface OutboxItem extends NewOutboxItem {
+export interface OutboxItem extends Omit<NewOutboxItem, "afterEvents"> {
   id: number;
   status: OutboxStatus;
   /** Incremented on every claim, so a worker that died mid-delivery still counts as an attempt. */

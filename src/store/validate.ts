@@ -23,10 +23,20 @@ function text(value: unknown, what: string, code: StoreErrorCode, optional = fal
   return value;
 }
 
+/**
+ * The canonical writer joins its parts into a tree of string pieces; reading one character makes V8 copy
+ * it into one flat string now, so the pieces die young instead of being kept (and copied by every minor
+ * collection) until the insert flattens them anyway. The text is unchanged.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 function json(value: unknown, what: string, code: StoreErrorCode): string {
   if (value === undefined) throw new StoreError(code, `${what} is missing (use null for "nothing")`);
   try {
-    return canonicalJson(value);
+    return flat(canonicalJson(value));
   } catch (err) {
     if (err instanceof CanonicalJsonError) throw new StoreError(code, `${what}: ${err.message}`);
     throw err;
@@ -54,6 +64,8 @@ function actor(value: unknown, where: string): Actor {
 export interface PreparedEvent {
   at: string;
   atMs: number;
+  /** The validated actor: a fresh object of the caller's, equal to what actorJson parses back to. */
+  actor: Actor;
   actorJson: string;
   type: string;
   payloadJson: string;
@@ -65,10 +77,12 @@ export function prepareEvent(e: NewEvent, index: number): PreparedEvent {
   const where = `events[${index}]`;
   const code = "INVALID_EVENT";
   if (typeof e !== "object" || e === null) throw new StoreError(code, `${where} must be an object`);
+  const a = actor(e.actor, where);
   return {
     at: e.at,
     atMs: instantMs(e.at, `${where}.at`, code),
-    actorJson: canonicalJson(actor(e.actor, where)),
+    actor: a,
+    actorJson: flat(canonicalJson(a)),
     type: text(e.type, `${where}.type`, code)!,
     payloadJson: json(e.payload, `${where}.payload`, code),
     planHash: text(e.planHash, `${where}.planHash`, code)!,
@@ -82,9 +96,10 @@ export interface PreparedOutboxItem {
   dueAt: string;
   dueAtMs: number;
   payloadJson: string;
+  afterEvents: number | undefined;
 }
 
-export function prepareOutboxItem(o: NewOutboxItem, index: number): PreparedOutboxItem {
+export function prepareOutboxItem(o: NewOutboxItem, index: number, events: number): PreparedOutboxItem {
   const where = `outbox[${index}]`;
   const code = "INVALID_OUTBOX";
   if (typeof o !== "object" || o === null) throw new StoreError(code, `${where} must be an object`);
@@ -94,7 +109,15 @@ export function prepareOutboxItem(o: NewOutboxItem, index: number): PreparedOutb
     dueAt: o.dueAt,
     dueAtMs: instantMs(o.dueAt, `${where}.dueAt`, code),
     payloadJson: json(o.payload, `${where}.payload`, code),
+    afterEvents: afterEvents(o.afterEvents, `${where}.afterEvents`, events),
   };
+}
+
+function afterEvents(value: unknown, what: string, events: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > events)
+    throw new StoreError("INVALID_OUTBOX", `${what} must be an integer from 0 to the ${events} events appended, got ${JSON.stringify(value)}`);
+  return value as number;
 }
 
 export function positiveInt(value: number | undefined, what: string, fallback: number): number {

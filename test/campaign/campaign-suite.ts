@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Campaign } from "../../src/campaign/campaign.ts";
+import { checkOutbox } from "../../src/campaign/outbox-check.ts";
 import type { Actor } from "../../src/engine/types.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { EventStore } from "../../src/store/store.ts";
@@ -36,6 +37,37 @@ export function describeCampaignSuite(name: string, spec: () => string, opts: { 
       await c.tick(cst("2021-06-16T09:00"));
       return c;
     }
+
+    it("steps() writes in one append the log the same steps write one by one, and says what each did", async () => {
+      const batch = [
+        { input: { type: "submit", assignment: "implementation-plan/yuzhong", actor: unit("yuzhong"), note: "见附件" }, now: cst("2021-05-18T10:00") },
+        { input: { type: "return", assignment: "implementation-plan/yuzhong", actor: unit("liu-qingqing"), note: "内容不全" }, now: cst("2021-05-19T10:00") },
+        // Refused (nobody handed it in): nothing of its own, but the deadlines up to its instant are still kept.
+        { input: { type: "accept", assignment: "implementation-plan/wanzhou", actor: unit("flow") }, now: cst("2021-05-20T10:00") },
+        { input: { type: "submit", assignment: "implementation-plan/fuling", actor: unit("fuling") }, now: cst("2021-05-21T10:00") },
+        { input: { type: "accept", assignment: "implementation-plan/fuling", actor: unit("flow") }, now: cst("2021-05-21T15:00") },
+        { input: { type: "tick" }, now: cst("2021-06-16T09:00") },
+      ] as const satisfies readonly { input: Parameters<Campaign["step"]>[0]; now: number }[];
+      const one = await Campaign.init(await store(spec()), PLAN, cst("2021-04-28T10:00"));
+      const each = [];
+      for (const b of batch) each.push(await one.step(b.input, b.now));
+      const all = await Campaign.init(await store(spec()), PLAN, cst("2021-04-28T10:00"));
+      const headBefore = (await all.store.head()).seq;
+      const grouped = await all.steps(batch);
+      expect(grouped).toEqual(each);
+      expect(grouped[2]!.refused).toBeDefined();
+      expect(grouped.map((r) => r.events.length).reduce((a, b) => a + b)).toBe((await all.store.head()).seq - headBefore);
+      // The same events at the same instants chain to the same head; the same reminders are queued.
+      expect(await all.store.head()).toEqual(await one.store.head());
+      const queued = async (c: Campaign) => (await c.store.listOutbox({ limit: 10_000 })).map((o) => [o.key, o.eventSeq, o.dueAt]);
+      expect(await queued(all)).toEqual(await queued(one));
+      expect((await all.store.verify()).ok).toBe(true);
+      expect(await checkOutbox(all.store)).toMatchObject({ ok: true });
+      // A batch whose instants run back writes nothing.
+      const head = await all.store.head();
+      await expect(all.steps([{ input: { type: "tick" }, now: cst("2021-06-18T09:00") }, { input: { type: "tick" }, now: cst("2021-06-17T09:00") }])).rejects.toMatchObject({ code: "CLOCK_BEHIND" });
+      expect(await all.store.head()).toEqual(head);
+    });
 
     it("replays the drill to hand-checked states at three instants, from the log alone", async () => {
       const s = spec();

@@ -81,6 +81,16 @@ describe("eml file notifier", () => {
     }
   });
 
+  it("makes the folder again when it was removed after the first message", async () => {
+    const dir = join(root, "out");
+    const eml = createEmlFileNotifier({ dir });
+    expect(await eml.send(sampleMessage())).toMatchObject({ ok: true });
+    await rm(dir, { recursive: true });
+    const other = sampleMessage({ messageId: "<another@duban>" });
+    expect(await eml.send(other)).toMatchObject({ ok: true });
+    expect(await readdir(dir)).toEqual([expect.stringMatching(new RegExp(`_${shortHash(other.messageId)}\\.eml$`))]);
+  });
+
   it("reports a folder it cannot write as a failure, not an exception", async () => {
     const blocker = join(root, "not-a-dir");
     await writeFile(blocker, "");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GENESIS_HASH, canonicalJson, eventHash, eventHashCanonical, sha256Hex } from "../../src/store/hash.ts";
@@ -14,6 +15,12 @@ describe("canonicalJson", () => {
     }
   });
 
+  it("names where the refused value is, at any depth", () => {
+    expect(() => canonicalJson({ a: { b: [1, { c: Number.NaN }] } })).toThrow("$.a.b[1].c: NaN is not representable in JSON");
+    expect(() => canonicalJson({ ok: "x", when: new Date(0) })).toThrow("$.when: only plain objects are JSON (got Date)");
+    expect(() => canonicalJson([1, [2, 10n]])).toThrow("$[1][1]: a bigint is not JSON");
+  });
+
   it("is stable under key order and survives a parse round trip", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
@@ -28,6 +35,16 @@ describe("canonicalJson", () => {
         expect(canonicalJson(reversed)).toBe(canonicalJson(o));
       }),
     );
+  });
+});
+
+describe("sha256Hex", () => {
+  it("is SHA-256 of the UTF-8 bytes, whichever of Node's APIs computes it", () => {
+    expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    for (const text of ["", "整改事项 1：未按规定公示服务项目", "emoji 😀 and a lone \ud800 surrogate", "x".repeat(100_000)]) {
+      expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
+    }
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (t) => sha256Hex(t) === createHash("sha256").update(t, "utf8").digest("hex")));
   });
 });
 

@@ -256,6 +256,38 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.outboxCounts()).toEqual({ pending: 3, sent: 0, failed: 0 });
     });
 
+    it("gives each outbox item the seq of the last event it follows (afterEvents), the append's last by default", async () => {
+      const { store } = await fresh();
+      const due = "2025-03-02T09:00:00+08:00";
+      await store.append([ev(1)]);
+      await store.append([ev(2), ev(3), ev(4)], [
+        { key: "a", channel: "sms", dueAt: due, payload: {}, afterEvents: 0 },
+        { key: "b", channel: "sms", dueAt: due, payload: {}, afterEvents: 2 },
+        { key: "c", channel: "sms", dueAt: due, payload: {} },
+        { key: "d", channel: "sms", dueAt: due, payload: {}, afterEvents: 3 },
+      ]);
+      expect((await store.listOutbox()).map((o) => [o.key, o.eventSeq])).toEqual([["a", 1], ["b", 3], ["c", 4], ["d", 4]]);
+      for (const bad of [4, -1, 1.5]) await rejectsWith(store.append([ev(5), ev(6), ev(7)], [{ key: "x", channel: "sms", dueAt: due, payload: {}, afterEvents: bad }]), "INVALID_OUTBOX");
+      expect((await store.head()).seq).toBe(4);
+    });
+
+    it("queues a large outbox in order, the first of a repeated key winning within one append too", async () => {
+      const { store } = await fresh();
+      const due = "2025-03-02T09:00:00+08:00";
+      // More rows than one multi-row INSERT holds, a key repeated within a chunk and across chunks.
+      const items = Array.from({ length: 1_203 }, (_, i) => ({ key: `k${i}`, channel: "email", dueAt: due, payload: { i } }));
+      items.splice(3, 0, { key: "k1", channel: "email", dueAt: due, payload: { i: -1 } });
+      items.splice(900, 0, { key: "k2", channel: "email", dueAt: due, payload: { i: -2 } });
+      const appended = await store.append([ev(1), ev(2)], items);
+      const listed = await store.listOutbox({ limit: 10_000 });
+      expect(listed.map((o) => o.key)).toEqual(Array.from({ length: 1_203 }, (_, i) => `k${i}`));
+      expect(listed.map((o) => (o.payload as { i: number }).i)).toEqual(Array.from({ length: 1_203 }, (_, i) => i));
+      expect(new Set(listed.map((o) => o.eventSeq))).toEqual(new Set([2]));
+      expect(listed.every((o, i) => i === 0 || o.id > listed[i - 1]!.id)).toBe(true);
+      // What append returns is what a read gives back.
+      expect(appended).toEqual(await collect(store.read()));
+    });
+
     it("is atomic: a failure midway leaves neither events nor outbox rows", async () => {
       const { h, store } = await fresh();
       await store.append([ev(1)], [{ key: "k0", channel: "sms", dueAt: "2025-03-02T09:00:00+08:00", payload: {} }]);
