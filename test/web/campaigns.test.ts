@@ -77,6 +77,19 @@ describe("one web front for every campaign of a store", () => {
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain("此存储中没有专项行动 nope");
   });
 
+  it("serves a campaign's calendar feed at the URL it hands out, and its items link back to that campaign", async () => {
+    const { issueFeedToken } = await import("../../src/publish/feed-log.ts");
+    const token = await issueFeedToken(wage, "yuzhong", now);
+    const at = (q: string) => fetch(`${server.url}/units/yuzhong/calendar.ics?${q}token=${encodeURIComponent(token)}`);
+    const named = await at(`campaign=${WAGE}&`);
+    expect(named.status).toBe(200);
+    const ics = await named.text();
+    expect(ics).toContain("BEGIN:VCALENDAR");
+    expect(ics.replace(/\r\n[ \t]/g, "")).toContain(`/items/implementation-plan/yuzhong?campaign=${WAGE}`);
+    // Without the name the front cannot tell which campaign's token it is.
+    expect((await at("")).status).not.toBe(200);
+  });
+
   it.skipIf(typeof found === "string")("shows a signed-in district a switcher between its campaigns, in a browser", { timeout: 60_000 }, async () => {
     const browser = await launch(found as Exclude<typeof found, string>);
     try {
