@@ -644,7 +644,10 @@ export class Engine {
   }
 
   views(): AssignmentView[] {
-    return this.items.map((_, i) => this.viewAt(i));
+    const n = this.items.length;
+    const out = new Array<AssignmentView>(n);
+    for (let i = 0; i < n; i++) out[i] = this.viewAt(i);
+    return out;
   }
 
   /** The items opened at run time, in the order they were opened. */

@@ -65,17 +65,32 @@ export function lightOf(item: LightInput, mark: LightMark | undefined, asOf: Epo
     case "withdrawn":
       return { colour: "none", label: STATE_ZH.withdrawn, closed: true, overdue: false, daysLate: 0 };
     case "accepted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日办结` : "按时办结", closed: true, overdue: false, daysLate: item.late ? n : 0 };
+      return { colour: "green", label: item.late ? labelOf(LATE_ACCEPTED, n) : "按时办结", closed: true, overdue: false, daysLate: item.late ? n : 0 };
     case "submitted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日报送，待审核` : "按时报送，待审核", closed: true, overdue: false, daysLate: item.late ? n : 0 };
+      return { colour: "green", label: item.late ? labelOf(LATE_SUBMITTED, n) : "按时报送，待审核", closed: true, overdue: false, daysLate: item.late ? n : 0 };
   }
+  // A mark is set only when there is one, after the other fields (the order the light always had); no
+  // spread literal: every published view builds a light per item.
+  let light: Light;
   const overdue = item.dueAt !== null && asOf > item.dueAt;
-  if (overdue) return { colour: "red", label: `逾期${n}个工作日`, closed: false, overdue: true, daysLate: n, ...(mark ? { mark } : {}) };
-  if (mark?.light === "red") return { colour: "red", label: `办公室标红：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
-  if (item.dueAt !== null && item.lateness === "dueSoon") return { colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0, ...(mark ? { mark } : {}) };
-  if (mark?.light === "yellow") return { colour: "yellow", label: `办公室标黄：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
-  if (item.dueAt === null) return { colour: "none", label: "不设截止时间", closed: false, overdue: false, daysLate: 0 };
-  return { colour: "green", label: "正常推进", closed: false, overdue: false, daysLate: 0 };
+  if (overdue) light = { colour: "red", label: labelOf(OVERDUE, n), closed: false, overdue: true, daysLate: n };
+  else if (mark?.light === "red") return { colour: "red", label: `办公室标红：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
+  else if (item.dueAt !== null && item.lateness === "dueSoon") light = { colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0 };
+  else if (mark?.light === "yellow") return { colour: "yellow", label: `办公室标黄：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
+  else if (item.dueAt === null) return { colour: "none", label: "不设截止时间", closed: false, overdue: false, daysLate: 0 };
+  else return { colour: "green", label: "正常推进", closed: false, overdue: false, daysLate: 0 };
+  if (mark) light.mark = mark;
+  return light;
+}
+
+/** The labels that carry a count of working days, made once per count (a board has few distinct ones). */
+const OVERDUE = { make: (n: number) => `逾期${n}个工作日`, memo: [] as string[] };
+const LATE_ACCEPTED = { make: (n: number) => `逾期${n}个工作日办结`, memo: [] as string[] };
+const LATE_SUBMITTED = { make: (n: number) => `逾期${n}个工作日报送，待审核`, memo: [] as string[] };
+
+function labelOf(l: { make: (n: number) => string; memo: string[] }, n: number): string {
+  if (!(Number.isInteger(n) && n >= 0 && n < 4096)) return l.make(n);
+  return (l.memo[n] ??= l.make(n));
 }
 
 /** Why an item is red, in words: past due, the office's red mark, or both. */
