@@ -135,9 +135,10 @@ export class Engine {
   private queuedAt: Float64Array;
   private readonly heap = new TimeHeap();
   private _clock: EpochMs = -Infinity;
-  /** Items opened per kind (numbers them) and the import keys seen per kind (`kind|key`). */
+  /** Items opened per kind (numbers them). */
   private readonly openedCount = new Map<string, number>();
-  private readonly openedKeys = new Set<string>();
+  /** Per kind, its import keys seen: no `kind|key` string to build and hash per item on a restore. */
+  private readonly openedKeys = new Map<string, Set<string>>();
   private readonly initial: AssignmentSnapshot;
   private readonly initialState: number;
 
@@ -201,7 +202,11 @@ export class Engine {
     if (i >= this.plan.assignments.length) this.openedIndex.set(a.id, i);
     if (a.opened) {
       this.openedCount.set(a.opened.kind, Math.max(this.openedCount.get(a.opened.kind) ?? 0, a.opened.number));
-      if (a.opened.key !== undefined) this.openedKeys.add(`${a.opened.kind}|${a.opened.key}`);
+      if (a.opened.key !== undefined) {
+        let keys = this.openedKeys.get(a.opened.kind);
+        if (!keys) this.openedKeys.set(a.opened.kind, (keys = new Set()));
+        keys.add(a.opened.key);
+      }
     }
   }
 
@@ -255,7 +260,7 @@ export class Engine {
 
   /** Whether an item of `kind` with this import key was opened. */
   hasKey(kind: string, key: string): boolean {
-    return this.openedKeys.has(`${kind}|${key}`);
+    return this.openedKeys.get(kind)?.has(key) ?? false;
   }
 
   /** The instant up to which time has been applied (-Infinity before the first tick). */
