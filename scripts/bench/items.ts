@@ -6,7 +6,10 @@
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
+import { createNotifiers } from "../../notifiers/index.ts";
 import { Campaign } from "../../src/campaign/campaign.ts";
+import { runCycle } from "../../src/daemon/cycle.ts";
+import { Dispatcher } from "../../src/dispatch/dispatcher.ts";
 import { decodeEvent } from "../../src/campaign/codec.ts";
 import { parseInstant, type EpochMs } from "../../src/engine/calendar.ts";
 import { calendarOf } from "../../src/engine/calendar-of.ts";
@@ -20,7 +23,7 @@ import { SqliteStore } from "../../src/store/sqlite.ts";
 import type { Viewer, WebDeps } from "../../src/web/context.ts";
 import { boardFilter, filterRows, visibleBoard } from "../../src/web/data.ts";
 import { boardPage } from "../../src/web/views/board.ts";
-import { idleTickOn, planFile, removeDb } from "./figures.ts";
+import { planFile, removeDb } from "./figures.ts";
 import { fmt, median, peakMb, report, sample, timeAsync, time } from "./measure.ts";
 import { marksOf, rowsOf } from "./limit.ts";
 import { limitOf } from "./writes.ts";
@@ -131,20 +134,63 @@ interface StoreFigures {
   items: number;
   replayMs: number[];
   asOfMs: number[];
-  tickUs: number;
+  /** One idle daemon cycle, µs (the median batch over its cycles). */
+  cycleUs: number;
   pageMs: number[];
   boardMs: number[];
   pageBytes: number;
 }
 
+/** Idle daemon cycles per batch. */
+const IDLE_K = 50;
+
 /**
- * Replay, idle tick, the office's board page and `replay --as-of` on both stores, the runs alternating
+ * A daemon cycle with nothing to do (runCycle: Campaign.tick, the daily-summary check, the outbox claim;
+ * it commits nothing) on each campaign at the same instants a second apart from `at`, in batches that
+ * alternate between them, as the idle-cycle figure does (scripts/bench/cycle.ts). Each is first brought
+ * to `at` untimed: one cycle applies what fell due since its log's end, and what that queued is skipped
+ * (as `--catch-up skip` does), so the timed cycles find nothing to do. Returns µs per cycle.
+ */
+async function idleCycles(campaigns: Campaign[], at: EpochMs): Promise<number[]> {
+  const eml = createNotifiers({ emlDir: `${DIR}/items-eml` });
+  try {
+    for (const c of campaigns) await runCycle(c, new Dispatcher(c, eml, { skipOlderThanMs: 0 }), at);
+    const quiet = campaigns.map((c) => new Dispatcher(c, eml));
+    let now = at;
+    const batches = campaigns.map((): number[] => []);
+    for (let round = 0; round < 11; round++) {
+      const from = now;
+      const order = round & 1 ? [...campaigns.keys()].reverse() : [...campaigns.keys()];
+      for (const k of order) {
+        let t = from;
+        const ms = (
+          await timeAsync(async () => {
+            for (let i = 0; i < IDLE_K; i++) {
+              const r = await runCycle(campaigns[k]!, quiet[k]!, (t += 1_000));
+              if (r.events || r.queued || r.summaryQueued || r.dispatch.sent) throw new Error(`an idle cycle did something: ${JSON.stringify(r)}`);
+            }
+          })
+        ).ms;
+        // The first round warms up.
+        if (round > 0) batches[k]!.push(ms);
+        now = Math.max(now, t);
+      }
+      sample();
+    }
+    return batches.map((b) => (median(b) / IDLE_K) * 1000);
+  } finally {
+    await eml.close();
+  }
+}
+
+/**
+ * Replay, idle daemon cycle, the office's board page and `replay --as-of` on both stores, the runs alternating
  * between them so neither is the one that warms the JIT up or meets the machine busier; the first run
  * of each pair is a warm-up. Both campaigns are open at once for the page; each replayed engine is
  * dropped before the next replay.
  */
 async function measureStores(paths: string[], tickAt: EpochMs, asOf: EpochMs): Promise<StoreFigures[]> {
-  const out = paths.map((): StoreFigures => ({ events: 0, items: 0, replayMs: [], asOfMs: [], tickUs: 0, pageMs: [], boardMs: [], pageBytes: 0 }));
+  const out = paths.map((): StoreFigures => ({ events: 0, items: 0, replayMs: [], asOfMs: [], cycleUs: 0, pageMs: [], boardMs: [], pageBytes: 0 }));
   const stores = paths.map((p) => new SqliteStore(p));
   const campaigns: Campaign[] = [];
   for (const s of stores) campaigns.push(await Campaign.open(s));
@@ -178,10 +224,14 @@ async function measureStores(paths: string[], tickAt: EpochMs, asOf: EpochMs): P
       const t = await timeAsync(() => fullReplay(store, plans[k]!));
       if (run > 0) out[k]!.replayMs.push(t.ms);
       out[k]!.events = t.value.events;
-      // A few ns a tick: 2 M ticks a batch (one ms apart, inside the 8 idle hours after 10:00) to last tens of ms.
-      if (run === 2) out[k]!.tickUs = idleTickOn(t.value.engine, tickAt, 2_000_000);
     }
   }
+  // The idle cycles last (they log the catch-up to `tickAt`, which the replays above do not count), on
+  // the campaigns opened afresh.
+  for (const s of stores) campaigns.push(await Campaign.open(s));
+  const cycles = await idleCycles(campaigns, tickAt);
+  for (const [k, us] of cycles.entries()) out[k]!.cycleUs = us;
+  campaigns.length = 0;
   for (const s of stores) await s.close();
   return out;
 }
@@ -232,7 +282,7 @@ export async function figItems(size: PlanSize, events: number, items: number, ba
   await s0.close();
   const openPeak = peakMb();
 
-  // Idle ticks on the next working morning (everything due before it applied, untimed); as-of at the end.
+  // Idle daemon cycles on the next working morning (everything due before it applied, untimed); as-of at the end.
   const cal = calendarOf(plan);
   const tickAt = cal.at(cal.addWorkingDays(cal.dateOf(end), 1), "10:00");
   const [a, b] = (await measureStores([without, withItems], tickAt, end)) as [StoreFigures, StoreFigures];
@@ -241,7 +291,7 @@ export async function figItems(size: PlanSize, events: number, items: number, ba
   const about = `(${size} plan, ${fmt(a.events)} events; + ${fmt(opened)} opened items, ${fmt(b.events)} events)`;
   const line = (what: string, x: number, y: number, unit: string, digits = 0, extra?: string) =>
     report({ key: `items-${what.split(" ").slice(0, 2).join("-")}`, label: `${what.replace(/ \(.*\)$/, "")}, with ${fmt(opened)} opened items vs without (${size} plan)`, what: `${what} ${about}`, duban: `${y.toFixed(digits)} ${unit} with the items`, bare: `${x.toFixed(digits)} ${unit} without`, ratio: y / x, target: "≤ 1.5x", pass: y / x <= 1.5, ...(extra ? { extra } : {}) });
-  line("idle tick", a.tickUs, b.tickUs, "µs", 3);
+  line("idle cycle (runCycle: tick + daily-summary check + outbox claim, nothing to do)", a.cycleUs, b.cycleUs, "µs", 0);
   line(`office board page (${fmt(b.items)} vs ${fmt(a.items)} rows)`, m(a.pageMs), m(b.pageMs), "ms", 0, `Campaign.board alone ${fmt(m(b.boardMs))} / ${fmt(m(a.boardMs))} ms (${fmt(m(b.boardMs) / m(a.boardMs))}); page ${fmt(b.pageBytes / 2 ** 20)} / ${fmt(a.pageBytes / 2 ** 20)} MB`);
   line("full replay", m(a.replayMs), m(b.replayMs), "ms");
   line("replay --as-of the end", m(a.asOfMs), m(b.asOfMs), "ms");

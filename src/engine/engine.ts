@@ -74,6 +74,34 @@ interface StateEntry {
   scheduled: boolean;
 }
 
+/**
+ * What every engine on one plan version shares, built once per plan: the index of the plan's own items
+ * and their schedules. An as-of replay, a reload and a restart each build an engine; without this each
+ * one indexed and scheduled every planned item again (most of restoring a snapshot). Schedules are never
+ * changed once built, so engines may share them.
+ */
+interface PlanShared {
+  /** Id to position of the plan's own items (a repeated id: its last position, as registering in order gave). */
+  index: Map<string, number>;
+  /** Schedules by their key (see scheduleFor). */
+  schedules: Map<string, Schedule>;
+  /** Per planned item, its schedule at its planned deadline, once asked for. */
+  planned: (Schedule | undefined)[];
+}
+
+const sharedByPlan = new WeakMap<ResolvedPlan, PlanShared>();
+
+function sharedOf(plan: ResolvedPlan): PlanShared {
+  let s = sharedByPlan.get(plan);
+  if (!s) {
+    const index = new Map<string, number>();
+    plan.assignments.forEach((a, i) => index.set(a.id, i));
+    s = { index, schedules: new Map(), planned: new Array(plan.assignments.length) };
+    sharedByPlan.set(plan, s);
+  }
+  return s;
+}
+
 /** The result of a tick that found nothing to do: shared and frozen, never to be added to. */
 const NOTHING: StepResult = Object.freeze({ events: Object.freeze([]) as unknown as DomainEvent[], reminders: Object.freeze([]) as unknown as ReminderIntent[] });
 
@@ -88,7 +116,9 @@ export class Engine {
   private readonly campaignMachine: CampaignMachine;
   private readonly aScope: AnyActorScope;
   private readonly cScope: AnyActorScope;
-  private readonly index = new Map<string, number>();
+  private readonly shared: PlanShared;
+  /** Items opened at run time by id; the plan's own are in `shared.index`. */
+  private readonly openedIndex = new Map<string, number>();
   /** The plan's items first, then those opened at run time, in the order they were opened. */
   private readonly items: Item[];
   /** Per item, its state as an index into `states`, and its context by column (see ContextColumns). */
@@ -98,7 +128,6 @@ export class Engine {
   private readonly stateIds = new Map<string, number>();
   private campaign: CampaignSnapshot;
   private readonly schedules: Schedule[];
-  private readonly scheduleCache = new Map<string, Schedule>();
   private readonly campaignTriggers: CampaignEvent[];
   private campaignCursor = 0;
   private cursor: Int32Array;
@@ -106,15 +135,17 @@ export class Engine {
   private queuedAt: Float64Array;
   private readonly heap = new TimeHeap();
   private _clock: EpochMs = -Infinity;
-  /** Items opened per kind (numbers them) and the import keys seen per kind (`kind|key`). */
+  /** Items opened per kind (numbers them). */
   private readonly openedCount = new Map<string, number>();
-  private readonly openedKeys = new Set<string>();
+  /** Per kind, its import keys seen: no `kind|key` string to build and hash per item on a restore. */
+  private readonly openedKeys = new Map<string, Set<string>>();
   private readonly initial: AssignmentSnapshot;
   private readonly initialState: number;
 
   /** `from`: persisted state to start from (see {@link Engine.restore}); otherwise every item starts afresh. */
   constructor(plan: ResolvedPlan, from?: PersistedEngine) {
     this.plan = plan;
+    this.shared = sharedOf(plan);
     this.calendar = calendarOf(plan);
     this.campaignMachine = createCampaignMachine(plan);
     this.aScope = inertScope(assignmentMachine);
@@ -162,11 +193,20 @@ export class Engine {
     return { ...this.states[this.stateOf[i]!]!.template, context: this.contexts.get(i) } as AssignmentSnapshot;
   }
 
+  /** An item's position by id: an opened item first, as it was registered after the plan's own. */
+  private indexOf(id: string): number | undefined {
+    return this.openedIndex.size === 0 ? this.shared.index.get(id) : (this.openedIndex.get(id) ?? this.shared.index.get(id));
+  }
+
   private register(i: number, a: Item): void {
-    this.index.set(a.id, i);
+    if (i >= this.plan.assignments.length) this.openedIndex.set(a.id, i);
     if (a.opened) {
       this.openedCount.set(a.opened.kind, Math.max(this.openedCount.get(a.opened.kind) ?? 0, a.opened.number));
-      if (a.opened.key !== undefined) this.openedKeys.add(`${a.opened.kind}|${a.opened.key}`);
+      if (a.opened.key !== undefined) {
+        let keys = this.openedKeys.get(a.opened.kind);
+        if (!keys) this.openedKeys.set(a.opened.kind, (keys = new Set()));
+        keys.add(a.opened.key);
+      }
     }
   }
 
@@ -181,7 +221,7 @@ export class Engine {
     }
     this.stateOf[i] = state;
     this.contexts.set(i, context);
-    this.schedules[i] = this.scheduleFor(a, context.dueAt);
+    this.schedules[i] = this.scheduleAt(i, a, context.dueAt);
   }
 
   /** Puts item i in place from version 3's columns. */
@@ -189,7 +229,13 @@ export class Engine {
     this.register(i, a);
     this.stateOf[i] = state;
     this.contexts.restore(i, columns);
-    this.schedules[i] = this.scheduleFor(a, this.contexts.dueAtOf(i));
+    this.schedules[i] = this.scheduleAt(i, a, this.contexts.dueAtOf(i));
+  }
+
+  /** Item i's schedule at `dueAt`: a planned item at its planned deadline takes the plan's, built once. */
+  private scheduleAt(i: number, a: Item, dueAt: EpochMs | null): Schedule {
+    if (i >= this.plan.assignments.length || dueAt !== a.dueAt) return this.scheduleFor(a, dueAt);
+    return (this.shared.planned[i] ??= this.scheduleFor(a, dueAt));
   }
 
   /** Adds an item opened at run time (live or replayed); it starts waiting, its opening event opens it. */
@@ -214,7 +260,7 @@ export class Engine {
 
   /** Whether an item of `kind` with this import key was opened. */
   hasKey(kind: string, key: string): boolean {
-    return this.openedKeys.has(`${kind}|${key}`);
+    return this.openedKeys.get(kind)?.has(key) ?? false;
   }
 
   /** The instant up to which time has been applied (-Infinity before the first tick). */
@@ -249,7 +295,7 @@ export class Engine {
   private scheduleFor(a: Item, dueAt: EpochMs | null): Schedule {
     const opts = itemScheduleOptions(this.plan, a);
     const key = `${a.policy}|${a.opensAt}|${dueAt}|${opts.exactHours ? "h" : ""}|${opts.ack ? opts.ack.at : ""}`;
-    let s = this.scheduleCache.get(key);
+    let s = this.shared.schedules.get(key);
     if (!s) {
       // An item without a deadline opens with its phase and has nothing else on its schedule: it never
       // falls due, is never reminded and never goes overdue.
@@ -258,7 +304,7 @@ export class Engine {
         const policy = this.plan.policies.get(a.policy) as Policy;
         s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, opts);
       }
-      this.scheduleCache.set(key, s);
+      this.shared.schedules.set(key, s);
     }
     return s;
   }
@@ -422,7 +468,7 @@ export class Engine {
 
   private act(action: UnitAction, now: EpochMs, result: StepResult): StepResult["refused"] {
     if (action.type === "open") return this.open(action, now, result);
-    const i = this.index.get(action.assignment);
+    const i = this.indexOf(action.assignment);
     if (i === undefined) return { code: "UNKNOWN_ASSIGNMENT", params: { item: action.assignment } };
     const a = this.items[i]!;
     const ctx = this.contexts.get(i);
@@ -537,7 +583,7 @@ export class Engine {
   /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
   apply(e: DomainEvent): boolean {
     if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
-    let i = this.index.get(e.assignment);
+    let i = this.indexOf(e.assignment);
     if (e.type === "itemOpened") {
       if (i !== undefined) return false;
       i = this.addItem(e.item);
@@ -588,12 +634,12 @@ export class Engine {
 
   /** An item, planned or opened at run time. */
   item(id: string): Item | undefined {
-    const i = this.index.get(id);
+    const i = this.indexOf(id);
     return i === undefined ? undefined : this.items[i];
   }
 
   view(id: string): AssignmentView | undefined {
-    const i = this.index.get(id);
+    const i = this.indexOf(id);
     return i === undefined ? undefined : this.viewAt(i);
   }
 
@@ -603,7 +649,10 @@ export class Engine {
   }
 
   views(): AssignmentView[] {
-    return this.items.map((_, i) => this.viewAt(i));
+    const n = this.items.length;
+    const out = new Array<AssignmentView>(n);
+    for (let i = 0; i < n; i++) out[i] = this.viewAt(i);
+    return out;
   }
 
   /** The items opened at run time, in the order they were opened. */
@@ -640,7 +689,7 @@ export class Engine {
     // The change is recorded at `at`, never moved to a later clock (see step).
     const clock = at;
     const assignments = plan.assignments.map((a): [unknown, AssignmentContext] | undefined => {
-      const j = this.index.get(a.id);
+      const j = this.indexOf(a.id);
       if (j === undefined) return undefined;
       const context = this.contexts.get(j);
       let { progress, lateness } = this.states[this.stateOf[j]!]!;

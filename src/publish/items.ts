@@ -48,10 +48,12 @@ export interface PublishedState extends CampaignViews {
 export function itemsAt(state: CampaignViews, asOf: EpochMs, marks: ReadonlyMap<string, LightMark> = new Map()): PublishedState {
   const dated = state.views.filter((v) => v.context.dueAt !== null);
   const rows = boardRows(state.plan, state.calendar, dated, asOf);
-  const items = dated.map((v, i): ItemRecord => {
+  const items = new Array<ItemRecord>(dated.length);
+  for (let i = 0; i < dated.length; i++) {
+    const v = dated[i]!;
     const row = rows[i]!;
     const c = v.context;
-    return {
+    items[i] = {
       assignment: v.assignment,
       row,
       outcome: outcomeOf(row.state, c.late, c.dueAt, asOf),
@@ -60,9 +62,9 @@ export function itemsAt(state: CampaignViews, asOf: EpochMs, marks: ReadonlyMap<
       daysLate: row.daysLate,
       returns: c.returns,
       extensions: c.extensions,
-      light: lightOf({ state: row.state, lateness: row.lateness, dueAt: c.dueAt, late: c.late, daysLate: row.daysLate }, marks.get(v.assignment.id), asOf),
+      light: lightOf({ state: row.state, lateness: row.lateness, dueAt: c.dueAt, late: c.late, daysLate: row.daysLate }, marks.size ? marks.get(v.assignment.id) : undefined, asOf),
     };
-  });
+  }
   return { ...state, asOf, items };
 }
 

@@ -61,22 +61,59 @@ export function lightOf(item: LightInput, mark: LightMark | undefined, asOf: Epo
   const n = item.daysLate;
   switch (item.state) {
     case "waived":
-      return { colour: "green", label: "免报", closed: true, overdue: false, daysLate: 0 };
+      return WAIVED;
     case "withdrawn":
-      return { colour: "none", label: STATE_ZH.withdrawn, closed: true, overdue: false, daysLate: 0 };
+      return WITHDRAWN;
     case "accepted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日办结` : "按时办结", closed: true, overdue: false, daysLate: item.late ? n : 0 };
+      return item.late ? LATE_ACCEPTED.of(n) : ACCEPTED;
     case "submitted":
-      return { colour: "green", label: item.late ? `逾期${n}个工作日报送，待审核` : "按时报送，待审核", closed: true, overdue: false, daysLate: item.late ? n : 0 };
+      return item.late ? LATE_SUBMITTED.of(n) : SUBMITTED;
   }
+  // A light without a mark is one of a few, shared (frozen) by every item in it: every published view
+  // builds a light per item. A mark, when there is one, comes after the other fields, as it always did.
   const overdue = item.dueAt !== null && asOf > item.dueAt;
-  if (overdue) return { colour: "red", label: `逾期${n}个工作日`, closed: false, overdue: true, daysLate: n, ...(mark ? { mark } : {}) };
+  if (overdue) return mark ? { colour: "red", label: OVERDUE.label(n), closed: false, overdue: true, daysLate: n, mark } : OVERDUE.of(n);
   if (mark?.light === "red") return { colour: "red", label: `办公室标红：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
-  if (item.dueAt !== null && item.lateness === "dueSoon") return { colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0, ...(mark ? { mark } : {}) };
+  if (item.dueAt !== null && item.lateness === "dueSoon") return mark ? { colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0, mark } : DUE_SOON;
   if (mark?.light === "yellow") return { colour: "yellow", label: `办公室标黄：${mark.reason}`, closed: false, overdue: false, mark, daysLate: 0 };
-  if (item.dueAt === null) return { colour: "none", label: "不设截止时间", closed: false, overdue: false, daysLate: 0 };
-  return { colour: "green", label: "正常推进", closed: false, overdue: false, daysLate: 0 };
+  if (item.dueAt === null) return NO_DEADLINE;
+  return ON_TRACK;
 }
+
+const frozen = (l: Light): Light => Object.freeze(l);
+const WAIVED = frozen({ colour: "green", label: "免报", closed: true, overdue: false, daysLate: 0 });
+const WITHDRAWN = frozen({ colour: "none", label: STATE_ZH.withdrawn, closed: true, overdue: false, daysLate: 0 });
+const ACCEPTED = frozen({ colour: "green", label: "按时办结", closed: true, overdue: false, daysLate: 0 });
+const SUBMITTED = frozen({ colour: "green", label: "按时报送，待审核", closed: true, overdue: false, daysLate: 0 });
+const DUE_SOON = frozen({ colour: "yellow", label: "临近截止", closed: false, overdue: false, daysLate: 0 });
+const NO_DEADLINE = frozen({ colour: "none", label: "不设截止时间", closed: false, overdue: false, daysLate: 0 });
+const ON_TRACK = frozen({ colour: "green", label: "正常推进", closed: false, overdue: false, daysLate: 0 });
+
+/** A light that carries a count of working days, one per count (a board has few distinct ones). */
+class CountedLight {
+  private readonly memo: Light[] = [];
+  constructor(
+    readonly label: (n: number) => string,
+    private readonly make: (n: number) => Light,
+  ) {}
+  of(n: number): Light {
+    if (!(Number.isInteger(n) && n >= 0 && n < 4096)) return this.make(n);
+    return (this.memo[n] ??= frozen(this.make(n)));
+  }
+}
+
+const LATE_ACCEPTED: CountedLight = new CountedLight(
+  (n) => `逾期${n}个工作日办结`,
+  (n) => ({ colour: "green", label: LATE_ACCEPTED.label(n), closed: true, overdue: false, daysLate: n }),
+);
+const LATE_SUBMITTED: CountedLight = new CountedLight(
+  (n) => `逾期${n}个工作日报送，待审核`,
+  (n) => ({ colour: "green", label: LATE_SUBMITTED.label(n), closed: true, overdue: false, daysLate: n }),
+);
+const OVERDUE: CountedLight = new CountedLight(
+  (n) => `逾期${n}个工作日`,
+  (n) => ({ colour: "red", label: OVERDUE.label(n), closed: false, overdue: true, daysLate: n }),
+);
 
 /** Why an item is red, in words: past due, the office's red mark, or both. */
 export function redReason(light: Light): string {

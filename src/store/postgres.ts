@@ -2,7 +2,7 @@ import pg from "pg";
 import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
-import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
+import { DEFAULT_BATCH, eventsPage, newestSnapshotKeySql, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, closesDigest, groupDigestRows, settleProgress } from "./settle.ts";
@@ -385,12 +385,14 @@ export class PostgresStore implements EventStore {
     const where: string[] = [];
     if (maxSeq !== undefined) (params.push(maxSeq), where.push(`seq <= $${params.length}`));
     if (planHash !== undefined) (params.push(planHash), where.push(`plan_hash = $${params.length}`));
-    const { rows } = await (await this.client()).query<{ seq: string; plan_hash: string; data: string }>(
-      `SELECT seq, plan_hash, data FROM ${this.ct("snapshots")} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`,
-      params,
-    );
-    const r = rows[0];
-    return r && { seq: Number(r.seq), planHash: r.plan_hash, data: r.data };
+    const pool = await this.client();
+    const { rows } = await pool.query<{ seq: string; plan_hash: string }>(newestSnapshotKeySql(this.ct("snapshots"), where, planHash !== undefined ? `plan_hash = $${params.length}` : undefined), params);
+    const key = rows[0];
+    if (!key) return undefined;
+    const data = await pool.query<{ data: string }>(`SELECT data FROM ${this.ct("snapshots")} WHERE seq = $1 AND plan_hash = $2`, [key.seq, key.plan_hash]);
+    // Dropped in between (snapshots are a cache): look again.
+    if (!data.rows[0]) return this.latestSnapshot(maxSeq, planHash);
+    return { seq: Number(key.seq), planHash: key.plan_hash, data: data.rows[0].data };
   }
 
   async claimOutbox(now: string, limit: number, opts: ClaimOptions = {}): Promise<OutboxItem[]> {

@@ -66,3 +66,16 @@ export function outboxList(table: string, filter: OutboxFilter, ph: Placeholder)
   const cond = where.length ? `WHERE ${where.join(" AND ")}` : "";
   return { sql: `SELECT * FROM ${table} ${cond} ORDER BY due_at_ms, id LIMIT ${ph(params.length)}`, params };
 }
+
+/**
+ * The key (seq, plan hash) of the newest snapshot matching `where`: the latest seq, and at one seq the
+ * one written last. The seq is found on the primary key alone and no snapshot's data is read; the
+ * caller then reads the one it picked. Ordering every matching row by `created_at` and selecting its
+ * data in the same query made SQLite copy the data of every snapshot in the store into its sorter on
+ * each as-of replay and each open (megabytes each on a large campaign). `planHash`: the plan condition
+ * again, for the outer query (its placeholder).
+ */
+export function newestSnapshotKeySql(table: string, where: readonly string[], planHash: string | undefined): string {
+  const inner = `SELECT max(seq) FROM ${table}${where.length ? " WHERE " + where.join(" AND ") : ""}`;
+  return `SELECT seq, plan_hash FROM ${table} WHERE seq = (${inner})${planHash ? ` AND ${planHash}` : ""} ORDER BY created_at DESC LIMIT 1`;
+}

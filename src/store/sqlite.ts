@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
-import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
+import { DEFAULT_BATCH, eventsPage, newestSnapshotKeySql, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, closesDigest, groupDigestRows, settleProgress } from "./settle.ts";
@@ -326,9 +326,14 @@ export class SqliteStore implements EventStore {
     const where: string[] = [];
     if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
     if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
-    const sql = `SELECT seq, plan_hash, data FROM ${this.tn.snapshots} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`;
-    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
-    return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
+    const db = this.live();
+    const sql = newestSnapshotKeySql(this.tn.snapshots, where, planHash !== undefined ? "plan_hash = ?" : undefined);
+    const key = db.prepare<unknown[], { seq: number; plan_hash: string }>(sql).get(...params, ...(planHash !== undefined ? [planHash] : []));
+    if (!key) return undefined;
+    const row = db.prepare<[number, string], { data: string }>(`SELECT data FROM ${this.tn.snapshots} WHERE seq = ? AND plan_hash = ?`).get(key.seq, key.plan_hash);
+    // Dropped in between (snapshots are a cache): look again.
+    if (!row) return this.latestSnapshot(maxSeq, planHash);
+    return { seq: key.seq, planHash: key.plan_hash, data: row.data };
   }
 
   async claimOutbox(now: string, limit: number, opts: ClaimOptions = {}): Promise<OutboxItem[]> {

@@ -450,6 +450,9 @@ export function describeStoreSuite(name: string, factory: () => Promise<StoreHar
       expect(await store.latestSnapshot(19)).toEqual({ seq: 15, planHash: "h2", data: "{\"b\":15}" });
       expect(await store.latestSnapshot(19, "h1")).toEqual({ seq: 10, planHash: "h1", data: "{\"a\":10}" });
       expect(await store.latestSnapshot(9)).toBeUndefined();
+      // The plan condition picks the newest of that plan's, not the newest seq of any plan.
+      expect(await store.latestSnapshot(undefined, "h2")).toEqual({ seq: 15, planHash: "h2", data: "{\"b\":15}" });
+      expect(await store.latestSnapshot(14, "h2")).toBeUndefined();
       await h.exec("DELETE FROM {snapshots}");
       expect(await store.latestSnapshot()).toBeUndefined();
     });
