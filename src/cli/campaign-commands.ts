@@ -96,17 +96,26 @@ async function withEachCampaign(opts: GlobalOptions, all: boolean | undefined, f
 
 /** Runs fn on the store as a whole: every campaign it holds (init, campaigns, verify of all chains). */
 export async function withWholeStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
-  const [campaign, load, { openStore }, registry] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts"), import("../campaign/campaigns.ts")]);
+  const [campaign, load, { openStore }, registry, { resolvedPlansBeside }] = await Promise.all([
+    import("../campaign/campaign.ts"),
+    import("../plan/load.ts"),
+    import("../store/open.ts"),
+    import("../campaign/campaigns.ts"),
+    import("../campaign/resolved-cache.ts"),
+  ]);
   ({ Campaign, CampaignError } = campaign);
   ({ loadPlan } = load);
   campaigns = registry;
   const store = await openStore(opts.db);
+  // Every campaign this command opens takes its plan versions resolved by an earlier command, when they are kept.
+  campaign.useResolvedPlans(resolvedPlansBeside(opts.db));
   try {
     return await fn(store);
   } catch (err) {
     if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
     throw err;
   } finally {
+    campaign.useResolvedPlans(undefined);
     await store.close();
   }
 }
