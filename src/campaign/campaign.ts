@@ -694,7 +694,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs, use
     }
     const e = decodeEvent(engine.plan, s);
     if (e) {
-      engine.apply(e);
+      engine.applyBeforeSettle(e);
       clock = Math.max(clock, e.at);
     }
   }

@@ -97,7 +97,10 @@ export class Engine {
   private readonly states: StateEntry[] = [];
   private readonly stateIds = new Map<string, number>();
   private campaign: CampaignSnapshot;
-  private readonly schedules: Schedule[];
+  /** Per item, its schedule once something needed it (see scheduleAt). */
+  private readonly schedules: (Schedule | undefined)[];
+  /** Per item, the due instant its schedule is built from (NaN: none, the item has no deadline). */
+  private scheduleDue: Float64Array;
   private readonly scheduleCache = new Map<string, Schedule>();
   private readonly campaignTriggers: CampaignEvent[];
   private campaignCursor = 0;
@@ -105,6 +108,11 @@ export class Engine {
   /** The time each item is queued at in the heap (NaN: not queued); older heap entries are stale. */
   private queuedAt: Float64Array;
   private readonly heap = new TimeHeap();
+  /**
+   * The time index (cursors, queued instants, heap) is rebuilt only when first used after construction or
+   * settle(): a command that only reads states (a board, a trail) never builds it, nor any item's schedule.
+   */
+  private queueStale = true;
   private _clock: EpochMs = -Infinity;
   /** Items opened per kind (numbers them) and the import keys seen per kind (`kind|key`). */
   private readonly openedCount = new Map<string, number>();
@@ -122,6 +130,7 @@ export class Engine {
     this.items = [...plan.assignments, ...(from?.opened ?? [])];
     const n = this.items.length;
     this.schedules = new Array(n);
+    this.scheduleDue = new Float64Array(Math.max(16, n));
     this.cursor = new Int32Array(Math.max(16, n));
     this.queuedAt = new Float64Array(Math.max(16, n)).fill(Number.NaN);
     this.stateOf = new Uint8Array(Math.max(16, n));
@@ -137,7 +146,7 @@ export class Engine {
     ) as CampaignSnapshot;
     this._clock = from?.clock ?? -Infinity;
     this.campaignTriggers = campaignTriggers(plan);
-    this.rebuildQueue();
+    this.nextDue = Number.NaN;
   }
 
   /**
@@ -181,7 +190,7 @@ export class Engine {
     }
     this.stateOf[i] = state;
     this.contexts.set(i, context);
-    this.schedules[i] = this.scheduleFor(a, context.dueAt);
+    this.planSchedule(i, context.dueAt);
   }
 
   /** Puts item i in place from version 3's columns. */
@@ -189,11 +198,27 @@ export class Engine {
     this.register(i, a);
     this.stateOf[i] = state;
     this.contexts.restore(i, columns);
-    this.schedules[i] = this.scheduleFor(a, this.contexts.dueAtOf(i));
+    this.planSchedule(i, this.contexts.dueAtOf(i));
+  }
+
+  /** Item i's schedule is the one of this due instant from now on; built when first needed. */
+  private planSchedule(i: number, dueAt: EpochMs | null): void {
+    this.scheduleDue[i] = dueAt ?? Number.NaN;
+    this.schedules[i] = undefined;
+  }
+
+  private scheduleAt(i: number): Schedule {
+    let s = this.schedules[i];
+    if (!s) {
+      const due = this.scheduleDue[i]!;
+      this.schedules[i] = s = this.scheduleFor(this.items[i]!, Number.isNaN(due) ? null : due);
+    }
+    return s;
   }
 
   /** Adds an item opened at run time (live or replayed); it starts waiting, its opening event opens it. */
-  private addItem(a: Item): number {
+  private addItem(a: Item, beforeSettle = false): number {
+    if (!beforeSettle) this.ensureQueue();
     const i = this.items.length;
     if (i >= this.cursor.length) {
       const cursor = new Int32Array(this.cursor.length * 2);
@@ -202,6 +227,9 @@ export class Engine {
       queued.set(this.queuedAt);
       const states = new Uint8Array(this.stateOf.length * 2);
       states.set(this.stateOf);
+      const due = new Float64Array(this.scheduleDue.length * 2);
+      due.set(this.scheduleDue);
+      this.scheduleDue = due;
       this.cursor = cursor;
       this.queuedAt = queued;
       this.stateOf = states;
@@ -225,6 +253,7 @@ export class Engine {
   /** The next instant at which something is scheduled (Infinity when nothing is). */
   nextDueAt(): EpochMs {
     // Cached between changes of the queue, so a daemon's idle tick touches no per-assignment memory.
+    this.ensureQueue();
     if (Number.isNaN(this.nextDue)) {
       const c = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
       this.nextDue = Math.min(c, this.peekAssignments());
@@ -236,6 +265,7 @@ export class Engine {
   private nextDue = Number.NaN;
 
   private peekAssignments(): EpochMs {
+    this.ensureQueue();
     // Stale entries (re-queued or finished assignments) are dropped lazily here.
     while (this.heap.size) {
       const t = this.heap.peekTime();
@@ -263,8 +293,10 @@ export class Engine {
     return s;
   }
 
-  /** Recomputes every cursor and the heap from the clock: used after construction and restore. */
-  private rebuildQueue(): void {
+  /** Recomputes every cursor and the heap from the clock, when first needed after construction or settle(). */
+  private ensureQueue(): void {
+    if (!this.queueStale) return;
+    this.queueStale = false;
     this.nextDue = Number.NaN;
     this.queuedAt.fill(Number.NaN);
     this.heap.clear();
@@ -288,7 +320,7 @@ export class Engine {
       this.queuedAt[i] = Number.NaN;
       return;
     }
-    const s = this.schedules[i]!;
+    const s = this.scheduleAt(i);
     const c = firstAfter(s, after);
     this.cursor[i] = c;
     if (c < s.times.length) {
@@ -334,6 +366,7 @@ export class Engine {
 
   /** Fires every time-based event up to `now`, in time order; reminders collapsed per recipient. */
   private drain(now: EpochMs): StepResult {
+    this.ensureQueue();
     const events: DomainEvent[] = [];
     const pending = new Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>();
     for (;;) {
@@ -366,7 +399,7 @@ export class Engine {
 
   /** Fires the triggers of assignment i at instant t, in schedule order. */
   private fire(i: number, t: EpochMs, events: DomainEvent[], pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): void {
-    const s = this.schedules[i]!;
+    const s = this.scheduleAt(i);
     const a = this.items[i]!;
     let c = this.cursor[i]!;
     for (; c < s.times.length && s.times[c] === t; c++) {
@@ -536,13 +569,25 @@ export class Engine {
 
   /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
   apply(e: DomainEvent): boolean {
+    return this.applyLogged(e, false);
+  }
+
+  /**
+   * As {@link apply}, for a replay that calls {@link settle} before anything else: the time index is left to
+   * that settle, which rebuilds it from the states alone, so a replay that only reads states never builds it.
+   */
+  applyBeforeSettle(e: DomainEvent): boolean {
+    return this.applyLogged(e, true);
+  }
+
+  private applyLogged(e: DomainEvent, beforeSettle: boolean): boolean {
     if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
     let i = this.index.get(e.assignment);
     if (e.type === "itemOpened") {
       if (i !== undefined) return false;
-      i = this.addItem(e.item);
+      i = this.addItem(e.item, beforeSettle);
     }
-    return i === undefined ? false : this.applyAssignment(i, e);
+    return i === undefined ? false : this.applyAssignment(i, e, beforeSettle);
   }
 
   private applyCampaign(e: CampaignEvent): boolean {
@@ -552,7 +597,9 @@ export class Engine {
     return true;
   }
 
-  private applyAssignment(i: number, e: AssignmentEvent): boolean {
+  private applyAssignment(i: number, e: AssignmentEvent, beforeSettle = false): boolean {
+    // The index is brought up to date before the state moves, so a lazy build sees what an eager one saw.
+    if (!beforeSettle) this.ensureQueue();
     this.nextDue = Number.NaN;
     const prev = this.snapshotAt(i);
     const next = assignmentMachine.transition(prev, e, this.aScope);
@@ -561,7 +608,9 @@ export class Engine {
     this.stateOf[i] = state;
     this.contexts.set(i, next.context);
     const interim = e.type === "submitted" && e.report === "interim";
-    if (e.type === "extended" || interim) this.schedules[i] = this.scheduleFor(this.items[i]!, next.context.dueAt);
+    if (e.type === "extended" || interim) this.planSchedule(i, next.context.dueAt);
+    // A stale index is rebuilt from the states at the settle that follows: nothing to move in it now.
+    if (this.queueStale) return true;
     // Actions move an item in or out of the queue; time-driven events keep the cursor of fire(). An opened
     // item is queued from just before its opening, so triggers at that very instant (due soon) still fire.
     if (e.type === "itemOpened") this.requeue(i, e.at - 1);
@@ -573,7 +622,8 @@ export class Engine {
   /** Sets the clock after a replay of logged events, and rebuilds the time index from the state. */
   settle(clock: EpochMs): void {
     this._clock = clock;
-    this.rebuildQueue();
+    this.queueStale = true;
+    this.nextDue = Number.NaN;
   }
 
   /** "notStarted", the active phase ("a+b" when phases overlap), "betweenPhases" or "closed". */
