@@ -318,8 +318,11 @@ export class SqliteStore implements EventStore {
     const where: string[] = [];
     if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
     if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
-    const sql = `SELECT seq, plan_hash, data FROM ${this.tn.snapshots} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC, created_at DESC LIMIT 1`;
-    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
+    const cond = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    // The newest seq first, through the key, then only its rows sorted: ordering every snapshot by
+    // (seq, created_at) made SQLite read and sort all of them, data and all (a second at national size).
+    const sql = `SELECT seq, plan_hash, data FROM ${this.tn.snapshots} WHERE seq = (SELECT max(seq) FROM ${this.tn.snapshots} ${cond})${where.length ? ` AND ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT 1`;
+    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params, ...params);
     return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
   }
 
