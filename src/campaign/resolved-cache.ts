@@ -32,10 +32,10 @@ interface EntryHeader {
 /**
  * What the cached bytes depend on besides the plan: the package version, the Node release (the structured
  * clone's format) and the code that resolves a plan (size and time of each of its files, which every build
- * rewrites). A new build or an edited source therefore never reads what an older one resolved.
+ * rewrites). A new build or an edited source therefore never reads what an older one resolved. `codeRoot`:
+ * the folder holding plan/, model/, engine/ and campaign/ (src/, or dist/src/ for the build).
  */
-export function buildStamp(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
+export function buildStamp(codeRoot: string = join(dirname(fileURLToPath(import.meta.url)), "..")): string {
   const h = createHash("sha256");
   let version = "";
   try {
@@ -45,7 +45,7 @@ export function buildStamp(): string {
   }
   h.update(`${version}\n${process.version}\n`);
   for (const dir of ["plan", "model", "engine", "campaign"]) {
-    const full = join(here, "..", dir);
+    const full = join(codeRoot, dir);
     let names: string[] = [];
     try {
       names = readdirSync(full).sort();

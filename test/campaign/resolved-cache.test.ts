@@ -1,10 +1,10 @@
 import Database from "better-sqlite3";
-import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Campaign } from "../../src/campaign/campaign.ts";
-import { fileResolvedPlanCache, type ResolvedPlanCache } from "../../src/campaign/resolved-cache.ts";
+import { buildStamp, fileResolvedPlanCache, type ResolvedPlanCache } from "../../src/campaign/resolved-cache.ts";
 import { packPlan, unpackPlan } from "../../src/plan/compact.ts";
 import { loadPlan, loadPlanText } from "../../src/plan/load.ts";
 import type { ResolvedPlan } from "../../src/plan/types.ts";
@@ -132,5 +132,20 @@ describe("the resolved-plan cache", () => {
     raw.prepare("UPDATE plans SET text = text || '\n# edited' WHERE hash = ?").run(hash);
     raw.close();
     await expect(openWith(db, cache)).rejects.toMatchObject({ code: "PLAN_MISSING" });
+  });
+});
+
+describe("the build stamp", () => {
+  it("changes when a file of the code that resolves plans changes, and only then", () => {
+    const root = mkdtempSync(join(tmpdir(), "duban-stamp-"));
+    for (const d of ["plan", "model", "engine", "campaign"]) mkdirSync(join(root, d));
+    writeFileSync(join(root, "plan", "resolve.js"), "export const a = 1;\n");
+    const first = buildStamp(root);
+    expect(buildStamp(root)).toBe(first);
+    writeFileSync(join(root, "plan", "resolve.js"), "export const a = 12;\n");
+    const second = buildStamp(root);
+    expect(second).not.toBe(first);
+    writeFileSync(join(root, "model", "item.js"), "");
+    expect(buildStamp(root)).not.toBe(second);
   });
 });
