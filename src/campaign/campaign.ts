@@ -4,7 +4,8 @@ import { mergeReminders } from "../engine/merge-reminders.ts";
 import type { Item } from "../model/item.ts";
 import type { DomainEvent, EngineInput, OpenRequest, ReminderIntent } from "../engine/types.ts";
 import { rendered, type RenderedRefusal } from "../text/refusals.ts";
-import { loadPlan, loadPlanText, planHash, type LoadOptions } from "../plan/load.ts";
+import type { LoadOptions } from "../plan/load.ts";
+import { planHash } from "../plan/version-hash.ts";
 import type { ResolvedPlanCache } from "./resolved-cache.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
@@ -175,7 +176,7 @@ export class Campaign {
    * refused (`CAMPAIGN_ENDED`) unless `opts.archive`; an existing store of the same plan is opened as it is.
    */
   static async init(store: EventStore, file: string, now: EpochMs, opts: InitOptions & OpenOptions = {}): Promise<Campaign> {
-    const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
+    const loaded = (await loader()).loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
     const already = async () => {
@@ -445,7 +446,7 @@ export class Campaign {
    * reopens submitted and accepted ones only when `reopenSubmitted` says so.
    */
   async applyPlan(file: string, now: EpochMs, opts: { reopenSubmitted: boolean; note?: string; actor?: string; extra?: Record<string, unknown> }): Promise<{ diff: PlanDiff; events: StoredEvent[] }> {
-    const loaded = loadPlan(file);
+    const loaded = (await loader()).loadPlan(file);
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const next = loaded.plan;
     await this.refresh();
@@ -603,6 +604,12 @@ function planMeta(plan: ResolvedPlan, file: string, imports: Record<string, stri
   return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}), ...(Object.keys(imports).length ? { imports } : {}) };
 }
 
+/**
+ * The plan language (the YAML parser, the schema, the resolver), loaded when a plan is first resolved: a
+ * command that opens a campaign whose versions are kept resolved (see ResolvedPlanCache) never loads it.
+ */
+const loader = () => import("../plan/load.ts");
+
 let processResolvedPlans: ResolvedPlanCache | undefined;
 
 /**
@@ -639,7 +646,7 @@ class PlanCache {
       const kept = keep?.read(hash);
       if (kept) plan = kept;
       else {
-        const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
+        const loaded = (await loader()).loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
         if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
         if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
         plan = loaded.plan;
