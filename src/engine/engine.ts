@@ -88,7 +88,9 @@ export class Engine {
   private readonly campaignMachine: CampaignMachine;
   private readonly aScope: AnyActorScope;
   private readonly cScope: AnyActorScope;
+  /** Item numbers by id, for items[0, indexed): filled when first looked up (a board never looks one up). */
   private readonly index = new Map<string, number>();
+  private indexed = 0;
   /** The plan's items first, then those opened at run time, in the order they were opened. */
   private readonly items: Item[];
   /** Per item, its state as an index into `states`, and its context by column (see ContextColumns). */
@@ -171,8 +173,13 @@ export class Engine {
     return { ...this.states[this.stateOf[i]!]!.template, context: this.contexts.get(i) } as AssignmentSnapshot;
   }
 
-  private register(i: number, a: Item): void {
-    this.index.set(a.id, i);
+  private indexOf(id: string): number | undefined {
+    // In item order, as registering each item eagerly did: of two items with one id, the later one wins.
+    for (; this.indexed < this.items.length; this.indexed++) this.index.set(this.items[this.indexed]!.id, this.indexed);
+    return this.index.get(id);
+  }
+
+  private register(a: Item): void {
     if (a.opened) {
       this.openedCount.set(a.opened.kind, Math.max(this.openedCount.get(a.opened.kind) ?? 0, a.opened.number));
       if (a.opened.key !== undefined) this.openedKeys.add(`${a.opened.kind}|${a.opened.key}`);
@@ -181,7 +188,7 @@ export class Engine {
 
   /** Puts item i in place, afresh or in a saved state (versions 1 and 2). */
   private place(i: number, a: Item, saved?: [unknown, AssignmentContext]): void {
-    this.register(i, a);
+    this.register(a);
     let state = this.initialState;
     let context: AssignmentContext = { ...this.initial.context, dueAt: a.dueAt };
     if (saved) {
@@ -195,7 +202,7 @@ export class Engine {
 
   /** Puts item i in place from version 3's columns. */
   private placeSaved(i: number, a: Item, state: number, columns: PersistedColumns): void {
-    this.register(i, a);
+    this.register(a);
     this.stateOf[i] = state;
     this.contexts.restore(i, columns);
     this.planSchedule(i, this.contexts.dueAtOf(i));
@@ -455,7 +462,7 @@ export class Engine {
 
   private act(action: UnitAction, now: EpochMs, result: StepResult): StepResult["refused"] {
     if (action.type === "open") return this.open(action, now, result);
-    const i = this.index.get(action.assignment);
+    const i = this.indexOf(action.assignment);
     if (i === undefined) return { code: "UNKNOWN_ASSIGNMENT", params: { item: action.assignment } };
     const a = this.items[i]!;
     const ctx = this.contexts.get(i);
@@ -582,7 +589,7 @@ export class Engine {
 
   private applyLogged(e: DomainEvent, beforeSettle: boolean): boolean {
     if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
-    let i = this.index.get(e.assignment);
+    let i = this.indexOf(e.assignment);
     if (e.type === "itemOpened") {
       if (i !== undefined) return false;
       i = this.addItem(e.item, beforeSettle);
@@ -638,12 +645,12 @@ export class Engine {
 
   /** An item, planned or opened at run time. */
   item(id: string): Item | undefined {
-    const i = this.index.get(id);
+    const i = this.indexOf(id);
     return i === undefined ? undefined : this.items[i];
   }
 
   view(id: string): AssignmentView | undefined {
-    const i = this.index.get(id);
+    const i = this.indexOf(id);
     return i === undefined ? undefined : this.viewAt(i);
   }
 
@@ -690,7 +697,7 @@ export class Engine {
     // The change is recorded at `at`, never moved to a later clock (see step).
     const clock = at;
     const assignments = plan.assignments.map((a): [unknown, AssignmentContext] | undefined => {
-      const j = this.index.get(a.id);
+      const j = this.indexOf(a.id);
       if (j === undefined) return undefined;
       const context = this.contexts.get(j);
       let { progress, lateness } = this.states[this.stateOf[j]!]!;
