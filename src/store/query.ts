@@ -54,6 +54,21 @@ export function eventsPage(table: string, after: number, f: PageFilter, ph: Plac
   return { sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ${ph(params.length)}`, params };
 }
 
+/**
+ * SQLite's read of the newest snapshot at or before `maxSeq` (of one plan version): the newest seq through the
+ * key first, then only its rows sorted. Ordering every snapshot by (seq, created_at) made SQLite read and sort
+ * all of them, data and all (15 snapshots, 20 MB, at 100k events of a 30k plan).
+ */
+export function latestSnapshotQuery(table: string, maxSeq?: number, planHash?: string): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
+  if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
+  const and = where.map((w) => ` AND ${w}`).join("");
+  const sql = `SELECT seq, plan_hash, data FROM ${table} WHERE seq = (SELECT max(seq) FROM ${table}${where.length ? ` WHERE ${where.join(" AND ")}` : ""})${and} ORDER BY created_at DESC LIMIT 1`;
+  return { sql, params: [...params, ...params] };
+}
+
 export function outboxList(table: string, filter: OutboxFilter, ph: Placeholder): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const where: string[] = [];

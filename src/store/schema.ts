@@ -68,6 +68,10 @@ export function campaignDdl(dialect: Dialect, q: (table: string) => string, pref
     )`,
     `CREATE INDEX IF NOT EXISTS ${prefix}events_assignment_idx ON ${t("events")} (assignment, seq) WHERE assignment IS NOT NULL`,
     `CREATE INDEX IF NOT EXISTS ${prefix}events_at_ms_idx ON ${t("events")} (at_ms)`,
+    // A read of a few kinds of event (the office's light marks, read by every board) finds them here instead of
+    // scanning every event, payloads and all (a tenth of a second at 100k events). Built at the first open of an
+    // older store; an older build ignores it.
+    `CREATE INDEX IF NOT EXISTS ${prefix}events_type_idx ON ${t("events")} (type, seq)`,
     `CREATE TABLE IF NOT EXISTS ${t("outbox")} (
       id ${serial},
       key text NOT NULL UNIQUE,

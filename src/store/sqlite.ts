@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { ChainVerifier, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
-import { DEFAULT_BATCH, eventsPage, outboxList, pageFilter } from "./query.ts";
+import { DEFAULT_BATCH, eventsPage, latestSnapshotQuery, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, settleProgress } from "./settle.ts";
@@ -314,15 +314,8 @@ export class SqliteStore implements EventStore {
   }
 
   async latestSnapshot(maxSeq?: number, planHash?: string): Promise<Snapshot | undefined> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
-    if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
-    const cond = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    // The newest seq first, through the key, then only its rows sorted: ordering every snapshot by
-    // (seq, created_at) made SQLite read and sort all of them, data and all (a second at national size).
-    const sql = `SELECT seq, plan_hash, data FROM ${this.tn.snapshots} WHERE seq = (SELECT max(seq) FROM ${this.tn.snapshots} ${cond})${where.length ? ` AND ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT 1`;
-    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params, ...params);
+    const { sql, params } = latestSnapshotQuery(this.tn.snapshots, maxSeq, planHash);
+    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
     return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
   }
 
