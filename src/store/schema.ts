@@ -92,6 +92,8 @@ export function campaignDdl(dialect: Dialect, q: (table: string) => string, pref
     // A claim reads pending items in due order: walking this index it stops at the first few claimable,
     // where the one above sorts every pending item at each claim (a dispatch of n messages cost n²).
     `CREATE INDEX IF NOT EXISTS ${prefix}outbox_due_idx ON ${t("outbox")} (due_at_ms, id) WHERE status = 'pending'`,
+    // Every board counts the outbox by status: from this index, not from a scan of every message's payload.
+    `CREATE INDEX IF NOT EXISTS ${prefix}outbox_status_idx ON ${t("outbox")} (status)`,
     `CREATE TABLE IF NOT EXISTS ${t("plans")} (
       hash text PRIMARY KEY,
       text text NOT NULL,

@@ -35,3 +35,10 @@ describe("what every board reads goes through an index, never a scan of the log 
     expect(plan.some((d) => d.includes("events_type_idx"))).toBe(true);
   });
 });
+
+describe("the outbox counts every board shows", () => {
+  it("come from the status index, not a scan of every message", async () => {
+    const plan = await planOf("SELECT status, count(*) AS n FROM outbox GROUP BY status", []);
+    expect(plan.join("\n")).toMatch(/outbox USING COVERING INDEX outbox_status_idx/);
+  });
+});
