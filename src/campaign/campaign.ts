@@ -4,7 +4,9 @@ import { mergeReminders } from "../engine/merge-reminders.ts";
 import type { Item } from "../model/item.ts";
 import type { DomainEvent, EngineInput, OpenRequest, ReminderIntent } from "../engine/types.ts";
 import { rendered, type RenderedRefusal } from "../text/refusals.ts";
-import { loadPlan, loadPlanText, type LoadOptions } from "../plan/load.ts";
+import type { LoadOptions } from "../plan/load.ts";
+import { planHash } from "../plan/version-hash.ts";
+import type { ResolvedPlanCache } from "./resolved-cache.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
@@ -119,6 +121,12 @@ export interface OpenOptions {
   snapshotEvery?: number;
   /** false: read no snapshot and write none; every rebuild folds the whole log (a check of the snapshots). @default true */
   snapshots?: boolean;
+  /**
+   * Resolved plan versions kept between processes (the command line's, beside a SQLite store): a version
+   * whose stored text and meta hash to what the log names is taken from here instead of resolved again.
+   * @default none: every version is resolved from its stored text
+   */
+  resolvedPlans?: ResolvedPlanCache;
 }
 const MAX_RETRIES = 8;
 
@@ -168,7 +176,7 @@ export class Campaign {
    * refused (`CAMPAIGN_ENDED`) unless `opts.archive`; an existing store of the same plan is opened as it is.
    */
   static async init(store: EventStore, file: string, now: EpochMs, opts: InitOptions & OpenOptions = {}): Promise<Campaign> {
-    const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
+    const loaded = (await loader()).loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const plan = loaded.plan;
     const already = async () => {
@@ -206,7 +214,7 @@ export class Campaign {
 
   /** Loads the plan version the store runs and rebuilds the engine from the newest snapshot plus the log. */
   static async open(store: EventStore, opts: OpenOptions = {}): Promise<Campaign> {
-    const plans = new PlanCache(store);
+    const plans = new PlanCache(store, opts.resolvedPlans ?? processResolvedPlans);
     const { engine, seq, snapshotSeq } = await rebuild(store, plans, undefined, opts.snapshots !== false);
     return new Campaign(store, plans, engine, seq, snapshotSeq, opts);
   }
@@ -488,7 +496,7 @@ export class Campaign {
    * reopens submitted and accepted ones only when `reopenSubmitted` says so.
    */
   async applyPlan(file: string, now: EpochMs, opts: { reopenSubmitted: boolean; note?: string; actor?: string; extra?: Record<string, unknown> }): Promise<{ diff: PlanDiff; events: StoredEvent[] }> {
-    const loaded = loadPlan(file);
+    const loaded = (await loader()).loadPlan(file);
     if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
     const next = loaded.plan;
     await this.refresh();
@@ -623,7 +631,7 @@ export class Campaign {
 }
 
 function openOptions(o: OpenOptions): OpenOptions {
-  return { ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}), ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}) };
+  return { ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}), ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}), ...(o.resolvedPlans ? { resolvedPlans: o.resolvedPlans } : {}) };
 }
 
 /** The refusal of a plan version that removes units still needed: every stranded item, by unit. */
@@ -646,10 +654,30 @@ function planMeta(plan: ResolvedPlan, file: string, imports: Record<string, stri
   return { file, campaign: plan.campaign.id, ...(plan.calendar.data ? { calendar: plan.calendar.data } : {}), ...(Object.keys(imports).length ? { imports } : {}) };
 }
 
+/**
+ * The plan language (the YAML parser, the schema, the resolver), loaded when a plan is first resolved: a
+ * command that opens a campaign whose versions are kept resolved (see ResolvedPlanCache) never loads it.
+ */
+const loader = () => import("../plan/load.ts");
+
+let processResolvedPlans: ResolvedPlanCache | undefined;
+
+/**
+ * The resolved-plan cache every {@link Campaign.open} in this process uses when its options name none. The
+ * command line sets it for the store a command opens (and clears it after), so that each of its many commands
+ * gets it without threading it through; a library host passes {@link OpenOptions.resolvedPlans} instead.
+ */
+export function useResolvedPlans(cache: ResolvedPlanCache | undefined): void {
+  processResolvedPlans = cache;
+}
+
 /** Plan versions by hash, loaded from the store's copies of their texts once each. */
 class PlanCache {
   private readonly plans = new Map<string, ResolvedPlan>();
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly resolved?: ResolvedPlanCache,
+  ) {}
 
   async get(hash: string): Promise<ResolvedPlan> {
     let plan = this.plans.get(hash);
@@ -661,10 +689,19 @@ class PlanCache {
       const calendarData = meta?.calendar as CnCalendarData | undefined;
       // And with the directories' texts as they were: a directory file edited since does not change an old version.
       const imports = (meta?.imports as Record<string, string> | undefined) ?? {};
-      const loaded = loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
-      if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
-      if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
-      plan = loaded.plan;
+      // A kept resolution only of the version the log names: the stored text and meta must hash to it, as
+      // resolving them would check. A version whose hash needs the text parsed (a cn calendar without its data
+      // in the meta) is resolved.
+      const keep = this.resolved && planHash(text, calendarData, imports) === hash ? this.resolved : undefined;
+      const kept = keep?.read(hash);
+      if (kept) plan = kept;
+      else {
+        const loaded = (await loader()).loadPlanText(`plan@${hash.slice(0, 12)}`, text, { ...(calendarData ? { calendarData } : {}), imports });
+        if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
+        if (loaded.plan.hash !== hash) throw new CampaignError("PLAN_MISSING", `计划版本 ${hash.slice(0, 12)} 按存储的节假日数据无法还原（数据缺失或损坏）；请从备份恢复存储`);
+        plan = loaded.plan;
+        keep?.write(plan);
+      }
       this.plans.set(hash, plan);
     }
     return plan;
@@ -714,7 +751,7 @@ async function rebuild(store: EventStore, plans: PlanCache, until?: EpochMs, use
     }
     const e = decodeEvent(engine.plan, s);
     if (e) {
-      engine.apply(e);
+      engine.applyBeforeSettle(e);
       clock = Math.max(clock, e.at);
     }
   }

@@ -1,7 +1,5 @@
 import type { EpochMs } from "../engine/calendar.ts";
-import { loadPlan } from "../plan/load.ts";
 import { formatDiagnostic } from "../plan/diagnostics.ts";
-import { checkParentOfText } from "../plan/parent.ts";
 import type { ResolvedPlan } from "../plan/types.ts";
 import { StoreError } from "../store/errors.ts";
 import type { EventStore } from "../store/store.ts";
@@ -24,6 +22,7 @@ export interface StoreCampaign {
  * The same campaign id with another plan is refused: a plan change goes through `plan apply`.
  */
 export async function addCampaign(store: EventStore, file: string, now: EpochMs, opts: InitOptions = {}): Promise<Campaign> {
+  const { loadPlan } = await import("../plan/load.ts");
   const loaded = loadPlan(file, opts.calendarData ? { calendarData: opts.calendarData } : {});
   if (!loaded.plan) throw new CampaignError("PLAN_INVALID", loaded.diagnostics.map(formatDiagnostic).join("\n"));
   const id = loaded.plan.campaign.id;
@@ -58,6 +57,7 @@ export async function checkAgainstParent(store: EventStore, records: readonly Ca
   const ref = child.parent!;
   const record = records.find((r) => r.id === ref.campaign);
   const parentPlan = record ? (await Campaign.open(store.campaignLog(record.prefix))).plan : undefined;
+  const { checkParentOfText } = await import("../plan/parent.ts");
   const problems = checkParentOfText(child, text, parentPlan);
   if (!problems.length) return;
   const known = records.length ? `；此存储中的专项行动：${records.map((r) => r.id).join("、")}` : "";
@@ -70,6 +70,8 @@ export async function checkAgainstParent(store: EventStore, records: readonly Ca
  */
 export async function checkChildrenOf(store: EventStore, parentId: string, next: ResolvedPlan): Promise<void> {
   const problems: string[] = [];
+  // The sub-plans' texts are parsed only here: opening the store's campaigns never loads the YAML parser.
+  const { checkParentOfText } = await import("../plan/parent.ts");
   for (const r of (await store.campaigns()).filter((x) => x.parent === parentId)) {
     const log = store.campaignLog(r.prefix);
     const child = (await Campaign.open(log)).plan;

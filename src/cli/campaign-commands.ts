@@ -4,7 +4,6 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import type * as CampaignModule from "../campaign/campaign.ts";
 import type { CatchUp, PlanDiff } from "../campaign/campaign.ts";
-import type * as LoadModule from "../plan/load.ts";
 import type * as CampaignsModule from "../campaign/campaigns.ts";
 import { missingHolidayDataZh } from "../present/calendar-note.ts";
 import { formatInstant, formatLocal, isRealDate, parseInstant, type EpochMs } from "../engine/calendar.ts";
@@ -67,11 +66,10 @@ export function announceCatchUp(c: CampaignModule.Campaign, lag: CatchUp | undef
   io.err(`补记：本次一并补上自 ${formatLocal(lag.from, zone)} 以来 ${lag.workingDays} 个工作日的截止、提醒与督办，共 ${lag.events} 条事件；演练时请用 --now 逐日推进时钟`);
 }
 
-// The engine and the plan language load with the first store a command opens (withStore), not at every
-// start: `duban --help` needs neither.
+// The engine loads with the first store a command opens (withStore), not at every start: `duban --help`
+// needs none. The plan language loads only where a plan is resolved (see Campaign's loader).
 let Campaign: typeof CampaignModule.Campaign;
 let CampaignError: typeof CampaignModule.CampaignError;
-let loadPlan: typeof LoadModule.loadPlan;
 
 /** Runs fn on the log of the campaign the command means (--campaign, or the store's only one). */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
@@ -96,17 +94,24 @@ async function withEachCampaign(opts: GlobalOptions, all: boolean | undefined, f
 
 /** Runs fn on the store as a whole: every campaign it holds (init, campaigns, verify of all chains). */
 export async function withWholeStore<T>(opts: GlobalOptions, fn: (store: EventStore) => Promise<T>): Promise<T> {
-  const [campaign, load, { openStore }, registry] = await Promise.all([import("../campaign/campaign.ts"), import("../plan/load.ts"), import("../store/open.ts"), import("../campaign/campaigns.ts")]);
+  const [campaign, { openStore }, registry, { resolvedPlansBeside }] = await Promise.all([
+    import("../campaign/campaign.ts"),
+    import("../store/open.ts"),
+    import("../campaign/campaigns.ts"),
+    import("../campaign/resolved-cache.ts"),
+  ]);
   ({ Campaign, CampaignError } = campaign);
-  ({ loadPlan } = load);
   campaigns = registry;
   const store = await openStore(opts.db);
+  // Every campaign this command opens takes its plan versions resolved by an earlier command, when they are kept.
+  campaign.useResolvedPlans(resolvedPlansBeside(opts.db));
   try {
     return await fn(store);
   } catch (err) {
     if (err instanceof CampaignError) throw new UsageError(err.message, err.code, 1);
     throw err;
   } finally {
+    campaign.useResolvedPlans(undefined);
     await store.close();
   }
 }
@@ -384,6 +389,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
 
 /** `duban plan apply`: shows what a new plan version changes; carries it out only with --yes. */
 export async function applyPlanCommand(g: GlobalOptions, file: string, o: { yes?: boolean; reopenSubmitted?: boolean; note?: string; as?: string }, io: Io): Promise<number> {
+  const { loadPlan } = await import("../plan/load.ts");
   return withWholeStore(g, async (root) => {
     // Without --campaign, the new plan's own campaign.id says which campaign it changes.
     const planId = g.campaign ?? loadPlan(file).plan?.campaign.id;

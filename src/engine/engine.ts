@@ -75,30 +75,20 @@ interface StateEntry {
 }
 
 /**
- * What every engine on one plan version shares, built once per plan: the index of the plan's own items
- * and their schedules. An as-of replay, a reload and a restart each build an engine; without this each
- * one indexed and scheduled every planned item again (most of restoring a snapshot). Schedules are never
- * changed once built, so engines may share them.
+ * What every engine on one plan version shares: the schedules, by key, built when an item first needs one.
+ * An as-of replay, a reload and a restart each build an engine; without this each one scheduled its items
+ * again. Schedules are never changed once built, so engines may share them.
  */
 interface PlanShared {
-  /** Id to position of the plan's own items (a repeated id: its last position, as registering in order gave). */
-  index: Map<string, number>;
   /** Schedules by their key (see scheduleFor). */
   schedules: Map<string, Schedule>;
-  /** Per planned item, its schedule at its planned deadline, once asked for. */
-  planned: (Schedule | undefined)[];
 }
 
 const sharedByPlan = new WeakMap<ResolvedPlan, PlanShared>();
 
 function sharedOf(plan: ResolvedPlan): PlanShared {
   let s = sharedByPlan.get(plan);
-  if (!s) {
-    const index = new Map<string, number>();
-    plan.assignments.forEach((a, i) => index.set(a.id, i));
-    s = { index, schedules: new Map(), planned: new Array(plan.assignments.length) };
-    sharedByPlan.set(plan, s);
-  }
+  if (!s) sharedByPlan.set(plan, (s = { schedules: new Map() }));
   return s;
 }
 
@@ -116,9 +106,9 @@ export class Engine {
   private readonly campaignMachine: CampaignMachine;
   private readonly aScope: AnyActorScope;
   private readonly cScope: AnyActorScope;
-  private readonly shared: PlanShared;
-  /** Items opened at run time by id; the plan's own are in `shared.index`. */
-  private readonly openedIndex = new Map<string, number>();
+  /** Item numbers by id, for items[0, indexed): filled when first looked up (a board never looks one up). */
+  private readonly index = new Map<string, number>();
+  private indexed = 0;
   /** The plan's items first, then those opened at run time, in the order they were opened. */
   private readonly items: Item[];
   /** Per item, its state as an index into `states`, and its context by column (see ContextColumns). */
@@ -127,13 +117,23 @@ export class Engine {
   private readonly states: StateEntry[] = [];
   private readonly stateIds = new Map<string, number>();
   private campaign: CampaignSnapshot;
-  private readonly schedules: Schedule[];
+  /** Per item, its schedule once something needed it (see scheduleAt). */
+  private readonly schedules: (Schedule | undefined)[];
+  /** Per item, the due instant its schedule is built from (NaN: none, the item has no deadline). */
+  private scheduleDue: Float64Array;
+  /** Schedules by key, shared by every engine of this plan version (built lazily, never changed once built). */
+  private readonly shared: PlanShared;
   private readonly campaignTriggers: CampaignEvent[];
   private campaignCursor = 0;
   private cursor: Int32Array;
   /** The time each item is queued at in the heap (NaN: not queued); older heap entries are stale. */
   private queuedAt: Float64Array;
   private readonly heap = new TimeHeap();
+  /**
+   * The time index (cursors, queued instants, heap) is rebuilt only when first used after construction or
+   * settle(): a command that only reads states (a board, a trail) never builds it, nor any item's schedule.
+   */
+  private queueStale = true;
   private _clock: EpochMs = -Infinity;
   /** Items opened per kind (numbers them). */
   private readonly openedCount = new Map<string, number>();
@@ -153,6 +153,7 @@ export class Engine {
     this.items = [...plan.assignments, ...(from?.opened ?? [])];
     const n = this.items.length;
     this.schedules = new Array(n);
+    this.scheduleDue = new Float64Array(Math.max(16, n));
     this.cursor = new Int32Array(Math.max(16, n));
     this.queuedAt = new Float64Array(Math.max(16, n)).fill(Number.NaN);
     this.stateOf = new Uint8Array(Math.max(16, n));
@@ -168,7 +169,7 @@ export class Engine {
     ) as CampaignSnapshot;
     this._clock = from?.clock ?? -Infinity;
     this.campaignTriggers = campaignTriggers(plan);
-    this.rebuildQueue();
+    this.nextDue = Number.NaN;
   }
 
   /**
@@ -193,13 +194,13 @@ export class Engine {
     return { ...this.states[this.stateOf[i]!]!.template, context: this.contexts.get(i) } as AssignmentSnapshot;
   }
 
-  /** An item's position by id: an opened item first, as it was registered after the plan's own. */
   private indexOf(id: string): number | undefined {
-    return this.openedIndex.size === 0 ? this.shared.index.get(id) : (this.openedIndex.get(id) ?? this.shared.index.get(id));
+    // In item order, as registering each item eagerly did: of two items with one id, the later one wins.
+    for (; this.indexed < this.items.length; this.indexed++) this.index.set(this.items[this.indexed]!.id, this.indexed);
+    return this.index.get(id);
   }
 
-  private register(i: number, a: Item): void {
-    if (i >= this.plan.assignments.length) this.openedIndex.set(a.id, i);
+  private register(a: Item): void {
     if (a.opened) {
       this.openedCount.set(a.opened.kind, Math.max(this.openedCount.get(a.opened.kind) ?? 0, a.opened.number));
       if (a.opened.key !== undefined) {
@@ -212,7 +213,7 @@ export class Engine {
 
   /** Puts item i in place, afresh or in a saved state (versions 1 and 2). */
   private place(i: number, a: Item, saved?: [unknown, AssignmentContext]): void {
-    this.register(i, a);
+    this.register(a);
     let state = this.initialState;
     let context: AssignmentContext = { ...this.initial.context, dueAt: a.dueAt };
     if (saved) {
@@ -221,25 +222,35 @@ export class Engine {
     }
     this.stateOf[i] = state;
     this.contexts.set(i, context);
-    this.schedules[i] = this.scheduleAt(i, a, context.dueAt);
+    this.planSchedule(i, context.dueAt);
   }
 
   /** Puts item i in place from version 3's columns. */
   private placeSaved(i: number, a: Item, state: number, columns: PersistedColumns): void {
-    this.register(i, a);
+    this.register(a);
     this.stateOf[i] = state;
     this.contexts.restore(i, columns);
-    this.schedules[i] = this.scheduleAt(i, a, this.contexts.dueAtOf(i));
+    this.planSchedule(i, this.contexts.dueAtOf(i));
   }
 
-  /** Item i's schedule at `dueAt`: a planned item at its planned deadline takes the plan's, built once. */
-  private scheduleAt(i: number, a: Item, dueAt: EpochMs | null): Schedule {
-    if (i >= this.plan.assignments.length || dueAt !== a.dueAt) return this.scheduleFor(a, dueAt);
-    return (this.shared.planned[i] ??= this.scheduleFor(a, dueAt));
+  /** Item i's schedule is the one of this due instant from now on; built when first needed. */
+  private planSchedule(i: number, dueAt: EpochMs | null): void {
+    this.scheduleDue[i] = dueAt ?? Number.NaN;
+    this.schedules[i] = undefined;
+  }
+
+  private scheduleAt(i: number): Schedule {
+    let s = this.schedules[i];
+    if (!s) {
+      const due = this.scheduleDue[i]!;
+      this.schedules[i] = s = this.scheduleFor(this.items[i]!, Number.isNaN(due) ? null : due);
+    }
+    return s;
   }
 
   /** Adds an item opened at run time (live or replayed); it starts waiting, its opening event opens it. */
-  private addItem(a: Item): number {
+  private addItem(a: Item, beforeSettle = false): number {
+    if (!beforeSettle) this.ensureQueue();
     const i = this.items.length;
     if (i >= this.cursor.length) {
       const cursor = new Int32Array(this.cursor.length * 2);
@@ -248,6 +259,9 @@ export class Engine {
       queued.set(this.queuedAt);
       const states = new Uint8Array(this.stateOf.length * 2);
       states.set(this.stateOf);
+      const due = new Float64Array(this.scheduleDue.length * 2);
+      due.set(this.scheduleDue);
+      this.scheduleDue = due;
       this.cursor = cursor;
       this.queuedAt = queued;
       this.stateOf = states;
@@ -271,6 +285,7 @@ export class Engine {
   /** The next instant at which something is scheduled (Infinity when nothing is). */
   nextDueAt(): EpochMs {
     // Cached between changes of the queue, so a daemon's idle tick touches no per-assignment memory.
+    this.ensureQueue();
     if (Number.isNaN(this.nextDue)) {
       const c = this.campaignTriggers[this.campaignCursor]?.at ?? Infinity;
       this.nextDue = Math.min(c, this.peekAssignments());
@@ -282,6 +297,7 @@ export class Engine {
   private nextDue = Number.NaN;
 
   private peekAssignments(): EpochMs {
+    this.ensureQueue();
     // Stale entries (re-queued or finished assignments) are dropped lazily here.
     while (this.heap.size) {
       const t = this.heap.peekTime();
@@ -309,8 +325,10 @@ export class Engine {
     return s;
   }
 
-  /** Recomputes every cursor and the heap from the clock: used after construction and restore. */
-  private rebuildQueue(): void {
+  /** Recomputes every cursor and the heap from the clock, when first needed after construction or settle(). */
+  private ensureQueue(): void {
+    if (!this.queueStale) return;
+    this.queueStale = false;
     this.nextDue = Number.NaN;
     this.queuedAt.fill(Number.NaN);
     this.heap.clear();
@@ -334,7 +352,7 @@ export class Engine {
       this.queuedAt[i] = Number.NaN;
       return;
     }
-    const s = this.schedules[i]!;
+    const s = this.scheduleAt(i);
     const c = firstAfter(s, after);
     this.cursor[i] = c;
     if (c < s.times.length) {
@@ -380,6 +398,7 @@ export class Engine {
 
   /** Fires every time-based event up to `now`, in time order; reminders collapsed per recipient. */
   private drain(now: EpochMs): StepResult {
+    this.ensureQueue();
     const events: DomainEvent[] = [];
     const pending = new Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>();
     for (;;) {
@@ -412,7 +431,7 @@ export class Engine {
 
   /** Fires the triggers of assignment i at instant t, in schedule order. */
   private fire(i: number, t: EpochMs, events: DomainEvent[], pending: Map<string, { at: EpochMs; items: Map<string, ReminderItem> }>): void {
-    const s = this.schedules[i]!;
+    const s = this.scheduleAt(i);
     const a = this.items[i]!;
     let c = this.cursor[i]!;
     for (; c < s.times.length && s.times[c] === t; c++) {
@@ -582,13 +601,25 @@ export class Engine {
 
   /** Applies one logged event to its machine (the replay path); returns whether it changed anything. */
   apply(e: DomainEvent): boolean {
+    return this.applyLogged(e, false);
+  }
+
+  /**
+   * As {@link apply}, for a replay that calls {@link settle} before anything else: the time index is left to
+   * that settle, which rebuilds it from the states alone, so a replay that only reads states never builds it.
+   */
+  applyBeforeSettle(e: DomainEvent): boolean {
+    return this.applyLogged(e, true);
+  }
+
+  private applyLogged(e: DomainEvent, beforeSettle: boolean): boolean {
     if (e.type === "phaseStarted" || e.type === "phaseEnded" || e.type === "campaignClosed") return this.applyCampaign(e);
     let i = this.indexOf(e.assignment);
     if (e.type === "itemOpened") {
       if (i !== undefined) return false;
-      i = this.addItem(e.item);
+      i = this.addItem(e.item, beforeSettle);
     }
-    return i === undefined ? false : this.applyAssignment(i, e);
+    return i === undefined ? false : this.applyAssignment(i, e, beforeSettle);
   }
 
   private applyCampaign(e: CampaignEvent): boolean {
@@ -598,7 +629,9 @@ export class Engine {
     return true;
   }
 
-  private applyAssignment(i: number, e: AssignmentEvent): boolean {
+  private applyAssignment(i: number, e: AssignmentEvent, beforeSettle = false): boolean {
+    // The index is brought up to date before the state moves, so a lazy build sees what an eager one saw.
+    if (!beforeSettle) this.ensureQueue();
     this.nextDue = Number.NaN;
     const prev = this.snapshotAt(i);
     const next = assignmentMachine.transition(prev, e, this.aScope);
@@ -607,7 +640,9 @@ export class Engine {
     this.stateOf[i] = state;
     this.contexts.set(i, next.context);
     const interim = e.type === "submitted" && e.report === "interim";
-    if (e.type === "extended" || interim) this.schedules[i] = this.scheduleFor(this.items[i]!, next.context.dueAt);
+    if (e.type === "extended" || interim) this.planSchedule(i, next.context.dueAt);
+    // A stale index is rebuilt from the states at the settle that follows: nothing to move in it now.
+    if (this.queueStale) return true;
     // Actions move an item in or out of the queue; time-driven events keep the cursor of fire(). An opened
     // item is queued from just before its opening, so triggers at that very instant (due soon) still fire.
     if (e.type === "itemOpened") this.requeue(i, e.at - 1);
@@ -619,7 +654,8 @@ export class Engine {
   /** Sets the clock after a replay of logged events, and rebuilds the time index from the state. */
   settle(clock: EpochMs): void {
     this._clock = clock;
-    this.rebuildQueue();
+    this.queueStale = true;
+    this.nextDue = Number.NaN;
   }
 
   /** "notStarted", the active phase ("a+b" when phases overlap), "betweenPhases" or "closed". */

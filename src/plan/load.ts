@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { DiagnosticSink, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { readDirectories, type PlanFileInput } from "./directory.ts";
 import { resolvePlan } from "./resolve.ts";
@@ -6,6 +5,9 @@ import { checkSchema } from "./schema.ts";
 import { checkTodos } from "./todo.ts";
 import { parsePlanText, readPlanSource, toData, type PlanSource } from "./source.ts";
 import type { PlanInput, ResolvedPlan } from "./types.ts";
+import { planHash } from "./version-hash.ts";
+
+export { planHash };
 import { cnDataFor, isRealDate, type CnCalendarData } from "../engine/calendar.ts";
 
 /** The package's statutory data for the campaign's years (and the next, where a late deadline can fall). */
@@ -45,19 +47,6 @@ export function loadPlan(file: string, opts: LoadOptions = {}): LoadResult {
 export function loadPlanText(file: string, text: string, opts: LoadOptions = {}): LoadResult {
   const sink = new DiagnosticSink();
   return finish(parsePlanText(file, text, sink), sink, opts);
-}
-
-/**
- * A plan version's hash: its text, and for a `cn` calendar the statutory data it is resolved with,
- * since the same text resolves to other deadlines when the holiday data changes.
- */
-export function planHash(text: string, data?: CnCalendarData, imports: Record<string, string> = {}): string {
-  const h = createHash("sha256").update(text);
-  if (data) h.update("\n#calendar\n").update(JSON.stringify([data.years, data.holidays, data.workdays]));
-  // Only a plan that imports a directory hashes one: every version written before directories keeps its hash.
-  const names = Object.keys(imports).sort();
-  if (names.length) h.update("\n#imports\n").update(JSON.stringify(names.map((n) => [n, imports[n]])));
-  return h.digest("hex");
 }
 
 function finish(source: PlanSource, sink: DiagnosticSink, opts: LoadOptions): LoadResult {

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { ChainVerifier, appendedEvent, chainEvents, checkExpected, headOf, rowToEvent, rowToOutbox, type EventRow, type OutboxRow } from "./chain.ts";
 import { StoreError } from "./errors.ts";
 import { canonicalJson } from "./hash.ts";
-import { DEFAULT_BATCH, eventsPage, newestSnapshotKeySql, outboxList, pageFilter } from "./query.ts";
+import { DEFAULT_BATCH, eventsPage, latestSnapshotQuery, outboxCountsQuery, outboxList, pageFilter } from "./query.ts";
 import { campaignDdl, newStoreId, OUTBOX_COLUMNS_V2, SCHEMA_VERSION, schemaDdl } from "./schema.ts";
 import { allocate, checkCampaignId, checkPrefix, listed, recordOf, type RegistryRow } from "./registry.ts";
 import { checkRetry, checkSettle, closesDigest, groupDigestRows, settleProgress } from "./settle.ts";
@@ -116,7 +116,7 @@ export class SqliteStore implements EventStore {
       sent: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
       failed: db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
       nextAttempt: db.prepare<[], { m: number | null }>(`SELECT min(next_attempt_ms) AS m FROM ${this.tn.outbox} WHERE status = 'pending'`),
-      counts: db.prepare<[], { status: string; n: number }>(`SELECT status, count(*) AS n FROM ${this.tn.outbox} GROUP BY status`),
+      counts: db.prepare<[], { total: number; pending: number; failed: number }>(outboxCountsQuery(this.tn.outbox)),
       plan: db.prepare<[string], { text: string; put_order: number }>(`SELECT text, put_order FROM ${this.tn.plans} WHERE hash = ?`),
       maxPlanOrder: db.prepare<[], { m: number }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.tn.plans}`),
       insertPlan: db.prepare(`INSERT INTO ${this.tn.plans} (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)`),
@@ -322,18 +322,9 @@ export class SqliteStore implements EventStore {
   }
 
   async latestSnapshot(maxSeq?: number, planHash?: string): Promise<Snapshot | undefined> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (maxSeq !== undefined) (where.push("seq <= ?"), params.push(maxSeq));
-    if (planHash !== undefined) (where.push("plan_hash = ?"), params.push(planHash));
-    const db = this.live();
-    const sql = newestSnapshotKeySql(this.tn.snapshots, where, planHash !== undefined ? "plan_hash = ?" : undefined);
-    const key = db.prepare<unknown[], { seq: number; plan_hash: string }>(sql).get(...params, ...(planHash !== undefined ? [planHash] : []));
-    if (!key) return undefined;
-    const row = db.prepare<[number, string], { data: string }>(`SELECT data FROM ${this.tn.snapshots} WHERE seq = ? AND plan_hash = ?`).get(key.seq, key.plan_hash);
-    // Dropped in between (snapshots are a cache): look again.
-    if (!row) return this.latestSnapshot(maxSeq, planHash);
-    return { seq: key.seq, planHash: key.plan_hash, data: row.data };
+    const { sql, params } = latestSnapshotQuery(this.tn.snapshots, maxSeq, planHash);
+    const row = this.live().prepare<unknown[], { seq: number; plan_hash: string; data: string }>(sql).get(...params);
+    return row && { seq: row.seq, planHash: row.plan_hash, data: row.data };
   }
 
   async claimOutbox(now: string, limit: number, opts: ClaimOptions = {}): Promise<OutboxItem[]> {
@@ -504,9 +495,8 @@ export class SqliteStore implements EventStore {
 
   async outboxCounts(): Promise<OutboxCounts> {
     this.live();
-    const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
-    for (const r of this.stmt.counts.all()) counts[r.status as keyof OutboxCounts] = r.n;
-    return counts;
+    const { total, pending, failed } = this.stmt.counts.get()!;
+    return { pending, sent: total - pending - failed, failed };
   }
 
   async nextOutboxAttemptMs(): Promise<number | undefined> {
