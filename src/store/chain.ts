@@ -67,11 +67,12 @@ export function chainEvents(head: ChainHead, events: PreparedEvent[]): EventRow[
   });
 }
 
-export function rowToEvent(r: EventRow): StoredEvent {
+/** `actor`: the event's actor when the caller holds it already (see appendedEvent), else parsed from the row. */
+export function rowToEvent(r: EventRow, actor?: Actor): StoredEvent {
   const e: StoredEvent = {
     seq: r.seq,
     at: r.at,
-    actor: JSON.parse(r.actor) as Actor,
+    actor: actor ?? (JSON.parse(r.actor) as Actor),
     type: r.type,
     payload: JSON.parse(r.payload),
     planHash: r.plan_hash,
@@ -87,18 +88,7 @@ export function rowToEvent(r: EventRow): StoredEvent {
  * one (already a fresh copy in canonical shape), so only the payload is parsed from the stored text.
  */
 export function appendedEvent(r: EventRow, e: PreparedEvent): StoredEvent {
-  const out: StoredEvent = {
-    seq: r.seq,
-    at: r.at,
-    actor: e.actor,
-    type: r.type,
-    payload: JSON.parse(r.payload),
-    planHash: r.plan_hash,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-  if (r.assignment !== null) out.assignment = r.assignment;
-  return out;
+  return rowToEvent(r, e.actor);
 }
 
 export function rowToOutbox(r: OutboxRow): OutboxItem {

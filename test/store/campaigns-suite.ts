@@ -4,6 +4,7 @@ import { openStore } from "../../src/store/open.ts";
 import type { EventStore } from "../../src/store/store.ts";
 import type { NewEvent } from "../../src/store/types.ts";
 
+const due = "2025-03-01T09:00:00+08:00";
 const ev = (campaign: string, i: number): NewEvent => ({
   at: `2025-03-01T09:00:${String(i).padStart(2, "0")}+08:00`,
   actor: { kind: "engine" },
@@ -24,6 +25,13 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
       open.push(st);
       return st;
     };
+    /** A fresh store with campaigns a and b, their records and their logs. */
+    const twoCampaigns = async () => {
+      const s = await store(spec());
+      const ra = await s.addCampaign("a");
+      const rb = await s.addCampaign("b");
+      return { s, ra, rb, a: s.campaignLog(ra.prefix), b: s.campaignLog(rb.prefix) };
+    };
 
     it("puts the first campaign in the unprefixed tables and each further one in tables of its own", async () => {
       const s = await store(spec());
@@ -43,7 +51,6 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
       const s = await store(spec());
       const a = s.campaignLog((await s.addCampaign("a")).prefix);
       const b = s.campaignLog((await s.addCampaign("b")).prefix);
-      const due = "2025-03-01T09:00:00+08:00";
       await a.append([ev("a", 1)], [{ key: "k", channel: "email", dueAt: due, payload: { to: "a" } }]);
       await b.append([ev("b", 1)], [{ key: "k", channel: "email", dueAt: due, payload: { to: "b" } }, { key: "k2", channel: "email", dueAt: due, payload: { to: "b" } }]);
       const claimed = await b.claimOutbox("2025-03-01T09:00:30+08:00", 10);
@@ -57,12 +64,7 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
     });
 
     it("claims a digest group across campaigns once, its members never alone, and a retry claims exactly the recorded members", async () => {
-      const s = await store(spec());
-      const ra = await s.addCampaign("a");
-      const rb = await s.addCampaign("b");
-      const a = s.campaignLog(ra.prefix);
-      const b = s.campaignLog(rb.prefix);
-      const due = "2025-03-01T09:00:00+08:00";
+      const { s, ra, rb, a, b } = await twoCampaigns();
       await a.append([ev("a", 1)], [{ key: "a/u", channel: "reminder", dueAt: due, payload: {} }, { key: "a/v", channel: "reminder", dueAt: due, payload: {} }]);
       await b.append([ev("b", 1)], [{ key: "b/u", channel: "reminder", dueAt: due, payload: {} }]);
       const [au, av] = (await a.listOutbox()).sort((x, y) => (x.key < y.key ? -1 : 1));
@@ -120,12 +122,7 @@ export function describeRegistrySuite(name: string, spec: () => string, opts: { 
     });
 
     it("keeps a digest group open after a failed attempt that will be retried, and closes it when a member is given up on", async () => {
-      const s = await store(spec());
-      const ra = await s.addCampaign("a");
-      const rb = await s.addCampaign("b");
-      const a = s.campaignLog(ra.prefix);
-      const b = s.campaignLog(rb.prefix);
-      const due = "2025-03-01T09:00:00+08:00";
+      const { s, ra, rb, a, b } = await twoCampaigns();
       await a.append([ev("a", 1)], [{ key: "a/u", channel: "reminder", dueAt: due, payload: {} }]);
       await b.append([ev("b", 1)], [{ key: "b/u", channel: "reminder", dueAt: due, payload: {} }]);
       const members = [{ prefix: ra.prefix, id: (await a.listOutbox())[0]!.id }, { prefix: rb.prefix, id: (await b.listOutbox())[0]!.id }];
