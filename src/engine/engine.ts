@@ -636,14 +636,15 @@ export class Engine {
 
   /**
    * Moves item i by `e` on the assignment machine: its new state number, or -1 when `e` changes nothing.
-   * The time-driven events (opened, dueSoon, overdue, a ladder's reminded) are most of a catch-up's and a
-   * replay's work, and their outcome depends only on the state, the context and the event's type and
-   * level (no guard or action of the machine reads anything else of them): the machine's answer for one
-   * such combination is remembered and reused for every item in it, so a catch-up over thousands of
-   * items runs the machine once per combination instead of once per event. Other events always run it.
+   * The time-driven events (opened, dueSoon, overdue, a ladder's reminded) and openings (itemOpened) are
+   * most of a catch-up's, an import's and a replay's work, and their outcome depends only on the state,
+   * the context and the event's type and level (no guard or action of the machine reads anything else of
+   * them): the machine's answer for one such combination is remembered and reused for every item in it,
+   * so a catch-up over thousands of items runs the machine once per combination instead of once per
+   * event. Other events (actions, an urge, which records its instant) always run it.
    */
   private transitionOf(i: number, e: AssignmentEvent): number {
-    const memo = e.type === "opened" || e.type === "dueSoon" || e.type === "overdue" || (e.type === "reminded" && e.reason !== "urged");
+    const memo = e.type === "opened" || e.type === "itemOpened" || e.type === "dueSoon" || e.type === "overdue" || (e.type === "reminded" && e.reason !== "urged");
     let key: string | undefined;
     if (memo) {
       key = `${this.stateOf[i]}|${e.type}|${e.type === "reminded" ? e.level : ""}|${this.contexts.key(i)}`;
