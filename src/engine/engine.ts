@@ -9,7 +9,7 @@ import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
 import { calendarOf } from "./calendar-of.ts";
 import { ContextColumns, type PersistedColumns } from "./context-columns.ts";
 import { mergeReminders } from "./merge-reminders.ts";
-import { decideOpening } from "./open-item.ts";
+import { decideOpening, type OpeningContext } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
@@ -144,6 +144,8 @@ export class Engine {
   private readonly openedKeys = new Map<string, Set<string>>();
   private readonly initial: AssignmentSnapshot;
   private readonly initialState: number;
+  /** What deciding an opening reads of this engine, built at the first opening (see open). */
+  private opening: OpeningContext | undefined;
   /** The machine's outcome of a time-driven event by state, context, type and level (see transitionOf). */
   private readonly transitions = new Map<string, { state: number; context: AssignmentContext | undefined }>();
 
@@ -581,17 +583,16 @@ export class Engine {
   /** Opens an item of a kind at `now`, or says why not; the opening event carries the whole item. */
   private open(req: Extract<UnitAction, { type: "open" }>, now: EpochMs, result: StepResult): StepResult["refused"] {
     const { type: _type, ...request } = req;
-    const decided = decideOpening(
-      {
-        plan: this.plan,
-        clock: { calendar: this.calendar, dueAt: this.plan.calendar.dueAt, sendAt: this.plan.calendar.sendAt },
-        opened: (kind) => this.openedCount.get(kind) ?? 0,
-        hasKey: (kind, key) => this.hasKey(kind, key),
-        closed: this.campaignState() === "closed",
-      },
-      request,
-      now,
-    );
+    const ctx = (this.opening ??= {
+      plan: this.plan,
+      // One clock for the engine's life, so its offsets are remembered across the openings of an import.
+      clock: { calendar: this.calendar, dueAt: this.plan.calendar.dueAt, sendAt: this.plan.calendar.sendAt, memo: new Map() },
+      opened: (kind) => this.openedCount.get(kind) ?? 0,
+      hasKey: (kind, key) => this.hasKey(kind, key),
+      closed: false,
+    });
+    ctx.closed = this.campaignState() === "closed";
+    const decided = decideOpening(ctx, request, now);
     if ("code" in decided) return decided;
     const e: AssignmentEvent = { type: "itemOpened", at: now, assignment: decided.id, actor: req.actor, item: decided };
     this.apply(e);
