@@ -701,8 +701,17 @@ export class Engine {
 
   /** "notStarted", the active phase ("a+b" when phases overlap), "betweenPhases" or "closed". */
   campaignState(): string {
-    return campaignStateName(this.plan, this.campaign.value);
+    // Named once per campaign snapshot: an import asks at every one of its thousands of openings.
+    if (this.stateNamed !== this.campaign) {
+      this.stateName = campaignStateName(this.plan, this.campaign.value);
+      this.stateNamed = this.campaign;
+    }
+    return this.stateName;
   }
+
+  /** The campaign snapshot stateName was named from (see campaignState). */
+  private stateNamed: CampaignSnapshot | undefined;
+  private stateName = "";
 
   /** The phases running now, in plan order: several when phases overlap. */
   activePhases(): string[] {
