@@ -109,6 +109,11 @@ export class ContextColumns {
     return c;
   }
 
+  /** Item i's whole context as a string: equal strings, equal contexts (every field, absent ones too). */
+  key(i: number): string {
+    return `${this.dueAt[i]}|${this.level[i]}|${this.late[i]}|${this.submittedAt[i]}|${this.reminders[i]}|${this.returns[i]}|${this.extensions[i]}|${this.acknowledgedAt[i]}|${this.reports[i]}|${this.urgedAt[i]}`;
+  }
+
   dueAtOf(i: number): number | null {
     return nullable(this.dueAt[i]!);
   }

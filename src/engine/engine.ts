@@ -9,7 +9,7 @@ import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
 import { calendarOf } from "./calendar-of.ts";
 import { ContextColumns, type PersistedColumns } from "./context-columns.ts";
 import { mergeReminders } from "./merge-reminders.ts";
-import { decideOpening } from "./open-item.ts";
+import { decideOpening, type OpeningContext } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
 import { TimeHeap } from "./heap.ts";
 import { resolveRecipients } from "./ladder.ts";
@@ -92,6 +92,9 @@ function sharedOf(plan: ResolvedPlan): PlanShared {
   return s;
 }
 
+/** Remembered transitions per engine before the memo starts over (a few MB at most). */
+const TRANSITION_MEMO_MAX = 50_000;
+
 /** The result of a tick that found nothing to do: shared and frozen, never to be added to. */
 const NOTHING: StepResult = Object.freeze({ events: Object.freeze([]) as unknown as DomainEvent[], reminders: Object.freeze([]) as unknown as ReminderIntent[] });
 
@@ -141,6 +144,10 @@ export class Engine {
   private readonly openedKeys = new Map<string, Set<string>>();
   private readonly initial: AssignmentSnapshot;
   private readonly initialState: number;
+  /** What deciding an opening reads of this engine, built at the first opening (see open). */
+  private opening: OpeningContext | undefined;
+  /** The machine's outcome of a time-driven event by state, context, type and level (see transitionOf). */
+  private readonly transitions = new Map<string, { state: number; context: AssignmentContext | undefined }>();
 
   /** `from`: persisted state to start from (see {@link Engine.restore}); otherwise every item starts afresh. */
   constructor(plan: ResolvedPlan, from?: PersistedEngine) {
@@ -576,17 +583,16 @@ export class Engine {
   /** Opens an item of a kind at `now`, or says why not; the opening event carries the whole item. */
   private open(req: Extract<UnitAction, { type: "open" }>, now: EpochMs, result: StepResult): StepResult["refused"] {
     const { type: _type, ...request } = req;
-    const decided = decideOpening(
-      {
-        plan: this.plan,
-        clock: { calendar: this.calendar, dueAt: this.plan.calendar.dueAt, sendAt: this.plan.calendar.sendAt },
-        opened: (kind) => this.openedCount.get(kind) ?? 0,
-        hasKey: (kind, key) => this.hasKey(kind, key),
-        closed: this.campaignState() === "closed",
-      },
-      request,
-      now,
-    );
+    const ctx = (this.opening ??= {
+      plan: this.plan,
+      // One clock for the engine's life, so its offsets are remembered across the openings of an import.
+      clock: { calendar: this.calendar, dueAt: this.plan.calendar.dueAt, sendAt: this.plan.calendar.sendAt, memo: new Map() },
+      opened: (kind) => this.openedCount.get(kind) ?? 0,
+      hasKey: (kind, key) => this.hasKey(kind, key),
+      closed: false,
+    });
+    ctx.closed = this.campaignState() === "closed";
+    const decided = decideOpening(ctx, request, now);
     if ("code" in decided) return decided;
     const e: AssignmentEvent = { type: "itemOpened", at: now, assignment: decided.id, actor: req.actor, item: decided };
     this.apply(e);
@@ -629,18 +635,53 @@ export class Engine {
     return true;
   }
 
+  /**
+   * Moves item i by `e` on the assignment machine: its new state number, or -1 when `e` changes nothing.
+   * The time-driven events (opened, dueSoon, overdue, a ladder's reminded) and openings (itemOpened) are
+   * most of a catch-up's, an import's and a replay's work, and their outcome depends only on the state,
+   * the context and the event's type and level (no guard or action of the machine reads anything else of
+   * them): the machine's answer for one such combination is remembered and reused for every item in it,
+   * so a catch-up over thousands of items runs the machine once per combination instead of once per
+   * event. Other events (actions, an urge, which records its instant) always run it.
+   */
+  private transitionOf(i: number, e: AssignmentEvent): number {
+    const memo = e.type === "opened" || e.type === "itemOpened" || e.type === "dueSoon" || e.type === "overdue" || (e.type === "reminded" && e.reason !== "urged");
+    let key: string | undefined;
+    if (memo) {
+      key = `${this.stateOf[i]}|${e.type}|${e.type === "reminded" ? e.level : ""}|${this.contexts.key(i)}`;
+      const hit = this.transitions.get(key);
+      if (hit !== undefined) {
+        if (hit.state >= 0) {
+          this.stateOf[i] = hit.state;
+          this.contexts.set(i, hit.context!);
+        }
+        return hit.state;
+      }
+    }
+    const prev = this.snapshotAt(i);
+    const next = assignmentMachine.transition(prev, e, this.aScope);
+    const state = next === prev ? -1 : this.stateId(next.value as { progress: ProgressState; lateness: LatenessState });
+    if (state >= 0) {
+      this.stateOf[i] = state;
+      this.contexts.set(i, next.context);
+    }
+    if (key !== undefined) {
+      // Bounded: a long campaign's contexts (reminder counts) keep making new combinations.
+      if (this.transitions.size >= TRANSITION_MEMO_MAX) this.transitions.clear();
+      // The context as the columns hold it, so a hit stores exactly what this miss stored.
+      this.transitions.set(key, { state, context: state >= 0 ? this.contexts.get(i) : undefined });
+    }
+    return state;
+  }
+
   private applyAssignment(i: number, e: AssignmentEvent, beforeSettle = false): boolean {
     // The index is brought up to date before the state moves, so a lazy build sees what an eager one saw.
     if (!beforeSettle) this.ensureQueue();
     this.nextDue = Number.NaN;
-    const prev = this.snapshotAt(i);
-    const next = assignmentMachine.transition(prev, e, this.aScope);
-    if (next === prev) return false;
-    const state = this.stateId(next.value as { progress: ProgressState; lateness: LatenessState });
-    this.stateOf[i] = state;
-    this.contexts.set(i, next.context);
+    const state = this.transitionOf(i, e);
+    if (state < 0) return false;
     const interim = e.type === "submitted" && e.report === "interim";
-    if (e.type === "extended" || interim) this.planSchedule(i, next.context.dueAt);
+    if (e.type === "extended" || interim) this.planSchedule(i, this.contexts.dueAtOf(i));
     // A stale index is rebuilt from the states at the settle that follows: nothing to move in it now.
     if (this.queueStale) return true;
     // Actions move an item in or out of the queue; time-driven events keep the cursor of fire(). An opened
@@ -660,8 +701,17 @@ export class Engine {
 
   /** "notStarted", the active phase ("a+b" when phases overlap), "betweenPhases" or "closed". */
   campaignState(): string {
-    return campaignStateName(this.plan, this.campaign.value);
+    // Named once per campaign snapshot: an import asks at every one of its thousands of openings.
+    if (this.stateNamed !== this.campaign) {
+      this.stateName = campaignStateName(this.plan, this.campaign.value);
+      this.stateNamed = this.campaign;
+    }
+    return this.stateName;
   }
+
+  /** The campaign snapshot stateName was named from (see campaignState). */
+  private stateNamed: CampaignSnapshot | undefined;
+  private stateName = "";
 
   /** The phases running now, in plan order: several when phases overlap. */
   activePhases(): string[] {

@@ -10,7 +10,15 @@ export interface OffsetClock {
   dueAt: string;
   /** Working hours run from `sendAt` to `dueAt` on working days (for `workingHours` kinds). */
   sendAt: string;
+  /**
+   * Remembered instants by `from`, offset and workingHours, for a clock that lives as long as its
+   * calendar (an engine's): an import opens thousands of items at one instant with the same offsets.
+   */
+  memo?: Map<string, EpochMs>;
 }
+
+/** Remembered offsets per clock before its memo starts over. */
+const OFFSET_MEMO_MAX = 10_000;
 
 /**
  * The instant an offset reaches from `from`: `+Nwd` is N working days later at the due time; `+Nd` is N
@@ -19,6 +27,18 @@ export interface OffsetClock {
  * `workingHours`, when only the hours between the send time and the due time of working days count.
  */
 export function offsetFrom(clock: OffsetClock, from: EpochMs, offset: Offset, workingHours = false): EpochMs {
+  const memo = clock.memo;
+  if (!memo) return offsetOf(clock, from, offset, workingHours);
+  const key = `${from}|${offset.n}|${offset.unit}|${workingHours ? 1 : 0}`;
+  let at = memo.get(key);
+  if (at === undefined) {
+    if (memo.size >= OFFSET_MEMO_MAX) memo.clear();
+    memo.set(key, (at = offsetOf(clock, from, offset, workingHours)));
+  }
+  return at;
+}
+
+function offsetOf(clock: OffsetClock, from: EpochMs, offset: Offset, workingHours: boolean): EpochMs {
   const { calendar } = clock;
   const today = calendar.dateOf(from);
   switch (offset.unit) {
