@@ -32,8 +32,10 @@ function runEncoder(enc: Transform, input: Buffer, out: Buffer[]): void {
 }
 
 function serialize(n: Node, out: Buffer[]): void {
-  const te = n.getTransferEncoding();
   out.push(Buffer.from(n.buildHeaders() + "\r\n\r\n"));
+  // After buildHeaders, which sets Content-Transfer-Encoding from the same function: read back from the
+  // header, not found again by scanning the body (the same answer, at a header lookup's cost).
+  const te = n.getTransferEncoding();
   const c = n.content as string | Buffer | undefined;
   if (c) {
     const buf = typeof c === "string" ? Buffer.from(c) : c;

@@ -65,8 +65,10 @@ export interface DispatchOptions {
    */
   leaseMs?: number;
   /**
-   * Messages claimed and in flight at once. @default the smallest concurrency of the channels (the SMTP
-   * pool's connections), else 5: a crash leaves no more than that many leased.
+   * Messages claimed and in flight at once. @default twice the smallest concurrency of the channels (the
+   * SMTP pool's connections), else 5: a crash leaves no more than that many leased. Twice, so the pool
+   * always has its next messages composed and queued while the claim of more runs: it never idles.
+   * Messages queued behind the pool have not been sent, so a crash still resends at most the pool's.
    */
   window?: number;
   templates?: TemplateSet;
@@ -121,6 +123,8 @@ export class Dispatcher {
   private queued: Queued[] = [];
   /** Deliveries that finish together are recorded in one transaction. */
   private readonly settles: SettleBatch;
+  /** The fewest messages one claim takes (but the last of the outbox): a claim is a write transaction. */
+  private readonly chunk: number;
 
   constructor(
     private readonly campaign: Campaign,
@@ -136,8 +140,11 @@ export class Dispatcher {
       log: () => {},
       shouldStop: () => false,
       ...opts,
-      window: opts.window ?? (pools.length > 0 ? Math.min(...pools) : DEFAULT_WINDOW),
+      window: opts.window ?? (pools.length > 0 ? 2 * Math.min(...pools) : DEFAULT_WINDOW),
     };
+    // With the default window of twice the pool, a claim refills the half the pool has sent: the pool
+    // keeps a message per connection meanwhile. An explicit window is refilled by quarters, as before.
+    this.chunk = opts.window === undefined && pools.length > 0 ? Math.min(...pools) : Math.max(1, this.opts.window >> 2);
     const webhook = notifiers.get("webhook");
     this.robots = isRobotNotifier(webhook) ? webhook : undefined;
     this.relay = this.robots ? new RobotRelay(this.robots, campaign.plan.campaign.timezone) : undefined;
@@ -206,9 +213,9 @@ export class Dispatcher {
     try {
       for (;;) {
         if (!drained && !this.opts.shouldStop() && inFlight.size < window) {
-          // Claim in chunks of at least a quarter window, so a busy outbox is not read one row at a time.
+          // Claim in chunks (see `chunk`), so a busy outbox is not read one row at a time.
           const want = window - inFlight.size;
-          if (want >= Math.max(1, window >> 2) || inFlight.size === 0) {
+          if (want >= this.chunk || inFlight.size === 0) {
             const items = await store.claimOutbox(formatInstant(now, zone), want, { leaseMs: leaseMs + elapsed() });
             if (items.length < want) drained = true;
             for (const item of items) {

@@ -38,8 +38,15 @@ function formatDue(ms: EpochMs, zone: string, withYear: boolean): string {
 
 /** "2021年5月27日（周四）": a day without a time, for the daily summary. */
 export function dateZh(ms: EpochMs, zone: string): string {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return `${dt.year}年${dt.month}月${dt.day}日（${WEEKDAY_ZH[dt.weekday]}）`;
+  // Every digest of a send slot is dated by the same instant: cached beside dueZh's, under its own key.
+  const key = `${ms}|${zone}|d`;
+  let s = dueCache.get(key);
+  if (s === undefined) {
+    if (dueCache.size >= DUE_CACHE_MAX) dueCache.clear();
+    const dt = DateTime.fromMillis(ms, { zone });
+    dueCache.set(key, (s = `${dt.year}年${dt.month}月${dt.day}日（${WEEKDAY_ZH[dt.weekday]}）`));
+  }
+  return s;
 }
 
 /**
