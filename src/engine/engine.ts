@@ -691,6 +691,22 @@ export class Engine {
     return out;
   }
 
+  /**
+   * The views of the items still outstanding and late at `now` (past their due instant, or marked late),
+   * told from the states and columns: only those items get a view (`status --overdue` lists a few hundred
+   * of a national plan's items). The same items as isOverdueView of src/campaign/board.ts keeps of {@link views}.
+   */
+  lateViews(now: EpochMs): AssignmentView[] {
+    const outstanding = this.states.map((s) => isOutstanding(s.progress));
+    const out: AssignmentView[] = [];
+    for (let i = 0; i < this.items.length; i++) {
+      if (!outstanding[this.stateOf[i]!]) continue;
+      const dueAt = this.contexts.dueAtOf(i);
+      if ((dueAt !== null && now > dueAt) || this.contexts.lateOf(i)) out.push(this.viewAt(i));
+    }
+    return out;
+  }
+
   /** The items opened at run time, in the order they were opened. */
   openedItems(): Item[] {
     return this.items.slice(this.plan.assignments.length);
