@@ -162,8 +162,9 @@ export class Engine {
     this.initialState = this.stateId(this.initial.value as StateEntry, this.initial);
     if (from?.version === 3) {
       const ids = from.states.map((v) => this.stateId(v));
-      for (const [i, a] of this.items.entries()) this.placeSaved(i, a, ids[from.state[i]!]!, from.context);
-    } else for (const [i, a] of this.items.entries()) this.place(i, a, from?.assignments[i]);
+      // Indexed loops: an entries() iterator made a pair per item, and a restore runs once per command, mostly cold.
+      for (let i = 0; i < n; i++) this.placeSaved(i, this.items[i]!, ids[from.state[i]!]!, from.context);
+    } else for (let i = 0; i < n; i++) this.place(i, this.items[i]!, from?.assignments[i]);
     this.campaign = (
       from ? this.campaignMachine.resolveState({ value: campaignValue(plan, from.campaign.value) as never, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
     ) as CampaignSnapshot;
