@@ -579,6 +579,12 @@ export class Campaign {
     return rows;
   }
 
+  /** The rows of the board at `now` that are late and still owed (`status --overdue`), built from those items alone. */
+  overdueBoard(now: EpochMs = this.engine.clock): BoardRow[] {
+    const at = Number.isFinite(now) ? now : this.plan.campaign.startAt;
+    return boardRows(this.plan, this.engine.calendar, this.engine.lateViews(at), at);
+  }
+
   /** One line of the board, without building the others (an item's page). */
   row(id: string, now: EpochMs = this.engine.clock): BoardRow | undefined {
     const v = this.engine.view(id);

@@ -253,8 +253,7 @@ export function registerCampaignCommands(program: Command, io: Io, setExit: (cod
         const subPlans = past ? [] : await new (await import("../campaign/subplans.ts")).SubPlans(store, c.plan.campaign.id).all(now);
         const { withRollups } = await import("../campaign/subplans.ts");
         // --overdue builds the rows of the overdue items only (the filter below still applies to a past board).
-        const { isOverdueView } = await import("../campaign/board.ts");
-        let rows = withRollups(lightRows(past?.rows ?? c.board(now, o.overdue ? isOverdueView : undefined), marks, now, zone), subPlans);
+        let rows = withRollups(lightRows(past?.rows ?? (o.overdue ? c.overdueBoard(now) : c.board(now)), marks, now, zone), subPlans);
         if (o.kind !== undefined && o.kind !== "plan" && !c.plan.kinds.has(o.kind))
           throw new UsageError(`--kind ${o.kind}：计划中没有这个事项类型；可用：plan（计划内事项）、${[...c.plan.kinds.keys()].join("、")}`, "UNKNOWN_KIND", 1);
         if (o.unit !== undefined) rows = rows.filter((r) => r.unit === o.unit || r.members?.includes(o.unit!));

@@ -1,28 +1,65 @@
 import { Command, CommanderError, Option } from "commander";
 import { CampaignError } from "../campaign/errors.ts";
 import { StoreError } from "../store/errors.ts";
-import { applyPlanCommand, registerCampaignCommands, type GlobalOptions } from "./campaign-commands.ts";
-import { registerDemoCommand } from "./demo-command.ts";
-import { registerCampaignsCommand } from "./campaigns-command.ts";
-import { checkCampaignTemplates, registerBulletinCommand, registerIcsCommand, registerScoreCommand, registerStatsCommand } from "./publish-commands.ts";
-import { registerOutboxCommands } from "./outbox-commands.ts";
-import { registerDraftCommand } from "./draft-command.ts";
-import { registerImportCommand } from "./import-command.ts";
-import { registerMarkCommand } from "./mark-command.ts";
-import { registerItemCommands } from "./item-commands.ts";
-import { registerRunCommand } from "./run-command.ts";
-import { registerWebCommands } from "./web-commands.ts";
-import { registerBackupCommand } from "./backup-command.ts";
+import type { GlobalOptions } from "./campaign-commands.ts";
 import { checkSubPlan, loadPlanReporting, processIo, UsageError, type Io } from "./io.ts";
 import { existsSync } from "node:fs";
 import { cliLang, commanderErrorZh, helpConfiguration, type CliLang } from "./lang.ts";
 
+type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+/**
+ * The modules that add commands, with the top-level commands each adds, in the order help lists them. A
+ * command line loads only the module of the command it runs: loading every module's imports was a tenth of
+ * a `status --overdue` on a national store. Help, an unknown command (for commander's "did you mean") and
+ * no command load them all. test/cli/command-modules.test.ts checks these lists against what each adds.
+ */
+export const COMMAND_MODULES: readonly { commands: readonly string[]; load: () => Promise<Register[]> }[] = [
+  { commands: ["init", "submit", "accept", "return", "extend", "waive", "recall", "tick", "status", "history", "replay", "verify", "export"], load: async () => [(await import("./campaign-commands.ts")).registerCampaignCommands] },
+  { commands: ["campaigns"], load: async () => [(await import("./campaigns-command.ts")).registerCampaignsCommand] },
+  { commands: ["run"], load: async () => [(await import("./run-command.ts")).registerRunCommand] },
+  { commands: ["outbox"], load: async () => [(await import("./outbox-commands.ts")).registerOutboxCommands] },
+  { commands: ["demo"], load: async () => [(await import("./demo-command.ts")).registerDemoCommand] },
+  { commands: ["users", "serve"], load: async () => [(await import("./web-commands.ts")).registerWebCommands] },
+  {
+    commands: ["stats", "ics", "score", "bulletin"],
+    load: async () => {
+      const m = await import("./publish-commands.ts");
+      return [m.registerStatsCommand, m.registerIcsCommand, m.registerScoreCommand, m.registerBulletinCommand];
+    },
+  },
+  { commands: ["mark"], load: async () => [(await import("./mark-command.ts")).registerMarkCommand] },
+  { commands: ["open", "urge", "acknowledge", "withdraw"], load: async () => [(await import("./item-commands.ts")).registerItemCommands] },
+  { commands: ["import"], load: async () => [(await import("./import-command.ts")).registerImportCommand] },
+  { commands: ["draft"], load: async () => [(await import("./draft-command.ts")).registerDraftCommand] },
+  { commands: ["backup"], load: async () => [(await import("./backup-command.ts")).registerBackupCommand] },
+];
+
+/** The program's options that take a value (see buildProgram): the word after one is its value, never the command. */
+const VALUED = new Set(["--db", "--now", "--campaign", "--config", "--lang"]);
+
+/**
+ * The command an argument list runs: its first word that is no program option nor an option's value.
+ * Undefined when an option before it is none of the program's (commander then reports it, with every command loaded).
+ */
+export function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (VALUED.has(a)) i++;
+    else if (a.startsWith("--") && VALUED.has(a.slice(0, a.indexOf("=")))) continue;
+    else if (a.startsWith("-")) return undefined;
+    else return a;
+  }
+  return undefined;
+}
+
 /**
  * Builds the `duban` command line; every command is a thin wrapper over the library API. Each action
  * imports what it uses when it runs, so that `duban --help` and light commands start without the engine,
- * the drivers, the web server or the mailer.
+ * the drivers, the web server or the mailer. With `command`, only the commands of its module are added
+ * (see COMMAND_MODULES).
  */
-export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command {
+export async function buildProgram(io: Io = processIo, lang: CliLang = "zh", command?: string): Promise<Command> {
   let exit = 0;
   // Help and commander's own errors speak the office's language; configured before any subcommand, which inherits it.
   const program = new Command("duban")
@@ -63,7 +100,7 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
       const plan = await loadPlanReporting(file, io);
       if (!plan) return void (exit = 1);
       if (opts.parent !== undefined && !(await checkSubPlan(file, plan, opts.parent, io))) return void (exit = 1);
-      if (!(await checkCampaignTemplates(file, io))) return void (exit = 1);
+      if (!(await (await import("./publish-commands.ts")).checkCampaignTemplates(file, io))) return void (exit = 1);
       const { planSummary } = await import("../present/plan-text.ts");
       io.out(planSummary(plan));
     });
@@ -83,7 +120,7 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
       if (file === "apply") {
         if (!next) throw new UsageError("plan apply 需要指定新的计划文件：duban plan apply <plan> [--yes]", "USAGE");
         if (!(await loadPlanReporting(next, io))) return void (exit = 1);
-        exit = await applyPlanCommand(program.opts() as GlobalOptions, next, opts, io);
+        exit = await (await import("./campaign-commands.ts")).applyPlanCommand(program.opts() as GlobalOptions, next, opts, io);
         return;
       }
       const plan = await loadPlanReporting(file, io);
@@ -131,21 +168,8 @@ export function buildProgram(io: Io = processIo, lang: CliLang = "zh"): Command 
       io.out(opts.json ? JSON.stringify(timeline, null, 2) : timelineText(plan, timeline));
     });
 
-  registerCampaignCommands(program, io, (code) => void (exit = code));
-  registerCampaignsCommand(program, io);
-  registerRunCommand(program, io);
-  registerOutboxCommands(program, io, (code) => void (exit = code));
-  registerDemoCommand(program, io);
-  registerWebCommands(program, io);
-  registerStatsCommand(program, io);
-  registerIcsCommand(program, io);
-  registerScoreCommand(program, io);
-  registerBulletinCommand(program, io);
-  registerMarkCommand(program, io);
-  registerItemCommands(program, io, (code) => void (exit = code));
-  registerImportCommand(program, io, (code) => void (exit = code));
-  registerDraftCommand(program, io, (code) => void (exit = code));
-  registerBackupCommand(program, io);
+  const wanted = command !== undefined ? COMMAND_MODULES.filter((m) => m.commands.includes(command)) : [];
+  for (const m of wanted.length ? wanted : COMMAND_MODULES) for (const register of await m.load()) register(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
     process.exitCode = exit;
@@ -160,7 +184,7 @@ function isSystemError(err: unknown): boolean {
 
 /** Runs the CLI; returns the exit status. User mistakes print one line, never a stack trace. */
 export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const program = buildProgram(io, cliLang(argv.slice(2), env));
+  const program = await buildProgram(io, cliLang(argv.slice(2), env), commandOf(argv.slice(2)));
   process.exitCode = 0;
   try {
     await program.parseAsync(argv);

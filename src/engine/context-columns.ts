@@ -118,6 +118,10 @@ export class ContextColumns {
     return nullable(this.dueAt[i]!);
   }
 
+  lateOf(i: number): boolean {
+    return this.late[i] === 1;
+  }
+
   acknowledged(i: number): boolean {
     // As `!!context.acknowledgedAt`: an instant of 0 counts as not acknowledged there too.
     const a = this.acknowledgedAt[i]!;

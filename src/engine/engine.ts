@@ -169,8 +169,9 @@ export class Engine {
     this.initialState = this.stateId(this.initial.value as StateEntry, this.initial);
     if (from?.version === 3) {
       const ids = from.states.map((v) => this.stateId(v));
-      for (const [i, a] of this.items.entries()) this.placeSaved(i, a, ids[from.state[i]!]!, from.context);
-    } else for (const [i, a] of this.items.entries()) this.place(i, a, from?.assignments[i]);
+      // Indexed loops: an entries() iterator made a pair per item, and a restore runs once per command, mostly cold.
+      for (let i = 0; i < n; i++) this.placeSaved(i, this.items[i]!, ids[from.state[i]!]!, from.context);
+    } else for (let i = 0; i < n; i++) this.place(i, this.items[i]!, from?.assignments[i]);
     this.campaign = (
       from ? this.campaignMachine.resolveState({ value: campaignValue(plan, from.campaign.value) as never, context: {} }) : this.campaignMachine.getInitialSnapshot(this.cScope)
     ) as CampaignSnapshot;
@@ -738,6 +739,22 @@ export class Engine {
     const n = this.items.length;
     const out = new Array<AssignmentView>(n);
     for (let i = 0; i < n; i++) out[i] = this.viewAt(i);
+    return out;
+  }
+
+  /**
+   * The views of the items still outstanding and late at `now` (past their due instant, or marked late),
+   * told from the states and columns: only those items get a view (`status --overdue` lists a few hundred
+   * of a national plan's items). The same items as isOverdueView of src/campaign/board.ts keeps of {@link views}.
+   */
+  lateViews(now: EpochMs): AssignmentView[] {
+    const outstanding = this.states.map((s) => isOutstanding(s.progress));
+    const out: AssignmentView[] = [];
+    for (let i = 0; i < this.items.length; i++) {
+      if (!outstanding[this.stateOf[i]!]) continue;
+      const dueAt = this.contexts.dueAtOf(i);
+      if ((dueAt !== null && now > dueAt) || this.contexts.lateOf(i)) out.push(this.viewAt(i));
+    }
     return out;
   }
 

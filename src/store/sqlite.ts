@@ -52,6 +52,21 @@ interface Shared {
   prefix: string;
 }
 
+/** An object whose every value is made by its function when first read, then kept. */
+function lazily<T extends Record<string, () => unknown>>(make: T): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const k of Object.keys(make) as (keyof T & string)[])
+    Object.defineProperty(out, k, {
+      configurable: true,
+      get() {
+        const v = make[k]!() as ReturnType<T[typeof k]>;
+        Object.defineProperty(out, k, { value: v });
+        return v;
+      },
+    });
+  return out;
+}
+
 export class SqliteStore implements EventStore {
   private readonly db: Database.Database;
   private closed = false;
@@ -89,43 +104,44 @@ export class SqliteStore implements EventStore {
       }
     }
     const db = this.db;
-    this.stmt = {
-      head: db.prepare<[], { seq: number; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.tn.events} ORDER BY seq DESC LIMIT 1`),
-      insertEvent: db.prepare(
+    // Prepared when first used: a command that reads a board runs three of these, and each prepare parses its SQL.
+    this.stmt = lazily({
+      head: () => db.prepare<[], { seq: number; hash: string; at: string }>(`SELECT seq, hash, at FROM ${this.tn.events} ORDER BY seq DESC LIMIT 1`),
+      insertEvent: () => db.prepare(
         `INSERT INTO ${this.tn.events} (seq, at, at_ms, actor, type, payload, plan_hash, assignment, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertOutbox: db.prepare(
+      insertOutbox: () => db.prepare(
         `INSERT INTO ${this.tn.outbox} (key, channel, due_at, due_at_ms, payload, status, attempts, next_attempt_at, next_attempt_ms, event_seq)
          VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
       ),
-      outboxStatus: db.prepare<[number], { status: string; attempts: number }>(`SELECT status, attempts FROM ${this.tn.outbox} WHERE id = ?`),
-      outboxByKey: db.prepare<[string], { id: number; status: string }>(`SELECT id, status FROM ${this.tn.outbox} WHERE key = ?`),
-      renew: db.prepare(`UPDATE ${this.tn.outbox} SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'`),
-      retry: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?`),
-      keepProgress: db.prepare(`UPDATE ${this.tn.outbox} SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?`),
+      outboxStatus: () => db.prepare<[number], { status: string; attempts: number }>(`SELECT status, attempts FROM ${this.tn.outbox} WHERE id = ?`),
+      outboxByKey: () => db.prepare<[string], { id: number; status: string }>(`SELECT id, status FROM ${this.tn.outbox} WHERE key = ?`),
+      renew: () => db.prepare(`UPDATE ${this.tn.outbox} SET next_attempt_at = ?, next_attempt_ms = ? WHERE id = ? AND attempts = ? AND status = 'pending'`),
+      retry: () => db.prepare(`UPDATE ${this.tn.outbox} SET status = 'pending', next_attempt_at = ?, next_attempt_ms = ?, retry_until = NULL WHERE id = ?`),
+      keepProgress: () => db.prepare(`UPDATE ${this.tn.outbox} SET delivered_via = coalesce(?, delivered_via), retry_until = coalesce(?, retry_until) WHERE id = ?`),
       // A row of an open digest group is claimed only with its group (claimDigest), never alone.
-      claimable: db.prepare<[number, number], OutboxRow>(
+      claimable: () => db.prepare<[number, number], OutboxRow>(
         `SELECT * FROM ${this.tn.outbox} o WHERE status = 'pending' AND next_attempt_ms <= ?
            AND NOT EXISTS (SELECT 1 FROM digest_members d WHERE d.prefix = '${prefix}' AND d.outbox_id = o.id AND d.open = 1)
          ORDER BY due_at_ms, id LIMIT ?`,
       ),
-      outboxRow: db.prepare<[number], OutboxRow & { next_attempt_ms: number }>(`SELECT * FROM ${this.tn.outbox} WHERE id = ?`),
-      lease: db.prepare(`UPDATE ${this.tn.outbox} SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
-      sent: db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
-      failed: db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
-      nextAttempt: db.prepare<[], { m: number | null }>(`SELECT min(next_attempt_ms) AS m FROM ${this.tn.outbox} WHERE status = 'pending'`),
-      counts: db.prepare<[], { total: number; pending: number; failed: number }>(outboxCountsQuery(this.tn.outbox)),
-      plan: db.prepare<[string], { text: string; put_order: number }>(`SELECT text, put_order FROM ${this.tn.plans} WHERE hash = ?`),
-      maxPlanOrder: db.prepare<[], { m: number }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.tn.plans}`),
-      insertPlan: db.prepare(`INSERT INTO ${this.tn.plans} (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)`),
-      promotePlan: db.prepare(`UPDATE ${this.tn.plans} SET put_order = ? WHERE hash = ?`),
-      latestPlan: db.prepare<[], { hash: string }>(`SELECT hash FROM ${this.tn.plans} ORDER BY put_order DESC LIMIT 1`),
-      putSnapshot: db.prepare(
+      outboxRow: () => db.prepare<[number], OutboxRow & { next_attempt_ms: number }>(`SELECT * FROM ${this.tn.outbox} WHERE id = ?`),
+      lease: () => db.prepare(`UPDATE ${this.tn.outbox} SET attempts = attempts + 1, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
+      sent: () => db.prepare(`UPDATE ${this.tn.outbox} SET status = 'sent', sent_at = ? WHERE id = ?`),
+      failed: () => db.prepare(`UPDATE ${this.tn.outbox} SET status = ?, last_error = ?, next_attempt_at = ?, next_attempt_ms = ? WHERE id = ?`),
+      nextAttempt: () => db.prepare<[], { m: number | null }>(`SELECT min(next_attempt_ms) AS m FROM ${this.tn.outbox} WHERE status = 'pending'`),
+      counts: () => db.prepare<[], { total: number; pending: number; failed: number }>(outboxCountsQuery(this.tn.outbox)),
+      plan: () => db.prepare<[string], { text: string; put_order: number }>(`SELECT text, put_order FROM ${this.tn.plans} WHERE hash = ?`),
+      maxPlanOrder: () => db.prepare<[], { m: number }>(`SELECT coalesce(max(put_order), 0) AS m FROM ${this.tn.plans}`),
+      insertPlan: () => db.prepare(`INSERT INTO ${this.tn.plans} (hash, text, meta, put_order, stored_at) VALUES (?, ?, ?, ?, ?)`),
+      promotePlan: () => db.prepare(`UPDATE ${this.tn.plans} SET put_order = ? WHERE hash = ?`),
+      latestPlan: () => db.prepare<[], { hash: string }>(`SELECT hash FROM ${this.tn.plans} ORDER BY put_order DESC LIMIT 1`),
+      putSnapshot: () => db.prepare(
         `INSERT INTO ${this.tn.snapshots} (seq, plan_hash, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (seq, plan_hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
       ),
-    };
+    });
   }
 
   private migrate(): void {

@@ -20,13 +20,18 @@ describe("the board of the overdue items only", () => {
     await c.step({ type: "submit", assignment: "implementation-plan/yuzhong", actor: { kind: "unit", unit: "yuzhong" } }, cst("2021-05-10T09:00"));
     await c.tick(cst("2021-06-16T10:00"));
     await c.step({ type: "submit", assignment: "implementation-plan/jiangbei", actor: { kind: "unit", unit: "jiangbei" } }, cst("2021-06-16T11:00"));
+    // One late item given more time: its due instant is ahead again, so it is no longer listed.
+    await c.step({ type: "extend", assignment: "implementation-plan/wanzhou", actor: { kind: "unit", unit: "flow" }, until: cst("2021-06-25T18:00") }, cst("2021-06-16T11:30"));
     // Now, later and before anything was due (none).
     const counts = [cst("2021-06-16T12:00"), cst("2021-09-01T10:00"), cst("2021-04-28T10:00")].map((at) => {
       const whole = c.board(at).filter((r) => r.late && isOutstanding(r.state));
       expect(c.board(at, isOverdueView)).toEqual(whole);
+      // And as the engine tells them from its columns, each item's view never built for the others.
+      expect(c.overdueBoard(at)).toEqual(whole);
       return whole.length;
     });
     expect(counts[0]).toBeGreaterThan(0);
+    expect(c.overdueBoard(cst("2021-06-16T12:00")).some((r) => r.id === "implementation-plan/wanzhou")).toBe(false);
     expect(counts[2]).toBe(0);
     await store.close();
   });

@@ -59,6 +59,17 @@ describe("packed resolved plans", () => {
       expect(ordered(back)).toStrictEqual(ordered(plan));
     }
   });
+
+  it("keep a row's own key named __proto__ as a key (never as the row's prototype), and keys that read as source text as they are", () => {
+    const plan = loadPlan(PLAN).plan!;
+    const odd = JSON.parse(`{ ${JSON.stringify(plan.assignments[0]!).slice(1, -1)}, "__proto__": "x", "a\\"}; throw 1; //": 1 }`) as (typeof plan.assignments)[number];
+    const back = unpackPlan(packPlan({ ...plan, assignments: [odd, ...plan.assignments.slice(1)] }))!;
+    const row = back.assignments[0]! as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.keys(row)).toStrictEqual(Object.keys(odd));
+    expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toBe("x");
+    expect(row['a\"}; throw 1; //']).toBe(1);
+  });
 });
 
 describe("the resolved-plan cache", () => {

@@ -55,8 +55,8 @@ describe("the command line's own words", () => {
     expect((await duban(["serve", "--port", "99999"])).stderr).toBe("duban: --port 99999：不是端口号；请写 0 至 65535 的整数\n");
   });
 
-  it("every description has its Chinese, so no new option reaches the office in English only", () => {
-    const english = descriptions(buildProgram(captureIo(), "en")).filter((d) => !/[\u4e00-\u9fff]/.test(d.slice(0, 2)));
+  it("every description has its Chinese, so no new option reaches the office in English only", async () => {
+    const english = descriptions(await buildProgram(captureIo(), "en")).filter((d) => !/[\u4e00-\u9fff]/.test(d.slice(0, 2)));
     expect(english.filter((d) => HELP_ZH[d] === undefined)).toEqual([]);
   });
 

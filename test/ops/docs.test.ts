@@ -52,8 +52,8 @@ describe("docs/ops: the operator's files name what this build has", () => {
     expect(r.settings).toMatchObject({ db: "/var/lib/duban/duban.db", serve: { host: "127.0.0.1", port: 8080 }, metrics: { port: 9464 }, maxOutboxAgeMs: 15 * 60_000 });
   });
 
-  it("the systemd units run as a dedicated user, restart, write only the data folder, and start commands and options that exist", () => {
-    const program = buildProgram(captureIo(), "en");
+  it("the systemd units run as a dedicated user, restart, write only the data folder, and start commands and options that exist", async () => {
+    const program = await buildProgram(captureIo(), "en");
     const optionsOf = (c: Command) => c.options.map((o) => o.long);
     for (const unit of ["systemd/duban-run.service", "systemd/duban-serve.service"]) {
       const text = read(unit);
