@@ -19,15 +19,16 @@ export interface PersistedItems {
   shape: number[];
   /**
    * Per path, the value of each item that has it, in item order. `s`: every value is a string, kept as its
-   * number in `strings`; otherwise the values themselves (numbers, null, arrays, an empty object).
+   * number in `strings`; otherwise the values themselves (numbers, null, arrays, an empty object). `r`: in
+   * runs, `v` holding each run's length and then its value (items opened together share most of their values).
    */
-  columns: { s?: 1; v: unknown[] }[];
+  columns: { s?: 1; r?: 1; v: unknown[] }[];
 }
 
 function isNested(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
-  // An empty object is a leaf: as a branch it would leave no path to bring its key back.
-  for (const _ in v) return true;
+  // An object with no key JSON would keep is a leaf: as a branch it would leave no path to bring its key back.
+  for (const k in v) if ((v as Record<string, unknown>)[k] !== undefined) return true;
   return false;
 }
 
@@ -74,26 +75,51 @@ export function encodeItems(items: readonly Item[]): PersistedItems {
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
   const columns = values.map((v): PersistedItems["columns"][number] => {
-    if (!v.every((x) => typeof x === "string")) return { v };
-    return {
-      s: 1,
-      v: (v as string[]).map((x) => {
-        let id = stringIds.get(x);
-        if (id === undefined) stringIds.set(x, (id = strings.push(x) - 1));
-        return id;
-      }),
-    };
+    const s = v.every((x) => typeof x === "string");
+    const col = !s
+      ? v
+      : (v as string[]).map((x) => {
+          let id = stringIds.get(x);
+          if (id === undefined) stringIds.set(x, (id = strings.push(x) - 1));
+          return id;
+        });
+    const runs = runsOf(col);
+    return { ...(s ? { s: 1 as const } : {}), ...(runs ? { r: 1 as const, v: runs } : { v: col }) };
   });
   return { strings, paths, shapes, shape, columns };
 }
 
+/**
+ * The values as runs (length, value, length, value, …), when that halves them at least. Only numbers, strings
+ * and null are compared: an array or an object is never one run with another.
+ */
+function runsOf(v: readonly unknown[]): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; ) {
+    const x = v[i];
+    let j = i + 1;
+    if (x === null || typeof x !== "object") while (j < v.length && v[j] === x) j++;
+    out.push(j - i, x);
+    if (out.length * 2 > v.length) return undefined;
+    i = j;
+  }
+  return out;
+}
+
+function expand(runs: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (let k = 0; k < runs.length; k += 2) for (let n = runs[k] as number; n > 0; n--) out.push(runs[k + 1]);
+  return out;
+}
+
 export function decodeItems(p: PersistedItems): Item[] {
+  const columns = p.columns.map((c) => ({ s: c.s === 1, v: c.r ? expand(c.v) : c.v }));
   const next = new Int32Array(p.paths.length);
   const out = new Array<Item>(p.shape.length);
   for (let i = 0; i < p.shape.length; i++) {
     const item: Record<string, unknown> = {};
     for (const id of p.shapes[p.shape[i]!]!) {
-      const col = p.columns[id]!;
+      const col = columns[id]!;
       const raw = col.v[next[id]!++];
       const v = col.s ? p.strings[raw as number] : raw;
       const path = p.paths[id]!;
