@@ -112,6 +112,9 @@ export function describeOpenedSuite(name: string, spec: () => string, opts: { sk
       const snap = (await st.latestSnapshot())!;
       const v4 = JSON.parse(snap.data) as { version: number; openedItems?: unknown };
       expect(v4.version).toBe(4);
+      // ASCII alone (the titles and fields as \u escapes): read and parsed as one-byte text.
+      expect(snap.data).toMatch(/^[\x00-\x7f]*$/);
+      expect(JSON.stringify(v4)).toContain("甲公司");
       // The same state as the version before wrote it: the opened items as objects, in their order.
       const { openedItems: _, ...rest } = v4;
       await st.putSnapshot(snap.seq, snap.planHash, JSON.stringify({ ...rest, version: 3, opened: c.views().views.flatMap((v) => (v.assignment.opened ? [v.assignment] : [])) }));
