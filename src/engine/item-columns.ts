@@ -112,20 +112,51 @@ function expand(runs: readonly unknown[]): unknown[] {
   return out;
 }
 
+/** One step of building an item of a shape: open a nested object in slot `slot`, or set a leaf of column `column`. */
+interface Op {
+  parent: number;
+  key: string;
+  /** The nested object's slot; -1: a leaf. */
+  slot: number;
+  column: number;
+}
+
+/** A shape's steps, worked out once per shape rather than walking every leaf's path for every item. */
+function opsOf(p: PersistedItems, shape: readonly number[]): Op[] {
+  const ops: Op[] = [];
+  // The slots of the nested objects open along the current path: a shape lists its paths depth first.
+  const open: { key: string; slot: number }[] = [];
+  let slots = 1;
+  for (const id of shape) {
+    const path = p.paths[id]!;
+    let d = 0;
+    while (d < open.length && d < path.length - 1 && open[d]!.key === path[d]) d++;
+    open.length = d;
+    for (; d < path.length - 1; d++) {
+      const slot = slots++;
+      ops.push({ parent: d === 0 ? 0 : open[d - 1]!.slot, key: path[d]!, slot, column: -1 });
+      open.push({ key: path[d]!, slot });
+    }
+    ops.push({ parent: d === 0 ? 0 : open[d - 1]!.slot, key: path[d]!, slot: -1, column: id });
+  }
+  return ops;
+}
+
 export function decodeItems(p: PersistedItems): Item[] {
-  const columns = p.columns.map((c) => ({ s: c.s === 1, v: c.r ? expand(c.v) : c.v }));
+  const columns = p.columns.map((c) => {
+    const v = c.r ? expand(c.v) : c.v;
+    return c.s === 1 ? v.map((x) => p.strings[x as number]) : v;
+  });
+  const shapes = p.shapes.map((s) => opsOf(p, s));
   const next = new Int32Array(p.paths.length);
   const out = new Array<Item>(p.shape.length);
+  const objs: Record<string, unknown>[] = [];
   for (let i = 0; i < p.shape.length; i++) {
     const item: Record<string, unknown> = {};
-    for (const id of p.shapes[p.shape[i]!]!) {
-      const col = columns[id]!;
-      const raw = col.v[next[id]!++];
-      const v = col.s ? p.strings[raw as number] : raw;
-      const path = p.paths[id]!;
-      let o = item;
-      for (let d = 0; d < path.length - 1; d++) o = (o[path[d]!] ??= {}) as Record<string, unknown>;
-      o[path[path.length - 1]!] = v;
+    objs[0] = item;
+    for (const op of shapes[p.shape[i]!]!) {
+      if (op.slot >= 0) objs[op.parent]![op.key] = objs[op.slot] = {};
+      else objs[op.parent]![op.key] = columns[op.column]![next[op.column]!++];
     }
     out[i] = item as unknown as Item;
   }
