@@ -305,7 +305,7 @@ export async function figItems(size: PlanSize, events: number, items: number, ba
   line("idle cycle (runCycle: tick + daily-summary check + outbox claim, nothing to do)", a.cycleUs, b.cycleUs, "µs", 0);
   line(`office board page (${fmt(b.items)} vs ${fmt(a.items)} rows)`, m(a.pageMs), m(b.pageMs), "ms", 0, `Campaign.board alone ${fmt(m(b.boardMs))} / ${fmt(m(a.boardMs))} ms (${fmt(m(b.boardMs) / m(a.boardMs))}); page ${fmt(b.pageBytes / 2 ** 20)} / ${fmt(a.pageBytes / 2 ** 20)} MB`);
   line("full replay", m(a.replayMs), m(b.replayMs), "ms");
-  line("replay --as-of the end", m(a.asOfMs), m(b.asOfMs), "ms", 0, `events folded after the snapshot restored: ${fmt(b.asOfFold)} with / ${fmt(a.asOfFold)} without`);
+  line("replay --as-of the end", m(a.asOfMs), m(b.asOfMs), "ms", 0, `events folded after the snapshot restored: ${b.asOfFold} with / ${a.asOfFold} without`);
   console.log(
     `  opening ${fmt(opened)} items in ${batches} Campaign.openItems batches of ${batch}: ${fmt(openMs)} ms, ${fmt(opened / (openMs / 1000))} items/s, ${fmt(stored)} events stored, peak ${openPeak} MB`,
   );
