@@ -8,6 +8,7 @@ import { authorize } from "./authorize.ts";
 import { formatInstant, type EpochMs, type WorkCalendar } from "./calendar.ts";
 import { calendarOf } from "./calendar-of.ts";
 import { ContextColumns, type PersistedColumns } from "./context-columns.ts";
+import { decodeItems, encodeItems, type PersistedItems } from "./item-columns.ts";
 import { mergeReminders } from "./merge-reminders.ts";
 import { decideOpening, type OpeningContext } from "./open-item.ts";
 import { activePhases, campaignStateName, campaignTriggers, campaignValue, createCampaignMachine, type CampaignMachine } from "./campaign-machine.ts";
@@ -30,7 +31,7 @@ export interface AssignmentView {
 }
 
 /** Engine state as plain JSON: enough to restart exactly where it stopped. */
-export type PersistedEngine = PersistedByItem | PersistedByColumn;
+export type PersistedEngine = PersistedByItem | PersistedByColumn | PersistedOpenedByColumn;
 
 interface PersistedCommon {
   planHash: string;
@@ -62,6 +63,22 @@ export interface PersistedByColumn extends PersistedCommon {
   /** Per item, an index into `states`. */
   state: number[];
   context: PersistedColumns;
+}
+
+/**
+ * Version 4: version 3 with the opened items by column too (see item-columns.ts) instead of one object each:
+ * those objects were most of a snapshot's bytes once a campaign opened thousands of items, and every
+ * as-of replay read and parsed them.
+ */
+export interface PersistedOpenedByColumn extends Omit<PersistedByColumn, "version" | "opened"> {
+  version: 4;
+  openedItems: PersistedItems;
+}
+
+/** The opened items a persisted state carries, whichever version wrote it. */
+function openedOf(from: PersistedEngine | undefined): Item[] {
+  if (!from) return [];
+  return from.version === 4 ? decodeItems(from.openedItems) : (from.opened ?? []);
 }
 
 /** One distinct state of the assignment machine, resolved once and shared by every item in it. */
@@ -157,7 +174,7 @@ export class Engine {
     this.campaignMachine = createCampaignMachine(plan);
     this.aScope = inertScope(assignmentMachine);
     this.cScope = inertScope(this.campaignMachine as unknown as AnyStateMachine);
-    this.items = [...plan.assignments, ...(from?.opened ?? [])];
+    this.items = [...plan.assignments, ...openedOf(from)];
     const n = this.items.length;
     this.schedules = new Array(n);
     this.scheduleDue = new Float64Array(Math.max(16, n));
@@ -167,7 +184,7 @@ export class Engine {
     this.contexts = new ContextColumns(n);
     this.initial = assignmentMachine.getInitialSnapshot(this.aScope, { dueAt: 0 });
     this.initialState = this.stateId(this.initial.value as StateEntry, this.initial);
-    if (from?.version === 3) {
+    if (from?.version === 3 || from?.version === 4) {
       const ids = from.states.map((v) => this.stateId(v));
       // Indexed loops: an entries() iterator made a pair per item, and a restore runs once per command, mostly cold.
       for (let i = 0; i < n; i++) this.placeSaved(i, this.items[i]!, ids[from.state[i]!]!, from.context);
@@ -763,15 +780,15 @@ export class Engine {
     return this.items.slice(this.plan.assignments.length);
   }
 
-  persist(): PersistedByColumn {
+  persist(): PersistedOpenedByColumn {
     const n = this.items.length;
     // Only the states in use, numbered in order of first use: equal engines persist equal data.
     const renumber = new Map<number, number>();
     const state = Array.from(this.stateOf.subarray(0, n), (s) => renumber.get(s) ?? renumber.set(s, renumber.size).get(s)!);
     const states = [...renumber.keys()].map((s) => ({ progress: this.states[s]!.progress, lateness: this.states[s]!.lateness }));
     return {
-      version: 3,
-      opened: this.openedItems(),
+      version: 4,
+      openedItems: encodeItems(this.openedItems()),
       planHash: this.plan.hash,
       clock: Number.isFinite(this._clock) ? this._clock : null,
       campaign: { value: this.campaign.value },
