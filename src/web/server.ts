@@ -155,7 +155,6 @@ export const CAMPAIGN_COOKIE = "duban_campaign";
 export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher" | "limits"> & { campaigns: readonly Campaign[] }): StoreApp {
   // Mutable, shared by every app: a campaign added later shows in the switchers of those already built.
   const switcher: CampaignChoice[] = [];
-  const campaigns: Campaign[] = [];
   const apps = new Map<string, { app: Hono<Env>; deps: WebDeps }>();
   let limits: WebDeps["limits"] | undefined;
   const add = (campaign: Campaign) => {
@@ -166,9 +165,9 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
     // Sign-in limits count across campaigns: a guesser gets no fresh budget per campaign.
     limits ??= built.deps.limits;
     apps.set(id, built);
-    campaigns.push(campaign);
     switcher.push({ id, title: campaign.plan.campaign.title, has: (unit) => campaign.plan.units.has(unit) });
     // /metrics and /readyz of the front: every campaign's outbox, log head and overdue items.
+    const campaigns = [...apps.values()].map((a) => a.deps.campaign);
     opts.metrics?.watch(campaigns[0]!, opts.now ?? Date.now, campaigns.map((c) => ({ id: c.plan.campaign.id, store: c.store, campaign: c })));
   };
   for (const c of opts.campaigns) add(c);
@@ -259,7 +258,6 @@ export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaig
   const single = store ? undefined : createApp({ ...opts, campaign: campaigns[0]! });
   const fetch = store ? store.fetch : single!.app.fetch;
   const deps = store ? store.deps()[0]! : single!.deps;
-  const known = new Set(campaigns.map((c) => c.plan.campaign.id));
   let timer: NodeJS.Timeout | undefined;
   if (opts.discover) {
     const discover = opts.discover;
@@ -267,10 +265,10 @@ export function startServer(opts: (ServerOptions | (Omit<ServerOptions, "campaig
     timer = setInterval(() => {
       if (asking) return;
       asking = true;
-      discover(new Set(known))
+      discover(new Set(store!.deps().map((d) => d.campaign.plan.campaign.id)))
         .then((added) => {
           if (!added.length) return;
-          for (const c of added) (store!.add(c), known.add(c.plan.campaign.id));
+          for (const c of added) store!.add(c);
           opts.log?.(`serve-campaigns added=${added.map((c) => c.plan.campaign.id).join(",")}`, { event: "serve-campaigns", campaign: added.map((c) => c.plan.campaign.id).join(",") });
         })
         .catch((err: Error) => opts.log?.(`campaigns-error: 无法读取存储中的专项行动列表（${err.message}）；稍后重试`, { level: "error", event: "campaigns-error" }))
