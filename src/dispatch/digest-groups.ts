@@ -56,6 +56,8 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
   const iso = new Date(now).toISOString();
   const leaseMs = opts.leaseMs ?? 120_000;
 
+  // A group spans two campaigns at least: a store of one campaign pays nothing here.
+  if (campaigns.length < 2) return report;
   // Groups recorded before (a crash between send and settle, a failed attempt): the same members again.
   for (const g of await store.openDigests()) {
     if (!g.members.some((m) => byPrefix.get(m.prefix)?.led)) continue;
@@ -66,8 +68,10 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
 
   // New groups among the first claims of the campaigns this process leads.
   const groups = new Map<string, (MemberRef & { campaign: string; itemKey: string })[]>();
-  for (const c of campaigns) {
-    if (!c.led) continue;
+  // Only campaigns with a message due now are read (one indexed min() each): an idle minute lists no outbox.
+  const dueNow: DigestCampaign[] = [];
+  for (const c of campaigns) if (c.led && ((await c.log.nextOutboxAttemptMs()) ?? Infinity) <= now) dueNow.push(c);
+  for (const c of dueNow.length >= 2 ? dueNow : []) {
     const due = (await c.log.listOutbox({ status: "pending", channel: REMINDER_CHANNEL, limit: CANDIDATES })).filter((o) => o.attempts === 0 && Date.parse(o.nextAttemptAt) <= now);
     if (due.length === 0) continue;
     const found = await c.use(async (d) => due.map((item) => ({ item, r: d.digestCandidate(item, now) })));
@@ -117,8 +121,11 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
     } else {
       msg = composeSections(claim.key, sections, identity);
       const skip = new Set(members.map((m) => m.item.deliveredVia ?? []).reduce((a, b) => a.filter((c) => b.includes(c))));
+      // Renewed from the time spent sending, on the minute's clock (as the Dispatcher's own leases are): a slow
+      // server must not let the leases run out under a message still being sent.
+      const sendStarted = Date.now();
       const timer = setInterval(() => {
-        const until = new Date(now + leaseMs).toISOString();
+        const until = new Date(now + (Date.now() - sendStarted) + leaseMs).toISOString();
         for (const m of members) void of(m).log.renewOutboxLease([{ id: m.item.id, attempts: m.item.attempts }], until).catch(() => {});
       }, Math.max(5, Math.floor(leaseMs / 3)));
       try {
