@@ -35,6 +35,9 @@ export const COMMAND_MODULES: readonly { commands: readonly string[]; load: () =
   { commands: ["backup"], load: async () => [(await import("./backup-command.ts")).registerBackupCommand] },
 ];
 
+/** The commands buildProgram defines itself. */
+const INLINE_COMMANDS = new Set(["validate", "plan", "simulate"]);
+
 /** The program's options that take a value (see buildProgram): the word after one is its value, never the command. */
 const VALUED = new Set(["--db", "--now", "--campaign", "--config", "--lang"]);
 
@@ -168,8 +171,10 @@ export async function buildProgram(io: Io = processIo, lang: CliLang = "zh", com
       io.out(opts.json ? JSON.stringify(timeline, null, 2) : timelineText(plan, timeline));
     });
 
+  // validate, plan and simulate are defined above and need no module; help, an unknown command or none load all.
   const wanted = command !== undefined ? COMMAND_MODULES.filter((m) => m.commands.includes(command)) : [];
-  for (const m of wanted.length ? wanted : COMMAND_MODULES) for (const register of await m.load()) register(program, io, (code) => void (exit = code));
+  const inline = command !== undefined && INLINE_COMMANDS.has(command);
+  for (const m of inline ? [] : wanted.length ? wanted : COMMAND_MODULES) for (const register of await m.load()) register(program, io, (code) => void (exit = code));
 
   program.hook("postAction", () => {
     process.exitCode = exit;

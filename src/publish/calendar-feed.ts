@@ -1,4 +1,5 @@
 import { campaignUrl } from "../reminders/format.ts";
+import { idPath } from "../plan/ids.ts";
 import { STATE_ZH } from "../text/labels.ts";
 import { formatLocal, type EpochMs } from "../engine/calendar.ts";
 import { resolveRecipients } from "../engine/ladder.ts";
@@ -76,7 +77,7 @@ export function unitFeedEvents(state: PublishedState, unit: string, planMoves: (
       description: lines.join("\n"),
       cancelled: waived,
       alarms: waived || handedIn ? [] : reminderTimes(state, item, dueAt, unit).filter((t) => t >= state.asOf).slice(0, MAX_ALARMS),
-      ...(base ? { url: campaignUrl(plan, base, `items/${a.id}`) } : {}),
+      ...(base ? { url: campaignUrl(plan, base, `items/${idPath(a.id)}`) } : {}),
     });
   }
   return out;

@@ -49,7 +49,7 @@ export function eventsPage(table: string, after: number, f: PageFilter, ph: Plac
   if (f.untilMs !== undefined) add((p) => `at_ms <= ${p}`, f.untilMs);
   if (f.types !== undefined) {
     // The sparse types as the partial index names them, or the planner cannot use it (see SPARSE_TYPES).
-    if (f.types.length === SPARSE_TYPES.length && f.types.every((t, i) => t === SPARSE_TYPES[i])) where.push(SPARSE_TYPES_TERM);
+    if (f.types.length === SPARSE_TYPES.length && SPARSE_TYPES.every((t) => f.types!.includes(t))) where.push(SPARSE_TYPES_TERM);
     else {
       const list = f.types.map((t) => (params.push(t), ph(params.length)));
       where.push(list.length ? `type IN (${list.join(", ")})` : "false");
