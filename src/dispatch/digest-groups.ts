@@ -102,7 +102,7 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
     const members = [...claim.members].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : a.id - b.id));
     const of = (m: MemberRef) => byPrefix.get(m.prefix)!;
     const sections: ReminderSection[] = [];
-    let broken: { member: MemberRef; error: string } | undefined;
+    let broken: { member: DigestClaim["members"][number]; error: string } | undefined;
     for (const m of members) {
       try {
         sections.push(await of(m).use((d) => d.digestSection(m.item)));
@@ -142,7 +142,7 @@ export async function dispatchDigests(store: EventStore, campaigns: readonly Dig
         const s = await c.use(async (d) => {
           if (broken) {
             const own = broken.member === m;
-            const f = own ? { ok: false as const, channel: "compose", retryable: false, code: "COMPOSE", error: broken.error } : { ok: false as const, channel: "compose", retryable: true, code: "DIGEST_MEMBER_BROKEN", error: "同批汇总中另一项行动的提醒无法生成，本项改为单独发送" };
+            const f = own ? { ok: false as const, channel: "compose", retryable: false, code: "COMPOSE", error: broken.error } : { ok: false as const, channel: "compose", retryable: true, code: "DIGEST_MEMBER_BROKEN", error: `同批汇总中“${of(broken.member).id}”的提醒（${broken.member.item.key}）无法生成，本项改为单独发送` };
             // Nothing was sent: the events name the group's Message-ID and the recipient, as a failed send would.
             const placeholder = { messageId: messageIdFromKey(claim.key, identity), to: sections[0]?.to ?? { id: "", name: "" }, subject: "", text: "", html: "" };
             const r = d.digestSettle(m.item, placeholder, claim.key, [f], now, at);

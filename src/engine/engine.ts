@@ -102,6 +102,7 @@ interface PlanShared {
 }
 
 const sharedByPlan = new WeakMap<ResolvedPlan, PlanShared>();
+const SHARED_SCHEDULES_MAX = 100_000;
 
 function sharedOf(plan: ResolvedPlan): PlanShared {
   let s = sharedByPlan.get(plan);
@@ -345,6 +346,9 @@ export class Engine {
         const policy = this.plan.policies.get(a.policy) as Policy;
         s = buildSchedule({ calendar: this.calendar, sendAt: this.plan.calendar.sendAt, campaignEndAt: this.plan.campaign.endAt }, policy, a.opensAt, dueAt, opts);
       }
+      // Opened items and moved deadlines add keys for as long as the plan lives: bounded like the other memos
+      // (an item keeps the schedule it holds; only sharing with later items is lost).
+      if (this.shared.schedules.size >= SHARED_SCHEDULES_MAX) this.shared.schedules.clear();
       this.shared.schedules.set(key, s);
     }
     return s;

@@ -201,6 +201,8 @@ export function createStoreApp(opts: Omit<ServerOptions, "campaign" | "switcher"
       kept.headers.append("set-cookie", campaignCookie(named, first.deps.site.secure));
       return kept;
     }
+    // One campaign (a store that may gain more): nothing to choose, no viewer to look up before the app does.
+    if (apps.size === 1) return first.app.fetch(req, env);
     const chosen = getCookieFrom(req, CAMPAIGN_COOKIE);
     const unit = await viewerUnit(req);
     const fits = (id: string) => unit === undefined || switcher.find((s) => s.id === id)!.has(unit);

@@ -70,7 +70,7 @@ export function openedTable(plan: ResolvedPlan, all: BoardRow[], asOf?: string):
   const q = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
   if (all.length === 0) return html`<p class="muted">没有符合条件的交办事项。</p>`;
   const rows = all.length > OPENED_MAX_ROWS ? memoOn(all, "opened-urgent", () => mostUrgent(all, OPENED_MAX_ROWS)) : all;
-  const note = rows.length < all.length ? html`<p class="muted">仅列最紧迫的 ${rows.length} 条（共 ${all.length} 条：先列逾期最久的，再按截止时间）；请按事项类型、单位或“只看逾期”筛选以缩小范围。</p>` : "";
+  const note = rows.length < all.length ? html`<p class="muted">仅列最紧迫的 ${rows.length} 条（共 ${all.length} 条：先列逾期最久的，再按截止时间）；请按事项类型、单位或“只看逾期”筛选以缩小范围，全部事项见<a href="/api/ledger.xlsx">台账（xlsx）</a>。</p>` : "";
   return html`${note}<div class="scroll"><table class="opened"><thead><tr><th>编号</th><th>类型</th><th>事项</th><th>承办单位</th><th>紧急程度</th><th>交办</th><th>截止</th><th>签收</th><th>状态</th></tr></thead><tbody>${rows.map(
     (r) => html`<tr id="row-${r.id}"><td><a href="/items/${idPath(r.id)}${q}">${r.id}</a></td><td>${plan.kinds.get(r.kind!)?.title ?? r.kind}</td><td>${r.title}</td>
       <td>${(r.members ?? [r.unit]).map((u, i, all) => html`${unitName(plan, u)}${all.length > 1 && i === 0 ? "（牵头）" : ""}${i < all.length - 1 ? "、" : ""}`)}</td>
